@@ -1,0 +1,34 @@
+# The two commands the README promises: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SPEC ?= ../shared/spec/openai-openapi.yaml
+
+.PHONY: run test lint install install-test schemas clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+run: install
+	$(BIN)/fake-server serve --host 127.0.0.1 --port 8080
+
+lint: install-test
+	$(BIN)/ruff check fake_server tools tests
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+# Regenerate schemas/ from the pinned spec and the installed MKA1 SDK.
+schemas: install-test
+	$(BIN)/python tools/extract_schemas.py --spec $(SPEC)
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,32 @@
+"""fake_server: a stateful, contract-checked fake of the vector store file batch API."""
+
+from __future__ import annotations
+
+from fake_server.app import create_app
+from fake_server.clock import Clock, SystemClock, VirtualClock
+from fake_server.contract import Contract, Violation
+from fake_server.dialects import DIALECTS, MKA1, OPENAI, SPEC, Dialect
+from fake_server.errors import ScenarioError, ScenarioProblem
+from fake_server.scenarios import Scenario, default_scenario, load_scenario, parse_scenario
+from fake_server.server import ServerThread
+
+__all__ = [
+    "DIALECTS",
+    "MKA1",
+    "OPENAI",
+    "SPEC",
+    "Clock",
+    "Contract",
+    "Dialect",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioProblem",
+    "ServerThread",
+    "SystemClock",
+    "Violation",
+    "VirtualClock",
+    "create_app",
+    "default_scenario",
+    "load_scenario",
+    "parse_scenario",
+]

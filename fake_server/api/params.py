@@ -1,0 +1,77 @@
+"""Query parameters, parsed strictly: a bad value is a 400 naming the parameter."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TypeVar
+
+from starlette.datastructures import QueryParams
+
+from fake_server.errors import InvalidRequestError
+from fake_server.store import FileListQuery, FileStatus, SortOrder
+
+MIN_LIMIT, MAX_LIMIT, DEFAULT_LIMIT = 1, 100, 20
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def file_list_query(params: QueryParams) -> FileListQuery:
+    return FileListQuery(
+        limit=_limit(single(params, "limit")),
+        order=_choice(params, "order", SortOrder) or SortOrder.DESC,
+        after=single(params, "after"),
+        before=single(params, "before"),
+        status=_choice(params, "filter", FileStatus),
+    )
+
+
+def single(params: QueryParams, name: str) -> str | None:
+    values = params.getlist(name)
+    if len(values) > 1:
+        raise InvalidRequestError(
+            f"Invalid '{name}': the parameter was given {len(values)} times.", name
+        )
+    return values[0] if values else None
+
+
+def _limit(raw: str | None) -> int:
+    if raw is None:
+        return DEFAULT_LIMIT
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidRequestError(
+            f"Invalid 'limit': expected an integer, but got {raw!r} instead.",
+            "limit",
+            "invalid_type",
+        ) from None
+    if value < MIN_LIMIT:
+        raise InvalidRequestError(
+            f"Invalid 'limit': integer below minimum value. Expected a value >= {MIN_LIMIT}, "
+            f"but got {value} instead.",
+            "limit",
+            "integer_below_min_value",
+        )
+    if value > MAX_LIMIT:
+        raise InvalidRequestError(
+            f"Invalid 'limit': integer above maximum value. Expected a value <= {MAX_LIMIT}, "
+            f"but got {value} instead.",
+            "limit",
+            "integer_above_max_value",
+        )
+    return value
+
+
+def _choice(params: QueryParams, name: str, kind: type[E]) -> E | None:
+    raw = single(params, name)
+    if raw is None:
+        return None
+    try:
+        return kind(raw)
+    except ValueError:
+        options = ", ".join(f"'{member.value}'" for member in kind)
+        raise InvalidRequestError(
+            f"Invalid value for '{name}': {raw!r}. Supported values are: {options}.",
+            name,
+            "invalid_value",
+        ) from None

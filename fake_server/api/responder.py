@@ -1,0 +1,79 @@
+"""The last step of every response: check it against the contract, then send it.
+
+Success bodies and error envelopes alike pass through ``send``; nothing else
+in fake_server builds a JSON response.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fake_server.clock import stopwatch
+from fake_server.contract import Violation
+from fake_server.dialects import Dialect, dialect_for_path
+from fake_server.errors import ApiError, internal_error
+from fake_server.ids import new_request_id
+from fake_server.state import ServerState
+
+logger = logging.getLogger("fake_server")
+
+STOPWATCH_KEY = "fake_server.stopwatch"
+
+
+def start_timing(request: Request) -> None:
+    request.scope[STOPWATCH_KEY] = stopwatch()
+
+
+def server_state(request: Request) -> ServerState:
+    state: ServerState = request.app.state.fake_server
+    return state
+
+
+def send(
+    request: Request,
+    operation: str | None,
+    status: int,
+    body: Any,
+    *,
+    dialect: Dialect | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    state = server_state(request)
+    dialect = dialect or dialect_for_path(request.url.path)
+    violation = state.contract.check(dialect.schema_set, operation, status, body)
+    if violation is not None:
+        state.record(violation)
+        logger.error("%s %s: %s", request.method, request.url.path, violation)
+        if state.strict:
+            status, body = _violation_response(violation)
+    return _json_response(request, status, body, headers)
+
+
+def send_error(request: Request, error: ApiError, operation: str | None = None) -> Response:
+    return send(request, operation, error.status, error.envelope())
+
+
+def _violation_response(violation: Violation) -> tuple[int, dict[str, Any]]:
+    error = internal_error(f"fake_server {violation}", code="contract_violation")
+    return error.status, error.envelope()
+
+
+def _json_response(
+    request: Request, status: int, body: Any, headers: dict[str, str] | None
+) -> Response:
+    elapsed = request.scope.get(STOPWATCH_KEY)
+    milliseconds = round(elapsed() * 1000) if elapsed is not None else 0
+    response_headers = {
+        "x-request-id": new_request_id(),
+        "openai-processing-ms": str(milliseconds),
+        **(headers or {}),
+    }
+    # The default separators keep bodies byte-identical to json.dumps output,
+    # which is what the reference examples in the README show.
+    content = json.dumps(body).encode("utf-8")
+    return Response(content, status, response_headers, media_type="application/json")

@@ -1,0 +1,68 @@
+"""Assemble the ASGI app: provider routes per dialect, the admin API, error handling."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Router
+
+from fake_server import admin
+from fake_server.api import batches
+from fake_server.api.responder import send_error
+from fake_server.api.routing import provider_routes
+from fake_server.contract import Contract
+from fake_server.dialects import DIALECTS
+from fake_server.errors import ApiError, FakeServerError, to_api_error, unknown_route, wrong_method
+from fake_server.scenarios import Scenario, default_scenario
+from fake_server.state import ServerState
+
+logger = logging.getLogger("fake_server")
+
+PROVIDER_OPERATIONS = [*batches.OPERATIONS]
+
+
+def create_app(
+    scenario: Scenario | None = None,
+    *,
+    strict: bool = True,
+    contract: Contract | None = None,
+) -> Starlette:
+    """A fake server app; ``strict`` turns contract violations into 500s."""
+    routes: list[BaseRoute] = [*admin.ROUTES]
+    for dialect in DIALECTS:
+        routes.extend(provider_routes(dialect, PROVIDER_OPERATIONS))
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: _http_error, Exception: _crash},
+    )
+    # A trailing slash is a different URL for the real API: answer 404, not a redirect.
+    assert isinstance(app.router, Router)
+    app.router.redirect_slashes = False
+    app.state.fake_server = ServerState(
+        scenario or default_scenario(), contract or Contract.load(), strict=strict
+    )
+    return app
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    error = _routing_error(request, exc.status_code)
+    return send_error(request, error)
+
+
+def _routing_error(request: Request, status: int) -> ApiError:
+    if status == 405:
+        return wrong_method(request.method, request.url.path)
+    if status == 404:
+        return unknown_route(request.method, request.url.path)
+    return ApiError(status, f"The request could not be handled (HTTP {status}).")
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, FakeServerError):
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return send_error(request, to_api_error(exc))

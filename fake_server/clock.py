@@ -1,0 +1,55 @@
+"""The one place that knows what time it is.
+
+Domain time (``created_at``, when a file finishes processing) comes from a
+``Clock``: ``SystemClock`` follows the wall clock, ``VirtualClock`` moves only
+when told to, so a test never waits for a batch. Wall-time measurement of how
+long a request took (for ``openai-processing-ms``) also lives here, so no other
+module reads the time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Domain time, in unix seconds."""
+
+    def now(self) -> float: ...
+
+
+class SystemClock:
+    """The wall clock, optionally shifted so that it starts at ``start``."""
+
+    def __init__(self, start: float | None = None) -> None:
+        self._offset = 0.0 if start is None else start - time.time()
+
+    def now(self) -> float:
+        return time.time() + self._offset
+
+
+class VirtualClock:
+    """A clock that only moves when ``advance`` is called."""
+
+    def __init__(self, start: float | None = None) -> None:
+        self._now = float(time.time() if start is None else start)
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        return self._now
+
+    def advance(self, seconds: float) -> float:
+        if seconds < 0:
+            raise ValueError("a clock cannot go back in time")
+        with self._lock:
+            self._now += seconds
+            return self._now
+
+
+def stopwatch() -> Callable[[], float]:
+    """Start measuring wall time; the returned function gives elapsed seconds."""
+    started = time.perf_counter()
+    return lambda: time.perf_counter() - started

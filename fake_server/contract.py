@@ -1,0 +1,180 @@
+"""The contract: schemas from ``schemas/``, compiled once, checked on every response.
+
+Three schema sets exist:
+
+- ``spec``: the operations exactly as the OpenAI spec publishes them;
+- ``openai``: the same with ``schemas/overlay.yaml`` (the spec's errata) applied;
+- ``mka1``: the ``meetkai-mka1`` SDK's response models for successful bodies.
+
+The control plane (``/__fake__``) has its own hand-written schemas in
+``schemas/admin.json``, the same in every set.
+
+Error bodies are checked against the spec's ``ErrorResponse`` in every set: it
+is the envelope both providers send, and the MKA1 SDK has no model for it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+import yaml
+from jsonschema.exceptions import best_match
+
+from fake_server.resources import schema_path
+
+SCHEMA_SETS = ("openai", "spec", "mka1")
+ERROR_RESPONSE_REF = "#/$defs/ErrorResponse"
+
+
+class ContractLoadError(Exception):
+    """The schemas on disk or the overlay are inconsistent (a bug, not user input)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """A response body that breaks the contract."""
+
+    schema_set: str
+    operation: str | None
+    status: int
+    json_path: str
+    rule: str
+    detail: str
+
+    def __str__(self) -> str:
+        where = self.operation or "error response"
+        return (
+            f"contract violation ({self.schema_set} schemas, {where}, status {self.status}): "
+            f"at {self.json_path}: {self.detail} (rule: {self.rule})"
+        )
+
+
+Validator = jsonschema.Draft202012Validator
+
+
+class Contract:
+    """Compiled validators for every (schema set, operation, status)."""
+
+    def __init__(
+        self,
+        validators: dict[tuple[str, str, int], Validator],
+        error_validators: dict[str, Validator],
+        documents: dict[str, Any],
+    ) -> None:
+        self._validators = validators
+        self._error_validators = error_validators
+        self.documents = documents
+
+    @classmethod
+    def load(cls, extra_corrections: Iterable[Mapping[str, Any]] = ()) -> Contract:
+        """Read the schemas and the overlay; ``extra_corrections`` are applied last.
+
+        Extra corrections use the overlay's entry format; tests use them to
+        make the fake's own responses wrong on purpose.
+        """
+        spec = _read_json("openai-spec.json")
+        mka1 = _read_json("mka1.json")
+        overlay = yaml.safe_load(schema_path("overlay.yaml").read_text(encoding="utf-8"))
+        corrections = [*overlay["corrections"], *extra_corrections]
+        documents = {
+            "spec": _corrected("spec", {"openai-spec.json": spec}, corrections)["openai-spec.json"],
+            "openai": _corrected("openai", {"openai-spec.json": spec}, corrections)[
+                "openai-spec.json"
+            ],
+            "mka1": _corrected("mka1", {"mka1.json": mka1}, corrections)["mka1.json"],
+        }
+        validators: dict[tuple[str, str, int], Validator] = {}
+        error_validators: dict[str, Validator] = {}
+        admin = _read_json("admin.json")
+        for operation_id, operation in admin["operations"].items():
+            for status, response in operation["responses"].items():
+                validator = _compile(response["$ref"], admin["$defs"])
+                for schema_set in SCHEMA_SETS:
+                    validators[(schema_set, operation_id, int(status))] = validator
+        for schema_set, document in documents.items():
+            defs = document["$defs"]
+            for operation_id, operation in document["operations"].items():
+                for status, response in operation["responses"].items():
+                    ref = _response_schema_ref(response)
+                    if ref is not None:
+                        validators[(schema_set, operation_id, int(status))] = _compile(ref, defs)
+            error_defs = defs if schema_set != "mka1" else documents["spec"]["$defs"]
+            error_validators[schema_set] = _compile(ERROR_RESPONSE_REF, error_defs)
+        return cls(validators, error_validators, documents)
+
+    def check(
+        self, schema_set: str, operation: str | None, status: int, body: Any
+    ) -> Violation | None:
+        validator = self._validators.get((schema_set, operation or "", status))
+        if validator is None and status >= 400:
+            validator = self._error_validators[schema_set]
+        if validator is None:
+            return Violation(
+                schema_set,
+                operation,
+                status,
+                "$",
+                "responses",
+                f"status {status} is not a declared response of this operation",
+            )
+        error = best_match(validator.iter_errors(body))
+        if error is None:
+            return None
+        return Violation(
+            schema_set, operation, status, error.json_path, str(error.validator), error.message
+        )
+
+
+def _compile(ref: str, defs: dict[str, Any]) -> Validator:
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": ref, "$defs": defs}
+    Validator.check_schema(schema)
+    return Validator(schema)
+
+
+def _response_schema_ref(response: Mapping[str, Any]) -> str | None:
+    if "$ref" in response:
+        return str(response["$ref"])
+    schema = response.get("content", {}).get("application/json", {}).get("schema")
+    if isinstance(schema, dict) and "$ref" in schema:
+        return str(schema["$ref"])
+    return None
+
+
+def _read_json(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(schema_path(name).read_text(encoding="utf-8"))
+    return document
+
+
+def _corrected(
+    schema_set: str, documents: dict[str, Any], corrections: Iterable[Mapping[str, Any]]
+) -> dict[str, Any]:
+    result = copy.deepcopy(documents)
+    for correction in corrections:
+        if schema_set not in correction["schema_sets"] or correction["document"] not in result:
+            continue
+        parent, key = _locate(result[correction["document"]], correction["pointer"])
+        if parent[key] != correction["expect"]:
+            raise ContractLoadError(
+                f"overlay entry {correction['id']!r}: {correction['pointer']} is "
+                f"{parent[key]!r}, expected {correction['expect']!r}; revisit the entry"
+            )
+        parent[key] = copy.deepcopy(correction["replace"])
+    return result
+
+
+def _locate(document: Any, pointer: str) -> tuple[Any, Any]:
+    parts = [part.replace("~1", "/").replace("~0", "~") for part in pointer.lstrip("/").split("/")]
+    node = document
+    try:
+        for part in parts[:-1]:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        last: Any = int(parts[-1]) if isinstance(node, list) else parts[-1]
+        node[last]
+    except (KeyError, IndexError, ValueError):
+        raise ContractLoadError(f"overlay pointer {pointer} does not resolve") from None
+    return node, last

@@ -1,0 +1,103 @@
+"""Error hierarchy, and the one mapping from errors to the provider envelope.
+
+Domain code raises ``NotFoundError`` or ``InvalidRequestError``; nothing outside this
+module decides which HTTP status or envelope fields an error gets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class FakeServerError(Exception):
+    """Base of every error fake_server raises on purpose."""
+
+
+class NotFoundError(FakeServerError):
+    def __init__(self, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+
+
+class InvalidRequestError(FakeServerError):
+    def __init__(self, message: str, param: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+        self.code = code
+
+
+class ScenarioError(FakeServerError):
+    """A scenario was refused; ``problems`` lists every reason, each with its place."""
+
+    def __init__(self, problems: list[ScenarioProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioProblem:
+    source: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        place = self.source if self.line is None else f"{self.source}:{self.line}"
+        return (
+            f"{place}: {self.field}: {self.message}" if self.field else f"{place}: {self.message}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ApiError:
+    """An error as the provider sends it: a status and the envelope's four fields."""
+
+    status: int
+    message: str
+    type: str = "invalid_request_error"
+    param: str | None = None
+    code: str | None = None
+
+    def envelope(self) -> dict[str, Any]:
+        return {
+            "error": {
+                "message": self.message,
+                "type": self.type,
+                "param": self.param,
+                "code": self.code,
+            }
+        }
+
+
+def unauthenticated() -> ApiError:
+    return ApiError(
+        401,
+        "You didn't provide an API key. You need to provide your API key in an "
+        "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+    )
+
+
+def unknown_route(method: str, path: str) -> ApiError:
+    return ApiError(404, f"Invalid URL ({method} {path})")
+
+
+def wrong_method(method: str, path: str) -> ApiError:
+    return ApiError(405, f"Invalid method for URL ({method} {path})")
+
+
+def internal_error(message: str, code: str | None = None) -> ApiError:
+    return ApiError(500, message, type="server_error", code=code)
+
+
+def to_api_error(error: Exception) -> ApiError:
+    """The single place that turns an exception into what the client sees."""
+    if isinstance(error, NotFoundError):
+        return ApiError(404, error.message, param=error.param)
+    if isinstance(error, InvalidRequestError):
+        return ApiError(400, error.message, param=error.param, code=error.code)
+    # Anything else is a bug in fake_server; the client gets an envelope,
+    # never a traceback (the traceback goes to the server log).
+    return internal_error("The server had an error while processing your request.")

@@ -1,0 +1,291 @@
+"""Extract the pinned schema subset fake_server validates against.
+
+Run it again whenever the spec or the MKA1 SDK is bumped:
+
+    python tools/extract_schemas.py --spec ../shared/spec/openai-openapi.yaml
+
+It writes two generated documents into ``schemas/`` (never edit them by hand;
+corrections belong in ``schemas/overlay.yaml``):
+
+- ``openai-spec.json``: the operations fake_server serves, taken verbatim from
+  the OpenAI OpenAPI document, with every component schema they reach. Only
+  ``$ref`` targets are rewritten (``#/components/schemas/X`` -> ``#/$defs/X``)
+  so the file is a self-contained JSON Schema document.
+- ``mka1.json``: the response models of the ``meetkai-mka1`` SDK (the only
+  machine-readable MKA1 contract), from pydantic's ``model_json_schema``,
+  normalised as described in ``normalise_sdk_schema``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import yaml
+from meetkai_mka1 import models
+
+# The operations fake_server serves (or will serve), by the spec's operationId.
+OPERATIONS = (
+    "createVectorStoreFileBatch",
+    "getVectorStoreFileBatch",
+    "cancelVectorStoreFileBatch",
+    "listFilesInVectorStoreBatch",
+    "createVectorStore",
+    "getVectorStore",
+    "listVectorStores",
+    "deleteVectorStore",
+    "createVectorStoreFile",
+    "getVectorStoreFile",
+    "listVectorStoreFiles",
+    "deleteVectorStoreFile",
+    "createFile",
+    "retrieveFile",
+)
+
+# spec operationId -> (MKA1 SDK operation_id, SDK model of the 200 body).
+# The SDK names some operations differently; the spec's ids are the ones
+# fake_server uses everywhere, so the map is keyed by them.
+MKA1_OPERATIONS = {
+    "createVectorStoreFileBatch": ("createVectorStoreFileBatch", "VectorStoreFileBatch"),
+    "getVectorStoreFileBatch": ("getVectorStoreFileBatch", "VectorStoreFileBatch"),
+    "cancelVectorStoreFileBatch": ("cancelVectorStoreFileBatch", "VectorStoreFileBatch"),
+    "listFilesInVectorStoreBatch": ("listVectorStoreFilesInBatch", "VectorStoreFileList"),
+    "createVectorStore": ("createVectorStore", "VectorStore"),
+    "getVectorStore": ("getVectorStore", "VectorStore"),
+    "listVectorStores": ("listVectorStores", "VectorStoreList"),
+    "deleteVectorStore": ("deleteVectorStore", "VectorStoreDeletionStatus"),
+    "createVectorStoreFile": ("createVectorStoreFile", "VectorStoreFile"),
+    "getVectorStoreFile": ("getVectorStoreFile", "VectorStoreFile"),
+    "listVectorStoreFiles": ("listVectorStoreFiles", "VectorStoreFileList"),
+    "createFile": ("uploadFile", "File"),
+    "retrieveFile": ("getFile", "File"),
+}
+
+# The error body is the same envelope for every operation and dialect.
+ALWAYS_INCLUDED = ("ErrorResponse",)
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+SPEC_REF_PREFIX = "#/components/schemas/"
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def iter_refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            yield ref
+        for value in node.values():
+            yield from iter_refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from iter_refs(value)
+
+
+def rewrite_refs(node: Any, old_prefix: str, new_prefix: str) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: (
+                new_prefix + value[len(old_prefix) :]
+                if key == "$ref" and isinstance(value, str) and value.startswith(old_prefix)
+                else rewrite_refs(value, old_prefix, new_prefix)
+            )
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [rewrite_refs(value, old_prefix, new_prefix) for value in node]
+    return node
+
+
+def resolve_local(document: dict[str, Any], ref: str) -> Any:
+    node: Any = document
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part]
+    return node
+
+
+def extract_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """Operations plus the transitive closure of the schemas they reference."""
+    operations: dict[str, Any] = {}
+    for path, item in spec["paths"].items():
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            operation_id = operation.get("operationId")
+            if operation_id not in OPERATIONS:
+                continue
+            kept = {
+                key: operation[key]
+                for key in ("parameters", "requestBody", "responses")
+                if key in operation
+            }
+            operations[operation_id] = {"method": method.upper(), "path": path, **kept}
+    missing = sorted(set(OPERATIONS) - set(operations))
+    if missing:
+        raise SystemExit(f"operations missing from the spec: {', '.join(missing)}")
+
+    # Shared responses (e.g. TooManyRequests) are inlined so that every
+    # response entry points at a schema directly.
+    for operation in operations.values():
+        for status, response in list(operation["responses"].items()):
+            if "$ref" in response:
+                operation["responses"][status] = resolve_local(spec, response["$ref"])
+
+    wanted = [ref for ref in iter_refs(operations) if ref.startswith(SPEC_REF_PREFIX)]
+    wanted += [SPEC_REF_PREFIX + name for name in ALWAYS_INCLUDED]
+    schemas = spec["components"]["schemas"]
+    defs: dict[str, Any] = {}
+    while wanted:
+        ref = wanted.pop()
+        name = ref[len(SPEC_REF_PREFIX) :]
+        if name in defs:
+            continue
+        defs[name] = schemas[name]
+        wanted.extend(r for r in iter_refs(schemas[name]) if r.startswith(SPEC_REF_PREFIX))
+
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "operations": rewrite_refs(dict(sorted(operations.items())), SPEC_REF_PREFIX, "#/$defs/"),
+        "$defs": rewrite_refs(dict(sorted(defs.items())), SPEC_REF_PREFIX, "#/$defs/"),
+    }
+
+
+def normalise_sdk_schema(node: Any, dropped: frozenset[str]) -> Any:
+    """Turn pydantic's view of an SDK model into the contract the fake must keep.
+
+    - ``title`` and ``default`` are dropped: they do not constrain a body, and
+      the SDK's defaults include an internal "unset" sentinel string.
+    - The SDK's ``Unset`` branch (a client-side marker, never on the wire) is
+      removed from every ``anyOf``.
+    - Open enums (``anyOf: [{enum: [...]}, {type: string}]``, which let the SDK
+      accept values invented later) are closed to their known values: the fake
+      must never invent a value.
+    - ``Unknown*`` variants (the SDK's catch-all for unrecognised union members,
+      marked by ``is_unknown``) are removed for the same reason.
+    - An ``anyOf`` left with a single branch is replaced by that branch.
+    """
+    if isinstance(node, list):
+        return [normalise_sdk_schema(value, dropped) for value in node]
+    if not isinstance(node, dict):
+        return node
+    result = {
+        key: normalise_sdk_schema(value, dropped)
+        for key, value in node.items()
+        if key not in ("title", "default")
+    }
+    branches = result.get("anyOf")
+    if isinstance(branches, list):
+        branches = [
+            branch
+            for branch in branches
+            if branch.get("$ref") not in dropped and not is_sdk_unknown_variant(branch)
+        ]
+        if any("enum" in branch or "const" in branch for branch in branches):
+            branches = [branch for branch in branches if branch != {"type": "string"}]
+        if len(branches) == 1:
+            del result["anyOf"]
+            result.update(branches[0])
+        else:
+            result["anyOf"] = branches
+    return result
+
+
+def is_sdk_unknown_variant(schema: dict[str, Any]) -> bool:
+    properties = schema.get("properties", {})
+    return isinstance(properties, dict) and "is_unknown" in properties
+
+
+def extract_mka1() -> dict[str, Any]:
+    defs: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    for spec_id, (sdk_id, model_name) in sorted(MKA1_OPERATIONS.items()):
+        model = getattr(models, model_name)
+        schema = model.model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
+        for name, definition in schema.pop("$defs", {}).items():
+            defs[name] = definition
+        defs[model_name] = schema
+        operations[spec_id] = {
+            "sdk_operation_id": sdk_id,
+            "responses": {"200": {"$ref": f"#/$defs/{model_name}"}},
+        }
+    dropped = frozenset(
+        f"#/$defs/{name}"
+        for name, schema in defs.items()
+        if name == "Unset" or is_sdk_unknown_variant(schema)
+    )
+    defs = {name: normalise_sdk_schema(schema, dropped) for name, schema in sorted(defs.items())}
+    # Drop definitions nothing refers to any more (Unknown* variants, Unset).
+    reachable: set[str] = set()
+    pending = list(iter_refs(operations))
+    while pending:
+        name = pending.pop().removeprefix("#/$defs/")
+        if name in reachable:
+            continue
+        reachable.add(name)
+        pending.extend(iter_refs(defs[name]))
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "operations": operations,
+        "$defs": {name: schema for name, schema in defs.items() if name in reachable},
+    }
+
+
+def read_spec_commit(spec_path: Path) -> str:
+    source = spec_path.with_name("SOURCE.md")
+    if source.exists():
+        for line in source.read_text(encoding="utf-8").splitlines():
+            if line.startswith("- Commit:"):
+                return line.split("`")[1]
+    return "unknown"
+
+
+def write_json(path: Path, document: Any) -> None:
+    path.write_text(json.dumps(document, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--spec", type=Path, required=True, help="the OpenAI OpenAPI YAML")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parent.parent / "schemas"
+    )
+    args = parser.parse_args(argv)
+
+    spec_path: Path = args.spec
+    spec = yaml.load(spec_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "openai-spec.json", extract_spec(spec))
+    write_json(out / "mka1.json", extract_mka1())
+    write_json(
+        out / "provenance.json",
+        {
+            "openai-spec.json": {
+                "source": "openai/openai-openapi openapi.yaml",
+                "commit": read_spec_commit(spec_path),
+                "sha256": sha256_of(spec_path),
+                "info_version": spec["info"]["version"],
+                "operations": list(OPERATIONS),
+            },
+            "mka1.json": {
+                "source": "meetkai-mka1 (PyPI) pydantic models",
+                "package_version": metadata.version("meetkai-mka1"),
+                "operations": sorted(MKA1_OPERATIONS),
+            },
+        },
+    )
+    print(f"wrote {out}/openai-spec.json, mka1.json, provenance.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
