@@ -93,11 +93,11 @@ class Contract:
         admin = _read_json("admin.json")
         for operation_id, operation in admin["operations"].items():
             for status, response in operation["responses"].items():
-                validator = _compile(response["$ref"], admin["$defs"])
+                validator = _compile(response["$ref"], _checked(admin["$defs"]))
                 for schema_set in SCHEMA_SETS:
                     validators[(schema_set, operation_id, int(status))] = validator
         for schema_set, document in documents.items():
-            defs = document["$defs"]
+            defs = _checked(document["$defs"])
             for operation_id, operation in document["operations"].items():
                 for status, response in operation["responses"].items():
                     ref = _response_schema_ref(response)
@@ -131,9 +131,14 @@ class Contract:
 
 
 def _compile(ref: str, defs: dict[str, Any]) -> Validator:
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": ref, "$defs": defs}
-    Validator.check_schema(schema)
-    return Validator(schema)
+    # The definitions were checked against the metaschema once, in
+    # ``_checked``; every validator shares the same dict.
+    return Validator({"$ref": ref, "$defs": defs})
+
+
+def _checked(defs: dict[str, Any]) -> dict[str, Any]:
+    Validator.check_schema({"$defs": defs})
+    return defs
 
 
 def _response_schema_ref(response: Mapping[str, Any]) -> str | None:
