@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from types import FrameType
 
 import uvicorn
 
@@ -15,6 +19,7 @@ from fake_server.server import base_url, bind_socket
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,7 +85,12 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 class _AnnouncingServer(uvicorn.Server):
-    """Prints one readiness line once the socket accepts connections."""
+    """Prints one readiness line once listening; SIGTERM/SIGINT end it with exit 0.
+
+    uvicorn re-raises the stop signal after a graceful shutdown, so the process
+    would die "killed by SIGTERM". For a sidecar, being told to stop and
+    stopping cleanly is success, so the signals are handled here instead.
+    """
 
     def __init__(self, config: uvicorn.Config, announcement: str) -> None:
         super().__init__(config)
@@ -90,6 +100,25 @@ class _AnnouncingServer(uvicorn.Server):
         await super().startup(sockets)  # type: ignore[arg-type]
         if self.started:
             print(self._announcement, flush=True)
+
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {sig: signal.signal(sig, self._stop) for sig in STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _stop(self, sig: int, frame: FrameType | None) -> None:
+        # A second Ctrl-C skips waiting for in-flight requests.
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True
+        self.should_exit = True
 
 
 def _check(args: argparse.Namespace) -> int:

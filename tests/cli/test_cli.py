@@ -1,0 +1,135 @@
+"""The ``fake-server`` command, run as users run it: the installed console script."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from fake_server.cli import main
+from tests.conftest import REPO_ROOT
+
+BAD_SCENARIO = "vector_stores:\n  - id: vs_a\n    file_batches:\n      - id: vsfb_a\n        files: 7\n"
+READY_TIMEOUT_SECONDS = 20
+
+
+def fake_server_command() -> list[str]:
+    script = shutil.which("fake-server", path=str(Path(sys.executable).parent))
+    assert script is not None, "the console script is installed with the package"
+    return [script]
+
+
+@pytest.fixture
+def bad_scenario(tmp_path: Path) -> Path:
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD_SCENARIO)
+    return path
+
+
+def test_check_accepts_the_shipped_scenarios(capsys: pytest.CaptureFixture[str]) -> None:
+    paths = [str(path) for path in sorted((REPO_ROOT / "scenarios").glob("*.yaml"))]
+    assert main(["check", *paths]) == 0
+    out = capsys.readouterr().out
+    assert "default.yaml: ok (1 vector stores, 1 file batches, 3 files)" in out
+
+
+def test_check_refuses_a_bad_scenario_naming_line_and_field(
+    bad_scenario: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", str(bad_scenario)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad_scenario}:5: vector_stores[0].file_batches[0].files: expected a list, got 7" in err
+
+
+def test_check_with_a_missing_file_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(tmp_path / "nope.yaml")]) == 1
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["serve", "--port", "not-a-port"])
+    assert raised.value.code == 2
+    with pytest.raises(SystemExit) as raised:
+        main([])
+    assert raised.value.code == 2
+
+
+def test_check_as_a_subprocess(bad_scenario: Path) -> None:
+    good = subprocess.run(
+        [*fake_server_command(), "check", str(REPO_ROOT / "scenarios" / "default.yaml")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert good.returncode == 0, good.stderr
+    bad = subprocess.run(
+        [*fake_server_command(), "check", str(bad_scenario)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert bad.returncode == 1
+    assert ":5: vector_stores[0].file_batches[0].files:" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_serve_with_a_bad_scenario_exits_non_zero_with_the_error(bad_scenario: Path) -> None:
+    result = subprocess.run(
+        [*fake_server_command(), "serve", "--scenario", str(bad_scenario), "--port", "0"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 1
+    assert f"{bad_scenario}:5: vector_stores[0].file_batches[0].files: expected a list" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def serving(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    # Run from an unrelated folder: the package must find its own data.
+    process = subprocess.Popen(
+        [*fake_server_command(), "serve", "--port", "0", "--log-level", "warning"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()  # the readiness line, printed once listening
+        assert line.startswith("fake_server ready on http://127.0.0.1:"), line
+        yield process, line.split()[3]
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=READY_TIMEOUT_SECONDS)
+
+
+def test_serve_on_port_0_announces_its_url_and_serves_the_default_scenario(
+    serving: tuple[subprocess.Popen[str], str],
+) -> None:
+    _, url = serving
+    assert httpx.get(f"{url}/__fake__/health").json() == {"status": "ok"}
+    batch = httpx.post(
+        f"{url}/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123/cancel",
+        headers={"Authorization": "Bearer k"},
+    ).json()
+    assert batch["file_counts"]["cancelled"] == 3
+
+
+def test_serve_stops_cleanly_on_sigterm(serving: tuple[subprocess.Popen[str], str]) -> None:
+    process, _ = serving
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=READY_TIMEOUT_SECONDS) == 0
+
+
+def test_serve_on_a_busy_port_fails_clearly(serving: tuple[subprocess.Popen[str], str]) -> None:
+    _, url = serving
+    port = url.rsplit(":", 1)[1]
+    result = subprocess.run(
+        [*fake_server_command(), "serve", "--port", port],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr

@@ -1,0 +1,112 @@
+"""The contract module: schema sets, overlay, violations."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from fake_server import Contract
+from fake_server.contract import ContractLoadError
+
+BATCH: dict[str, Any] = {
+    "id": "vsfb_abc123",
+    "object": "vector_store.file_batch",
+    "created_at": 1704067200,
+    "vector_store_id": "vs_abc123",
+    "status": "cancelled",
+    "file_counts": {"in_progress": 0, "completed": 0, "failed": 0, "cancelled": 3, "total": 3},
+}
+OP = "cancelVectorStoreFileBatch"
+
+
+def with_changes(**changes: Any) -> dict[str, Any]:
+    body = copy.deepcopy(BATCH)
+    body.update(changes)
+    return body
+
+
+def test_openai_and_mka1_accept_the_corrected_object_name(contract: Contract) -> None:
+    assert contract.check("openai", OP, 200, BATCH) is None
+    assert contract.check("mka1", OP, 200, BATCH) is None
+
+
+def test_the_literal_spec_set_wants_the_spec_spelling(contract: Contract) -> None:
+    violation = contract.check("spec", OP, 200, BATCH)
+    assert violation is not None
+    assert violation.json_path == "$.object"
+    assert violation.rule == "enum"
+    assert contract.check("spec", OP, 200, with_changes(object="vector_store.files_batch")) is None
+
+
+def test_mka1_rejects_the_spec_spelling(contract: Contract) -> None:
+    violation = contract.check("mka1", OP, 200, with_changes(object="vector_store.files_batch"))
+    assert violation is not None
+    assert (violation.json_path, violation.rule) == ("$.object", "const")
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "rule"),
+    [
+        (with_changes(status="cancelling"), "$.status", "enum"),
+        (with_changes(created_at="yesterday"), "$.created_at", "type"),
+        ({k: v for k, v in BATCH.items() if k != "file_counts"}, "$", "required"),
+        (with_changes(file_counts={"in_progress": 0}), "$.file_counts", "required"),
+    ],
+)
+def test_violations_name_the_json_path_and_rule(
+    contract: Contract, body: dict[str, Any], path: str, rule: str
+) -> None:
+    for schema_set in ("openai", "mka1"):
+        violation = contract.check(schema_set, OP, 200, body)
+        assert violation is not None, schema_set
+        assert (violation.json_path, violation.rule) == (path, rule)
+        assert path in str(violation) and f"rule: {rule}" in str(violation)
+
+
+def test_undeclared_error_statuses_are_checked_against_the_envelope(contract: Contract) -> None:
+    envelope = {"error": {"message": "x", "type": "invalid_request_error", "param": None, "code": None}}
+    for schema_set in ("openai", "mka1", "spec"):
+        assert contract.check(schema_set, OP, 404, envelope) is None
+        violation = contract.check(schema_set, OP, 404, {"error": {"message": "x"}})
+        assert violation is not None and violation.rule == "required"
+
+
+def test_an_undeclared_success_status_is_a_violation(contract: Contract) -> None:
+    violation = contract.check("openai", OP, 201, BATCH)
+    assert violation is not None and violation.rule == "responses"
+
+
+def test_an_overlay_entry_that_no_longer_matches_fails_loudly() -> None:
+    stale = {
+        "id": "stale",
+        "schema_sets": ["openai"],
+        "document": "openai-spec.json",
+        "pointer": "/$defs/VectorStoreFileBatchObject/properties/object/enum",
+        "expect": ["something.else"],
+        "replace": ["x"],
+    }
+    with pytest.raises(ContractLoadError, match="stale"):
+        Contract.load(extra_corrections=[stale])
+
+
+def test_an_overlay_pointer_that_does_not_resolve_fails_loudly() -> None:
+    lost = {
+        "id": "lost",
+        "schema_sets": ["openai"],
+        "document": "openai-spec.json",
+        "pointer": "/$defs/NoSuchSchema/properties/object",
+        "expect": None,
+        "replace": None,
+    }
+    with pytest.raises(ContractLoadError, match="does not resolve"):
+        Contract.load(extra_corrections=[lost])
+
+
+def test_list_responses_are_checked(contract: Contract) -> None:
+    page = {"object": "list", "data": [], "first_id": "", "last_id": "", "has_more": False}
+    for schema_set in ("openai", "mka1"):
+        assert contract.check(schema_set, "listFilesInVectorStoreBatch", 200, page) is None
+    violation = contract.check("mka1", "listFilesInVectorStoreBatch", 200, {**page, "first_id": None})
+    assert violation is not None and violation.json_path == "$.first_id"

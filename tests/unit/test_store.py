@@ -1,0 +1,104 @@
+"""Domain rules, on a virtual clock: derived status and counts, cancel semantics."""
+
+from __future__ import annotations
+
+import pytest
+
+from fake_server.clock import VirtualClock
+from fake_server.errors import InvalidRequestError, NotFoundError
+from fake_server.store import (
+    BatchFile,
+    FileBatch,
+    FileCounts,
+    FileListQuery,
+    FileStatus,
+    Store,
+    VectorStore,
+    batch_status,
+)
+
+IN_PROGRESS, COMPLETED, FAILED, CANCELLED = (
+    FileStatus.IN_PROGRESS, FileStatus.COMPLETED, FileStatus.FAILED, FileStatus.CANCELLED,
+)
+
+
+def make_store(*files: BatchFile) -> tuple[VirtualClock, Store]:
+    clock = VirtualClock(1000)
+    batch = FileBatch("vsfb_1", "vs_1", 1000, list(files))
+    return clock, Store(clock, [VectorStore("vs_1", None, 1000, {"vsfb_1": batch})])
+
+
+def processing(file_id: str, seconds: float, outcome: FileStatus = COMPLETED) -> BatchFile:
+    return BatchFile(file_id, 1000, IN_PROGRESS, outcome=outcome, finishes_at=1000 + seconds)
+
+
+def test_files_reach_their_outcome_exactly_when_processing_ends() -> None:
+    clock, store = make_store(processing("file-a", 10), processing("file-b", 20, FAILED))
+    assert store.get_batch("vs_1", "vsfb_1").counts == FileCounts(2, 0, 0, 0)
+    clock.advance(9.999)
+    assert store.get_batch("vs_1", "vsfb_1").counts == FileCounts(2, 0, 0, 0)
+    clock.advance(0.001)
+    assert store.get_batch("vs_1", "vsfb_1").counts == FileCounts(1, 1, 0, 0)
+    clock.advance(10)
+    view = store.get_batch("vs_1", "vsfb_1")
+    assert view.counts == FileCounts(0, 1, 1, 0)
+    assert view.status is COMPLETED
+
+
+@pytest.mark.parametrize("cancel_after", [0, 5, 10, 15, 25])
+def test_cancel_moves_exactly_the_in_progress_files(cancel_after: float) -> None:
+    clock, store = make_store(processing("file-a", 10), processing("file-b", 20, FAILED))
+    clock.advance(cancel_after)
+    before = store.get_batch("vs_1", "vsfb_1").counts
+
+    after = store.cancel_batch("vs_1", "vsfb_1")
+
+    assert after.counts.cancelled == before.in_progress
+    assert after.counts.completed == before.completed
+    assert after.counts.failed == before.failed
+    assert after.counts.in_progress == 0
+    assert after.counts.total == 2
+    assert after.status is (CANCELLED if before.in_progress else COMPLETED)
+    clock.advance(100)
+    assert store.get_batch("vs_1", "vsfb_1") == after, "a finished batch never changes again"
+
+
+def test_cancelled_files_never_complete_later() -> None:
+    clock, store = make_store(processing("file-a", 10))
+    store.cancel_batch("vs_1", "vsfb_1")
+    clock.advance(1000)
+    page = store.list_batch_files("vs_1", "vsfb_1", FileListQuery())
+    assert [view.status for view in page.files] == [CANCELLED]
+
+
+@pytest.mark.parametrize(
+    ("counts", "status"),
+    [
+        (FileCounts(1, 5, 5, 0), IN_PROGRESS),
+        (FileCounts(0, 5, 5, 1), CANCELLED),
+        (FileCounts(0, 0, 3, 0), FAILED),
+        (FileCounts(0, 1, 3, 0), COMPLETED),
+        (FileCounts(0, 3, 0, 0), COMPLETED),
+    ],
+)
+def test_batch_status_rule(counts: FileCounts, status: FileStatus) -> None:
+    assert batch_status(counts) is status
+
+
+def test_unknown_ids_are_not_found_and_wrong_prefixes_are_invalid() -> None:
+    _, store = make_store(processing("file-a", 10))
+    with pytest.raises(NotFoundError, match="vs_2"):
+        store.get_batch("vs_2", "vsfb_1")
+    with pytest.raises(NotFoundError, match="vsfb_2"):
+        store.cancel_batch("vs_1", "vsfb_2")
+    with pytest.raises(InvalidRequestError) as raised:
+        store.get_batch("vs_1", "batch_1")
+    assert raised.value.param == "batch_id"
+
+
+def test_listing_a_large_batch_touches_only_one_page() -> None:
+    files = [processing(f"file-{index}", 10) for index in range(2000)]
+    _, store = make_store(*files)
+    page = store.list_batch_files("vs_1", "vsfb_1", FileListQuery(limit=3, after="file-1000"))
+    assert [view.id for view in page.files] == ["file-999", "file-998", "file-997"]
+    assert page.has_more
