@@ -101,7 +101,6 @@ class _AnnouncingServer(uvicorn.Server):
         if self.started:
             print(self._announcement, flush=True)
 
-
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         if threading.current_thread() is not threading.main_thread():

@@ -143,7 +143,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         raise ScenarioError([ScenarioProblem(source, error.line, field, error.message)]) from None
     if document.value is None:
         document = LocatedYaml({}, document.value_lines, document.key_lines)
-    problems = list(_schema_problems(document, source))
+    problems = _schema_problems(document, source)
     if not problems:
         problems = list(_semantic_problems(document, source))
     if problems:
@@ -157,24 +157,28 @@ def scenario_validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
-def _schema_problems(document: LocatedYaml, source: str) -> Iterator[ScenarioProblem]:
-    errors = sorted(
-        scenario_validator().iter_errors(document.value),
-        key=lambda error: (document.line_of(tuple(error.absolute_path)) or 0, list(error.path)),
-    )
-    for error in errors:
+def _schema_problems(document: LocatedYaml, source: str) -> list[ScenarioProblem]:
+    problems: list[ScenarioProblem] = []
+    for error in scenario_validator().iter_errors(document.value):
         path: tuple[str | int, ...] = tuple(error.absolute_path)
         if error.validator == "additionalProperties":
             allowed = set(error.schema.get("properties", {}))
-            for key in sorted(set(error.instance) - allowed):
-                yield ScenarioProblem(
+            problems.extend(
+                ScenarioProblem(
                     source,
                     document.line_of((*path, key), key=True),
                     format_field((*path, key)),
                     f"unknown key (allowed here: {', '.join(sorted(allowed))})",
                 )
-            continue
-        yield ScenarioProblem(source, document.line_of(path), format_field(path), _describe(error))
+                for key in sorted(set(error.instance) - allowed)
+            )
+        else:
+            problems.append(
+                ScenarioProblem(
+                    source, document.line_of(path), format_field(path), _describe(error)
+                )
+            )
+    return sorted(problems, key=lambda problem: (problem.line or 0, problem.field))
 
 
 def _describe(error: jsonschema.ValidationError) -> str:

@@ -27,8 +27,20 @@ DATA_FILES = [
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(REPO_ROOT)],
-        check=True, timeout=300, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "-w",
+            str(out),
+            str(REPO_ROOT),
+        ],
+        check=True,
+        timeout=300,
+        capture_output=True,
     )
     (built,) = out.glob("fake_server-*.whl")
     return built
@@ -55,7 +67,11 @@ def test_the_unpacked_wheel_serves_its_own_data_from_another_folder(
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
-        cwd=elsewhere, capture_output=True, text=True, timeout=60, check=True,
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
         env={**os.environ, "PYTHONPATH": str(unpacked)},
     )
     package_file, schemas_dir, summary = result.stdout.splitlines()

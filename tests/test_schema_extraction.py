@@ -20,9 +20,17 @@ GENERATED = ["openai-spec.json", "mka1.json", "provenance.json"]
 @pytest.mark.skipif(not SPEC.exists(), reason="the pinned spec is not beside the checkout")
 def test_rerunning_the_extraction_reproduces_the_committed_schemas(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, str(REPO_ROOT / "tools" / "extract_schemas.py"),
-         "--spec", str(SPEC), "--out", str(tmp_path)],
-        check=True, capture_output=True, timeout=120,
+        [
+            sys.executable,
+            str(REPO_ROOT / "tools" / "extract_schemas.py"),
+            "--spec",
+            str(SPEC),
+            "--out",
+            str(tmp_path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     for name in GENERATED:
         assert (tmp_path / name).read_text() == (REPO_ROOT / "schemas" / name).read_text(), name

@@ -16,7 +16,9 @@ import pytest
 from fake_server.cli import main
 from tests.conftest import REPO_ROOT
 
-BAD_SCENARIO = "vector_stores:\n  - id: vs_a\n    file_batches:\n      - id: vsfb_a\n        files: 7\n"
+BAD_SCENARIO = (
+    "vector_stores:\n  - id: vs_a\n    file_batches:\n      - id: vsfb_a\n        files: 7\n"
+)
 READY_TIMEOUT_SECONDS = 20
 
 
@@ -45,10 +47,14 @@ def test_check_refuses_a_bad_scenario_naming_line_and_field(
 ) -> None:
     assert main(["check", str(bad_scenario)]) == 1
     err = capsys.readouterr().err
-    assert f"{bad_scenario}:5: vector_stores[0].file_batches[0].files: expected a list, got 7" in err
+    assert (
+        f"{bad_scenario}:5: vector_stores[0].file_batches[0].files: expected a list, got 7" in err
+    )
 
 
-def test_check_with_a_missing_file_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_with_a_missing_file_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["check", str(tmp_path / "nope.yaml")]) == 1
     assert "cannot read" in capsys.readouterr().err
 
@@ -65,12 +71,18 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_check_as_a_subprocess(bad_scenario: Path) -> None:
     good = subprocess.run(
         [*fake_server_command(), "check", str(REPO_ROOT / "scenarios" / "default.yaml")],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert good.returncode == 0, good.stderr
     bad = subprocess.run(
         [*fake_server_command(), "check", str(bad_scenario)],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert bad.returncode == 1
     assert ":5: vector_stores[0].file_batches[0].files:" in bad.stderr
@@ -80,10 +92,16 @@ def test_check_as_a_subprocess(bad_scenario: Path) -> None:
 def test_serve_with_a_bad_scenario_exits_non_zero_with_the_error(bad_scenario: Path) -> None:
     result = subprocess.run(
         [*fake_server_command(), "serve", "--scenario", str(bad_scenario), "--port", "0"],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 1
-    assert f"{bad_scenario}:5: vector_stores[0].file_batches[0].files: expected a list" in result.stderr
+    assert (
+        f"{bad_scenario}:5: vector_stores[0].file_batches[0].files: expected a list"
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 
@@ -92,7 +110,10 @@ def serving(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     # Run from an unrelated folder: the package must find its own data.
     process = subprocess.Popen(
         [*fake_server_command(), "serve", "--port", "0", "--log-level", "warning"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
@@ -129,7 +150,10 @@ def test_serve_on_a_busy_port_fails_clearly(serving: tuple[subprocess.Popen[str]
     port = url.rsplit(":", 1)[1]
     result = subprocess.run(
         [*fake_server_command(), "serve", "--port", port],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr

@@ -28,8 +28,9 @@ def counts_of(batch: object) -> dict[str, int]:
         name: getattr(counts, name)
         for name in ("in_progress", "completed", "failed", "cancelled", "total")
     }
-    assert sum(result[name] for name in ("in_progress", "completed", "failed", "cancelled")) == (
-        result["total"]
+    assert (
+        sum(result[name] for name in ("in_progress", "completed", "failed", "cancelled"))
+        == (result["total"])
     )
     return result
 
@@ -41,7 +42,11 @@ def test_partial_cancel_moves_only_in_progress_files(mixed_server: ServerThread)
 
     assert batch.status == "cancelled"
     assert counts_of(batch) == {
-        "in_progress": 0, "completed": 1, "failed": 1, "cancelled": 2, "total": 4,
+        "in_progress": 0,
+        "completed": 1,
+        "failed": 1,
+        "cancelled": 2,
+        "total": 4,
     }
     statuses = {
         file.id: file.status
@@ -60,7 +65,9 @@ def test_partial_cancel_moves_only_in_progress_files(mixed_server: ServerThread)
 def test_partial_cancel_through_mka1(mixed_server: ServerThread) -> None:
     sdk = mka1_client(mixed_server)
 
-    batch = sdk.llm.vector_stores.cancel_file_batch(vector_store_id="vs_mixed", batch_id="vsfb_mixed")
+    batch = sdk.llm.vector_stores.cancel_file_batch(
+        vector_store_id="vs_mixed", batch_id="vsfb_mixed"
+    )
 
     assert batch.status == "cancelled"
     assert counts_of(batch)["cancelled"] == 2
@@ -73,9 +80,21 @@ def test_partial_cancel_through_mka1(mixed_server: ServerThread) -> None:
 @pytest.mark.parametrize(
     ("batch_id", "status", "counts"),
     [
-        ("vsfb_completed", "completed", {"in_progress": 0, "completed": 2, "failed": 1, "cancelled": 0, "total": 3}),
-        ("vsfb_failed", "failed", {"in_progress": 0, "completed": 0, "failed": 2, "cancelled": 0, "total": 2}),
-        ("vsfb_cancelled", "cancelled", {"in_progress": 0, "completed": 1, "failed": 0, "cancelled": 1, "total": 2}),
+        (
+            "vsfb_completed",
+            "completed",
+            {"in_progress": 0, "completed": 2, "failed": 1, "cancelled": 0, "total": 3},
+        ),
+        (
+            "vsfb_failed",
+            "failed",
+            {"in_progress": 0, "completed": 0, "failed": 2, "cancelled": 0, "total": 2},
+        ),
+        (
+            "vsfb_cancelled",
+            "cancelled",
+            {"in_progress": 0, "completed": 1, "failed": 0, "cancelled": 1, "total": 2},
+        ),
     ],
 )
 def test_cancel_of_a_finished_batch_returns_it_unchanged(
@@ -94,14 +113,20 @@ def test_cancel_of_a_finished_batch_returns_it_unchanged(
 
 def test_cancelling_twice_is_harmless(server: ServerThread) -> None:
     sdk = mka1_client(server)
-    first = sdk.llm.vector_stores.cancel_file_batch(vector_store_id="vs_abc123", batch_id="vsfb_abc123")
-    second = sdk.llm.vector_stores.cancel_file_batch(vector_store_id="vs_abc123", batch_id="vsfb_abc123")
+    first = sdk.llm.vector_stores.cancel_file_batch(
+        vector_store_id="vs_abc123", batch_id="vsfb_abc123"
+    )
+    second = sdk.llm.vector_stores.cancel_file_batch(
+        vector_store_id="vs_abc123", batch_id="vsfb_abc123"
+    )
     assert first == second
     assert second.status == "cancelled"
 
 
 def test_cancel_is_visible_through_every_dialect(server: ServerThread) -> None:
-    openai_client(server).vector_stores.file_batches.cancel("vsfb_abc123", vector_store_id="vs_abc123")
+    openai_client(server).vector_stores.file_batches.cancel(
+        "vsfb_abc123", vector_store_id="vs_abc123"
+    )
     for prefix in ("/v1", "/api/v1/llm", "/spec/v1"):
         response = httpx.get(
             f"{server.url}{prefix}/vector_stores/vs_abc123/file_batches/vsfb_abc123",
@@ -110,7 +135,9 @@ def test_cancel_is_visible_through_every_dialect(server: ServerThread) -> None:
         assert response.json()["status"] == "cancelled", prefix
 
 
-def test_files_that_finished_before_the_cancel_keep_their_outcome(start_server: StartServer) -> None:
+def test_files_that_finished_before_the_cancel_keep_their_outcome(
+    start_server: StartServer,
+) -> None:
     # Real clock: one file finishes at once, one fails at once, one takes an hour.
     server = start_server(
         """
@@ -127,7 +154,13 @@ def test_files_that_finished_before_the_cancel_keep_their_outcome(start_server: 
     batch = openai_client(server).vector_stores.file_batches.cancel(
         "vsfb_race", vector_store_id="vs_race"
     )
-    assert counts_of(batch) == {"in_progress": 0, "completed": 1, "failed": 1, "cancelled": 1, "total": 3}
+    assert counts_of(batch) == {
+        "in_progress": 0,
+        "completed": 1,
+        "failed": 1,
+        "cancelled": 1,
+        "total": 3,
+    }
     assert batch.status == "cancelled"
 
 

@@ -44,59 +44,105 @@ def assert_envelope(status: int, body: Any, expected: Expected) -> None:
 
 HTTP_CASES: dict[str, tuple[str, str, dict[str, str], Expected]] = {
     "unknown vector store": (
-        "GET", "/v1/vector_stores/vs_nope/file_batches/vsfb_abc123", {},
+        "GET",
+        "/v1/vector_stores/vs_nope/file_batches/vsfb_abc123",
+        {},
         Expected(404, message_contains="vs_nope"),
     ),
     "unknown batch": (
-        "POST", "/v1/vector_stores/vs_abc123/file_batches/vsfb_nope/cancel", {},
+        "POST",
+        "/v1/vector_stores/vs_abc123/file_batches/vsfb_nope/cancel",
+        {},
         Expected(404, message_contains="vsfb_nope"),
     ),
     "unknown batch, list files": (
-        "GET", "/api/v1/llm/vector_stores/vs_abc123/file_batches/vsfb_nope/files", {},
+        "GET",
+        "/api/v1/llm/vector_stores/vs_abc123/file_batches/vsfb_nope/files",
+        {},
         Expected(404, message_contains="vsfb_nope"),
     ),
     "wrong batch id prefix": (
-        "GET", "/v1/vector_stores/vs_abc123/file_batches/vs_abc123", {},
+        "GET",
+        "/v1/vector_stores/vs_abc123/file_batches/vs_abc123",
+        {},
         Expected(400, param="batch_id", message_contains="begins with 'vsfb_'"),
     ),
     "unknown route": (
-        "GET", "/v1/vector_stores/vs_abc123/file_batchez", {},
-        Expected(404, message_contains="Invalid URL (GET /v1/vector_stores/vs_abc123/file_batchez)"),
+        "GET",
+        "/v1/vector_stores/vs_abc123/file_batchez",
+        {},
+        Expected(
+            404, message_contains="Invalid URL (GET /v1/vector_stores/vs_abc123/file_batchez)"
+        ),
     ),
     "route outside any provider": ("GET", "/nothing/here", {}, Expected(404)),
     "trailing slash": ("POST", f"/v1{BATCH}/cancel/", {}, Expected(404)),
     "wrong method": (
-        "DELETE", f"/v1{BATCH}/cancel", {},
+        "DELETE",
+        f"/v1{BATCH}/cancel",
+        {},
         Expected(405, message_contains=f"Invalid method for URL (DELETE /v1{BATCH}/cancel)"),
     ),
     "wrong method, mka1": ("PUT", f"/api/v1/llm{BATCH}", {}, Expected(405)),
     "missing credentials": (
-        "POST", f"/v1{BATCH}/cancel", {"Authorization": ""},
+        "POST",
+        f"/v1{BATCH}/cancel",
+        {"Authorization": ""},
         Expected(401, message_contains="API key"),
     ),
-    "bearer without a token": ("GET", f"/api/v1/llm{BATCH}", {"Authorization": "Bearer"}, Expected(401)),
-    "basic credentials": ("GET", f"/v1{BATCH}", {"Authorization": "Basic dXNlcjpwYXNz"}, Expected(401)),
+    "bearer without a token": (
+        "GET",
+        f"/api/v1/llm{BATCH}",
+        {"Authorization": "Bearer"},
+        Expected(401),
+    ),
+    "basic credentials": (
+        "GET",
+        f"/v1{BATCH}",
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        Expected(401),
+    ),
     "limit zero": (
-        "GET", f"/v1{BATCH}/files?limit=0", {},
+        "GET",
+        f"/v1{BATCH}/files?limit=0",
+        {},
         Expected(400, param="limit", code="integer_below_min_value"),
     ),
     "limit too large": (
-        "GET", f"/v1{BATCH}/files?limit=101", {},
+        "GET",
+        f"/v1{BATCH}/files?limit=101",
+        {},
         Expected(400, param="limit", code="integer_above_max_value"),
     ),
     "limit not a number": (
-        "GET", f"/v1{BATCH}/files?limit=abc", {}, Expected(400, param="limit", code="invalid_type"),
+        "GET",
+        f"/v1{BATCH}/files?limit=abc",
+        {},
+        Expected(400, param="limit", code="invalid_type"),
     ),
     "unknown order": (
-        "GET", f"/v1{BATCH}/files?order=sideways", {}, Expected(400, param="order", code="invalid_value"),
+        "GET",
+        f"/v1{BATCH}/files?order=sideways",
+        {},
+        Expected(400, param="order", code="invalid_value"),
     ),
     "unknown filter": (
-        "GET", f"/api/v1/llm{BATCH}/files?filter=done", {},
+        "GET",
+        f"/api/v1/llm{BATCH}/files?filter=done",
+        {},
         Expected(400, param="filter", code="invalid_value"),
     ),
-    "unknown cursor": ("GET", f"/v1{BATCH}/files?after=file-nope", {}, Expected(400, param="after")),
+    "unknown cursor": (
+        "GET",
+        f"/v1{BATCH}/files?after=file-nope",
+        {},
+        Expected(400, param="after"),
+    ),
     "repeated parameter": (
-        "GET", f"/v1{BATCH}/files?limit=1&limit=2", {}, Expected(400, param="limit"),
+        "GET",
+        f"/v1{BATCH}/files?limit=1&limit=2",
+        {},
+        Expected(400, param="limit"),
     ),
 }
 
@@ -129,41 +175,49 @@ OpenAICall = Callable[[openai.OpenAI], object]
 OPENAI_CASES: dict[str, tuple[OpenAICall, type[openai.APIStatusError], Expected]] = {
     "unknown vector store": (
         lambda c: c.vector_stores.file_batches.cancel("vsfb_abc123", vector_store_id="vs_nope"),
-        openai.NotFoundError, Expected(404),
+        openai.NotFoundError,
+        Expected(404),
     ),
     "unknown batch": (
         lambda c: c.vector_stores.file_batches.retrieve("vsfb_nope", vector_store_id="vs_abc123"),
-        openai.NotFoundError, Expected(404),
+        openai.NotFoundError,
+        Expected(404),
     ),
     "unknown route": (
         lambda c: c.get("/vector_stores/vs_abc123/nothing", cast_to=object),
-        openai.NotFoundError, Expected(404),
+        openai.NotFoundError,
+        Expected(404),
     ),
     "wrong method": (
         lambda c: c.delete(f"{BATCH}/cancel", cast_to=object),
-        openai.APIStatusError, Expected(405),
+        openai.APIStatusError,
+        Expected(405),
     ),
     "wrong id prefix": (
         lambda c: c.vector_stores.file_batches.cancel("file-abc123", vector_store_id="vs_abc123"),
-        openai.BadRequestError, Expected(400, param="batch_id"),
+        openai.BadRequestError,
+        Expected(400, param="batch_id"),
     ),
     "limit too large": (
         lambda c: c.vector_stores.file_batches.list_files(
             "vsfb_abc123", vector_store_id="vs_abc123", limit=101
         ),
-        openai.BadRequestError, Expected(400, param="limit", code="integer_above_max_value"),
+        openai.BadRequestError,
+        Expected(400, param="limit", code="integer_above_max_value"),
     ),
     "limit not a number": (
         lambda c: c.vector_stores.file_batches.list_files(
             "vsfb_abc123", vector_store_id="vs_abc123", extra_query={"limit": "abc"}
         ),
-        openai.BadRequestError, Expected(400, param="limit", code="invalid_type"),
+        openai.BadRequestError,
+        Expected(400, param="limit", code="invalid_type"),
     ),
     "unknown filter": (
         lambda c: c.vector_stores.file_batches.list_files(
             "vsfb_abc123", vector_store_id="vs_abc123", extra_query={"filter": "done"}
         ),
-        openai.BadRequestError, Expected(400, param="filter", code="invalid_value"),
+        openai.BadRequestError,
+        Expected(400, param="filter", code="invalid_value"),
     ),
 }
 
@@ -190,7 +244,8 @@ def test_missing_credentials_through_openai_sdk(server: ServerThread, authorizat
     client = openai_client(server)
     with pytest.raises(openai.AuthenticationError) as raised:
         client.vector_stores.file_batches.cancel(
-            "vsfb_abc123", vector_store_id="vs_abc123",
+            "vsfb_abc123",
+            vector_store_id="vs_abc123",
             extra_headers={"Authorization": authorization},
         )
     assert_envelope(401, raised.value.response.json(), Expected(401))
@@ -202,15 +257,21 @@ Mka1Call = Callable[[SDK], object]
 
 MKA1_CASES: dict[str, tuple[Mka1Call, Expected]] = {
     "unknown vector store": (
-        lambda s: s.llm.vector_stores.cancel_file_batch(vector_store_id="vs_nope", batch_id="vsfb_abc123"),
+        lambda s: s.llm.vector_stores.cancel_file_batch(
+            vector_store_id="vs_nope", batch_id="vsfb_abc123"
+        ),
         Expected(404),
     ),
     "unknown batch": (
-        lambda s: s.llm.vector_stores.get_file_batch(vector_store_id="vs_abc123", batch_id="vsfb_nope"),
+        lambda s: s.llm.vector_stores.get_file_batch(
+            vector_store_id="vs_abc123", batch_id="vsfb_nope"
+        ),
         Expected(404),
     ),
     "unknown batch, list files": (
-        lambda s: s.llm.vector_stores.list_files_in_batch(vector_store_id="vs_abc123", batch_id="vsfb_nope"),
+        lambda s: s.llm.vector_stores.list_files_in_batch(
+            vector_store_id="vs_abc123", batch_id="vsfb_nope"
+        ),
         Expected(404),
     ),
     "wrong id prefix": (
@@ -231,7 +292,8 @@ MKA1_CASES: dict[str, tuple[Mka1Call, Expected]] = {
     ),
     "non-bearer credentials": (
         lambda s: s.llm.vector_stores.get_file_batch(
-            vector_store_id="vs_abc123", batch_id="vsfb_abc123",
+            vector_store_id="vs_abc123",
+            batch_id="vsfb_abc123",
             http_headers={"Authorization": "Token abc"},
         ),
         Expected(401),
@@ -259,6 +321,7 @@ def test_mka1_sdk_pointed_at_an_unknown_route_gets_404(server: ServerThread) -> 
     with pytest.raises(SDKDefaultError) as raised:
         sdk.llm.vector_stores.get_file_batch(vector_store_id="vs_abc123", batch_id="vsfb_abc123")
     assert_envelope(
-        raised.value.status_code, json.loads(raised.value.body),
+        raised.value.status_code,
+        json.loads(raised.value.body),
         Expected(404, message_contains="Invalid URL (GET /elsewhere/api/v1/llm/"),
     )

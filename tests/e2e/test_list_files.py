@@ -35,7 +35,12 @@ def ids(server: ServerThread, query: str) -> tuple[list[str], bool, str, str]:
         f"{server.url}/v1/vector_stores/vs_list/file_batches/vsfb_list/files?{query}",
         headers={"Authorization": f"Bearer {API_KEY}"},
     ).json()
-    return [item["id"] for item in body["data"]], body["has_more"], body["first_id"], body["last_id"]
+    return (
+        [item["id"] for item in body["data"]],
+        body["has_more"],
+        body["first_id"],
+        body["last_id"],
+    )
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,9 @@ BEFORE_CANCEL = {
 
 def test_mka1_sdk_cancel_returns_the_reference_batch(server: ServerThread) -> None:
     sdk = mka1_client(server)
-    before = sdk.llm.vector_stores.get_file_batch(vector_store_id="vs_abc123", batch_id="vsfb_abc123")
+    before = sdk.llm.vector_stores.get_file_batch(
+        vector_store_id="vs_abc123", batch_id="vsfb_abc123"
+    )
     assert before.model_dump(mode="json") == BEFORE_CANCEL
 
     batch = sdk.llm.vector_stores.cancel_file_batch(

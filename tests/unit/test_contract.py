@@ -66,7 +66,9 @@ def test_violations_name_the_json_path_and_rule(
 
 
 def test_undeclared_error_statuses_are_checked_against_the_envelope(contract: Contract) -> None:
-    envelope = {"error": {"message": "x", "type": "invalid_request_error", "param": None, "code": None}}
+    envelope = {
+        "error": {"message": "x", "type": "invalid_request_error", "param": None, "code": None}
+    }
     for schema_set in ("openai", "mka1", "spec"):
         assert contract.check(schema_set, OP, 404, envelope) is None
         violation = contract.check(schema_set, OP, 404, {"error": {"message": "x"}})
@@ -108,5 +110,7 @@ def test_list_responses_are_checked(contract: Contract) -> None:
     page = {"object": "list", "data": [], "first_id": "", "last_id": "", "has_more": False}
     for schema_set in ("openai", "mka1"):
         assert contract.check(schema_set, "listFilesInVectorStoreBatch", 200, page) is None
-    violation = contract.check("mka1", "listFilesInVectorStoreBatch", 200, {**page, "first_id": None})
+    violation = contract.check(
+        "mka1", "listFilesInVectorStoreBatch", 200, {**page, "first_id": None}
+    )
     assert violation is not None and violation.json_path == "$.first_id"

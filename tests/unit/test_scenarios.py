@@ -38,10 +38,15 @@ BAD_SCENARIOS: dict[str, tuple[str, int | None, str, str]] = {
               - id: vsfb_a
                 files: 7
         """,
-        5, "vector_stores[0].file_batches[0].files", "expected a list, got 7",
+        5,
+        "vector_stores[0].file_batches[0].files",
+        "expected a list, got 7",
     ),
     "unknown top-level key": (
-        "clock: {mode: virtual}\ncolour: blue\n", 2, "colour", "unknown key",
+        "clock: {mode: virtual}\ncolour: blue\n",
+        2,
+        "colour",
+        "unknown key",
     ),
     "unknown key in a file": (
         """
@@ -51,14 +56,20 @@ BAD_SCENARIOS: dict[str, tuple[str, int | None, str, str]] = {
                   - id: file-a
                     statuss: completed
         """,
-        5, "vector_stores[0].file_batches[0].files[0].statuss", "unknown key",
+        5,
+        "vector_stores[0].file_batches[0].files[0].statuss",
+        "unknown key",
     ),
     "wrong type": (
-        "defaults:\n  processing_seconds: soon\n", 2, "defaults.processing_seconds",
+        "defaults:\n  processing_seconds: soon\n",
+        2,
+        "defaults.processing_seconds",
         'expected a number, got "soon"',
     ),
     "boolean is not a number": (
-        "defaults:\n  processing_seconds: true\n", 2, "defaults.processing_seconds",
+        "defaults:\n  processing_seconds: true\n",
+        2,
+        "defaults.processing_seconds",
         "expected a number, got true",
     ),
     "negative processing time": (
@@ -68,10 +79,15 @@ BAD_SCENARIOS: dict[str, tuple[str, int | None, str, str]] = {
               - files:
                   - processing_seconds: -5
         """,
-        4, "vector_stores[0].file_batches[0].files[0].processing_seconds", "must be >= 0, got -5",
+        4,
+        "vector_stores[0].file_batches[0].files[0].processing_seconds",
+        "must be >= 0, got -5",
     ),
     "negative timestamp": (
-        "vector_stores:\n  - created_at: -1\n", 2, "vector_stores[0].created_at", "must be >= 0",
+        "vector_stores:\n  - created_at: -1\n",
+        2,
+        "vector_stores[0].created_at",
+        "must be >= 0",
     ),
     "unknown status": (
         """
@@ -80,11 +96,20 @@ BAD_SCENARIOS: dict[str, tuple[str, int | None, str, str]] = {
               - files:
                   - {id: file-a, status: done}
         """,
-        4, "vector_stores[0].file_batches[0].files[0].status", '"done" is not one of',
+        4,
+        "vector_stores[0].file_batches[0].files[0].status",
+        '"done" is not one of',
     ),
-    "unknown clock mode": ("clock:\n  mode: fast\n", 2, "clock.mode", '"fast" is not one of: real, virtual'),
+    "unknown clock mode": (
+        "clock:\n  mode: fast\n",
+        2,
+        "clock.mode",
+        '"fast" is not one of: real, virtual',
+    ),
     "duplicate vector store id": (
-        "vector_stores:\n  - id: vs_a\n  - id: vs_b\n  - id: vs_a\n", 4, "vector_stores[2].id",
+        "vector_stores:\n  - id: vs_a\n  - id: vs_b\n  - id: vs_a\n",
+        4,
+        "vector_stores[2].id",
         "duplicate id 'vs_a' (first at vector_stores[0].id)",
     ),
     "duplicate batch id": (
@@ -95,7 +120,9 @@ BAD_SCENARIOS: dict[str, tuple[str, int | None, str, str]] = {
           - file_batches:
               - {id: vsfb_a, files: [{}]}
         """,
-        5, "vector_stores[1].file_batches[0].id", "duplicate id 'vsfb_a'",
+        5,
+        "vector_stores[1].file_batches[0].id",
+        "duplicate id 'vsfb_a'",
     ),
     "duplicate file id in a vector store": (
         """
@@ -105,18 +132,27 @@ BAD_SCENARIOS: dict[str, tuple[str, int | None, str, str]] = {
               - files:
                   - id: file-a
         """,
-        5, "vector_stores[0].file_batches[1].files[0].id", "duplicate id 'file-a'",
+        5,
+        "vector_stores[0].file_batches[1].files[0].id",
+        "duplicate id 'file-a'",
     ),
     "wrong id prefix": (
-        "vector_stores:\n  - id: store_a\n", 2, "vector_stores[0].id", "must be 'vs_' followed by",
+        "vector_stores:\n  - id: store_a\n",
+        2,
+        "vector_stores[0].id",
+        "must be 'vs_' followed by",
     ),
     "empty batch": (
-        "vector_stores:\n  - file_batches:\n      - files: []\n", 3,
-        "vector_stores[0].file_batches[0].files", "at least 1 item",
+        "vector_stores:\n  - file_batches:\n      - files: []\n",
+        3,
+        "vector_stores[0].file_batches[0].files",
+        "at least 1 item",
     ),
     "batch without files": (
-        "vector_stores:\n  - file_batches:\n      - id: vsfb_a\n", 3,
-        "vector_stores[0].file_batches[0]", "'files' is required",
+        "vector_stores:\n  - file_batches:\n      - id: vsfb_a\n",
+        3,
+        "vector_stores[0].file_batches[0]",
+        "'files' is required",
     ),
     "processing time on a finished file": (
         """
@@ -126,7 +162,8 @@ BAD_SCENARIOS: dict[str, tuple[str, int | None, str, str]] = {
                   - status: completed
                     processing_seconds: 3
         """,
-        5, "vector_stores[0].file_batches[0].files[0].processing_seconds",
+        5,
+        "vector_stores[0].file_batches[0].files[0].processing_seconds",
         "only applies to in_progress files",
     ),
     "error on a file that completes": (
@@ -136,11 +173,18 @@ BAD_SCENARIOS: dict[str, tuple[str, int | None, str, str]] = {
               - files:
                   - error: {code: invalid_file}
         """,
-        4, "vector_stores[0].file_batches[0].files[0].error", "only applies to files that fail",
+        4,
+        "vector_stores[0].file_batches[0].files[0].error",
+        "only applies to files that fail",
     ),
     "invalid YAML": ("vector_stores:\n  - id: vs_a\n    name: [unclosed\n", 4, "", "invalid YAML"),
     "tab indentation": ("clock:\n\tmode: real\n", 2, "", "invalid YAML"),
-    "duplicate YAML key": ("clock: {mode: real}\nclock: {mode: virtual}\n", 2, "clock", "duplicate key"),
+    "duplicate YAML key": (
+        "clock: {mode: real}\nclock: {mode: virtual}\n",
+        2,
+        "clock",
+        "duplicate key",
+    ),
     "not a mapping": ("- just\n- a list\n", 1, "", "expected a mapping"),
 }
 
@@ -154,7 +198,9 @@ def test_bad_scenarios_are_refused_with_file_line_and_field(case: str) -> None:
         parse_scenario(text, "bad.yaml")
 
     problem = raised.value.problems[0]
-    assert (problem.source, problem.line, problem.field) == ("bad.yaml", line, field), str(raised.value)
+    assert (problem.source, problem.line, problem.field) == ("bad.yaml", line, field), str(
+        raised.value
+    )
     assert words in problem.message
     where = f"bad.yaml:{line}: {field}: " if field else f"bad.yaml:{line}: "
     assert str(raised.value).startswith(where)
@@ -173,7 +219,7 @@ def test_every_problem_is_reported_at_once() -> None:
 
 def test_an_unreadable_file_is_a_scenario_error(tmp_path: Path) -> None:
     missing = tmp_path / "missing.yaml"
-    with pytest.raises(ScenarioError, match="missing.yaml: cannot read"):
+    with pytest.raises(ScenarioError, match=r"missing\.yaml: cannot read"):
         load_scenario(missing)
 
 

@@ -18,7 +18,10 @@ from fake_server.store import (
 )
 
 IN_PROGRESS, COMPLETED, FAILED, CANCELLED = (
-    FileStatus.IN_PROGRESS, FileStatus.COMPLETED, FileStatus.FAILED, FileStatus.CANCELLED,
+    FileStatus.IN_PROGRESS,
+    FileStatus.COMPLETED,
+    FileStatus.FAILED,
+    FileStatus.CANCELLED,
 )
 
 

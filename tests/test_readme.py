@@ -1,0 +1,104 @@
+"""Every example in the README runs, and shows what it really prints."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fake_server.cli import main
+from fake_server.scenarios import parse_scenario
+from tests.conftest import REPO_ROOT, StartServer
+
+README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+DOCUMENTED_URL = "http://127.0.0.1:8080"
+
+
+@dataclass(frozen=True)
+class Block:
+    language: str
+    text: str
+    file_name: str | None
+    line: int
+
+
+def blocks() -> list[Block]:
+    pattern = re.compile(
+        r"(?:<!-- file: (?P<file>\S+) -->\n)?```(?P<lang>\w*)\n(?P<body>.*?)```", re.S
+    )
+    return [
+        Block(m["lang"], m["body"], m["file"], README.count("\n", 0, m.start()) + 1)
+        for m in pattern.finditer(README)
+    ]
+
+
+def of(language: str) -> list[Block]:
+    return [block for block in blocks() if block.language == language]
+
+
+def ids(found: list[Block]) -> list[str]:
+    return [f"README line {block.line}" for block in found]
+
+
+PYTHON, YAML, CONSOLE = of("python"), of("yaml"), of("console")
+SCENARIO_EXAMPLES = [block for block in YAML if block.file_name is None]
+CURL = [block for block in of("sh") if block.text.startswith("curl")]
+
+
+def test_the_readme_has_examples_of_each_kind() -> None:
+    assert len(PYTHON) >= 3 and SCENARIO_EXAMPLES and len(CONSOLE) >= 2 and CURL
+
+
+@pytest.mark.parametrize("block", PYTHON, ids=ids(PYTHON))
+def test_python_examples_run_against_a_fresh_default_server(
+    block: Block, start_server: StartServer
+) -> None:
+    server = start_server()
+    code = block.text.replace(DOCUMENTED_URL, server.url)
+    exec(compile(code, f"README.md:{block.line}", "exec"), {})
+
+
+@pytest.mark.parametrize("block", SCENARIO_EXAMPLES, ids=ids(SCENARIO_EXAMPLES))
+def test_scenario_examples_are_valid(block: Block) -> None:
+    parse_scenario(block.text, f"README.md:{block.line}").instantiate()
+
+
+@pytest.mark.parametrize("block", CONSOLE, ids=ids(CONSOLE))
+def test_console_examples_print_what_they_show(
+    block: Block,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    shutil.copytree(REPO_ROOT / "scenarios", tmp_path / "scenarios")
+    for example in YAML:
+        if example.file_name:
+            (tmp_path / example.file_name).write_text(example.text)
+    monkeypatch.chdir(tmp_path)
+    command, *expected = block.text.rstrip("\n").splitlines()
+    argv = shlex.split(command.removeprefix("$ "))
+    assert argv[0] == "fake-server"
+
+    main(argv[1:])
+
+    captured = capsys.readouterr()
+    assert (captured.out + captured.err).splitlines() == expected
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+@pytest.mark.parametrize("block", CURL, ids=ids(CURL))
+def test_curl_example_prints_what_it_shows(block: Block, start_server: StartServer) -> None:
+    server = start_server()
+    *command_lines, expected = block.text.rstrip("\n").splitlines()
+    command = " ".join(line.rstrip("\\ ") for line in command_lines).replace(
+        DOCUMENTED_URL, server.url
+    )
+    result = subprocess.run(
+        shlex.split(command), capture_output=True, text=True, timeout=30, check=True
+    )
+    assert result.stdout == expected
