@@ -23,7 +23,7 @@ from fake_server.errors import ScenarioError, ScenarioProblem
 from fake_server.ids import new_file_batch_id, new_file_id, new_vector_store_id
 from fake_server.resources import scenario_path, schema_path
 from fake_server.store import BatchFile, FileBatch, FileStatus, Store, VectorStore
-from fake_server.yaml_source import LocatedYaml, YamlSourceError, load_with_lines
+from fake_server.yaml_source import LocatedYaml, YamlPath, YamlSourceError, load_with_lines
 
 DEFAULT_PROCESSING_SECONDS = 1.0
 DEFAULT_USAGE_BYTES = 1024
@@ -219,43 +219,36 @@ def _type_words(expected: Any) -> str:
 
 
 def _semantic_problems(document: LocatedYaml, source: str) -> Iterator[ScenarioProblem]:
-    def problem(path: tuple[str | int, ...], message: str) -> ScenarioProblem:
+    """What the schema cannot say: unique ids, settings that fit the file's status."""
+    first_use: dict[tuple[object, str], YamlPath] = {}
+
+    def problem(path: YamlPath, message: str) -> ScenarioProblem:
         return ScenarioProblem(source, document.line_of(path), format_field(path), message)
 
-    store_ids: dict[str, str] = {}
-    batch_ids: dict[str, str] = {}
-    for s_index, store in enumerate(document.value.get("vector_stores", [])):
-        store_path: tuple[str | int, ...] = ("vector_stores", s_index)
-        if "id" in store:
-            if store["id"] in store_ids:
-                yield problem(
-                    (*store_path, "id"),
-                    f"duplicate id {store['id']!r} (first at {store_ids[store['id']]})",
-                )
-            store_ids.setdefault(store["id"], format_field((*store_path, "id")))
-        file_ids: dict[str, str] = {}
-        for b_index, batch in enumerate(store.get("file_batches", [])):
-            batch_path = (*store_path, "file_batches", b_index)
-            if "id" in batch:
-                if batch["id"] in batch_ids:
-                    yield problem(
-                        (*batch_path, "id"),
-                        f"duplicate id {batch['id']!r} (first at {batch_ids[batch['id']]})",
-                    )
-                batch_ids.setdefault(batch["id"], format_field((*batch_path, "id")))
-            for f_index, file in enumerate(batch["files"]):
-                file_path = (*batch_path, "files", f_index)
-                if "id" in file:
-                    if file["id"] in file_ids:
-                        yield problem(
-                            (*file_path, "id"),
-                            f"duplicate id {file['id']!r} in this vector store "
-                            f"(first at {file_ids[file['id']]})",
-                        )
-                    file_ids.setdefault(file["id"], format_field((*file_path, "id")))
-                yield from (
-                    problem((*file_path, key), message) for key, message in _file_conflicts(file)
-                )
+    def duplicates(
+        scope: object, path: YamlPath, item: dict[str, Any], where: str = ""
+    ) -> Iterator[ScenarioProblem]:
+        if "id" not in item:
+            return
+        id_path = (*path, "id")
+        first = first_use.setdefault((scope, item["id"]), id_path)
+        if first != id_path:
+            yield problem(
+                id_path, f"duplicate id {item['id']!r}{where} (first at {format_field(first)})"
+            )
+
+    for store_index, store in enumerate(document.value.get("vector_stores", [])):
+        store_path: YamlPath = ("vector_stores", store_index)
+        yield from duplicates("vector store", store_path, store)
+        for batch_index, batch in enumerate(store.get("file_batches", [])):
+            batch_path = (*store_path, "file_batches", batch_index)
+            yield from duplicates("batch", batch_path, batch)
+            for file_index, file in enumerate(batch["files"]):
+                file_path = (*batch_path, "files", file_index)
+                # A file may sit in several vector stores, but only once in each.
+                yield from duplicates(store_path, file_path, file, " in this vector store")
+                for key, message in _file_conflicts(file):
+                    yield problem((*file_path, key), message)
 
 
 def _file_conflicts(file: dict[str, Any]) -> Iterator[tuple[str, str]]:

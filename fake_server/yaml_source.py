@@ -12,11 +12,11 @@ from typing import Any
 
 import yaml
 
-Path = tuple[str | int, ...]
+YamlPath = tuple[str | int, ...]
 
 
 class YamlSourceError(Exception):
-    def __init__(self, message: str, line: int | None, path: Path = ()) -> None:
+    def __init__(self, message: str, line: int | None, path: YamlPath = ()) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
@@ -26,10 +26,10 @@ class YamlSourceError(Exception):
 @dataclass(frozen=True, slots=True)
 class LocatedYaml:
     value: Any
-    value_lines: dict[Path, int]
-    key_lines: dict[Path, int]
+    value_lines: dict[YamlPath, int]
+    key_lines: dict[YamlPath, int]
 
-    def line_of(self, path: Path, *, key: bool = False) -> int | None:
+    def line_of(self, path: YamlPath, *, key: bool = False) -> int | None:
         """The line of the value at ``path`` (or of its key), else of the nearest parent."""
         lines = self.key_lines if key else self.value_lines
         while path:
@@ -50,8 +50,8 @@ def load_with_lines(text: str) -> LocatedYaml:
         raise YamlSourceError(f"invalid YAML: {error.problem or error}", line) from None
     except yaml.YAMLError as error:
         raise YamlSourceError(f"invalid YAML: {error}", None) from None
-    value_lines: dict[Path, int] = {}
-    key_lines: dict[Path, int] = {}
+    value_lines: dict[YamlPath, int] = {}
+    key_lines: dict[YamlPath, int] = {}
     if root is None:
         return LocatedYaml(None, {(): 1}, {})
     builder = _Builder(value_lines, key_lines)
@@ -59,13 +59,13 @@ def load_with_lines(text: str) -> LocatedYaml:
 
 
 class _Builder:
-    def __init__(self, value_lines: dict[Path, int], key_lines: dict[Path, int]) -> None:
+    def __init__(self, value_lines: dict[YamlPath, int], key_lines: dict[YamlPath, int]) -> None:
         self._value_lines = value_lines
         self._key_lines = key_lines
         self._scalars = yaml.SafeLoader("")
         self._depth = 0
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
+    def build(self, node: yaml.Node, path: YamlPath) -> Any:
         self._value_lines[path] = node.start_mark.line + 1
         if isinstance(node, yaml.ScalarNode):
             try:
@@ -86,7 +86,7 @@ class _Builder:
         finally:
             self._depth -= 1
 
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+    def _mapping(self, node: yaml.MappingNode, path: YamlPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
