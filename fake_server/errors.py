@@ -72,6 +72,16 @@ class ApiError:
         }
 
 
+MAX_ECHOED_CHARACTERS = 64
+
+
+def quoted(value: str) -> str:
+    """A client-supplied value for an error message, cut short if it is long."""
+    if len(value) > MAX_ECHOED_CHARACTERS:
+        value = value[:MAX_ECHOED_CHARACTERS] + f"... ({len(value)} characters)"
+    return f"'{value}'"
+
+
 def unauthenticated() -> ApiError:
     return ApiError(
         401,

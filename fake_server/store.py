@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from fake_server.clock import Clock
-from fake_server.errors import InvalidRequestError, NotFoundError
+from fake_server.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.ids import FILE_BATCH_PREFIX, VECTOR_STORE_PREFIX
 
 
@@ -162,7 +162,7 @@ class FileBatch:
         position = self._positions.get(file_id)
         if position is None:
             raise InvalidRequestError(
-                f"Invalid '{param}': no file with id '{file_id}' in batch '{self.id}'.",
+                f"Invalid '{param}': no file with id {quoted(file_id)} in batch '{self.id}'.",
                 param=param,
             )
         return position if order is SortOrder.ASC else len(self.files) - 1 - position
@@ -240,11 +240,11 @@ class Store:
         check_id_prefix("batch_id", batch_id, FILE_BATCH_PREFIX)
         store = self._vector_stores.get(vector_store_id)
         if store is None:
-            raise NotFoundError(f"No vector store found with id '{vector_store_id}'.")
+            raise NotFoundError(f"No vector store found with id {quoted(vector_store_id)}.")
         batch = store.batches.get(batch_id)
         if batch is None:
             raise NotFoundError(
-                f"No file batch found with id '{batch_id}' in vector store '{vector_store_id}'."
+                f"No file batch found with id {quoted(batch_id)} in vector store '{vector_store_id}'."
             )
         return batch
 
@@ -252,6 +252,6 @@ class Store:
 def check_id_prefix(param: str, value: str, prefix: str) -> None:
     if not value.startswith(prefix):
         raise InvalidRequestError(
-            f"Invalid '{param}': '{value}'. Expected an ID that begins with '{prefix}'.",
+            f"Invalid '{param}': {quoted(value)}. Expected an ID that begins with '{prefix}'.",
             param=param,
         )

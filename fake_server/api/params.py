@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import TypeVar
 
 from starlette.datastructures import QueryParams
 
-from fake_server.errors import InvalidRequestError
+from fake_server.errors import InvalidRequestError, quoted
 from fake_server.store import FileListQuery, FileStatus, SortOrder
 
 MIN_LIMIT, MAX_LIMIT, DEFAULT_LIMIT = 1, 100, 20
+
+INTEGER = re.compile(r"-?[0-9]{1,12}")
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -37,14 +40,14 @@ def single(params: QueryParams, name: str) -> str | None:
 def _limit(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_LIMIT
-    try:
-        value = int(raw)
-    except ValueError:
+    # Only ASCII digits: Python's int() would also take " 5" or full-width digits.
+    if not INTEGER.fullmatch(raw):
         raise InvalidRequestError(
-            f"Invalid 'limit': expected an integer, but got {raw!r} instead.",
+            f"Invalid 'limit': expected an integer, but got {quoted(raw)} instead.",
             "limit",
             "invalid_type",
-        ) from None
+        )
+    value = int(raw)
     if value < MIN_LIMIT:
         raise InvalidRequestError(
             f"Invalid 'limit': integer below minimum value. Expected a value >= {MIN_LIMIT}, "
@@ -71,7 +74,7 @@ def _choice(params: QueryParams, name: str, kind: type[E]) -> E | None:
     except ValueError:
         options = ", ".join(f"'{member.value}'" for member in kind)
         raise InvalidRequestError(
-            f"Invalid value for '{name}': {raw!r}. Supported values are: {options}.",
+            f"Invalid value for '{name}': {quoted(raw)}. Supported values are: {options}.",
             name,
             "invalid_value",
         ) from None

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from fake_server.cli import main
+from fake_server.resources import shipped_scenarios
 from tests.conftest import REPO_ROOT
 
 BAD_SCENARIO = (
@@ -33,6 +34,11 @@ def bad_scenario(tmp_path: Path) -> Path:
     path = tmp_path / "bad.yaml"
     path.write_text(BAD_SCENARIO)
     return path
+
+
+@pytest.mark.parametrize("path", shipped_scenarios(), ids=lambda path: path.name)
+def test_every_shipped_scenario_passes_check(path: Path) -> None:
+    assert main(["check", str(path)]) == 0
 
 
 def test_check_accepts_the_shipped_scenarios(capsys: pytest.CaptureFixture[str]) -> None:

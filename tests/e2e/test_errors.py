@@ -40,6 +40,7 @@ def assert_envelope(status: int, body: Any, expected: Expected) -> None:
     assert error["param"] == expected.param
     assert error["code"] == expected.code
     assert expected.message_contains in error["message"]
+    assert len(error["message"]) < 400, "client input is echoed cut short"
 
 
 HTTP_CASES: dict[str, tuple[str, str, dict[str, str], Expected]] = {
@@ -131,6 +132,30 @@ HTTP_CASES: dict[str, tuple[str, str, dict[str, str], Expected]] = {
         f"/api/v1/llm{BATCH}/files?filter=done",
         {},
         Expected(400, param="filter", code="invalid_value"),
+    ),
+    "limit with a full-width digit": (
+        "GET",
+        f"/v1{BATCH}/files?limit=%EF%BC%91",
+        {},
+        Expected(400, param="limit", code="invalid_type"),
+    ),
+    "limit with spaces": (
+        "GET",
+        f"/v1{BATCH}/files?limit=%205",
+        {},
+        Expected(400, param="limit", code="invalid_type"),
+    ),
+    "absurdly long id": (
+        "GET",
+        "/v1/vector_stores/vs_" + "a" * 5000 + "/file_batches/vsfb_abc123",
+        {},
+        Expected(404, message_contains="(5003 characters)"),
+    ),
+    "control characters in an id": (
+        "GET",
+        "/v1/vector_stores/vs_%00%1b/file_batches/vsfb_abc123",
+        {},
+        Expected(404, message_contains="vs_\x00\x1b"),
     ),
     "unknown cursor": (
         "GET",
