@@ -244,7 +244,8 @@ class Store:
         batch = store.batches.get(batch_id)
         if batch is None:
             raise NotFoundError(
-                f"No file batch found with id {quoted(batch_id)} in vector store '{vector_store_id}'."
+                f"No file batch found with id {quoted(batch_id)} "
+                f"in vector store '{vector_store_id}'."
             )
         return batch
 
