@@ -1,19 +1,152 @@
-"""The control plane under ``/__fake__``: not part of any provider's API."""
+"""The control plane under ``/__fake__``: health, reset, scenario, clock, journal, faults.
+
+Not part of any provider's API; its responses are checked against
+``schemas/admin.json`` like every other response.
+"""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fake_server.api.responder import send, start_timing
+from fake_server.admin_paths import ADMIN_PREFIX
+from fake_server.api.bodies import read_limited
+from fake_server.api.responder import send, send_error, server_state, start_timing
+from fake_server.clock import VirtualClock
+from fake_server.errors import (
+    ConflictError,
+    FakeServerError,
+    InvalidRequestError,
+    ScenarioError,
+    to_api_error,
+)
+from fake_server.scenarios import parse_fault, parse_scenario
 
-ADMIN_PREFIX = "/__fake__"
+MAX_SCENARIO_BYTES = 16 * 1024 * 1024
+MAX_ADMIN_JSON_BYTES = 64 * 1024
+
+AdminHandler = Callable[[Request], Awaitable[Any]]
 
 
-async def health(request: Request) -> Response:
-    start_timing(request)
-    return send(request, "fakeHealth", 200, {"status": "ok"})
+def _admin(operation: str, handler: AdminHandler) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        start_timing(request)
+        try:
+            body = await handler(request)
+        except FakeServerError as error:
+            return send_error(request, to_api_error(error), operation)
+        return send(request, operation, 200, body)
+
+    return endpoint
 
 
-ROUTES = [Route(ADMIN_PREFIX + "/health", health, methods=["GET"])]
+async def health(request: Request) -> dict[str, Any]:
+    return {"status": "ok"}
+
+
+async def reset(request: Request) -> dict[str, Any]:
+    state = server_state(request)
+    state.reset()
+    return {"status": "reset", "scenario": state.scenario.source, "now": state.clock.now()}
+
+
+async def load_scenario(request: Request) -> dict[str, Any]:
+    raw = await read_limited(request, MAX_SCENARIO_BYTES)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidRequestError("The scenario must be UTF-8 text.") from None
+    scenario = parse_scenario(text, "<PUT /__fake__/scenario>")
+    state = server_state(request)
+    state.load(scenario)
+    return {"status": "loaded", "scenario": scenario.summary(), "now": state.clock.now()}
+
+
+async def get_clock(request: Request) -> dict[str, Any]:
+    clock = server_state(request).clock
+    mode = "virtual" if isinstance(clock, VirtualClock) else "real"
+    return {"now": clock.now(), "mode": mode}
+
+
+async def advance_clock(request: Request) -> dict[str, Any]:
+    body = await _json_object(request)
+    seconds = body.get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+        raise InvalidRequestError(
+            "Invalid 'seconds': expected a number >= 0, e.g. {\"seconds\": 30}.", "seconds"
+        )
+    clock = server_state(request).clock
+    if not isinstance(clock, VirtualClock):
+        raise ConflictError(
+            "The scenario's clock is real and cannot be advanced; "
+            "use clock: {mode: virtual} in the scenario.",
+            "real_clock",
+        )
+    return {"now": clock.advance(seconds), "mode": "virtual"}
+
+
+async def list_requests(request: Request) -> dict[str, Any]:
+    return {"requests": server_state(request).journal.entries()}
+
+
+async def clear_requests(request: Request) -> dict[str, Any]:
+    server_state(request).journal.clear()
+    return {"requests": []}
+
+
+async def list_faults(request: Request) -> dict[str, Any]:
+    return {"faults": [rule.to_dict() for rule in server_state(request).faults.rules()]}
+
+
+async def add_fault(request: Request) -> dict[str, Any]:
+    body = await _json_object(request)
+    try:
+        rule = parse_fault(body, "<POST /__fake__/faults>")
+    except ScenarioError as error:
+        raise InvalidRequestError(
+            f"The fault was refused:\n{error}", code="invalid_fault"
+        ) from None
+    faults = server_state(request).faults
+    faults.add(rule)
+    return {"faults": [existing.to_dict() for existing in faults.rules()]}
+
+
+async def clear_faults(request: Request) -> dict[str, Any]:
+    server_state(request).faults.clear()
+    return {"faults": []}
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    raw = await read_limited(request, MAX_ADMIN_JSON_BYTES)
+    try:
+        body = json.loads(raw or b"{}")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InvalidRequestError(
+            "The request body is not valid JSON.", code="invalid_json"
+        ) from None
+    if not isinstance(body, dict):
+        raise InvalidRequestError("The request body must be a JSON object.", code="invalid_json")
+    return body
+
+
+def _route(path: str, method: str, operation: str, handler: AdminHandler) -> Route:
+    return Route(ADMIN_PREFIX + path, _admin(operation, handler), methods=[method])
+
+
+ROUTES = [
+    _route("/health", "GET", "fakeHealth", health),
+    _route("/reset", "POST", "fakeReset", reset),
+    _route("/scenario", "PUT", "fakeLoadScenario", load_scenario),
+    _route("/clock", "GET", "fakeGetClock", get_clock),
+    _route("/clock/advance", "POST", "fakeAdvanceClock", advance_clock),
+    _route("/requests", "GET", "fakeListRequests", list_requests),
+    _route("/requests", "DELETE", "fakeClearRequests", clear_requests),
+    _route("/faults", "GET", "fakeListFaults", list_faults),
+    _route("/faults", "POST", "fakeAddFault", add_fault),
+    _route("/faults", "DELETE", "fakeClearFaults", clear_faults),
+]

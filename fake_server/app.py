@@ -11,18 +11,20 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Router
 
 from fake_server import admin
-from fake_server.api import batches
+from fake_server.api import batches, files, vector_stores
 from fake_server.api.responder import send_error
-from fake_server.api.routing import provider_routes
+from fake_server.api.routing import ConnectionDroppedOnPurpose, provider_routes
 from fake_server.contract import Contract
 from fake_server.dialects import DIALECTS
 from fake_server.errors import ApiError, FakeServerError, to_api_error, unknown_route, wrong_method
+from fake_server.operations import OPERATION_IDS
 from fake_server.scenarios import Scenario, default_scenario
 from fake_server.state import ServerState
 
 logger = logging.getLogger("fake_server")
 
-PROVIDER_OPERATIONS = [*batches.OPERATIONS]
+PROVIDER_OPERATIONS = [*vector_stores.OPERATIONS, *files.OPERATIONS, *batches.OPERATIONS]
+assert {op.operation_id for op in PROVIDER_OPERATIONS} == set(OPERATION_IDS)
 
 
 def create_app(
@@ -30,8 +32,10 @@ def create_app(
     *,
     strict: bool = True,
     contract: Contract | None = None,
+    journal_max_entries: int | None = None,
 ) -> Starlette:
     """A fake server app; ``strict`` turns contract violations into 500s."""
+    _silence_dropped_connections()
     routes: list[BaseRoute] = [*admin.ROUTES]
     for dialect in DIALECTS:
         routes.extend(provider_routes(dialect, PROVIDER_OPERATIONS))
@@ -43,7 +47,10 @@ def create_app(
     assert isinstance(app.router, Router)
     app.router.redirect_slashes = False
     app.state.fake_server = ServerState(
-        scenario or default_scenario(), contract or Contract.load(), strict=strict
+        scenario or default_scenario(),
+        contract or Contract.load(),
+        strict=strict,
+        journal_max_entries=journal_max_entries,
     )
     return app
 
@@ -66,3 +73,16 @@ async def _crash(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, FakeServerError):
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return send_error(request, to_api_error(exc))
+
+
+class _DroppedOnPurpose(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, ConnectionDroppedOnPurpose)
+
+
+def _silence_dropped_connections() -> None:
+    """A scripted connection drop is not an error worth a traceback in the log."""
+    server_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _DroppedOnPurpose) for f in server_log.filters):
+        server_log.addFilter(_DroppedOnPurpose())

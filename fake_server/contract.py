@@ -54,7 +54,16 @@ class Violation:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class RequestProblem:
+    """Why a request body breaks the contract: the parameter at fault and a message."""
+
+    param: str | None
+    message: str
+
+
 Validator = jsonschema.Draft202012Validator
+MAX_MESSAGE_CHARACTERS = 300
 
 
 class Contract:
@@ -64,10 +73,12 @@ class Contract:
         self,
         validators: dict[tuple[str, str, int], Validator],
         error_validators: dict[str, Validator],
+        request_validators: dict[tuple[str, str], Validator],
         documents: dict[str, Any],
     ) -> None:
         self._validators = validators
         self._error_validators = error_validators
+        self._request_validators = request_validators
         self.documents = documents
 
     @classmethod
@@ -90,6 +101,7 @@ class Contract:
         }
         validators: dict[tuple[str, str, int], Validator] = {}
         error_validators: dict[str, Validator] = {}
+        request_validators: dict[tuple[str, str], Validator] = {}
         admin = _read_json("admin.json")
         for operation_id, operation in admin["operations"].items():
             for status, response in operation["responses"].items():
@@ -103,9 +115,24 @@ class Contract:
                     ref = _response_schema_ref(response)
                     if ref is not None:
                         validators[(schema_set, operation_id, int(status))] = _compile(ref, defs)
+                request_ref = _request_schema_ref(operation)
+                if request_ref is not None:
+                    request_validators[(schema_set, operation_id)] = _compile(request_ref, defs)
             error_defs = defs if schema_set != "mka1" else documents["spec"]["$defs"]
             error_validators[schema_set] = _compile(ERROR_RESPONSE_REF, error_defs)
-        return cls(validators, error_validators, documents)
+        # MKA1 publishes no model for some request bodies (the multipart
+        # upload): those are checked against the spec's schema.
+        for (schema_set, operation_id), validator in list(request_validators.items()):
+            if schema_set == "spec":
+                request_validators.setdefault(("mka1", operation_id), validator)
+        return cls(validators, error_validators, request_validators, documents)
+
+    def check_request(self, schema_set: str, operation: str, body: Any) -> RequestProblem | None:
+        validator = self._request_validators.get((schema_set, operation))
+        if validator is None:
+            return None
+        error = best_match(validator.iter_errors(body))
+        return None if error is None else _request_problem(error)
 
     def check(
         self, schema_set: str, operation: str | None, status: int, body: Any
@@ -139,6 +166,72 @@ def _compile(ref: str, defs: dict[str, Any]) -> Validator:
 def _checked(defs: dict[str, Any]) -> dict[str, Any]:
     Validator.check_schema({"$defs": defs})
     return defs
+
+
+def _request_problem(error: jsonschema.ValidationError) -> RequestProblem:
+    """Say what is wrong the way the real API does, naming the parameter."""
+    path = list(error.absolute_path)
+    param = ".".join(str(part) for part in path) or None
+    instance: Any = error.instance
+    expected: Any = error.validator_value
+    match error.validator:
+        case "additionalProperties":
+            schema: Any = error.schema
+            extra = sorted(set(instance) - set(schema.get("properties", {})))
+            return RequestProblem(
+                extra[0] if extra else param,
+                f"Unrecognized request argument supplied: {', '.join(extra)}",
+            )
+        case "required":
+            missing = [name for name in expected if name not in instance]
+            name = missing[0] if missing else "?"
+            full = f"{param}.{name}" if param else name
+            return RequestProblem(full, f"Missing required parameter: '{full}'.")
+        case "anyOf" if not path and all("required" in branch for branch in expected):
+            names = " or ".join(f"'{branch['required'][0]}'" for branch in expected)
+            return RequestProblem(None, f"Missing required parameter: {names}.")
+        case "maxItems":
+            detail = (
+                f"array too long. Expected an array with maximum length {expected}, "
+                f"but got an array with length {len(instance)} instead."
+            )
+        case "minItems":
+            detail = (
+                f"array too short. Expected an array with minimum length {expected}, "
+                f"but got an array with length {len(instance)} instead."
+            )
+        case "type":
+            detail = f"expected {expected}, but got {json_type(instance)} instead."
+        case _:
+            detail = error.message
+    if len(detail) > MAX_MESSAGE_CHARACTERS:
+        detail = detail[:MAX_MESSAGE_CHARACTERS] + "..."
+    return RequestProblem(param, f"Invalid '{param}': {detail}" if param else detail)
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of a decoded value's type."""
+    names = {
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "string",
+        list: "array",
+        dict: "object",
+        type(None): "null",
+    }
+    return names.get(type(value), type(value).__name__)
+
+
+def _request_schema_ref(operation: Mapping[str, Any]) -> str | None:
+    if "request" in operation:
+        return str(operation["request"]["$ref"])
+    content = operation.get("requestBody", {}).get("content", {})
+    for media_type in ("application/json", "multipart/form-data"):
+        schema = content.get(media_type, {}).get("schema")
+        if isinstance(schema, dict) and "$ref" in schema:
+            return str(schema["$ref"])
+    return None
 
 
 def _response_schema_ref(response: Mapping[str, Any]) -> str | None:

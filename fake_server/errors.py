@@ -29,6 +29,21 @@ class InvalidRequestError(FakeServerError):
         self.code = code
 
 
+class PayloadTooLargeError(FakeServerError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConflictError(FakeServerError):
+    """The request is valid but the current state does not allow it (e.g. a real clock)."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
 class ScenarioError(FakeServerError):
     """A scenario was refused; ``problems`` lists every reason, each with its place."""
 
@@ -108,6 +123,12 @@ def to_api_error(error: Exception) -> ApiError:
         return ApiError(404, error.message, param=error.param)
     if isinstance(error, InvalidRequestError):
         return ApiError(400, error.message, param=error.param, code=error.code)
+    if isinstance(error, PayloadTooLargeError):
+        return ApiError(413, error.message, code="request_too_large")
+    if isinstance(error, ConflictError):
+        return ApiError(409, error.message, code=error.code)
+    if isinstance(error, ScenarioError):
+        return ApiError(400, f"The scenario was refused:\n{error}", code="invalid_scenario")
     # Anything else is a bug in fake_server; the client gets an envelope,
     # never a traceback (the traceback goes to the server log).
     return internal_error("The server had an error while processing your request.")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fake_server.dialects import Dialect
-from fake_server.store import BatchView, FilePage, FileView
+from fake_server.model import BatchView, FileCounts, FileView, UploadedFile, VectorStoreView
+from fake_server.paging import Page
+
+View = TypeVar("View")
 
 # Chunking the real API reports for files added without a strategy.
 DEFAULT_CHUNKING = {
@@ -14,21 +18,24 @@ DEFAULT_CHUNKING = {
 }
 
 
+def file_counts(counts: FileCounts) -> dict[str, int]:
+    return {
+        "in_progress": counts.in_progress,
+        "completed": counts.completed,
+        "failed": counts.failed,
+        "cancelled": counts.cancelled,
+        "total": counts.total,
+    }
+
+
 def file_batch(view: BatchView, dialect: Dialect) -> dict[str, Any]:
-    counts = view.counts
     return {
         "id": view.id,
         "object": dialect.file_batch_object,
         "created_at": view.created_at,
         "vector_store_id": view.vector_store_id,
         "status": view.status.value,
-        "file_counts": {
-            "in_progress": counts.in_progress,
-            "completed": counts.completed,
-            "failed": counts.failed,
-            "cancelled": counts.cancelled,
-            "total": counts.total,
-        },
+        "file_counts": file_counts(view.counts),
     }
 
 
@@ -50,8 +57,51 @@ def vector_store_file(view: FileView) -> dict[str, Any]:
     }
 
 
-def file_page(page: FilePage) -> dict[str, Any]:
-    data = [vector_store_file(view) for view in page.files]
+def vector_store(view: VectorStoreView, dialect: Dialect) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": view.id,
+        "object": "vector_store",
+        "created_at": view.created_at,
+        # The real API sends null for an unnamed store, but the spec and the
+        # openai SDK in strict mode require a string: "" satisfies both.
+        "name": view.name or "",
+        "usage_bytes": view.usage_bytes,
+        "file_counts": file_counts(view.counts),
+        "status": view.status,
+        "last_active_at": view.last_active_at,
+        "metadata": view.metadata,
+    }
+    if view.description is not None:
+        body["description"] = view.description
+    if dialect.name == "mka1":
+        # Required by the MKA1 SDK's VectorStore model.
+        body |= {
+            "embedding_model": None,
+            "embedding_dimensions": None,
+            "retrieval_mode": "vector",
+            "last_used_at": view.last_active_at,
+        }
+    return body
+
+
+def uploaded_file(upload: UploadedFile) -> dict[str, Any]:
+    return {
+        "id": upload.id,
+        "object": "file",
+        "bytes": upload.bytes,
+        "created_at": upload.created_at,
+        "filename": upload.filename,
+        "purpose": upload.purpose,
+        "status": "processed",
+    }
+
+
+def deleted_vector_store(vector_store_id: str) -> dict[str, Any]:
+    return {"id": vector_store_id, "object": "vector_store.deleted", "deleted": True}
+
+
+def page(result: Page[View], render: Callable[[View], dict[str, Any]]) -> dict[str, Any]:
+    data = [render(item) for item in result.items]
     # Both the spec and the MKA1 SDK require string cursors, even for an
     # empty page; an empty string is the value both accept.
     return {
@@ -59,5 +109,5 @@ def file_page(page: FilePage) -> dict[str, Any]:
         "data": data,
         "first_id": data[0]["id"] if data else "",
         "last_id": data[-1]["id"] if data else "",
-        "has_more": page.has_more,
+        "has_more": result.has_more,
     }

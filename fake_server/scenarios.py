@@ -10,7 +10,7 @@ nothing, so whatever was running keeps its state.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,28 +18,12 @@ from typing import Any
 
 import jsonschema
 
-from fake_server.clock import Clock, SystemClock, VirtualClock
 from fake_server.errors import ScenarioError, ScenarioProblem
-from fake_server.ids import new_file_batch_id, new_file_id, new_vector_store_id
+from fake_server.faults import FaultRule
+from fake_server.operations import OPERATION_IDS
 from fake_server.resources import scenario_path, schema_path
-from fake_server.store import BatchFile, FileBatch, FileStatus, Store, VectorStore
+from fake_server.world import World, build_world
 from fake_server.yaml_source import LocatedYaml, YamlPath, YamlSourceError, load_with_lines
-
-DEFAULT_PROCESSING_SECONDS = 1.0
-DEFAULT_USAGE_BYTES = 1024
-DEFAULT_ERROR_MESSAGES = {
-    "server_error": "The file could not be processed because of a server error.",
-    "unsupported_file": "The file type is not supported.",
-    "invalid_file": "The file could not be parsed.",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class World:
-    """What a scenario instantiates: a clock and the state read against it."""
-
-    clock: Clock
-    store: Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,73 +33,14 @@ class Scenario:
     source: str
     data: dict[str, Any]
 
-    @property
-    def virtual_clock(self) -> bool:
-        return bool(self.data.get("clock", {}).get("mode") == "virtual")
-
     def instantiate(self) -> World:
-        clock_settings = self.data.get("clock", {})
-        start = clock_settings.get("start")
-        clock: Clock = VirtualClock(start) if self.virtual_clock else SystemClock(start)
-        loaded_at = clock.now()
-        default_seconds = float(
-            self.data.get("defaults", {}).get("processing_seconds", DEFAULT_PROCESSING_SECONDS)
-        )
-        stores = [
-            _build_vector_store(spec, loaded_at, default_seconds)
-            for spec in self.data.get("vector_stores", [])
-        ]
-        return World(clock, Store(clock, stores))
+        return build_world(self.data)
 
     def summary(self) -> str:
         stores = self.data.get("vector_stores", [])
         batches = [batch for store in stores for batch in store.get("file_batches", [])]
         files = sum(len(batch["files"]) for batch in batches)
         return f"{len(stores)} vector stores, {len(batches)} file batches, {files} files"
-
-
-def _build_vector_store(
-    spec: dict[str, Any], loaded_at: float, default_seconds: float
-) -> VectorStore:
-    created_at = spec.get("created_at", int(loaded_at))
-    store = VectorStore(
-        id=spec.get("id") or new_vector_store_id(), name=spec.get("name"), created_at=created_at
-    )
-    for batch_spec in spec.get("file_batches", []):
-        batch_created = batch_spec.get("created_at", created_at)
-        batch = FileBatch(
-            id=batch_spec.get("id") or new_file_batch_id(),
-            vector_store_id=store.id,
-            created_at=batch_created,
-            files=[
-                _build_file(file_spec, batch_created, loaded_at, default_seconds)
-                for file_spec in batch_spec["files"]
-            ],
-        )
-        store.batches[batch.id] = batch
-    return store
-
-
-def _build_file(
-    spec: dict[str, Any], batch_created: int, loaded_at: float, default_seconds: float
-) -> BatchFile:
-    status = FileStatus(spec.get("status", "in_progress"))
-    error = spec.get("error", {})
-    error_code = error.get("code", "server_error")
-    return BatchFile(
-        id=spec.get("id") or new_file_id(),
-        created_at=spec.get("created_at", batch_created),
-        status=status,
-        outcome=FileStatus(spec.get("outcome", "completed")),
-        finishes_at=(
-            loaded_at + float(spec.get("processing_seconds", default_seconds))
-            if status is FileStatus.IN_PROGRESS
-            else None
-        ),
-        usage_bytes=spec.get("usage_bytes", DEFAULT_USAGE_BYTES),
-        error_code=error_code,
-        error_message=error.get("message", DEFAULT_ERROR_MESSAGES[error_code]),
-    )
 
 
 # --- loading and validation ---------------------------------------------------
@@ -157,16 +82,26 @@ def scenario_validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
+LineOf = Callable[..., int | None]
+
+
 def _schema_problems(document: LocatedYaml, source: str) -> list[ScenarioProblem]:
+    return _problems(scenario_validator(), document.value, source, document.line_of)
+
+
+def _problems(
+    validator: jsonschema.Draft202012Validator, value: Any, source: str, line_of: LineOf
+) -> list[ScenarioProblem]:
     problems: list[ScenarioProblem] = []
-    for error in scenario_validator().iter_errors(document.value):
-        path: tuple[str | int, ...] = tuple(error.absolute_path)
+    for error in validator.iter_errors(value):
+        path: YamlPath = tuple(error.absolute_path)
         if error.validator == "additionalProperties":
-            allowed = set(error.schema.get("properties", {}))
+            schema: Any = error.schema
+            allowed = set(schema.get("properties", {}))
             problems.extend(
                 ScenarioProblem(
                     source,
-                    document.line_of((*path, key), key=True),
+                    line_of((*path, key), key=True),
                     format_field((*path, key)),
                     f"unknown key (allowed here: {', '.join(sorted(allowed))})",
                 )
@@ -174,11 +109,30 @@ def _schema_problems(document: LocatedYaml, source: str) -> list[ScenarioProblem
             )
         else:
             problems.append(
-                ScenarioProblem(
-                    source, document.line_of(path), format_field(path), _describe(error)
-                )
+                ScenarioProblem(source, line_of(path), format_field(path), _describe(error))
             )
     return sorted(problems, key=lambda problem: (problem.line or 0, problem.field))
+
+
+@cache
+def fault_validator() -> jsonschema.Draft202012Validator:
+    schema: Any = scenario_validator().schema
+    definitions = schema["$defs"]
+    return jsonschema.Draft202012Validator({"$ref": "#/$defs/fault", "$defs": definitions})
+
+
+def parse_fault(data: Any, source: str) -> FaultRule:
+    """A fault rule given at runtime, checked like a scenario's ``faults`` entry."""
+    problems = _problems(fault_validator(), data, source, lambda *_, **__: None)
+    if not problems and data["operation"] not in OPERATION_IDS:
+        problems = [ScenarioProblem(source, None, "operation", _unknown_operation(data))]
+    if problems:
+        raise ScenarioError(problems)
+    return FaultRule.from_dict(data)
+
+
+def _unknown_operation(fault: dict[str, Any]) -> str:
+    return f"unknown operation {fault['operation']!r} (one of: {', '.join(OPERATION_IDS)})"
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
@@ -193,7 +147,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
             return f"{json.dumps(instance)} is not one of: {options}"
         case "minimum":
             return f"must be >= {expected}, got {instance}"
-        case "pattern" if custom:
+        case "pattern" | "anyOf" if custom:
             return f"{json.dumps(instance)} {custom}"
         case "required":
             return error.message.replace("is a required property", "is required")
@@ -237,7 +191,21 @@ def _semantic_problems(document: LocatedYaml, source: str) -> Iterator[ScenarioP
                 id_path, f"duplicate id {item['id']!r}{where} (first at {format_field(first)})"
             )
 
-    for store_index, store in enumerate(document.value.get("vector_stores", [])):
+    data = document.value
+    if data.get("clock", {}).get("advance_on_poll") and data["clock"].get("mode") != "virtual":
+        yield problem(
+            ("clock", "advance_on_poll"), "only applies to a virtual clock (mode: virtual)"
+        )
+    for index, fault in enumerate(data.get("faults", [])):
+        if fault["operation"] not in OPERATION_IDS:
+            yield problem(("faults", index, "operation"), _unknown_operation(fault))
+    for index, upload in enumerate(data.get("files", [])):
+        yield from duplicates("upload", ("files", index), upload)
+        if "error" in upload and upload.get("outcome") != "failed":
+            yield problem(
+                ("files", index, "error"), "only applies to files that fail (outcome failed)"
+            )
+    for store_index, store in enumerate(data.get("vector_stores", [])):
         store_path: YamlPath = ("vector_stores", store_index)
         yield from duplicates("vector store", store_path, store)
         for batch_index, batch in enumerate(store.get("file_batches", [])):

@@ -1,4 +1,4 @@
-"""Everything one running fake holds: the scenario, its world, the contract."""
+"""Everything one running fake holds: the scenario, its world, the contract, the journal."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from collections import deque
 
 from fake_server.clock import Clock
 from fake_server.contract import Contract, Violation
-from fake_server.scenarios import Scenario, World
+from fake_server.faults import FaultPlan
+from fake_server.journal import Journal
+from fake_server.scenarios import Scenario
 from fake_server.store import Store
+from fake_server.world import World
 
 # Violations are kept for the test that caused them; a long-running server
 # only needs the recent ones.
@@ -16,13 +19,23 @@ MAX_RECORDED_VIOLATIONS = 100
 
 
 class ServerState:
-    def __init__(self, scenario: Scenario, contract: Contract, *, strict: bool = True) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        contract: Contract,
+        *,
+        strict: bool = True,
+        journal_max_entries: int | None = None,
+    ) -> None:
         self.contract = contract
         self.strict = strict
         self.violations: deque[Violation] = deque(maxlen=MAX_RECORDED_VIOLATIONS)
+        self._journal_override = journal_max_entries
         self._lock = threading.Lock()
         self._scenario = scenario
         self._world: World = scenario.instantiate()
+        self.faults = FaultPlan.of(self._world.faults)
+        self.journal = Journal(self._journal_size(self._world))
 
     @property
     def scenario(self) -> Scenario:
@@ -36,14 +49,29 @@ class ServerState:
     def clock(self) -> Clock:
         return self._world.clock
 
+    @property
+    def poll_after_ms(self) -> int | None:
+        return self._world.poll_after_ms
+
     def load(self, scenario: Scenario) -> None:
-        """Replace the scenario; the new world is built before the old one is dropped."""
+        """Replace the scenario: state, clock, faults and journal start afresh.
+
+        The new world is built completely before anything is swapped, so a
+        failure leaves the old one in place.
+        """
         world = scenario.instantiate()
+        faults = FaultPlan.of(world.faults)
+        journal = Journal(self._journal_size(world))
         with self._lock:
             self._scenario, self._world = scenario, world
+            self.faults, self.journal = faults, journal
+            self.violations.clear()
 
     def reset(self) -> None:
         self.load(self._scenario)
 
     def record(self, violation: Violation) -> None:
         self.violations.append(violation)
+
+    def _journal_size(self, world: World) -> int:
+        return self._journal_override or world.journal_max_entries

@@ -1,246 +1,258 @@
-"""Domain state: vector stores, file batches and their files.
+"""The account's state and every operation on it.
 
-Pure Python: no HTTP here. Each file has a timeline (``in_progress`` until
-``finishes_at`` on the clock, then its outcome); a batch's status and counts
-are derived from its files at the moment they are read, never stored.
+Pure Python, no HTTP: raises ``NotFoundError`` / ``InvalidRequestError``.
+Every operation runs under one lock, so a cancel is atomic even when requests
+are handled on several threads.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from enum import StrEnum
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from fake_server.clock import Clock
 from fake_server.errors import InvalidRequestError, NotFoundError, quoted
-from fake_server.ids import FILE_BATCH_PREFIX, VECTOR_STORE_PREFIX
+from fake_server.ids import (
+    FILE_BATCH_PREFIX,
+    VECTOR_STORE_PREFIX,
+    new_file_batch_id,
+    new_file_id,
+    new_vector_store_id,
+)
+from fake_server.model import (
+    BatchFile,
+    BatchView,
+    FileBatch,
+    FileStatus,
+    FileView,
+    Processing,
+    UploadedFile,
+    VectorStore,
+    VectorStoreView,
+)
+from fake_server.paging import Page, PageQuery, paginate
 
-
-class FileStatus(StrEnum):
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-class SortOrder(StrEnum):
-    ASC = "asc"
-    DESC = "desc"
-
-
-@dataclass(slots=True)
-class BatchFile:
-    id: str
-    created_at: int
-    status: FileStatus
-    outcome: FileStatus = FileStatus.COMPLETED
-    finishes_at: float | None = None
-    usage_bytes: int = 0
-    error_code: str = "server_error"
-    error_message: str = "The file could not be processed."
-
-    def status_at(self, now: float) -> FileStatus:
-        if (
-            self.status is FileStatus.IN_PROGRESS
-            and self.finishes_at is not None
-            and now >= self.finishes_at
-        ):
-            return self.outcome
-        return self.status
+DEFAULT_PROCESSING = Processing(seconds=1.0)
 
 
 @dataclass(frozen=True, slots=True)
-class FileCounts:
-    in_progress: int
-    completed: int
-    failed: int
-    cancelled: int
+class NewFile:
+    """A file to attach: its id, and the parameter it came from (for errors)."""
 
-    @property
-    def total(self) -> int:
-        return self.in_progress + self.completed + self.failed + self.cancelled
-
-
-@dataclass(frozen=True, slots=True)
-class BatchView:
-    """A batch as seen at one instant."""
-
-    id: str
-    vector_store_id: str
-    created_at: int
-    status: FileStatus
-    counts: FileCounts
-
-
-@dataclass(frozen=True, slots=True)
-class FileView:
-    """A file of a batch as seen at one instant."""
-
-    id: str
-    vector_store_id: str
-    created_at: int
-    status: FileStatus
-    usage_bytes: int
-    error_code: str | None
-    error_message: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class FilePage:
-    files: list[FileView]
-    has_more: bool
-
-
-@dataclass(frozen=True, slots=True)
-class FileListQuery:
-    limit: int = 20
-    order: SortOrder = SortOrder.DESC
-    after: str | None = None
-    before: str | None = None
-    status: FileStatus | None = None
-
-
-@dataclass(slots=True)
-class FileBatch:
-    id: str
-    vector_store_id: str
-    created_at: int
-    files: list[BatchFile]
-    _positions: dict[str, int] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        # Files are kept in creation order; the position of each id lets a
-        # pagination cursor be found without a scan.
-        self.files.sort(key=lambda file: file.created_at)
-        self._positions = {file.id: index for index, file in enumerate(self.files)}
-
-    def view(self, now: float) -> BatchView:
-        tally = dict.fromkeys(FileStatus, 0)
-        for file in self.files:
-            tally[file.status_at(now)] += 1
-        counts = FileCounts(
-            in_progress=tally[FileStatus.IN_PROGRESS],
-            completed=tally[FileStatus.COMPLETED],
-            failed=tally[FileStatus.FAILED],
-            cancelled=tally[FileStatus.CANCELLED],
-        )
-        return BatchView(
-            self.id, self.vector_store_id, self.created_at, batch_status(counts), counts
-        )
-
-    def cancel(self, now: float) -> None:
-        for file in self.files:
-            if file.status_at(now) is FileStatus.IN_PROGRESS:
-                file.status = FileStatus.CANCELLED
-
-    def page(self, query: FileListQuery, now: float) -> FilePage:
-        """One page of files, walked lazily so a huge batch costs O(limit)."""
-        count = len(self.files)
-        start, stop = 0, count
-        if query.after is not None:
-            start = self._ordered_position(query.after, "after", query.order) + 1
-        if query.before is not None:
-            stop = self._ordered_position(query.before, "before", query.order)
-        positions: Iterable[int] = range(start, stop)
-        backwards = query.before is not None and query.after is None
-        if backwards:
-            # A page that ends at a "before" cursor holds the files closest to it.
-            positions = reversed(range(start, stop))
-        chosen: list[FileView] = []
-        for position in positions:
-            file = self.files[position if query.order is SortOrder.ASC else count - 1 - position]
-            view = self._file_view(file, now)
-            if query.status is not None and view.status is not query.status:
-                continue
-            if len(chosen) == query.limit:
-                return FilePage(chosen[::-1] if backwards else chosen, has_more=True)
-            chosen.append(view)
-        return FilePage(chosen[::-1] if backwards else chosen, has_more=False)
-
-    def _ordered_position(self, file_id: str, param: str, order: SortOrder) -> int:
-        position = self._positions.get(file_id)
-        if position is None:
-            raise InvalidRequestError(
-                f"Invalid '{param}': no file with id {quoted(file_id)} in batch '{self.id}'.",
-                param=param,
-            )
-        return position if order is SortOrder.ASC else len(self.files) - 1 - position
-
-    def _file_view(self, file: BatchFile, now: float) -> FileView:
-        status = file.status_at(now)
-        failed = status is FileStatus.FAILED
-        return FileView(
-            id=file.id,
-            vector_store_id=self.vector_store_id,
-            created_at=file.created_at,
-            status=status,
-            usage_bytes=file.usage_bytes if status is FileStatus.COMPLETED else 0,
-            error_code=file.error_code if failed else None,
-            error_message=file.error_message if failed else None,
-        )
-
-
-def batch_status(counts: FileCounts) -> FileStatus:
-    """The batch status rule (see the README): derived from the file counts.
-
-    Files only ever become ``cancelled`` through a cancel that found them in
-    progress, so "some file is cancelled" is the same as "a cancel took
-    effect while files were still in progress".
-    """
-    if counts.in_progress:
-        return FileStatus.IN_PROGRESS
-    if counts.cancelled:
-        return FileStatus.CANCELLED
-    if counts.failed == counts.total:
-        return FileStatus.FAILED
-    return FileStatus.COMPLETED
-
-
-@dataclass(slots=True)
-class VectorStore:
-    id: str
-    name: str | None
-    created_at: int
-    batches: dict[str, FileBatch] = field(default_factory=dict)
+    file_id: str
+    param: str
 
 
 class Store:
-    """All vector stores of one fake account, read against one clock."""
+    """All vector stores and uploaded files of one fake account, on one clock."""
 
-    def __init__(self, clock: Clock, vector_stores: Iterable[VectorStore] = ()) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        vector_stores: Iterable[VectorStore] = (),
+        uploads: Iterable[UploadedFile] = (),
+        *,
+        default_processing: Processing = DEFAULT_PROCESSING,
+        on_poll: Callable[[], object] | None = None,
+    ) -> None:
         self.clock = clock
-        self._vector_stores = {store.id: store for store in vector_stores}
-        # Handlers may run on several threads (in-process clients); every
-        # read-and-settle happens under this lock so a cancel is atomic.
+        self._vector_stores = {
+            store.id: store for store in sorted(vector_stores, key=lambda s: s.created_at)
+        }
+        self._uploads = {upload.id: upload for upload in uploads}
+        self._default_processing = default_processing
+        # Called after an in-progress batch is read (the scenario's
+        # ``advance_on_poll``), so polling clients finish without sleeping.
+        self._on_poll = on_poll
         self._lock = threading.Lock()
 
     def vector_stores(self) -> Iterator[VectorStore]:
-        return iter(self._vector_stores.values())
+        return iter(list(self._vector_stores.values()))
+
+    # --- file batches -------------------------------------------------------
 
     def get_batch(self, vector_store_id: str, batch_id: str) -> BatchView:
         with self._lock:
-            return self._batch(vector_store_id, batch_id).view(self.clock.now())
+            view = self._batch(vector_store_id, batch_id).view(self._now())
+        if view.status is FileStatus.IN_PROGRESS and self._on_poll is not None:
+            self._on_poll()
+        return view
 
     def cancel_batch(self, vector_store_id: str, batch_id: str) -> BatchView:
         with self._lock:
             batch = self._batch(vector_store_id, batch_id)
-            now = self.clock.now()
+            now = self._now()
             batch.cancel(now)
             return batch.view(now)
 
     def list_batch_files(
-        self, vector_store_id: str, batch_id: str, query: FileListQuery
-    ) -> FilePage:
+        self,
+        vector_store_id: str,
+        batch_id: str,
+        query: PageQuery,
+        status: FileStatus | None = None,
+    ) -> Page[FileView]:
         with self._lock:
-            return self._batch(vector_store_id, batch_id).page(query, self.clock.now())
+            batch = self._batch(vector_store_id, batch_id)
+            return paginate(batch.files, batch.positions, query, self._file_filter(status))
 
-    def _batch(self, vector_store_id: str, batch_id: str) -> FileBatch:
+    def create_batch(self, vector_store_id: str, files: Sequence[NewFile]) -> BatchView:
+        with self._lock:
+            store = self._vector_store(vector_store_id)
+            now = self._now()
+            batch = FileBatch(
+                id=new_file_batch_id(),
+                vector_store_id=store.id,
+                created_at=int(now),
+                files=self._attach(store, files, now),
+            )
+            store.add_batch(batch)
+            store.last_active_at = int(now)
+            return batch.view(now)
+
+    # --- vector stores ------------------------------------------------------
+
+    def create_vector_store(
+        self,
+        name: str | None,
+        description: str | None = None,
+        metadata: dict[str, str] | None = None,
+        file_ids: Sequence[str] = (),
+    ) -> VectorStoreView:
+        with self._lock:
+            now = self._now()
+            store = VectorStore(
+                id=new_vector_store_id(),
+                name=name,
+                created_at=int(now),
+                description=description,
+                metadata=dict(metadata or {}),
+                last_active_at=int(now),
+            )
+            attached = self._attach(store, [NewFile(f, "file_ids") for f in file_ids], now)
+            store.files.update((file.id, file) for file in attached)
+            self._vector_stores[store.id] = store
+            return store.view(now)
+
+    def get_vector_store(self, vector_store_id: str) -> VectorStoreView:
+        with self._lock:
+            return self._vector_store(vector_store_id).view(self._now())
+
+    def list_vector_stores(self, query: PageQuery) -> Page[VectorStoreView]:
+        with self._lock:
+            stores = list(self._vector_stores.values())
+            positions = {store.id: index for index, store in enumerate(stores)}
+            now = self._now()
+            return paginate(stores, positions, query, lambda store: store.view(now))
+
+    def delete_vector_store(self, vector_store_id: str) -> str:
+        with self._lock:
+            store = self._vector_store(vector_store_id)
+            del self._vector_stores[store.id]
+            return store.id
+
+    def list_vector_store_files(
+        self, vector_store_id: str, query: PageQuery, status: FileStatus | None = None
+    ) -> Page[FileView]:
+        with self._lock:
+            files = list(self._vector_store(vector_store_id).files.values())
+            positions = {file.id: index for index, file in enumerate(files)}
+            return paginate(files, positions, query, self._file_filter(status))
+
+    def get_vector_store_file(self, vector_store_id: str, file_id: str) -> FileView:
+        with self._lock:
+            store = self._vector_store(vector_store_id)
+            file = store.files.get(file_id)
+            if file is None:
+                raise NotFoundError(
+                    f"No file found with id {quoted(file_id)} in vector store '{store.id}'."
+                )
+            return file.view(self._now())
+
+    # --- uploaded files -----------------------------------------------------
+
+    def upload_file(self, filename: str, size: int, purpose: str) -> UploadedFile:
+        with self._lock:
+            upload = UploadedFile(
+                id=new_file_id(),
+                filename=filename,
+                bytes=size,
+                created_at=int(self._now()),
+                purpose=purpose,
+            )
+            self._uploads[upload.id] = upload
+            return upload
+
+    def get_file(self, file_id: str) -> UploadedFile:
+        with self._lock:
+            upload = self._uploads.get(file_id)
+            if upload is None:
+                raise NotFoundError(f"No such File object: {quoted(file_id)}", "file_id")
+            return upload
+
+    # --- helpers (called with the lock held) --------------------------------
+
+    def _now(self) -> float:
+        return self.clock.now()
+
+    def _file_filter(self, status: FileStatus | None) -> Callable[[BatchFile], FileView | None]:
+        now = self._now()
+
+        def view(file: BatchFile) -> FileView | None:
+            rendered = file.view(now)
+            return rendered if status is None or rendered.status is status else None
+
+        return view
+
+    def _attach(self, store: VectorStore, files: Sequence[NewFile], now: float) -> list[BatchFile]:
+        """Vector store files for ``files``, all in progress; nothing changes on error."""
+        seen: set[str] = set()
+        attached: list[BatchFile] = []
+        for new in files:
+            upload = self._uploads.get(new.file_id)
+            if upload is None:
+                raise InvalidRequestError(
+                    f"Invalid '{new.param}': file {quoted(new.file_id)} was not found. "
+                    "Upload it first with POST /files.",
+                    new.param,
+                    "file_not_found",
+                )
+            if new.file_id in seen:
+                raise InvalidRequestError(
+                    f"Invalid '{new.param}': file {quoted(new.file_id)} is listed twice.",
+                    new.param,
+                )
+            seen.add(new.file_id)
+            processing = upload.processing
+            seconds = processing.seconds
+            if seconds is None:
+                seconds = self._default_processing.seconds or 0.0
+            attached.append(
+                BatchFile(
+                    id=upload.id,
+                    vector_store_id=store.id,
+                    created_at=int(now),
+                    status=FileStatus.IN_PROGRESS,
+                    outcome=processing.outcome,
+                    finishes_at=now + seconds,
+                    usage_bytes=upload.bytes,
+                    error_code=processing.error_code,
+                    error_message=processing.error_message,
+                )
+            )
+        return attached
+
+    def _vector_store(self, vector_store_id: str) -> VectorStore:
         check_id_prefix("vector_store_id", vector_store_id, VECTOR_STORE_PREFIX)
-        check_id_prefix("batch_id", batch_id, FILE_BATCH_PREFIX)
         store = self._vector_stores.get(vector_store_id)
         if store is None:
             raise NotFoundError(f"No vector store found with id {quoted(vector_store_id)}.")
+        return store
+
+    def _batch(self, vector_store_id: str, batch_id: str) -> FileBatch:
+        store = self._vector_store(vector_store_id)
+        check_id_prefix("batch_id", batch_id, FILE_BATCH_PREFIX)
         batch = store.batches.get(batch_id)
         if batch is None:
             raise NotFoundError(

@@ -67,6 +67,14 @@ MKA1_OPERATIONS = {
     "retrieveFile": ("getFile", "File"),
 }
 
+# spec operationId -> SDK model of the JSON request body. Their top level is
+# closed (``additionalProperties: false``, as in the spec's own request
+# schemas): pydantic would drop an unknown field silently, the fake refuses it.
+MKA1_REQUESTS = {
+    "createVectorStore": "CreateVectorStoreRequest",
+    "createVectorStoreFileBatch": "CreateVectorStoreFileBatchRequest",
+}
+
 # The error body is the same envelope for every operation and dialect.
 ALWAYS_INCLUDED = ("ErrorResponse",)
 
@@ -207,16 +215,24 @@ def is_sdk_unknown_variant(schema: dict[str, Any]) -> bool:
 def extract_mka1() -> dict[str, Any]:
     defs: dict[str, Any] = {}
     operations: dict[str, Any] = {}
-    for spec_id, (sdk_id, model_name) in sorted(MKA1_OPERATIONS.items()):
+    def add_model(model_name: str, mode: str) -> str:
         model = getattr(models, model_name)
-        schema = model.model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
-        for name, definition in schema.pop("$defs", {}).items():
-            defs[name] = definition
+        schema = model.model_json_schema(
+            by_alias=True, ref_template="#/$defs/{model}", mode=mode
+        )
+        defs.update(schema.pop("$defs", {}))
         defs[model_name] = schema
+        return f"#/$defs/{model_name}"
+
+    for spec_id, (sdk_id, model_name) in sorted(MKA1_OPERATIONS.items()):
         operations[spec_id] = {
             "sdk_operation_id": sdk_id,
-            "responses": {"200": {"$ref": f"#/$defs/{model_name}"}},
+            "responses": {"200": {"$ref": add_model(model_name, "validation")}},
         }
+        if spec_id in MKA1_REQUESTS:
+            request_ref = add_model(MKA1_REQUESTS[spec_id], "serialization")
+            defs[MKA1_REQUESTS[spec_id]]["additionalProperties"] = False
+            operations[spec_id]["request"] = {"$ref": request_ref}
     dropped = frozenset(
         f"#/$defs/{name}"
         for name, schema in defs.items()
@@ -280,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
                 "source": "meetkai-mka1 (PyPI) pydantic models",
                 "package_version": metadata.version("meetkai-mka1"),
                 "operations": sorted(MKA1_OPERATIONS),
+                "requests": sorted(MKA1_REQUESTS),
             },
         },
     )

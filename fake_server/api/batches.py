@@ -5,37 +5,71 @@ from __future__ import annotations
 from typing import Any
 
 from fake_server import render
-from fake_server.api.params import file_list_query
-from fake_server.api.routing import Call, Operation
+from fake_server.api.bodies import json_object
+from fake_server.api.params import page_query, status_filter
+from fake_server.api.routing import Call, Operation, Reply
+from fake_server.errors import InvalidRequestError
+from fake_server.model import BatchView, FileStatus
+from fake_server.store import NewFile
 
-BATCH_PATH = "/vector_stores/{vector_store_id}/file_batches/{batch_id}"
+BATCHES_PATH = "/vector_stores/{vector_store_id}/file_batches"
+BATCH_PATH = BATCHES_PATH + "/{batch_id}"
 
 
-def get_batch(call: Call) -> dict[str, Any]:
+def batch_reply(call: Call, view: BatchView) -> Reply:
+    headers = {}
+    poll_after = call.state.poll_after_ms
+    if view.status is FileStatus.IN_PROGRESS and poll_after is not None:
+        headers["openai-poll-after-ms"] = str(poll_after)
+    return Reply(render.file_batch(view, call.dialect), headers)
+
+
+async def create_batch(call: Call) -> Reply:
+    body = await json_object(call, "createVectorStoreFileBatch")
+    file_ids, files = body.get("file_ids"), body.get("files")
+    if file_ids is not None and files is not None:
+        raise InvalidRequestError(
+            "'file_ids' and 'files' are mutually exclusive: send one of them.", "files"
+        )
+    if file_ids is not None:
+        new_files = [NewFile(file_id, "file_ids") for file_id in file_ids]
+    elif files is not None:
+        new_files = [NewFile(item["file_id"], "files") for item in files]
+    else:
+        raise InvalidRequestError("Missing required parameter: 'file_ids' or 'files'.")
+    view = call.state.store.create_batch(call.path_param("vector_store_id"), new_files)
+    return batch_reply(call, view)
+
+
+async def get_batch(call: Call) -> Reply:
     view = call.state.store.get_batch(
         call.path_param("vector_store_id"), call.path_param("batch_id")
     )
-    return render.file_batch(view, call.dialect)
+    return batch_reply(call, view)
 
 
-def cancel_batch(call: Call) -> dict[str, Any]:
+async def cancel_batch(call: Call) -> Reply:
     # Cancel takes no body; whatever a client sends (the SDKs send none, with
     # or without a Content-Type) is ignored.
     view = call.state.store.cancel_batch(
         call.path_param("vector_store_id"), call.path_param("batch_id")
     )
-    return render.file_batch(view, call.dialect)
+    return batch_reply(call, view)
 
 
-def list_batch_files(call: Call) -> dict[str, Any]:
-    query = file_list_query(call.request.query_params)
-    page = call.state.store.list_batch_files(
-        call.path_param("vector_store_id"), call.path_param("batch_id"), query
+async def list_batch_files(call: Call) -> dict[str, Any]:
+    params = call.request.query_params
+    result = call.state.store.list_batch_files(
+        call.path_param("vector_store_id"),
+        call.path_param("batch_id"),
+        page_query(params),
+        status_filter(params),
     )
-    return render.file_page(page)
+    return render.page(result, render.vector_store_file)
 
 
 OPERATIONS = [
+    Operation("createVectorStoreFileBatch", "POST", BATCHES_PATH, create_batch),
     Operation("getVectorStoreFileBatch", "GET", BATCH_PATH, get_batch),
     Operation("cancelVectorStoreFileBatch", "POST", BATCH_PATH + "/cancel", cancel_batch),
     Operation("listFilesInVectorStoreBatch", "GET", BATCH_PATH + "/files", list_batch_files),

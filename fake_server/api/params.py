@@ -9,23 +9,26 @@ from typing import TypeVar
 from starlette.datastructures import QueryParams
 
 from fake_server.errors import InvalidRequestError, quoted
-from fake_server.store import FileListQuery, FileStatus, SortOrder
+from fake_server.model import FileStatus
+from fake_server.paging import PageQuery, SortOrder
 
 MIN_LIMIT, MAX_LIMIT, DEFAULT_LIMIT = 1, 100, 20
-
 INTEGER = re.compile(r"-?[0-9]{1,12}")
 
 E = TypeVar("E", bound=StrEnum)
 
 
-def file_list_query(params: QueryParams) -> FileListQuery:
-    return FileListQuery(
+def page_query(params: QueryParams) -> PageQuery:
+    return PageQuery(
         limit=_limit(single(params, "limit")),
         order=_choice(params, "order", SortOrder) or SortOrder.DESC,
         after=single(params, "after"),
         before=single(params, "before"),
-        status=_choice(params, "filter", FileStatus),
     )
+
+
+def status_filter(params: QueryParams) -> FileStatus | None:
+    return _choice(params, "filter", FileStatus)
 
 
 def single(params: QueryParams, name: str) -> str | None:

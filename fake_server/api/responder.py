@@ -1,4 +1,4 @@
-"""The last step of every response: check it against the contract, then send it.
+"""The last step of every response: check it against the contract, record it, send it.
 
 Success bodies and error envelopes alike pass through ``send``; nothing else
 in fake_server builds a JSON response.
@@ -13,11 +13,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fake_server.admin_paths import is_admin_path
 from fake_server.clock import stopwatch
 from fake_server.contract import Violation
 from fake_server.dialects import Dialect, dialect_for_path
 from fake_server.errors import ApiError, internal_error
 from fake_server.ids import new_request_id
+from fake_server.journal import RECORDED_HEADERS
 from fake_server.state import ServerState
 
 logger = logging.getLogger("fake_server")
@@ -51,11 +53,42 @@ def send(
         logger.error("%s %s: %s", request.method, request.url.path, violation)
         if state.strict:
             status, body = _violation_response(violation)
+            headers = None
+    _journal(request, state, operation, status)
     return _json_response(request, status, body, headers)
 
 
-def send_error(request: Request, error: ApiError, operation: str | None = None) -> Response:
-    return send(request, operation, error.status, error.envelope())
+def send_error(
+    request: Request,
+    error: ApiError,
+    operation: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    return send(request, operation, error.status, error.envelope(), headers=headers)
+
+
+def record_dropped(request: Request, operation: str) -> None:
+    _journal(request, server_state(request), operation, None)
+
+
+def _journal(
+    request: Request, state: ServerState, operation: str | None, status: int | None
+) -> None:
+    if is_admin_path(request.url.path):
+        return
+    state.journal.record(
+        {
+            "method": request.method,
+            "path": request.url.path,
+            "query": request.url.query,
+            "operation": operation,
+            "status": status,
+            "time": state.clock.now(),
+            "headers": {
+                name: request.headers[name] for name in RECORDED_HEADERS if name in request.headers
+            },
+        }
+    )
 
 
 def _violation_response(violation: Violation) -> tuple[int, dict[str, Any]]:

@@ -1,18 +1,27 @@
-"""Provider routes: one operation, under one dialect's prefix, behind bearer auth."""
+"""Provider routes: one operation, under one dialect's prefix, behind bearer auth.
+
+The endpoint wrapper is the only place that knows the order of things: start
+the stopwatch, check credentials, apply a scripted fault, call the handler,
+send the reply through the contract check.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import asyncio
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
-from fake_server.api.responder import send, send_error, server_state, start_timing
+from fake_server.api.responder import record_dropped, send, send_error, server_state, start_timing
 from fake_server.dialects import Dialect
-from fake_server.errors import FakeServerError, to_api_error, unauthenticated
+from fake_server.errors import ApiError, FakeServerError, to_api_error, unauthenticated
+from fake_server.faults import FaultAction
 from fake_server.state import ServerState
 
 
@@ -29,7 +38,15 @@ class Call:
         return value
 
 
-Handler = Callable[[Call], Any]
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A handler's answer when it needs headers besides the body."""
+
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[Call], Awaitable[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,18 +69,84 @@ def provider_routes(dialect: Dialect, operations: list[Operation]) -> list[Route
     ]
 
 
-def _endpoint(dialect: Dialect, operation: Operation) -> Callable[[Request], Any]:
+def _endpoint(dialect: Dialect, operation: Operation) -> Callable[[Request], Awaitable[Response]]:
+    operation_id = operation.operation_id
+
     async def endpoint(request: Request) -> Response:
         start_timing(request)
         if not has_bearer_token(request):
-            return send_error(request, unauthenticated(), operation.operation_id)
+            return send_error(request, unauthenticated(), operation_id)
+        state = server_state(request)
+        fault = state.faults.decide(operation_id)
+        if fault is not None:
+            faulted = await _apply(fault, request, operation_id)
+            if faulted is not None:
+                return faulted
         try:
-            body = operation.handler(Call(request, dialect, server_state(request)))
+            result = await operation.handler(Call(request, dialect, state))
         except FakeServerError as error:
-            return send_error(request, to_api_error(error), operation.operation_id)
-        return send(request, operation.operation_id, 200, body, dialect=dialect)
+            return send_error(request, to_api_error(error), operation_id)
+        reply = result if isinstance(result, Reply) else Reply(result)
+        return send(request, operation_id, 200, reply.body, dialect=dialect, headers=reply.headers)
 
     return endpoint
+
+
+async def _apply(fault: FaultAction, request: Request, operation_id: str) -> Response | None:
+    """Latency first (wall time: it exists to exercise client timeouts), then the failure."""
+    if fault.latency_seconds > 0:
+        await asyncio.sleep(fault.latency_seconds)
+    if fault.drop_connection:
+        record_dropped(request, operation_id)
+        return DroppedConnection()
+    if fault.status is None:
+        return None
+    rule = fault.rule
+    headers: dict[str, str] = {}
+    if rule.retry_after_ms is not None:
+        headers["retry-after-ms"] = str(rule.retry_after_ms)
+        headers["retry-after"] = str(math.ceil(rule.retry_after_ms / 1000))
+    error = scripted_error(fault.status, rule.message, rule.code)
+    return send_error(request, error, operation_id, headers=headers)
+
+
+def scripted_error(status: int, message: str | None, code: str | None) -> ApiError:
+    if status == 429:
+        return ApiError(
+            429,
+            message or "Rate limit reached for requests (scripted by fake_server).",
+            type="requests",
+            code=code or "rate_limit_exceeded",
+        )
+    if status >= 500:
+        return ApiError(
+            status,
+            message
+            or "The server had an error while processing your request (scripted by fake_server).",
+            type="server_error",
+            code=code,
+        )
+    return ApiError(status, message or f"Scripted error {status} (fake_server).", code=code)
+
+
+class DroppedConnection(Response):
+    """Ends the exchange without a complete answer.
+
+    ASGI has no way to close a connection before the status line, so the
+    status line goes out and the connection is then cut before any body: the
+    client sees the peer close mid-response, as with a dropped connection.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(status_code=200, headers={"content-length": "1"})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+        raise ConnectionDroppedOnPurpose
+
+
+class ConnectionDroppedOnPurpose(Exception):  # noqa: N818 -- it is not an error
+    """Raised to make the server cut the connection; logged by nobody."""
 
 
 def has_bearer_token(request: Request) -> bool:

@@ -9,7 +9,8 @@ import pytest
 
 from fake_server import ScenarioError, load_scenario, parse_scenario
 from fake_server.resources import shipped_scenarios
-from fake_server.store import FileListQuery, FileStatus
+from fake_server.model import FileStatus
+from fake_server.paging import PageQuery
 
 SHIPPED = shipped_scenarios()
 
@@ -256,8 +257,8 @@ def test_defaults_and_generated_ids() -> None:
     assert [f.finishes_at for f in batch.files] == [530, 560]
 
     assert world.clock.advance(60) == 560  # type: ignore[attr-defined]
-    page = world.store.list_batch_files(store.id, batch.id, FileListQuery())
-    assert sorted(view.status for view in page.files) == [FileStatus.COMPLETED, FileStatus.FAILED]
+    page = world.store.list_batch_files(store.id, batch.id, PageQuery())
+    assert sorted(view.status for view in page.items) == [FileStatus.COMPLETED, FileStatus.FAILED]
 
 
 def test_each_instantiation_starts_from_scratch() -> None:

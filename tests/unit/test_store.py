@@ -6,16 +6,16 @@ import pytest
 
 from fake_server.clock import VirtualClock
 from fake_server.errors import InvalidRequestError, NotFoundError
-from fake_server.store import (
+from fake_server.model import (
     BatchFile,
     FileBatch,
     FileCounts,
-    FileListQuery,
     FileStatus,
-    Store,
     VectorStore,
     batch_status,
 )
+from fake_server.paging import PageQuery
+from fake_server.store import Store
 
 IN_PROGRESS, COMPLETED, FAILED, CANCELLED = (
     FileStatus.IN_PROGRESS,
@@ -28,11 +28,13 @@ IN_PROGRESS, COMPLETED, FAILED, CANCELLED = (
 def make_store(*files: BatchFile) -> tuple[VirtualClock, Store]:
     clock = VirtualClock(1000)
     batch = FileBatch("vsfb_1", "vs_1", 1000, list(files))
-    return clock, Store(clock, [VectorStore("vs_1", None, 1000, {"vsfb_1": batch})])
+    store = VectorStore("vs_1", None, 1000)
+    store.add_batch(batch)
+    return clock, Store(clock, [store])
 
 
 def processing(file_id: str, seconds: float, outcome: FileStatus = COMPLETED) -> BatchFile:
-    return BatchFile(file_id, 1000, IN_PROGRESS, outcome=outcome, finishes_at=1000 + seconds)
+    return BatchFile(file_id, "vs_1", 1000, IN_PROGRESS, outcome=outcome, finishes_at=1000 + seconds)
 
 
 def test_files_reach_their_outcome_exactly_when_processing_ends() -> None:
@@ -70,8 +72,8 @@ def test_cancelled_files_never_complete_later() -> None:
     clock, store = make_store(processing("file-a", 10))
     store.cancel_batch("vs_1", "vsfb_1")
     clock.advance(1000)
-    page = store.list_batch_files("vs_1", "vsfb_1", FileListQuery())
-    assert [view.status for view in page.files] == [CANCELLED]
+    page = store.list_batch_files("vs_1", "vsfb_1", PageQuery())
+    assert [view.status for view in page.items] == [CANCELLED]
 
 
 @pytest.mark.parametrize(
@@ -102,6 +104,6 @@ def test_unknown_ids_are_not_found_and_wrong_prefixes_are_invalid() -> None:
 def test_listing_a_large_batch_touches_only_one_page() -> None:
     files = [processing(f"file-{index}", 10) for index in range(2000)]
     _, store = make_store(*files)
-    page = store.list_batch_files("vs_1", "vsfb_1", FileListQuery(limit=3, after="file-1000"))
-    assert [view.id for view in page.files] == ["file-999", "file-998", "file-997"]
+    page = store.list_batch_files("vs_1", "vsfb_1", PageQuery(limit=3, after="file-1000"))
+    assert [view.id for view in page.items] == ["file-999", "file-998", "file-997"]
     assert page.has_more

@@ -1,0 +1,101 @@
+"""Request bodies: read within a size limit, parsed, checked against the request schema."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+
+from fake_server.api.routing import Call
+from fake_server.errors import InvalidRequestError, PayloadTooLargeError
+
+# Generous for JSON (2000 file ids are about 60 KB) and for test uploads.
+MAX_JSON_BYTES = 1024 * 1024
+MAX_UPLOAD_BYTES = 32 * 1024 * 1024
+
+
+async def json_object(call: Call, operation: str) -> dict[str, Any]:
+    """The JSON object a create operation was sent, or a 400 saying what is wrong."""
+    content_type = call.request.headers.get("content-type", "application/json")
+    if "json" not in content_type.lower():
+        raise InvalidRequestError(
+            f"Invalid Content-Type header ({content_type[:100]}), expected application/json.",
+            code="invalid_content_type",
+        )
+    raw = await read_limited(call.request, MAX_JSON_BYTES)
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InvalidRequestError(
+            "We could not parse the JSON body of your request. The API expects a JSON "
+            "payload, but what was sent was not valid JSON.",
+            code="invalid_json",
+        ) from None
+    if not isinstance(body, dict):
+        raise InvalidRequestError("The request body must be a JSON object.", code="invalid_json")
+    _check(call, operation, body)
+    return body
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    filename: str
+    size: int
+    purpose: str
+
+
+async def multipart_upload(call: Call, operation: str) -> Upload:
+    content_type = call.request.headers.get("content-type", "")
+    if not content_type.lower().startswith("multipart/form-data"):
+        raise InvalidRequestError(
+            f"Invalid Content-Type header ({content_type[:100]}), expected multipart/form-data.",
+            code="invalid_content_type",
+        )
+    length = call.request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
+        raise _too_large(MAX_UPLOAD_BYTES)
+    try:
+        form = await call.request.form(max_files=1, max_fields=10)
+    except Exception:
+        raise InvalidRequestError(
+            "The multipart body could not be parsed.", code="invalid_multipart"
+        ) from None
+    file = form.get("file")
+    purpose = form.get("purpose")
+    fields = {
+        key: (value.filename if isinstance(value, UploadFile) else value)
+        for key, value in form.multi_items()
+    }
+    _check(call, operation, fields)
+    if not isinstance(file, UploadFile) or not isinstance(purpose, str):
+        raise InvalidRequestError("Missing required parameter: 'file'.", "file")
+    size = file.size if file.size is not None else len(await file.read())
+    await form.close()
+    return Upload(filename=file.filename or "upload", size=size, purpose=purpose)
+
+
+def _check(call: Call, operation: str, body: dict[str, Any]) -> None:
+    problem = call.state.contract.check_request(call.dialect.schema_set, operation, body)
+    if problem is not None:
+        raise InvalidRequestError(problem.message, problem.param)
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    received = 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> PayloadTooLargeError:
+    return PayloadTooLargeError(f"The request body is larger than the limit of {limit} bytes.")

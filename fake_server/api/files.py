@@ -1,0 +1,25 @@
+"""Uploaded files (``POST /files``): what a batch is made of."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fake_server import render
+from fake_server.api.bodies import multipart_upload
+from fake_server.api.routing import Call, Operation
+
+
+async def create_file(call: Call) -> dict[str, Any]:
+    upload = await multipart_upload(call, "createFile")
+    created = call.state.store.upload_file(upload.filename, upload.size, upload.purpose)
+    return render.uploaded_file(created)
+
+
+async def retrieve_file(call: Call) -> dict[str, Any]:
+    return render.uploaded_file(call.state.store.get_file(call.path_param("file_id")))
+
+
+OPERATIONS = [
+    Operation("createFile", "POST", "/files", create_file),
+    Operation("retrieveFile", "GET", "/files/{file_id}", retrieve_file),
+]

@@ -1,0 +1,64 @@
+"""Vector store operations, and the files attached to a vector store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fake_server import render
+from fake_server.api.bodies import json_object
+from fake_server.api.params import page_query, status_filter
+from fake_server.api.routing import Call, Operation
+
+STORES_PATH = "/vector_stores"
+STORE_PATH = STORES_PATH + "/{vector_store_id}"
+
+
+async def create_vector_store(call: Call) -> dict[str, Any]:
+    body = await json_object(call, "createVectorStore")
+    view = call.state.store.create_vector_store(
+        name=body.get("name"),
+        description=body.get("description"),
+        metadata=body.get("metadata"),
+        file_ids=body.get("file_ids") or (),
+    )
+    return render.vector_store(view, call.dialect)
+
+
+async def list_vector_stores(call: Call) -> dict[str, Any]:
+    result = call.state.store.list_vector_stores(page_query(call.request.query_params))
+    return render.page(result, lambda view: render.vector_store(view, call.dialect))
+
+
+async def get_vector_store(call: Call) -> dict[str, Any]:
+    view = call.state.store.get_vector_store(call.path_param("vector_store_id"))
+    return render.vector_store(view, call.dialect)
+
+
+async def delete_vector_store(call: Call) -> dict[str, Any]:
+    deleted = call.state.store.delete_vector_store(call.path_param("vector_store_id"))
+    return render.deleted_vector_store(deleted)
+
+
+async def list_vector_store_files(call: Call) -> dict[str, Any]:
+    params = call.request.query_params
+    result = call.state.store.list_vector_store_files(
+        call.path_param("vector_store_id"), page_query(params), status_filter(params)
+    )
+    return render.page(result, render.vector_store_file)
+
+
+async def get_vector_store_file(call: Call) -> dict[str, Any]:
+    view = call.state.store.get_vector_store_file(
+        call.path_param("vector_store_id"), call.path_param("file_id")
+    )
+    return render.vector_store_file(view)
+
+
+OPERATIONS = [
+    Operation("createVectorStore", "POST", STORES_PATH, create_vector_store),
+    Operation("listVectorStores", "GET", STORES_PATH, list_vector_stores),
+    Operation("getVectorStore", "GET", STORE_PATH, get_vector_store),
+    Operation("deleteVectorStore", "DELETE", STORE_PATH, delete_vector_store),
+    Operation("listVectorStoreFiles", "GET", STORE_PATH + "/files", list_vector_store_files),
+    Operation("getVectorStoreFile", "GET", STORE_PATH + "/files/{file_id}", get_vector_store_file),
+]

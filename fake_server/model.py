@@ -1,0 +1,218 @@
+"""Domain objects: uploaded files, vector stores, file batches and their files.
+
+Pure Python, no HTTP. Each vector store file has a timeline (``in_progress``
+until ``finishes_at`` on the clock, then its outcome). A batch's and a vector
+store's status and counts are derived from their files when read, never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class FileStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Processing:
+    """How a file behaves once added to a vector store: time to outcome, outcome, error."""
+
+    seconds: float | None = None
+    outcome: FileStatus = FileStatus.COMPLETED
+    error_code: str = "server_error"
+    error_message: str = "The file could not be processed."
+
+
+@dataclass(slots=True)
+class UploadedFile:
+    """A file uploaded through ``POST /files`` (or declared by a scenario)."""
+
+    id: str
+    filename: str
+    bytes: int
+    created_at: int
+    purpose: str
+    processing: Processing = Processing()
+
+
+@dataclass(slots=True)
+class BatchFile:
+    """A file attached to a vector store, with its processing timeline."""
+
+    id: str
+    vector_store_id: str
+    created_at: int
+    status: FileStatus
+    outcome: FileStatus = FileStatus.COMPLETED
+    finishes_at: float | None = None
+    usage_bytes: int = 0
+    error_code: str = "server_error"
+    error_message: str = "The file could not be processed."
+
+    def status_at(self, now: float) -> FileStatus:
+        if (
+            self.status is FileStatus.IN_PROGRESS
+            and self.finishes_at is not None
+            and now >= self.finishes_at
+        ):
+            return self.outcome
+        return self.status
+
+    def view(self, now: float) -> FileView:
+        status = self.status_at(now)
+        failed = status is FileStatus.FAILED
+        return FileView(
+            id=self.id,
+            vector_store_id=self.vector_store_id,
+            created_at=self.created_at,
+            status=status,
+            usage_bytes=self.usage_bytes if status is FileStatus.COMPLETED else 0,
+            error_code=self.error_code if failed else None,
+            error_message=self.error_message if failed else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FileCounts:
+    in_progress: int
+    completed: int
+    failed: int
+    cancelled: int
+
+    @property
+    def total(self) -> int:
+        return self.in_progress + self.completed + self.failed + self.cancelled
+
+
+def count_files(files: Iterable[BatchFile], now: float) -> FileCounts:
+    tally = dict.fromkeys(FileStatus, 0)
+    for file in files:
+        tally[file.status_at(now)] += 1
+    return FileCounts(
+        in_progress=tally[FileStatus.IN_PROGRESS],
+        completed=tally[FileStatus.COMPLETED],
+        failed=tally[FileStatus.FAILED],
+        cancelled=tally[FileStatus.CANCELLED],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BatchView:
+    """A batch as seen at one instant."""
+
+    id: str
+    vector_store_id: str
+    created_at: int
+    status: FileStatus
+    counts: FileCounts
+
+
+@dataclass(frozen=True, slots=True)
+class FileView:
+    """A vector store file as seen at one instant."""
+
+    id: str
+    vector_store_id: str
+    created_at: int
+    status: FileStatus
+    usage_bytes: int
+    error_code: str | None
+    error_message: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class VectorStoreView:
+    id: str
+    name: str | None
+    description: str | None
+    created_at: int
+    status: str
+    usage_bytes: int
+    counts: FileCounts
+    last_active_at: int | None
+    metadata: dict[str, str]
+
+
+@dataclass(slots=True)
+class FileBatch:
+    id: str
+    vector_store_id: str
+    created_at: int
+    files: list[BatchFile]
+    positions: dict[str, int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Files are kept in creation order; the position of each id lets a
+        # pagination cursor be found without a scan.
+        self.files.sort(key=lambda file: file.created_at)
+        self.positions = {file.id: index for index, file in enumerate(self.files)}
+
+    def view(self, now: float) -> BatchView:
+        counts = count_files(self.files, now)
+        return BatchView(
+            self.id, self.vector_store_id, self.created_at, batch_status(counts), counts
+        )
+
+    def cancel(self, now: float) -> None:
+        for file in self.files:
+            if file.status_at(now) is FileStatus.IN_PROGRESS:
+                file.status = FileStatus.CANCELLED
+
+
+def batch_status(counts: FileCounts) -> FileStatus:
+    """The batch status rule (see the README): derived from the file counts.
+
+    Files only ever become ``cancelled`` through a cancel that found them in
+    progress, so "some file is cancelled" is the same as "a cancel took
+    effect while files were still in progress".
+    """
+    if counts.in_progress:
+        return FileStatus.IN_PROGRESS
+    if counts.cancelled:
+        return FileStatus.CANCELLED
+    if counts.failed == counts.total:
+        return FileStatus.FAILED
+    return FileStatus.COMPLETED
+
+
+@dataclass(slots=True)
+class VectorStore:
+    id: str
+    name: str | None
+    created_at: int
+    description: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    batches: dict[str, FileBatch] = field(default_factory=dict)
+    # The store's files by id; a file added again replaces the earlier entry.
+    files: dict[str, BatchFile] = field(default_factory=dict)
+    last_active_at: int | None = None
+
+    def add_batch(self, batch: FileBatch) -> None:
+        self.batches[batch.id] = batch
+        for file in batch.files:
+            self.files[file.id] = file
+
+    def view(self, now: float) -> VectorStoreView:
+        counts = count_files(self.files.values(), now)
+        usage = sum(
+            file.usage_bytes
+            for file in self.files.values()
+            if file.status_at(now) is FileStatus.COMPLETED
+        )
+        return VectorStoreView(
+            id=self.id,
+            name=self.name,
+            description=self.description,
+            created_at=self.created_at,
+            status="in_progress" if counts.in_progress else "completed",
+            usage_bytes=usage,
+            counts=counts,
+            last_active_at=self.last_active_at,
+            metadata=dict(self.metadata),
+        )

@@ -1,0 +1,177 @@
+"""A validated scenario's data turned into a live world: clock, state, faults, settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fake_server.clock import Clock, SystemClock, VirtualClock
+from fake_server.faults import FaultRule
+from fake_server.ids import new_file_batch_id, new_file_id, new_vector_store_id
+from fake_server.journal import DEFAULT_MAX_ENTRIES
+from fake_server.model import (
+    BatchFile,
+    FileBatch,
+    FileStatus,
+    Processing,
+    UploadedFile,
+    VectorStore,
+)
+from fake_server.store import Store
+
+DEFAULT_PROCESSING_SECONDS = 1.0
+DEFAULT_USAGE_BYTES = 1024
+# Virtual time costs nothing, so polling clients are told to come back soon.
+DEFAULT_VIRTUAL_POLL_AFTER_MS = 10
+DEFAULT_ERROR_MESSAGES = {
+    "server_error": "The file could not be processed because of a server error.",
+    "unsupported_file": "The file type is not supported.",
+    "invalid_file": "The file could not be parsed.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    """What a scenario instantiates. A fresh one each time: nothing is shared."""
+
+    clock: Clock
+    store: Store
+    faults: list[FaultRule]
+    poll_after_ms: int | None
+    journal_max_entries: int
+
+
+def build_world(data: dict[str, Any]) -> World:
+    clock_settings = data.get("clock", {})
+    virtual = clock_settings.get("mode") == "virtual"
+    start = clock_settings.get("start")
+    clock: Clock = VirtualClock(start) if virtual else SystemClock(start)
+    loaded_at = clock.now()
+    defaults = data.get("defaults", {})
+    default_processing = _processing(
+        defaults, float(defaults.get("processing_seconds", DEFAULT_PROCESSING_SECONDS))
+    )
+
+    uploads = {
+        upload.id: upload for upload in (_upload(spec, loaded_at) for spec in data.get("files", []))
+    }
+    stores = [
+        _vector_store(spec, loaded_at, default_processing, uploads)
+        for spec in data.get("vector_stores", [])
+    ]
+    on_poll = None
+    advance = clock_settings.get("advance_on_poll", 0)
+    if isinstance(clock, VirtualClock) and advance > 0:
+        virtual_clock = clock
+
+        def on_poll() -> float:
+            return virtual_clock.advance(advance)
+
+    poll_after_ms = clock_settings.get(
+        "poll_after_ms", DEFAULT_VIRTUAL_POLL_AFTER_MS if virtual else None
+    )
+    store = Store(
+        clock,
+        stores,
+        uploads.values(),
+        default_processing=default_processing,
+        on_poll=on_poll,
+    )
+    return World(
+        clock=clock,
+        store=store,
+        faults=[FaultRule.from_dict(fault) for fault in data.get("faults", [])],
+        poll_after_ms=poll_after_ms,
+        journal_max_entries=data.get("journal", {}).get("max_entries", DEFAULT_MAX_ENTRIES),
+    )
+
+
+def _processing(spec: dict[str, Any], seconds: float | None) -> Processing:
+    error = spec.get("error", {})
+    code = error.get("code", "server_error")
+    return Processing(
+        seconds=seconds,
+        outcome=FileStatus(spec.get("outcome", "completed")),
+        error_code=code,
+        error_message=error.get("message", DEFAULT_ERROR_MESSAGES[code]),
+    )
+
+
+def _upload(spec: dict[str, Any], loaded_at: float) -> UploadedFile:
+    file_id = spec.get("id") or new_file_id()
+    seconds = spec.get("processing_seconds")
+    return UploadedFile(
+        id=file_id,
+        filename=spec.get("filename", f"{file_id}.txt"),
+        bytes=spec.get("bytes", DEFAULT_USAGE_BYTES),
+        created_at=spec.get("created_at", int(loaded_at)),
+        purpose=spec.get("purpose", "assistants"),
+        processing=_processing(spec, None if seconds is None else float(seconds)),
+    )
+
+
+def _vector_store(
+    spec: dict[str, Any],
+    loaded_at: float,
+    default_processing: Processing,
+    uploads: dict[str, UploadedFile],
+) -> VectorStore:
+    created_at = spec.get("created_at", int(loaded_at))
+    store = VectorStore(
+        id=spec.get("id") or new_vector_store_id(),
+        name=spec.get("name"),
+        created_at=created_at,
+        last_active_at=created_at,
+    )
+    for batch_spec in spec.get("file_batches", []):
+        batch_created = batch_spec.get("created_at", created_at)
+        files = [
+            _batch_file(file_spec, store.id, batch_created, loaded_at, default_processing)
+            for file_spec in batch_spec["files"]
+        ]
+        for file in files:
+            # A file in a scenario batch was uploaded too: it can be added again.
+            uploads.setdefault(
+                file.id,
+                UploadedFile(
+                    file.id, f"{file.id}.txt", file.usage_bytes, file.created_at, "assistants"
+                ),
+            )
+        store.add_batch(
+            FileBatch(
+                id=batch_spec.get("id") or new_file_batch_id(),
+                vector_store_id=store.id,
+                created_at=batch_created,
+                files=files,
+            )
+        )
+    return store
+
+
+def _batch_file(
+    spec: dict[str, Any],
+    vector_store_id: str,
+    batch_created: int,
+    loaded_at: float,
+    default_processing: Processing,
+) -> BatchFile:
+    status = FileStatus(spec.get("status", "in_progress"))
+    processing = _processing(
+        {"outcome": default_processing.outcome.value, **spec},
+        spec.get("processing_seconds", default_processing.seconds),
+    )
+    return BatchFile(
+        id=spec.get("id") or new_file_id(),
+        vector_store_id=vector_store_id,
+        created_at=spec.get("created_at", batch_created),
+        status=status,
+        outcome=processing.outcome,
+        finishes_at=(
+            loaded_at + float(processing.seconds or 0.0)
+            if status is FileStatus.IN_PROGRESS
+            else None
+        ),
+        usage_bytes=spec.get("usage_bytes", DEFAULT_USAGE_BYTES),
+        error_code=processing.error_code,
+        error_message=processing.error_message,
+    )
