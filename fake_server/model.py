@@ -176,7 +176,7 @@ def batch_status(counts: FileCounts) -> FileStatus:
         return FileStatus.IN_PROGRESS
     if counts.cancelled:
         return FileStatus.CANCELLED
-    if counts.failed == counts.total:
+    if counts.failed and counts.failed == counts.total:
         return FileStatus.FAILED
     return FileStatus.COMPLETED
 

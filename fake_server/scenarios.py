@@ -147,6 +147,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
             return f"{json.dumps(instance)} is not one of: {options}"
         case "minimum":
             return f"must be >= {expected}, got {instance}"
+        case "maximum":
+            return f"must be <= {expected}, got {instance}"
         case "pattern" | "anyOf" if custom:
             return f"{json.dumps(instance)} {custom}"
         case "required":

@@ -34,6 +34,7 @@ from fake_server.model import (
 from fake_server.paging import Page, PageQuery, paginate
 
 DEFAULT_PROCESSING = Processing(seconds=1.0)
+MAX_FILES_PER_BATCH = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,15 @@ class Store:
             batch = self._batch(vector_store_id, batch_id)
             return paginate(batch.files, batch.positions, query, self._file_filter(status))
 
-    def create_batch(self, vector_store_id: str, files: Sequence[NewFile]) -> BatchView:
+    def create_batch(
+        self, vector_store_id: str, files: Sequence[NewFile], param: str = "file_ids"
+    ) -> BatchView:
+        if not 1 <= len(files) <= MAX_FILES_PER_BATCH:
+            raise InvalidRequestError(
+                f"Invalid '{param}': a batch holds 1 to {MAX_FILES_PER_BATCH} files, "
+                f"got {len(files)}.",
+                param,
+            )
         with self._lock:
             store = self._vector_store(vector_store_id)
             now = self._now()

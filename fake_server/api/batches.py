@@ -32,12 +32,12 @@ async def create_batch(call: Call) -> Reply:
             "'file_ids' and 'files' are mutually exclusive: send one of them.", "files"
         )
     if file_ids is not None:
-        new_files = [NewFile(file_id, "file_ids") for file_id in file_ids]
+        param, new_files = "file_ids", [NewFile(file_id, "file_ids") for file_id in file_ids]
     elif files is not None:
-        new_files = [NewFile(item["file_id"], "files") for item in files]
+        param, new_files = "files", [NewFile(item["file_id"], "files") for item in files]
     else:
         raise InvalidRequestError("Missing required parameter: 'file_ids' or 'files'.")
-    view = call.state.store.create_batch(call.path_param("vector_store_id"), new_files)
+    view = call.state.store.create_batch(call.path_param("vector_store_id"), new_files, param)
     return batch_reply(call, view)
 
 

@@ -34,7 +34,9 @@ def make_store(*files: BatchFile) -> tuple[VirtualClock, Store]:
 
 
 def processing(file_id: str, seconds: float, outcome: FileStatus = COMPLETED) -> BatchFile:
-    return BatchFile(file_id, "vs_1", 1000, IN_PROGRESS, outcome=outcome, finishes_at=1000 + seconds)
+    return BatchFile(
+        file_id, "vs_1", 1000, IN_PROGRESS, outcome=outcome, finishes_at=1000 + seconds
+    )
 
 
 def test_files_reach_their_outcome_exactly_when_processing_ends() -> None:
