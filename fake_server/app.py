@@ -70,7 +70,7 @@ def _routing_error(request: Request, status: int) -> ApiError:
 
 
 async def _crash(request: Request, exc: Exception) -> Response:
-    if not isinstance(exc, FakeServerError):
+    if not isinstance(exc, FakeServerError | ConnectionDroppedOnPurpose):
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return send_error(request, to_api_error(exc))
 

@@ -215,11 +215,10 @@ def is_sdk_unknown_variant(schema: dict[str, Any]) -> bool:
 def extract_mka1() -> dict[str, Any]:
     defs: dict[str, Any] = {}
     operations: dict[str, Any] = {}
+
     def add_model(model_name: str, mode: str) -> str:
         model = getattr(models, model_name)
-        schema = model.model_json_schema(
-            by_alias=True, ref_template="#/$defs/{model}", mode=mode
-        )
+        schema = model.model_json_schema(by_alias=True, ref_template="#/$defs/{model}", mode=mode)
         defs.update(schema.pop("$defs", {}))
         defs[model_name] = schema
         return f"#/$defs/{model_name}"
