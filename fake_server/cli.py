@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         default="strict",
         help="on a contract violation: answer 500 (strict, default) or log and send it (warn)",
     )
+    serve.add_argument(
+        "--journal-size",
+        type=int,
+        metavar="N",
+        help="requests kept by the journal (default: the scenario's journal.max_entries, or 1000)",
+    )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(run=_serve)
 
@@ -74,7 +80,12 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILURE
     url = base_url(sock)
-    app = create_app(scenario, strict=args.contract == "strict")
+    if args.journal_size is not None and args.journal_size < 1:
+        print("fake-server: --journal-size must be at least 1", file=sys.stderr)
+        return EXIT_FAILURE
+    app = create_app(
+        scenario, strict=args.contract == "strict", journal_max_entries=args.journal_size
+    )
     config = uvicorn.Config(app, lifespan="off", log_level=args.log_level)
     server = _AnnouncingServer(config, f"fake_server ready on {url} (scenario: {scenario.source})")
     try:

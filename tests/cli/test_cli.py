@@ -163,3 +163,8 @@ def test_serve_on_a_busy_port_fails_clearly(serving: tuple[subprocess.Popen[str]
     )
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_serve_refuses_a_journal_size_below_one(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--port", "0", "--journal-size", "0"]) == 1
+    assert "--journal-size must be at least 1" in capsys.readouterr().err
