@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    if args.journal_size is not None and args.journal_size < 1:
+        print("fake-server: --journal-size must be at least 1", file=sys.stderr)
+        return EXIT_FAILURE
     try:
         scenario: Scenario = load_scenario(args.scenario) if args.scenario else default_scenario()
     except ScenarioError as error:
@@ -80,9 +83,6 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILURE
     url = base_url(sock)
-    if args.journal_size is not None and args.journal_size < 1:
-        print("fake-server: --journal-size must be at least 1", file=sys.stderr)
-        return EXIT_FAILURE
     app = create_app(
         scenario, strict=args.contract == "strict", journal_max_entries=args.journal_size
     )
