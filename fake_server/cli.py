@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument(
-        "--port", type=int, default=8080, help="port; 0 picks a free one (default 8080)"
+        "--port", type=_port, default=8080, help="port; 0 picks a free one (default 8080)"
     )
     serve.add_argument(
         "--contract",
@@ -63,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+", metavar="FILE")
     check.set_defaults(run=_check)
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return int(text)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -70,8 +70,12 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
         main(["serve", "--port", "not-a-port"])
     assert raised.value.code == 2
     with pytest.raises(SystemExit) as raised:
+        main(["serve", "--port", "70000"])
+    assert raised.value.code == 2
+    with pytest.raises(SystemExit) as raised:
         main([])
     assert raised.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_check_as_a_subprocess(bad_scenario: Path) -> None:
