@@ -16,7 +16,13 @@ from starlette.routing import Route
 
 from fake_server.admin_paths import ADMIN_PREFIX
 from fake_server.api.bodies import read_limited
-from fake_server.api.responder import send, send_error, server_state, start_timing
+from fake_server.api.responder import (
+    resolve_state,
+    send,
+    send_error,
+    server_state,
+    start_timing,
+)
 from fake_server.clock import VirtualClock
 from fake_server.errors import (
     ConflictError,
@@ -26,6 +32,7 @@ from fake_server.errors import (
     to_api_error,
 )
 from fake_server.scenarios import parse_fault, parse_scenario
+from fake_server.sessions import Sessions
 
 MAX_SCENARIO_BYTES = 16 * 1024 * 1024
 MAX_ADMIN_JSON_BYTES = 64 * 1024
@@ -37,6 +44,7 @@ def _admin(operation: str, handler: AdminHandler) -> Callable[[Request], Awaitab
     async def endpoint(request: Request) -> Response:
         start_timing(request)
         try:
+            resolve_state(request)
             body = await handler(request)
         except FakeServerError as error:
             return send_error(request, to_api_error(error), operation)
@@ -134,6 +142,22 @@ async def _json_object(request: Request) -> dict[str, Any]:
     return body
 
 
+async def list_sessions(request: Request) -> dict[str, Any]:
+    sessions = _sessions(request)
+    return {"sessions": sessions.names(), "max_sessions": sessions.max_sessions}
+
+
+async def delete_session(request: Request) -> dict[str, Any]:
+    sessions = _sessions(request)
+    sessions.delete(request.path_params["name"])
+    return {"sessions": sessions.names(), "max_sessions": sessions.max_sessions}
+
+
+def _sessions(request: Request) -> Sessions:
+    sessions: Sessions = request.app.state.fake_server
+    return sessions
+
+
 def _route(path: str, method: str, operation: str, handler: AdminHandler) -> Route:
     return Route(ADMIN_PREFIX + path, _admin(operation, handler), methods=[method])
 
@@ -149,4 +173,6 @@ ROUTES = [
     _route("/faults", "GET", "fakeListFaults", list_faults),
     _route("/faults", "POST", "fakeAddFault", add_fault),
     _route("/faults", "DELETE", "fakeClearFaults", clear_faults),
+    _route("/sessions", "GET", "fakeListSessions", list_sessions),
+    _route("/sessions/{name}", "DELETE", "fakeDeleteSession", delete_session),
 ]

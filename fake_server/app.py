@@ -19,7 +19,7 @@ from fake_server.dialects import DIALECTS
 from fake_server.errors import ApiError, FakeServerError, to_api_error, unknown_route, wrong_method
 from fake_server.operations import OPERATION_IDS
 from fake_server.scenarios import Scenario, default_scenario
-from fake_server.state import ServerState
+from fake_server.sessions import DEFAULT_MAX_SESSIONS, Sessions
 
 logger = logging.getLogger("fake_server")
 
@@ -33,6 +33,7 @@ def create_app(
     strict: bool = True,
     contract: Contract | None = None,
     journal_max_entries: int | None = None,
+    max_sessions: int = DEFAULT_MAX_SESSIONS,
 ) -> Starlette:
     """A fake server app; ``strict`` turns contract violations into 500s."""
     _silence_dropped_connections()
@@ -46,11 +47,12 @@ def create_app(
     # A trailing slash is a different URL for the real API: answer 404, not a redirect.
     assert isinstance(app.router, Router)
     app.router.redirect_slashes = False
-    app.state.fake_server = ServerState(
+    app.state.fake_server = Sessions(
         scenario or default_scenario(),
         contract or Contract.load(),
         strict=strict,
         journal_max_entries=journal_max_entries,
+        max_sessions=max_sessions,
     )
     return app
 

@@ -20,20 +20,34 @@ from fake_server.dialects import Dialect, dialect_for_path
 from fake_server.errors import ApiError, internal_error
 from fake_server.ids import new_request_id
 from fake_server.journal import RECORDED_HEADERS
+from fake_server.sessions import SESSION_HEADER, Sessions
 from fake_server.state import ServerState
 
 logger = logging.getLogger("fake_server")
 
 STOPWATCH_KEY = "fake_server.stopwatch"
+STATE_KEY = "fake_server.state"
 
 
 def start_timing(request: Request) -> None:
     request.scope[STOPWATCH_KEY] = stopwatch()
 
 
-def server_state(request: Request) -> ServerState:
-    state: ServerState = request.app.state.fake_server
+def resolve_state(request: Request) -> ServerState:
+    """The caller's session (``X-Fake-Session``); a bad session name raises."""
+    sessions: Sessions = request.app.state.fake_server
+    state = sessions.get(request.headers.get(SESSION_HEADER))
+    request.scope[STATE_KEY] = state
     return state
+
+
+def server_state(request: Request) -> ServerState:
+    """The session resolved for this request, or the default one if none could be."""
+    state = request.scope.get(STATE_KEY)
+    if isinstance(state, ServerState):
+        return state
+    sessions: Sessions = request.app.state.fake_server
+    return sessions.default
 
 
 def send(

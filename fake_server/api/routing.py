@@ -18,7 +18,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from fake_server.api.responder import record_dropped, send, send_error, server_state, start_timing
+from fake_server.api.responder import (
+    record_dropped,
+    resolve_state,
+    send,
+    send_error,
+    start_timing,
+)
 from fake_server.dialects import Dialect
 from fake_server.errors import ApiError, FakeServerError, to_api_error, unauthenticated
 from fake_server.faults import FaultAction
@@ -76,13 +82,13 @@ def _endpoint(dialect: Dialect, operation: Operation) -> Callable[[Request], Awa
         start_timing(request)
         if not has_bearer_token(request):
             return send_error(request, unauthenticated(), operation_id)
-        state = server_state(request)
-        fault = state.faults.decide(operation_id)
-        if fault is not None:
-            faulted = await _apply(fault, request, operation_id)
-            if faulted is not None:
-                return faulted
         try:
+            state = resolve_state(request)
+            fault = state.faults.decide(operation_id)
+            if fault is not None:
+                faulted = await _apply(fault, request, operation_id)
+                if faulted is not None:
+                    return faulted
             result = await operation.handler(Call(request, dialect, state))
         except FakeServerError as error:
             return send_error(request, to_api_error(error), operation_id)

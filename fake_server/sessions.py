@@ -1,0 +1,83 @@
+"""Many callers, one server: each ``X-Fake-Session`` name gets its own world.
+
+A session has its own state, clock, faults and journal, created on first use
+from the scenario the server has loaded. Requests without the header use the
+default session. Named sessions are bounded: the least recently used one is
+dropped when a new one would exceed the limit, so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+
+from fake_server.contract import Contract
+from fake_server.errors import InvalidRequestError, NotFoundError, quoted
+from fake_server.scenarios import Scenario
+from fake_server.state import ServerState
+
+SESSION_HEADER = "x-fake-session"
+DEFAULT_MAX_SESSIONS = 64
+SESSION_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
+class Sessions:
+    def __init__(
+        self,
+        scenario: Scenario,
+        contract: Contract,
+        *,
+        strict: bool = True,
+        journal_max_entries: int | None = None,
+        max_sessions: int = DEFAULT_MAX_SESSIONS,
+    ) -> None:
+        self._contract = contract
+        self._strict = strict
+        self._journal_max_entries = journal_max_entries
+        self.max_sessions = max_sessions
+        self.default = self._new_state(scenario)
+        self._named: OrderedDict[str, ServerState] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, name: str | None) -> ServerState:
+        """The session called ``name`` (created if new), or the default one."""
+        if name is None:
+            return self.default
+        check_session_name(name)
+        with self._lock:
+            state = self._named.get(name)
+            if state is None:
+                state = self._new_state(self.default.scenario)
+                self._named[name] = state
+                while len(self._named) > self.max_sessions:
+                    self._named.popitem(last=False)
+            else:
+                self._named.move_to_end(name)
+            return state
+
+    def names(self) -> list[str]:
+        with self._lock:
+            return list(self._named)
+
+    def delete(self, name: str) -> None:
+        with self._lock:
+            if self._named.pop(name, None) is None:
+                raise NotFoundError(f"No session named {quoted(name)}.", "name")
+
+    def _new_state(self, scenario: Scenario) -> ServerState:
+        return ServerState(
+            scenario,
+            self._contract,
+            strict=self._strict,
+            journal_max_entries=self._journal_max_entries,
+        )
+
+
+def check_session_name(name: str) -> None:
+    if not SESSION_NAME.fullmatch(name):
+        raise InvalidRequestError(
+            f"Invalid X-Fake-Session header {quoted(name)}: use 1 to 64 letters, digits, "
+            "'_', '.', ':' or '-'.",
+            "X-Fake-Session",
+        )
