@@ -1,17 +1,29 @@
-"""``fake-server``: serve a scenario, or check scenario files. The only place with exit codes."""
+"""``fake-server``: serve a scenario, wait for a server, check scenario files.
+
+The only place with exit codes: 0 success, 1 failure (a refused scenario, a
+port that cannot be bound, a server that never became healthy), 2 usage.
+Every ``serve`` option can also come from a ``FAKE_SERVER_*`` variable; a
+flag wins over the variable.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
+import os
 import signal
 import sys
 import threading
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator, Sequence
 from types import FrameType
 
 import uvicorn
 
+from fake_server import access_log
 from fake_server.app import create_app
 from fake_server.errors import ScenarioError
 from fake_server.scenarios import Scenario, default_scenario, load_scenario
@@ -20,6 +32,10 @@ from fake_server.server import base_url, bind_socket
 EXIT_OK = 0
 EXIT_FAILURE = 1
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# In-flight requests get this long after SIGTERM, so the process is gone
+# within a second.
+GRACEFUL_SHUTDOWN_SECONDS = 0.8
+ENV_PREFIX = "FAKE_SERVER_"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,6 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return command
 
 
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(ENV_PREFIX + name, default)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fake-server",
@@ -36,28 +56,74 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="serve a scenario over HTTP")
-    serve.add_argument(
-        "--scenario", metavar="FILE", help="scenario YAML (default: the shipped one)"
+    serve = commands.add_parser(
+        "serve",
+        help="serve a scenario over HTTP",
+        description="Serve a scenario. Each option can also be set with the FAKE_SERVER_* "
+        "variable named after it (FAKE_SERVER_PORT, FAKE_SERVER_LOG_FORMAT, ...).",
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument(
-        "--port", type=_port, default=8080, help="port; 0 picks a free one (default 8080)"
+        "--scenario",
+        metavar="FILE",
+        default=_env("SCENARIO"),
+        help="scenario YAML (default: the shipped one)",
+    )
+    serve.add_argument(
+        "--host", default=_env("HOST", "127.0.0.1"), help="address to bind (default 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=_env("PORT", "8080"),
+        help="port; 0 picks a free one (default 8080)",
     )
     serve.add_argument(
         "--contract",
         choices=["strict", "warn"],
-        default="strict",
+        default=_env("CONTRACT", "strict"),
         help="on a contract violation: answer 500 (strict, default) or log and send it (warn)",
     )
     serve.add_argument(
         "--journal-size",
-        type=int,
+        type=_positive,
         metavar="N",
+        default=_env("JOURNAL_SIZE"),
         help="requests kept by the journal (default: the scenario's journal.max_entries, or 1000)",
     )
-    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.add_argument(
+        "--max-sessions",
+        type=_positive,
+        metavar="N",
+        default=_env("MAX_SESSIONS", "64"),
+        help="X-Fake-Session sessions kept; the least recently used goes first (default 64)",
+    )
+    serve.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default=_env("LOG_FORMAT", "text"),
+        help="one line per request, readable (text, default) or JSON",
+    )
+    serve.add_argument(
+        "--log-level",
+        choices=["debug", "info", "warning", "error"],
+        default=_env("LOG_LEVEL", "info"),
+        help="info logs every request; warning only problems (default info)",
+    )
     serve.set_defaults(run=_serve)
+
+    wait = commands.add_parser(
+        "wait", help="block until a server answers its health check; exit 1 on timeout"
+    )
+    wait.add_argument(
+        "url",
+        nargs="?",
+        default=_env("URL", "http://127.0.0.1:8080"),
+        help="the server's base URL (default $FAKE_SERVER_URL or http://127.0.0.1:8080)",
+    )
+    wait.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds to wait at most (default 30)"
+    )
+    wait.set_defaults(run=_wait)
 
     check = commands.add_parser("check", help="validate scenario files; exit 1 if any is invalid")
     check.add_argument("files", nargs="+", metavar="FILE")
@@ -71,10 +137,13 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
 def _serve(args: argparse.Namespace) -> int:
-    if args.journal_size is not None and args.journal_size < 1:
-        print("fake-server: --journal-size must be at least 1", file=sys.stderr)
-        return EXIT_FAILURE
     try:
         scenario: Scenario = load_scenario(args.scenario) if args.scenario else default_scenario()
     except ScenarioError as error:
@@ -83,16 +152,24 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         sock = bind_socket(args.host, args.port)
     except OSError as error:
-        print(
-            f"fake-server: cannot listen on {args.host}:{args.port}: {error.strerror}",
-            file=sys.stderr,
-        )
+        reason = error.strerror or str(error)
+        print(f"fake-server: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
         return EXIT_FAILURE
     url = base_url(sock)
+    access_log.configure(args.log_format, args.log_level)
     app = create_app(
-        scenario, strict=args.contract == "strict", journal_max_entries=args.journal_size
+        scenario,
+        strict=args.contract == "strict",
+        journal_max_entries=args.journal_size,
+        max_sessions=args.max_sessions,
     )
-    config = uvicorn.Config(app, lifespan="off", log_level=args.log_level)
+    config = uvicorn.Config(
+        app,
+        lifespan="off",
+        log_level=args.log_level,
+        access_log=False,  # fake_server logs each request itself, with its operation
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,  # type: ignore[arg-type]
+    )
     server = _AnnouncingServer(config, f"fake_server ready on {url} (scenario: {scenario.source})")
     try:
         server.run(sockets=[sock])
@@ -135,6 +212,32 @@ class _AnnouncingServer(uvicorn.Server):
         if self.should_exit and sig == signal.SIGINT:
             self.force_exit = True
         self.should_exit = True
+
+
+def _wait(args: argparse.Namespace) -> int:
+    if not args.url.startswith(("http://", "https://")):
+        print(f"fake-server: {args.url!r} is not an http:// URL", file=sys.stderr)
+        return EXIT_FAILURE
+    health = args.url.rstrip("/") + "/__fake__/health"
+    deadline = time.monotonic() + args.timeout
+    last_problem = "no answer yet"
+    while True:  # bounded by the deadline below
+        try:
+            with urllib.request.urlopen(health, timeout=1.0) as response:
+                if json.load(response) == {"status": "ok"}:
+                    print(f"fake_server at {args.url} is ready")
+                    return EXIT_OK
+                last_problem = "unexpected health answer"
+        except (OSError, ValueError) as error:
+            last_problem = str(getattr(error, "reason", error))
+        if time.monotonic() >= deadline:
+            print(
+                f"fake-server: {args.url} was not healthy after {args.timeout:g} s "
+                f"({last_problem})",
+                file=sys.stderr,
+            )
+            return EXIT_FAILURE
+        time.sleep(0.1)
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fake_server.access_log import log_request
 from fake_server.admin_paths import is_admin_path
 from fake_server.clock import stopwatch
 from fake_server.contract import Violation
@@ -69,7 +70,9 @@ def send(
             status, body = _violation_response(violation)
             headers = None
     _journal(request, state, operation, status)
-    return _json_response(request, status, body, headers)
+    response = _json_response(request, status, body, headers)
+    _log(request, operation, status, response.headers["x-request-id"])
+    return response
 
 
 def send_error(
@@ -83,6 +86,24 @@ def send_error(
 
 def record_dropped(request: Request, operation: str) -> None:
     _journal(request, server_state(request), operation, None)
+    _log(request, operation, None, None)
+
+
+def _log(
+    request: Request, operation: str | None, status: int | None, request_id: str | None
+) -> None:
+    elapsed = request.scope.get(STOPWATCH_KEY)
+    log_request(
+        {
+            "method": request.method,
+            "path": request.url.path,
+            "status": status,
+            "operation": operation,
+            "ms": round(elapsed() * 1000, 2) if elapsed is not None else 0,
+            "request_id": request_id,
+            "session": request.headers.get(SESSION_HEADER),
+        }
+    )
 
 
 def _journal(

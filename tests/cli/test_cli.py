@@ -170,5 +170,7 @@ def test_serve_on_a_busy_port_fails_clearly(serving: tuple[subprocess.Popen[str]
 
 
 def test_serve_refuses_a_journal_size_below_one(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["serve", "--port", "0", "--journal-size", "0"]) == 1
-    assert "--journal-size must be at least 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as raised:
+        main(["serve", "--port", "0", "--journal-size", "0"])
+    assert raised.value.code == 2
+    assert "not a whole number of at least 1" in capsys.readouterr().err

@@ -1,0 +1,45 @@
+"""One log line per provider request: readable by default, JSON on request."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Any
+
+logger = logging.getLogger("fake_server.access")
+
+
+def log_request(fields: dict[str, Any]) -> None:
+    if logger.isEnabledFor(logging.INFO):
+        logger.info("request", extra={"fake_server": fields})
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        fields = getattr(record, "fake_server", None)
+        if fields is None:
+            return super().format(record)
+        status = "dropped" if fields["status"] is None else fields["status"]
+        session = f" session={fields['session']}" if fields.get("session") else ""
+        return (
+            f"{fields['method']} {fields['path']} {status} "
+            f"{fields['operation'] or '-'} {fields['ms']}ms {fields['request_id']}{session}"
+        )
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        fields = getattr(record, "fake_server", None)
+        if fields is None:
+            fields = {"message": record.getMessage()}
+        return json.dumps({"time": round(record.created, 3), **fields})
+
+
+def configure(log_format: str, level: str) -> None:
+    """Send the request log to stdout, once; used by the command line only."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
+    logger.handlers[:] = [handler]
+    logger.setLevel(level.upper())
+    logger.propagate = False

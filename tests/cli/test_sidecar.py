@@ -1,0 +1,159 @@
+"""Running fake_server as a CI sidecar: env settings, wait, request logs, clean stop."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from fake_server.cli import main
+from tests.cli.test_cli import fake_server_command
+from tests.conftest import REPO_ROOT
+
+STOP_TIMEOUT_SECONDS = 10
+
+
+class Sidecar:
+    def __init__(self, process: subprocess.Popen[str], url: str) -> None:
+        self.process = process
+        self.url = url
+
+    def lines(self) -> list[str]:
+        """Stop the server and return what it wrote to stdout after the readiness line."""
+        self.process.send_signal(signal.SIGTERM)
+        out, _ = self.process.communicate(timeout=STOP_TIMEOUT_SECONDS)
+        return out.splitlines()
+
+
+def start_sidecar(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Sidecar:
+    process = subprocess.Popen(
+        [*fake_server_command(), "serve", *args],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert line.startswith("fake_server ready on http://127.0.0.1:"), line + (
+        process.stderr.read() if process.stderr else ""
+    )
+    return Sidecar(process, line.split()[3])
+
+
+@pytest.fixture
+def sidecars(tmp_path: Path) -> Iterator[list[Sidecar]]:
+    started: list[Sidecar] = []
+    yield started
+    for sidecar in started:
+        if sidecar.process.poll() is None:
+            sidecar.process.kill()
+            sidecar.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+
+
+def test_settings_come_from_environment_variables(tmp_path: Path, sidecars: list[Sidecar]) -> None:
+    sidecar = start_sidecar(
+        tmp_path,
+        env={
+            "FAKE_SERVER_PORT": "0",
+            "FAKE_SERVER_SCENARIO": str(REPO_ROOT / "scenarios" / "mixed.yaml"),
+            "FAKE_SERVER_LOG_FORMAT": "json",
+        },
+    )
+    sidecars.append(sidecar)
+    response = httpx.get(
+        f"{sidecar.url}/v1/vector_stores/vs_mixed/file_batches/vsfb_mixed",
+        headers={"Authorization": "Bearer k", "X-Fake-Session": "ci-job-1"},
+    )
+    assert response.status_code == 200
+    (line,) = sidecar.lines()
+    logged = json.loads(line)
+    assert logged["method"] == "GET"
+    assert logged["status"] == 200
+    assert logged["operation"] == "getVectorStoreFileBatch"
+    assert logged["session"] == "ci-job-1"
+    assert logged["request_id"] == response.headers["x-request-id"]
+
+
+def test_a_flag_wins_over_its_variable(tmp_path: Path, sidecars: list[Sidecar]) -> None:
+    sidecar = start_sidecar(
+        tmp_path, "--port", "0", env={"FAKE_SERVER_PORT": "1", "FAKE_SERVER_LOG_FORMAT": "text"}
+    )
+    sidecars.append(sidecar)
+    httpx.post(
+        f"{sidecar.url}/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123/cancel",
+        headers={"Authorization": "Bearer k"},
+    )
+    httpx.get(f"{sidecar.url}/v1/nowhere", headers={"Authorization": "Bearer k"})
+    lines = sidecar.lines()
+    assert lines[0].startswith(
+        "POST /v1/vector_stores/vs_abc123/file_batches/vsfb_abc123/cancel 200 "
+        "cancelVectorStoreFileBatch "
+    )
+    assert lines[1].startswith("GET /v1/nowhere 404 - ")
+    assert len(lines) == 2
+
+
+def test_wait_returns_once_the_server_is_healthy(
+    tmp_path: Path, sidecars: list[Sidecar], capsys: pytest.CaptureFixture[str]
+) -> None:
+    sidecar = start_sidecar(tmp_path, "--port", "0")
+    sidecars.append(sidecar)
+    assert main(["wait", sidecar.url, "--timeout", "5"]) == 0
+    assert f"fake_server at {sidecar.url} is ready" in capsys.readouterr().out
+
+
+def test_wait_gives_up_with_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    started = time.monotonic()
+    assert main(["wait", "http://127.0.0.1:9", "--timeout", "0.3"]) == 1
+    assert time.monotonic() - started < 5
+    err = capsys.readouterr().err
+    assert "http://127.0.0.1:9 was not healthy after 0.3 s" in err
+    assert main(["wait", "ftp://127.0.0.1:9"]) == 1
+
+
+def test_sigterm_finishes_in_flight_requests_and_exits_0_within_a_second(
+    tmp_path: Path, sidecars: list[Sidecar]
+) -> None:
+    scenario = tmp_path / "slow.yaml"
+    scenario.write_text(
+        "vector_stores: [{id: vs_abc123, file_batches: [{id: vsfb_abc123, files: [{}]}]}]\n"
+        "faults: [{operation: getVectorStoreFileBatch, latency_ms: 300}]\n"
+    )
+    sidecar = start_sidecar(tmp_path, "--port", "0", "--scenario", str(scenario))
+    sidecars.append(sidecar)
+    results: list[int] = []
+
+    def slow_request() -> None:
+        response = httpx.get(
+            f"{sidecar.url}/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123",
+            headers={"Authorization": "Bearer k"},
+        )
+        results.append(response.status_code)
+
+    worker = threading.Thread(target=slow_request)
+    worker.start()
+    time.sleep(0.1)  # the request is now in flight
+    signalled = time.monotonic()
+    sidecar.process.send_signal(signal.SIGTERM)
+    assert sidecar.process.wait(timeout=STOP_TIMEOUT_SECONDS) == 0
+    stopped_after = time.monotonic() - signalled
+    worker.join(timeout=STOP_TIMEOUT_SECONDS)
+    assert results == [200]
+    assert stopped_after < 1.5  # generous for a loaded CI machine; measured about 0.3 s
+
+
+def test_sigint_also_exits_0(tmp_path: Path, sidecars: list[Sidecar]) -> None:
+    sidecar = start_sidecar(tmp_path, "--port", "0")
+    sidecars.append(sidecar)
+    sidecar.process.send_signal(signal.SIGINT)
+    assert sidecar.process.wait(timeout=STOP_TIMEOUT_SECONDS) == 0
