@@ -72,7 +72,10 @@ def _routing_error(request: Request, status: int) -> ApiError:
 
 
 async def _crash(request: Request, exc: Exception) -> Response:
-    if not isinstance(exc, FakeServerError | ConnectionDroppedOnPurpose):
+    if isinstance(exc, ConnectionDroppedOnPurpose):
+        # The status line is out already: nothing more is sent or recorded.
+        return Response(status_code=500)
+    if not isinstance(exc, FakeServerError):
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return send_error(request, to_api_error(exc))
 

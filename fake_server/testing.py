@@ -1,0 +1,152 @@
+"""A test's handle on a fake server: URLs, time, faults, journal, ready-made clients.
+
+Used by the pytest plugin; usable on its own. It talks to the server's state
+directly (same process), so resetting between tests costs no HTTP round trip.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+
+from fake_server.clock import VirtualClock
+from fake_server.contract import Violation
+from fake_server.errors import ConflictError
+from fake_server.faults import FaultRule
+from fake_server.inprocess import InProcessTransport
+from fake_server.scenarios import Scenario, parse_fault
+from fake_server.sessions import Sessions
+from fake_server.state import ServerState
+
+TEST_API_KEY = "sk-fake-server-test"
+IN_PROCESS_URL = "http://fake-server.invalid"
+
+
+class ContractViolationError(AssertionError):
+    """The fake answered outside the contract while a test ran."""
+
+
+class FakeServer:
+    """One fake server as a test sees it (its default session)."""
+
+    def __init__(self, app: Starlette, url: str, *, in_process: bool = False) -> None:
+        self.app = app
+        self.url = url
+        self.in_process = in_process
+
+    @property
+    def openai_base_url(self) -> str:
+        return f"{self.url}/v1"
+
+    @property
+    def mka1_base_url(self) -> str:
+        """The MKA1 SDK's ``server_url`` (it adds ``/api/v1/llm`` itself)."""
+        return self.url
+
+    @property
+    def spec_base_url(self) -> str:
+        return f"{self.url}/spec/v1"
+
+    @property
+    def state(self) -> ServerState:
+        sessions: Sessions = self.app.state.fake_server
+        return sessions.default
+
+    # --- state and time -----------------------------------------------------
+
+    def reset(self, scenario: Scenario | None = None) -> None:
+        """Back to the loaded scenario, or load ``scenario``: state, clock, faults, journal."""
+        if scenario is None:
+            self.state.reset()
+        else:
+            self.state.load(scenario)
+
+    def now(self) -> float:
+        return self.state.clock.now()
+
+    def advance(self, seconds: float) -> float:
+        """Move the scenario's virtual clock forward; returns the new time."""
+        clock = self.state.clock
+        if not isinstance(clock, VirtualClock):
+            raise ConflictError(
+                "The scenario's clock is real; use clock: {mode: virtual} to advance it."
+            )
+        return clock.advance(seconds)
+
+    def add_fault(self, operation: str, **rule: Any) -> FaultRule:
+        """Script a failure: ``add_fault("cancelVectorStoreFileBatch", status=500, times=1)``."""
+        fault = parse_fault({"operation": operation, **rule}, "add_fault()")
+        self.state.faults.add(fault)
+        return fault
+
+    def requests(self) -> list[dict[str, Any]]:
+        """The request journal, oldest first."""
+        return self.state.journal.entries()
+
+    def clear_requests(self) -> None:
+        self.state.journal.clear()
+
+    # --- contract -----------------------------------------------------------
+
+    @property
+    def violations(self) -> list[Violation]:
+        return list(self.state.violations)
+
+    def raise_for_violations(self) -> None:
+        violations = self.violations
+        if violations:
+            self.state.violations.clear()
+            raise ContractViolationError(
+                "fake_server answered outside the contract during this test:\n"
+                + "\n".join(f"  {violation}" for violation in violations)
+            )
+
+    # --- clients ------------------------------------------------------------
+
+    def openai_client(self, **options: Any) -> Any:
+        """An ``openai.OpenAI`` client for this server, strict response validation on."""
+        openai = importlib.import_module("openai")
+        settings: dict[str, Any] = {
+            "api_key": TEST_API_KEY,
+            "base_url": self.openai_base_url,
+            "max_retries": 0,
+            "_strict_response_validation": True,
+        }
+        if self.in_process:
+            settings["http_client"] = openai.DefaultHttpxClient(
+                transport=InProcessTransport(self.app, _http_module_of(openai.DefaultHttpxClient))
+            )
+        return openai.OpenAI(**(settings | options))
+
+    def mka1_client(self, **options: Any) -> Any:
+        """A ``meetkai_mka1.SDK`` for this server, retries off (tests want the first answer)."""
+        mka1 = importlib.import_module("meetkai_mka1")
+        settings: dict[str, Any] = {
+            "bearer_auth": TEST_API_KEY,
+            "server_url": self.mka1_base_url,
+            "retry_config": None,
+        }
+        if self.in_process:
+            settings["client"] = httpx.Client(transport=InProcessTransport(self.app, httpx))  # type: ignore[arg-type]
+        return mka1.SDK(**(settings | options))
+
+    def http_client(self, **options: Any) -> httpx.Client:
+        """A plain ``httpx.Client`` with a bearer token, for raw HTTP."""
+        settings: dict[str, Any] = {
+            "base_url": self.url,
+            "headers": {"Authorization": f"Bearer {TEST_API_KEY}"},
+        }
+        if self.in_process:
+            settings["transport"] = InProcessTransport(self.app, httpx)
+        return httpx.Client(**(settings | options))
+
+
+def _http_module_of(client_class: type) -> Any:
+    """The httpx-like package a client class builds on (httpx, or httpx2 for openai 3.x)."""
+    for base in client_class.__mro__:
+        if base.__name__ == "Client" and base.__module__.split(".")[0] in ("httpx", "httpx2"):
+            return importlib.import_module(base.__module__.split(".")[0])
+    return httpx

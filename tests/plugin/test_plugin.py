@@ -1,0 +1,206 @@
+"""The pytest plugin, exercised the way users run it: pytester runs real test files."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+SMALL_SCENARIO = """\
+clock: {mode: virtual, start: 1000}
+vector_stores:
+  - id: vs_small
+    file_batches:
+      - id: vsfb_small
+        files: [{id: file-1, processing_seconds: 10}]
+"""
+
+
+def write(pytester: pytest.Pytester, name: str, text: str) -> Path:
+    path = pytester.path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_each_test_starts_from_the_scenario(pytester: pytest.Pytester) -> None:
+    write(
+        pytester,
+        "test_reset.py",
+        """
+        def test_cancel(fake_server):
+            client = fake_server.openai_client()
+            batch = client.vector_stores.file_batches.cancel(
+                "vsfb_abc123", vector_store_id="vs_abc123")
+            assert batch.status == "cancelled"
+            client.vector_stores.create(name="left behind")
+
+        def test_sees_nothing_of_the_previous_test(fake_server):
+            client = fake_server.openai_client()
+            batch = client.vector_stores.file_batches.retrieve(
+                "vsfb_abc123", vector_store_id="vs_abc123")
+            assert batch.status == "in_progress"
+            assert [s.id for s in client.vector_stores.list()] == ["vs_abc123"]
+            assert fake_server.requests()[0]["operation"] == "getVectorStoreFileBatch"
+
+        def test_one_server_per_session(fake_server, request):
+            import os
+            assert fake_server.url.startswith("http://127.0.0.1:")
+    """,
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)
+
+
+def test_scenario_by_marker_module_fixture_option_and_ini(pytester: pytest.Pytester) -> None:
+    write(pytester, "scenarios/small.yaml", SMALL_SCENARIO)
+    write(pytester, "tests/small_too.yaml", SMALL_SCENARIO.replace("vs_small", "vs_marked"))
+    write(
+        pytester,
+        "tests/test_marker.py",
+        """
+        import pytest
+
+        @pytest.mark.fake_server_scenario("small_too.yaml")
+        def test_path_relative_to_the_test_file(fake_server):
+            assert fake_server.http_client().get("/v1/vector_stores/vs_marked").status_code == 200
+
+        @pytest.mark.fake_server_scenario("vector_stores: [{id: vs_inline}]\\n")
+        def test_yaml_text(fake_server):
+            assert fake_server.http_client().get("/v1/vector_stores/vs_inline").status_code == 200
+
+        def test_the_configured_one(fake_server):
+            assert fake_server.http_client().get("/v1/vector_stores/vs_small").status_code == 200
+    """,
+    )
+    write(
+        pytester,
+        "tests/test_module.py",
+        """
+        import pytest
+        pytestmark = pytest.mark.fake_server_scenario("small_too.yaml")
+
+        def test_module_marker(fake_server):
+            assert fake_server.http_client().get("/v1/vector_stores/vs_marked").status_code == 200
+    """,
+    )
+    write(
+        pytester,
+        "tests/override/test_fixture.py",
+        """
+        import pytest
+        from fake_server import parse_scenario
+
+        @pytest.fixture
+        def fake_server_scenario():
+            return parse_scenario("vector_stores: [{id: vs_fixture}]\\n")
+
+        def test_fixture_override(fake_server_inprocess):
+            client = fake_server_inprocess.http_client()
+            assert client.get("/v1/vector_stores/vs_fixture").status_code == 200
+    """,
+    )
+    write(pytester, "pytest.ini", "[pytest]\nfake_server_scenario = scenarios/small.yaml\n")
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=5)
+
+    # The command-line flag wins over the ini option.
+    write(pytester, "other.yaml", "vector_stores: [{id: vs_flag}]\n")
+    write(
+        pytester,
+        "tests/test_flag.py",
+        """
+        def test_flag(fake_server):
+            assert fake_server.http_client().get("/v1/vector_stores/vs_flag").status_code == 200
+    """,
+    )
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--fake-server-scenario", "other.yaml", "tests/test_flag.py"
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_helpers(pytester: pytest.Pytester) -> None:
+    write(pytester, "small.yaml", SMALL_SCENARIO)
+    write(
+        pytester,
+        "test_helpers.py",
+        """
+        import pytest
+
+        pytestmark = pytest.mark.fake_server_scenario("small.yaml")
+
+        @pytest.mark.parametrize("name", ["fake_server", "fake_server_inprocess"])
+        def test_clock_faults_journal_and_clients(name, request):
+            server = request.getfixturevalue(name)
+            assert server.openai_base_url == server.url + "/v1"
+            assert server.mka1_base_url == server.url
+            assert server.advance(10) == 1010
+            sdk = server.mka1_client()
+            batch = sdk.llm.vector_stores.get_file_batch(
+                vector_store_id="vs_small", batch_id="vsfb_small")
+            assert batch.status == "completed"
+            server.add_fault("cancelVectorStoreFileBatch", status=500, times=1)
+            client = server.openai_client(max_retries=1)
+            client.vector_stores.file_batches.cancel("vsfb_small", vector_store_id="vs_small")
+            assert [e["status"] for e in server.requests()] == [200, 500, 200]
+            server.clear_requests()
+            assert server.requests() == []
+    """,
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_a_contract_violation_fails_the_test_that_caused_it(pytester: pytest.Pytester) -> None:
+    write(
+        pytester,
+        "test_violation.py",
+        """
+        import openai
+        import pytest
+        from fake_server import Contract
+
+        NO_CANCELLED = {
+            "id": "broken-on-purpose", "schema_sets": ["openai"], "document": "openai-spec.json",
+            "pointer": "/$defs/VectorStoreFileBatchObject/properties/status/enum",
+            "expect": ["in_progress", "completed", "cancelled", "failed"],
+            "replace": ["in_progress", "completed", "failed"],
+        }
+
+        def test_swallows_the_error(fake_server):
+            fake_server.state.contract = Contract.load(extra_corrections=[NO_CANCELLED])
+            with pytest.raises(openai.InternalServerError):
+                fake_server.openai_client().vector_stores.file_batches.cancel(
+                    "vsfb_abc123", vector_store_id="vs_abc123")
+    """,
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*ContractViolationError*", "*at $.status*(rule: enum)*"])
+
+
+def test_runs_under_xdist(pytester: pytest.Pytester) -> None:
+    tests = "\n".join(
+        f"""
+def test_{index}(fake_server):
+    client = fake_server.openai_client()
+    before = client.vector_stores.file_batches.retrieve("vsfb_abc123", vector_store_id="vs_abc123")
+    assert before.status == "in_progress"
+    client.vector_stores.file_batches.cancel("vsfb_abc123", vector_store_id="vs_abc123")
+"""
+        for index in range(8)
+    )
+    write(pytester, "test_parallel.py", tests)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(passed=8)
+    result.stdout.fnmatch_lines(["*2 workers*"])
+
+
+def test_the_readme_example_passes(pytester: pytest.Pytester) -> None:
+    readme = (REPO_ROOT / "README.md").read_text()
+    start = readme.index("```python\n# test_vector_store_cleanup.py")
+    example = readme[start + len("```python\n") : readme.index("```", start + 10)]
+    assert len(example.strip().splitlines()) <= 12
+    write(pytester, "test_vector_store_cleanup.py", example)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
