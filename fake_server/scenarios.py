@@ -14,16 +14,24 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from fake_server.errors import ScenarioError, ScenarioProblem
 from fake_server.faults import FaultRule
 from fake_server.operations import OPERATION_IDS
 from fake_server.resources import scenario_path, schema_path
+from fake_server.validation import CompiledSchema
 from fake_server.world import World, build_world
-from fake_server.yaml_source import LocatedYaml, YamlPath, YamlSourceError, load_with_lines
+from fake_server.yaml_source import (
+    LocatedYaml,
+    YamlPath,
+    YamlSourceError,
+    load_quickly,
+    load_with_lines,
+)
+
+if TYPE_CHECKING:
+    import jsonschema
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +69,16 @@ def default_scenario() -> Scenario:
 
 
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+    # Fast path: most scenarios are valid, and for those line numbers are not
+    # needed. Only a scenario with a problem is parsed again, slowly, keeping
+    # the line of every value so each problem can name it.
+    quick = load_quickly(text)
+    if quick is not None:
+        data = {} if quick.value is None else quick.value
+        if scenario_validator().is_valid(data) and not any(
+            _semantic_problems(LocatedYaml(data, {}, {}), source)
+        ):
+            return Scenario(source, data)
     try:
         document = load_with_lines(text)
     except YamlSourceError as error:
@@ -68,18 +86,18 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         raise ScenarioError([ScenarioProblem(source, error.line, field, error.message)]) from None
     if document.value is None:
         document = LocatedYaml({}, document.value_lines, document.key_lines)
-    problems = _schema_problems(document, source)
-    if not problems:
-        problems = list(_semantic_problems(document, source))
+    problems = _schema_problems(document, source) or list(_semantic_problems(document, source))
     if problems:
         raise ScenarioError(problems)
+    # The quick parser refused what the careful one accepts (a YAML corner
+    # case): the careful reading stands.
     return Scenario(source, document.value)
 
 
 @cache
-def scenario_validator() -> jsonschema.Draft202012Validator:
+def scenario_validator() -> CompiledSchema:
     schema = json.loads(schema_path("scenario.schema.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    return CompiledSchema(schema)
 
 
 LineOf = Callable[..., int | None]
@@ -90,13 +108,14 @@ def _schema_problems(document: LocatedYaml, source: str) -> list[ScenarioProblem
 
 
 def _problems(
-    validator: jsonschema.Draft202012Validator, value: Any, source: str, line_of: LineOf
+    validator: CompiledSchema, value: Any, source: str, line_of: LineOf
 ) -> list[ScenarioProblem]:
     problems: list[ScenarioProblem] = []
-    for error in validator.iter_errors(value):
+    for error in validator.errors(value):
         path: YamlPath = tuple(error.absolute_path)
         if error.validator == "additionalProperties":
             schema: Any = error.schema
+            instance: Any = error.instance
             allowed = set(schema.get("properties", {}))
             problems.extend(
                 ScenarioProblem(
@@ -105,7 +124,7 @@ def _problems(
                     format_field((*path, key)),
                     f"unknown key (allowed here: {', '.join(sorted(allowed))})",
                 )
-                for key in sorted(set(error.instance) - allowed)
+                for key in sorted(set(instance) - allowed)
             )
         else:
             problems.append(
@@ -115,10 +134,9 @@ def _problems(
 
 
 @cache
-def fault_validator() -> jsonschema.Draft202012Validator:
-    schema: Any = scenario_validator().schema
-    definitions = schema["$defs"]
-    return jsonschema.Draft202012Validator({"$ref": "#/$defs/fault", "$defs": definitions})
+def fault_validator() -> CompiledSchema:
+    definitions = scenario_validator().schema["$defs"]
+    return CompiledSchema({"$ref": "#/$defs/fault", "$defs": definitions})
 
 
 def parse_fault(data: Any, source: str) -> FaultRule:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
 
 from fake_server import Contract
 from fake_server.contract import ContractLoadError
+from fake_server.resources import schema_path
+from fake_server.validation import check_schema
 
 BATCH: dict[str, Any] = {
     "id": "vsfb_abc123",
@@ -114,3 +117,18 @@ def test_list_responses_are_checked(contract: Contract) -> None:
         "mka1", "listFilesInVectorStoreBatch", 200, {**page, "first_id": None}
     )
     assert violation is not None and violation.json_path == "$.first_id"
+
+
+def test_every_schema_document_is_a_valid_json_schema(contract: Contract) -> None:
+    for document in contract.documents.values():
+        check_schema({"$defs": document["$defs"]})
+    admin = json.loads(schema_path("admin.json").read_text())
+    check_schema({"$defs": admin["$defs"]})
+    check_schema(json.loads(schema_path("scenario.schema.json").read_text()))
+
+
+def test_the_fast_and_the_explaining_validators_agree(contract: Contract) -> None:
+    good, bad = BATCH, with_changes(status="cancelling")
+    for schema_set in ("openai", "mka1"):
+        assert contract.check(schema_set, OP, 200, good) is None
+        assert contract.check(schema_set, OP, 200, bad) is not None

@@ -270,3 +270,22 @@ def test_each_instantiation_starts_from_scratch() -> None:
     first.store.cancel_batch("vs_a", "vsfb_a")
     second = scenario.instantiate()
     assert second.store.get_batch("vs_a", "vsfb_a").status is FileStatus.IN_PROGRESS
+
+
+def test_a_json_scenario_loads_like_yaml() -> None:
+    text = '{"clock": {"mode": "virtual", "start": 5}, "vector_stores": [{"id": "vs_j"}]}'
+    world = parse_scenario(text).instantiate()
+    assert [store.id for store in world.store.vector_stores()] == ["vs_j"]
+    assert world.clock.now() == 5
+
+
+def test_a_json_scenario_with_a_problem_names_its_line() -> None:
+    text = '{\n  "vector_stores": [\n    {"id": "vs_j", "colour": 1}\n  ]\n}\n'
+    with pytest.raises(ScenarioError) as raised:
+        parse_scenario(text, "s.json")
+    assert str(raised.value).startswith("s.json:3: vector_stores[0].colour: unknown key")
+
+
+def test_duplicate_keys_are_refused_in_json_too() -> None:
+    with pytest.raises(ScenarioError, match="duplicate key"):
+        parse_scenario('{"clock": {"mode": "real"}, "clock": {"mode": "virtual"}}', "d.json")

@@ -1,0 +1,59 @@
+"""JSON Schema checks that are fast when the answer is yes and precise when it is no.
+
+Every response and request is checked, so the common case (valid) must cost
+microseconds: ``jsonschema-rs`` compiles each schema once and answers
+``is_valid``. Only when an instance is invalid is the reference
+implementation (``jsonschema``) asked to explain, with the JSON path and rule
+the error messages need; it is imported on first use, keeping startup light.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import jsonschema_rs
+
+if TYPE_CHECKING:
+    import jsonschema
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+class CompiledSchema:
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = {"$schema": DRAFT, **schema}
+        self._fast = jsonschema_rs.validator_for(self.schema)
+        self._explainer: jsonschema.Draft202012Validator | None = None
+
+    def is_valid(self, instance: Any) -> bool:
+        return bool(self._fast.is_valid(instance))
+
+    def errors(self, instance: Any) -> Iterator[jsonschema.ValidationError]:
+        """Every error, in the reference implementation's terms; none when valid."""
+        if self._fast.is_valid(instance):
+            return iter(())
+        return self._explain().iter_errors(instance)
+
+    def first_error(self, instance: Any) -> jsonschema.ValidationError | None:
+        """The most relevant error, or None when the instance is valid."""
+        if self._fast.is_valid(instance):
+            return None
+        from jsonschema.exceptions import best_match  # noqa: PLC0415 -- only on failure
+
+        error: jsonschema.ValidationError | None = best_match(self._explain().iter_errors(instance))
+        return error
+
+    def _explain(self) -> jsonschema.Draft202012Validator:
+        if self._explainer is None:
+            import jsonschema  # noqa: PLC0415 -- only on failure, see the module docstring
+
+            self._explainer = jsonschema.Draft202012Validator(self.schema)
+        return self._explainer
+
+
+def check_schema(schema: dict[str, Any]) -> None:
+    """Raise if ``schema`` is not a valid 2020-12 schema (for tests and tools)."""
+    import jsonschema  # noqa: PLC0415 -- only tests and tools need the metaschema
+
+    jsonschema.Draft202012Validator.check_schema({"$schema": DRAFT, **schema})
