@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SPEC ?= ../shared/spec/openai-openapi.yaml
 
-.PHONY: run test lint install install-test schemas clean
+.PHONY: run test lint bench install install-test schemas clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,15 @@ run: install
 	$(BIN)/fake-server serve --host 127.0.0.1 --port 8080
 
 lint: install-test
-	$(BIN)/ruff check fake_server tools tests
+	$(BIN)/ruff check fake_server tools tests bench
 	$(BIN)/mypy
 
 test: lint
 	$(BIN)/pytest
+
+# Not part of `make test`: needs wrk (apt-get install wrk) and takes minutes.
+bench: install-test
+	$(BIN)/python bench/run.py
 
 # Regenerate schemas/ from the pinned spec and the installed MKA1 SDK.
 schemas: install-test

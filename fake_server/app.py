@@ -23,7 +23,7 @@ from fake_server.sessions import DEFAULT_MAX_SESSIONS, Sessions
 
 logger = logging.getLogger("fake_server")
 
-PROVIDER_OPERATIONS = [*vector_stores.OPERATIONS, *files.OPERATIONS, *batches.OPERATIONS]
+PROVIDER_OPERATIONS = [*batches.OPERATIONS, *vector_stores.OPERATIONS, *files.OPERATIONS]
 assert {op.operation_id for op in PROVIDER_OPERATIONS} == set(OPERATION_IDS)
 
 
@@ -37,9 +37,12 @@ def create_app(
 ) -> Starlette:
     """A fake server app; ``strict`` turns contract violations into 500s."""
     _silence_dropped_connections()
-    routes: list[BaseRoute] = [*admin.ROUTES]
+    # Routes are matched in order: the provider operations come first, the
+    # file batch ones (the hot path) at the head of each dialect.
+    routes: list[BaseRoute] = []
     for dialect in DIALECTS:
         routes.extend(provider_routes(dialect, PROVIDER_OPERATIONS))
+    routes.extend(admin.ROUTES)
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: _http_error, Exception: _crash},

@@ -34,7 +34,7 @@ def file_batch(view: BatchView, dialect: Dialect) -> dict[str, Any]:
         "object": dialect.file_batch_object,
         "created_at": view.created_at,
         "vector_store_id": view.vector_store_id,
-        "status": view.status.value,
+        "status": view.status,
         "file_counts": file_counts(view.counts),
     }
 
@@ -51,7 +51,8 @@ def vector_store_file(view: FileView) -> dict[str, Any]:
         "usage_bytes": view.usage_bytes,
         "created_at": view.created_at,
         "vector_store_id": view.vector_store_id,
-        "status": view.status.value,
+        # A StrEnum member is a str: json encodes it as its value.
+        "status": view.status,
         "last_error": last_error,
         "chunking_strategy": DEFAULT_CHUNKING,
     }

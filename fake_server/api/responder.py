@@ -61,11 +61,12 @@ def send(
     headers: dict[str, str] | None = None,
 ) -> Response:
     state = server_state(request)
-    dialect = dialect or dialect_for_path(request.url.path)
+    path: str = request.scope["path"]
+    dialect = dialect or dialect_for_path(path)
     violation = state.contract.check(dialect.schema_set, operation, status, body)
     if violation is not None:
         state.record(violation)
-        logger.error("%s %s: %s", request.method, request.url.path, violation)
+        logger.error("%s %s: %s", request.method, path, violation)
         if state.strict:
             status, body = _violation_response(violation)
             headers = None
@@ -96,7 +97,7 @@ def _log(
     log_request(
         {
             "method": request.method,
-            "path": request.url.path,
+            "path": request.scope["path"],
             "status": status,
             "operation": operation,
             "ms": round(elapsed() * 1000, 2) if elapsed is not None else 0,
@@ -109,19 +110,19 @@ def _log(
 def _journal(
     request: Request, state: ServerState, operation: str | None, status: int | None
 ) -> None:
-    if is_admin_path(request.url.path):
+    path: str = request.scope["path"]
+    if is_admin_path(path):
         return
+    headers = request.headers
     state.journal.record(
         {
             "method": request.method,
-            "path": request.url.path,
-            "query": request.url.query,
+            "path": path,
+            "query": request.scope["query_string"].decode("latin-1"),
             "operation": operation,
             "status": status,
             "time": state.clock.now(),
-            "headers": {
-                name: request.headers[name] for name in RECORDED_HEADERS if name in request.headers
-            },
+            "headers": {name: headers[name] for name in RECORDED_HEADERS if name in headers},
         }
     )
 
