@@ -7,8 +7,8 @@ from fake_server.clock import Clock, SystemClock, VirtualClock
 from fake_server.contract import Contract, Violation
 from fake_server.dialects import DIALECTS, MKA1, OPENAI, SPEC, Dialect
 from fake_server.errors import ScenarioError, ScenarioProblem
-from fake_server.scenarios import Scenario, default_scenario, load_scenario, parse_scenario
 from fake_server.inprocess import InProcessTransport
+from fake_server.scenarios import Scenario, default_scenario, load_scenario, parse_scenario
 from fake_server.server import ServerThread
 from fake_server.testing import ContractViolationError, FakeServer
 
