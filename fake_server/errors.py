@@ -105,6 +105,21 @@ def unauthenticated() -> ApiError:
     )
 
 
+def invalid_api_key(api_key: str) -> ApiError:
+    return ApiError(
+        401,
+        f"Incorrect API key provided: {masked(api_key)}.",
+        code="invalid_api_key",
+    )
+
+
+def masked(secret: str) -> str:
+    """Enough of a key to recognise it, never the whole of it."""
+    if len(secret) <= 8:
+        return "*" * len(secret)
+    return secret[:3] + "*" * (len(secret) - 7) + secret[-4:]
+
+
 def unknown_route(method: str, path: str) -> ApiError:
     return ApiError(404, f"Invalid URL ({method} {path})")
 

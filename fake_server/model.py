@@ -39,6 +39,7 @@ class UploadedFile:
     created_at: int
     purpose: str
     processing: Processing = Processing()
+    owner: str | None = None
 
 
 @dataclass(slots=True)
@@ -203,6 +204,8 @@ class VectorStore:
     # The store's files by id; a file added again replaces the earlier entry.
     files: dict[str, BatchFile] = field(default_factory=dict)
     last_active_at: int | None = None
+    # The end user (X-On-Behalf-Of) it belongs to; None: the whole account's.
+    owner: str | None = None
 
     def add_batch(self, batch: FileBatch) -> None:
         self.batches[batch.id] = batch

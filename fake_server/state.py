@@ -53,6 +53,10 @@ class ServerState:
     def poll_after_ms(self) -> int | None:
         return self._world.poll_after_ms
 
+    def accepts(self, api_key: str) -> bool:
+        keys = self._world.api_keys
+        return keys is None or api_key in keys
+
     def load(self, scenario: Scenario) -> None:
         """Replace the scenario: state, clock, faults and journal start afresh.
 

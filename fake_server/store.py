@@ -73,16 +73,20 @@ class Store:
 
     # --- file batches -------------------------------------------------------
 
-    def get_batch(self, vector_store_id: str, batch_id: str) -> BatchView:
+    def get_batch(
+        self, vector_store_id: str, batch_id: str, *, actor: str | None = None
+    ) -> BatchView:
         with self._lock:
-            view = self._batch(vector_store_id, batch_id).view(self._now())
+            view = self._batch(vector_store_id, batch_id, actor).view(self._now())
         if view.status is FileStatus.IN_PROGRESS and self._on_poll is not None:
             self._on_poll()
         return view
 
-    def cancel_batch(self, vector_store_id: str, batch_id: str) -> BatchView:
+    def cancel_batch(
+        self, vector_store_id: str, batch_id: str, *, actor: str | None = None
+    ) -> BatchView:
         with self._lock:
-            batch = self._batch(vector_store_id, batch_id)
+            batch = self._batch(vector_store_id, batch_id, actor)
             now = self._now()
             batch.cancel(now)
             return batch.view(now)
@@ -93,13 +97,20 @@ class Store:
         batch_id: str,
         query: PageQuery,
         status: FileStatus | None = None,
+        *,
+        actor: str | None = None,
     ) -> Page[FileView]:
         with self._lock:
-            batch = self._batch(vector_store_id, batch_id)
+            batch = self._batch(vector_store_id, batch_id, actor)
             return paginate(batch.files, batch.positions, query, self._file_filter(status))
 
     def create_batch(
-        self, vector_store_id: str, files: Sequence[NewFile], param: str = "file_ids"
+        self,
+        vector_store_id: str,
+        files: Sequence[NewFile],
+        param: str = "file_ids",
+        *,
+        actor: str | None = None,
     ) -> BatchView:
         if not 1 <= len(files) <= MAX_FILES_PER_BATCH:
             raise InvalidRequestError(
@@ -108,13 +119,13 @@ class Store:
                 param,
             )
         with self._lock:
-            store = self._vector_store(vector_store_id)
+            store = self._vector_store(vector_store_id, actor)
             now = self._now()
             batch = FileBatch(
                 id=new_file_batch_id(),
                 vector_store_id=store.id,
                 created_at=int(now),
-                files=self._attach(store, files, now),
+                files=self._attach(store, files, now, actor),
             )
             store.add_batch(batch)
             store.last_active_at = int(now)
@@ -128,6 +139,8 @@ class Store:
         description: str | None = None,
         metadata: dict[str, str] | None = None,
         file_ids: Sequence[str] = (),
+        *,
+        actor: str | None = None,
     ) -> VectorStoreView:
         with self._lock:
             now = self._now()
@@ -138,40 +151,52 @@ class Store:
                 description=description,
                 metadata=dict(metadata or {}),
                 last_active_at=int(now),
+                owner=actor,
             )
-            attached = self._attach(store, [NewFile(f, "file_ids") for f in file_ids], now)
+            attached = self._attach(store, [NewFile(f, "file_ids") for f in file_ids], now, actor)
             store.files.update((file.id, file) for file in attached)
             self._vector_stores[store.id] = store
             return store.view(now)
 
-    def get_vector_store(self, vector_store_id: str) -> VectorStoreView:
+    def get_vector_store(
+        self, vector_store_id: str, *, actor: str | None = None
+    ) -> VectorStoreView:
         with self._lock:
-            return self._vector_store(vector_store_id).view(self._now())
+            return self._vector_store(vector_store_id, actor).view(self._now())
 
-    def list_vector_stores(self, query: PageQuery) -> Page[VectorStoreView]:
+    def list_vector_stores(
+        self, query: PageQuery, *, actor: str | None = None
+    ) -> Page[VectorStoreView]:
         with self._lock:
-            stores = list(self._vector_stores.values())
+            stores = [s for s in self._vector_stores.values() if visible(s.owner, actor)]
             positions = {store.id: index for index, store in enumerate(stores)}
             now = self._now()
             return paginate(stores, positions, query, lambda store: store.view(now))
 
-    def delete_vector_store(self, vector_store_id: str) -> str:
+    def delete_vector_store(self, vector_store_id: str, *, actor: str | None = None) -> str:
         with self._lock:
-            store = self._vector_store(vector_store_id)
+            store = self._vector_store(vector_store_id, actor)
             del self._vector_stores[store.id]
             return store.id
 
     def list_vector_store_files(
-        self, vector_store_id: str, query: PageQuery, status: FileStatus | None = None
+        self,
+        vector_store_id: str,
+        query: PageQuery,
+        status: FileStatus | None = None,
+        *,
+        actor: str | None = None,
     ) -> Page[FileView]:
         with self._lock:
-            files = list(self._vector_store(vector_store_id).files.values())
+            files = list(self._vector_store(vector_store_id, actor).files.values())
             positions = {file.id: index for index, file in enumerate(files)}
             return paginate(files, positions, query, self._file_filter(status))
 
-    def get_vector_store_file(self, vector_store_id: str, file_id: str) -> FileView:
+    def get_vector_store_file(
+        self, vector_store_id: str, file_id: str, *, actor: str | None = None
+    ) -> FileView:
         with self._lock:
-            store = self._vector_store(vector_store_id)
+            store = self._vector_store(vector_store_id, actor)
             file = store.files.get(file_id)
             if file is None:
                 raise NotFoundError(
@@ -181,7 +206,9 @@ class Store:
 
     # --- uploaded files -----------------------------------------------------
 
-    def upload_file(self, filename: str, size: int, purpose: str) -> UploadedFile:
+    def upload_file(
+        self, filename: str, size: int, purpose: str, *, actor: str | None = None
+    ) -> UploadedFile:
         with self._lock:
             upload = UploadedFile(
                 id=new_file_id(),
@@ -189,14 +216,15 @@ class Store:
                 bytes=size,
                 created_at=int(self._now()),
                 purpose=purpose,
+                owner=actor,
             )
             self._uploads[upload.id] = upload
             return upload
 
-    def get_file(self, file_id: str) -> UploadedFile:
+    def get_file(self, file_id: str, *, actor: str | None = None) -> UploadedFile:
         with self._lock:
             upload = self._uploads.get(file_id)
-            if upload is None:
+            if upload is None or not visible(upload.owner, actor):
                 raise NotFoundError(f"No such File object: {quoted(file_id)}", "file_id")
             return upload
 
@@ -214,13 +242,15 @@ class Store:
 
         return view
 
-    def _attach(self, store: VectorStore, files: Sequence[NewFile], now: float) -> list[BatchFile]:
+    def _attach(
+        self, store: VectorStore, files: Sequence[NewFile], now: float, actor: str | None
+    ) -> list[BatchFile]:
         """Vector store files for ``files``, all in progress; nothing changes on error."""
         seen: set[str] = set()
         attached: list[BatchFile] = []
         for new in files:
             upload = self._uploads.get(new.file_id)
-            if upload is None:
+            if upload is None or not visible(upload.owner, actor):
                 raise InvalidRequestError(
                     f"Invalid '{new.param}': file {quoted(new.file_id)} was not found. "
                     "Upload it first with POST /files.",
@@ -252,15 +282,16 @@ class Store:
             )
         return attached
 
-    def _vector_store(self, vector_store_id: str) -> VectorStore:
+    def _vector_store(self, vector_store_id: str, actor: str | None) -> VectorStore:
         check_id_prefix("vector_store_id", vector_store_id, VECTOR_STORE_PREFIX)
         store = self._vector_stores.get(vector_store_id)
-        if store is None:
+        # Another end user's store answers exactly as a missing one would.
+        if store is None or not visible(store.owner, actor):
             raise NotFoundError(f"No vector store found with id {quoted(vector_store_id)}.")
         return store
 
-    def _batch(self, vector_store_id: str, batch_id: str) -> FileBatch:
-        store = self._vector_store(vector_store_id)
+    def _batch(self, vector_store_id: str, batch_id: str, actor: str | None) -> FileBatch:
+        store = self._vector_store(vector_store_id, actor)
         check_id_prefix("batch_id", batch_id, FILE_BATCH_PREFIX)
         batch = store.batches.get(batch_id)
         if batch is None:
@@ -269,6 +300,12 @@ class Store:
                 f"in vector store '{vector_store_id}'."
             )
         return batch
+
+
+def visible(owner: str | None, actor: str | None) -> bool:
+    """End users (``X-On-Behalf-Of``) see their own objects and the account's;
+    requests without an end user act for the whole account."""
+    return owner is None or actor is None or owner == actor
 
 
 def check_id_prefix(param: str, value: str, prefix: str) -> None:

@@ -39,6 +39,7 @@ class World:
     faults: list[FaultRule]
     poll_after_ms: int | None
     journal_max_entries: int
+    api_keys: frozenset[str] | None = None
 
 
 def build_world(data: dict[str, Any]) -> World:
@@ -83,6 +84,7 @@ def build_world(data: dict[str, Any]) -> World:
         faults=[FaultRule.from_dict(fault) for fault in data.get("faults", [])],
         poll_after_ms=poll_after_ms,
         journal_max_entries=data.get("journal", {}).get("max_entries", DEFAULT_MAX_ENTRIES),
+        api_keys=frozenset(keys) if (keys := data.get("auth", {}).get("api_keys")) else None,
     )
 
 
@@ -107,6 +109,7 @@ def _upload(spec: dict[str, Any], loaded_at: float) -> UploadedFile:
         created_at=spec.get("created_at", int(loaded_at)),
         purpose=spec.get("purpose", "assistants"),
         processing=_processing(spec, None if seconds is None else float(seconds)),
+        owner=spec.get("owner"),
     )
 
 
@@ -122,6 +125,7 @@ def _vector_store(
         name=spec.get("name"),
         created_at=created_at,
         last_active_at=created_at,
+        owner=spec.get("owner"),
     )
     for batch_spec in spec.get("file_batches", []):
         batch_created = batch_spec.get("created_at", created_at)
@@ -134,7 +138,12 @@ def _vector_store(
             uploads.setdefault(
                 file.id,
                 UploadedFile(
-                    file.id, f"{file.id}.txt", file.usage_bytes, file.created_at, "assistants"
+                    file.id,
+                    f"{file.id}.txt",
+                    file.usage_bytes,
+                    file.created_at,
+                    "assistants",
+                    owner=store.owner,
                 ),
             )
         store.add_batch(

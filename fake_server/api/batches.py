@@ -37,13 +37,15 @@ async def create_batch(call: Call) -> Reply:
         param, new_files = "files", [NewFile(item["file_id"], "files") for item in files]
     else:
         raise InvalidRequestError("Missing required parameter: 'file_ids' or 'files'.")
-    view = call.state.store.create_batch(call.path_param("vector_store_id"), new_files, param)
+    view = call.state.store.create_batch(
+        call.path_param("vector_store_id"), new_files, param, actor=call.actor
+    )
     return batch_reply(call, view)
 
 
 async def get_batch(call: Call) -> Reply:
     view = call.state.store.get_batch(
-        call.path_param("vector_store_id"), call.path_param("batch_id")
+        call.path_param("vector_store_id"), call.path_param("batch_id"), actor=call.actor
     )
     return batch_reply(call, view)
 
@@ -52,7 +54,7 @@ async def cancel_batch(call: Call) -> Reply:
     # Cancel takes no body; whatever a client sends (the SDKs send none, with
     # or without a Content-Type) is ignored.
     view = call.state.store.cancel_batch(
-        call.path_param("vector_store_id"), call.path_param("batch_id")
+        call.path_param("vector_store_id"), call.path_param("batch_id"), actor=call.actor
     )
     return batch_reply(call, view)
 
@@ -64,6 +66,7 @@ async def list_batch_files(call: Call) -> dict[str, Any]:
         call.path_param("batch_id"),
         page_query(params),
         status_filter(params),
+        actor=call.actor,
     )
     return render.page(result, render.vector_store_file)
 

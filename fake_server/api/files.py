@@ -11,12 +11,16 @@ from fake_server.api.routing import Call, Operation
 
 async def create_file(call: Call) -> dict[str, Any]:
     upload = await multipart_upload(call, "createFile")
-    created = call.state.store.upload_file(upload.filename, upload.size, upload.purpose)
+    created = call.state.store.upload_file(
+        upload.filename, upload.size, upload.purpose, actor=call.actor
+    )
     return render.uploaded_file(created)
 
 
 async def retrieve_file(call: Call) -> dict[str, Any]:
-    return render.uploaded_file(call.state.store.get_file(call.path_param("file_id")))
+    return render.uploaded_file(
+        call.state.store.get_file(call.path_param("file_id"), actor=call.actor)
+    )
 
 
 OPERATIONS = [

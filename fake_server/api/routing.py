@@ -26,7 +26,13 @@ from fake_server.api.responder import (
     start_timing,
 )
 from fake_server.dialects import Dialect
-from fake_server.errors import ApiError, FakeServerError, to_api_error, unauthenticated
+from fake_server.errors import (
+    ApiError,
+    FakeServerError,
+    invalid_api_key,
+    to_api_error,
+    unauthenticated,
+)
 from fake_server.faults import FaultAction
 from fake_server.state import ServerState
 
@@ -42,6 +48,11 @@ class Call:
     def path_param(self, name: str) -> str:
         value: str = self.request.path_params[name]
         return value
+
+    @property
+    def actor(self) -> str | None:
+        """The end user the request acts for (``X-On-Behalf-Of``), if any."""
+        return self.request.headers.get("x-on-behalf-of") or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +91,13 @@ def _endpoint(dialect: Dialect, operation: Operation) -> Callable[[Request], Awa
 
     async def endpoint(request: Request) -> Response:
         start_timing(request)
-        if not has_bearer_token(request):
+        token = bearer_token(request)
+        if token is None:
             return send_error(request, unauthenticated(), operation_id)
         try:
             state = resolve_state(request)
+            if not state.accepts(token):
+                return send_error(request, invalid_api_key(token), operation_id)
             fault = state.faults.decide(operation_id)
             if fault is not None:
                 faulted = await _apply(fault, request, operation_id)
@@ -155,6 +169,8 @@ class ConnectionDroppedOnPurpose(Exception):  # noqa: N818 -- it is not an error
     """Raised to make the server cut the connection; logged by nobody."""
 
 
-def has_bearer_token(request: Request) -> bool:
+def bearer_token(request: Request) -> str | None:
+    """The token of ``Authorization: Bearer <token>``, or None if there is none."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and bool(token.strip())
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None

@@ -20,36 +20,44 @@ async def create_vector_store(call: Call) -> dict[str, Any]:
         description=body.get("description"),
         metadata=body.get("metadata"),
         file_ids=body.get("file_ids") or (),
+        actor=call.actor,
     )
     return render.vector_store(view, call.dialect)
 
 
 async def list_vector_stores(call: Call) -> dict[str, Any]:
-    result = call.state.store.list_vector_stores(page_query(call.request.query_params))
+    result = call.state.store.list_vector_stores(
+        page_query(call.request.query_params), actor=call.actor
+    )
     return render.page(result, lambda view: render.vector_store(view, call.dialect))
 
 
 async def get_vector_store(call: Call) -> dict[str, Any]:
-    view = call.state.store.get_vector_store(call.path_param("vector_store_id"))
+    view = call.state.store.get_vector_store(call.path_param("vector_store_id"), actor=call.actor)
     return render.vector_store(view, call.dialect)
 
 
 async def delete_vector_store(call: Call) -> dict[str, Any]:
-    deleted = call.state.store.delete_vector_store(call.path_param("vector_store_id"))
+    deleted = call.state.store.delete_vector_store(
+        call.path_param("vector_store_id"), actor=call.actor
+    )
     return render.deleted_vector_store(deleted)
 
 
 async def list_vector_store_files(call: Call) -> dict[str, Any]:
     params = call.request.query_params
     result = call.state.store.list_vector_store_files(
-        call.path_param("vector_store_id"), page_query(params), status_filter(params)
+        call.path_param("vector_store_id"),
+        page_query(params),
+        status_filter(params),
+        actor=call.actor,
     )
     return render.page(result, render.vector_store_file)
 
 
 async def get_vector_store_file(call: Call) -> dict[str, Any]:
     view = call.state.store.get_vector_store_file(
-        call.path_param("vector_store_id"), call.path_param("file_id")
+        call.path_param("vector_store_id"), call.path_param("file_id"), actor=call.actor
     )
     return render.vector_store_file(view)
 
