@@ -24,6 +24,7 @@ from fake_server.model import (
     BatchFile,
     BatchView,
     FileBatch,
+    FileCounts,
     FileStatus,
     FileView,
     Processing,
@@ -129,7 +130,11 @@ class Store:
             )
             store.add_batch(batch)
             store.last_active_at = int(now)
-            return batch.view(now)
+            # The answer to a create shows the batch as it was created, every
+            # file still in progress, as the real API answers, even if a file
+            # with no processing time is already done by the next read.
+            counts = FileCounts(in_progress=len(batch.files), completed=0, failed=0, cancelled=0)
+            return BatchView(batch.id, store.id, batch.created_at, FileStatus.IN_PROGRESS, counts)
 
     # --- vector stores ------------------------------------------------------
 
