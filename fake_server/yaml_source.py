@@ -7,11 +7,12 @@ Python values from it, and returns a map from each value's path to its line.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
+from fake_server import strict_json
 
 YamlPath = tuple[str | int, ...]
 
@@ -66,20 +67,13 @@ def load_quickly(text: str) -> QuickYaml | None:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
-            return QuickYaml(json.loads(text, object_pairs_hook=_unique_keys))
-        except ValueError:
+            return QuickYaml(strict_json.loads(text))
+        except (ValueError, RecursionError):
             pass
     try:
         return QuickYaml(yaml.load(text, Loader=_QuickLoader))
     except (yaml.YAMLError, RecursionError):
         return None
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise ValueError("duplicate key")
-    return result
 
 
 def load_with_lines(text: str) -> LocatedYaml:

@@ -9,8 +9,9 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
+from fake_server import strict_json
 from fake_server.api.routing import Call
-from fake_server.errors import InvalidRequestError, PayloadTooLargeError
+from fake_server.errors import InvalidRequestError, PayloadTooLargeError, quoted
 
 # Generous for JSON (2000 file ids are about 60 KB) and for test uploads.
 MAX_JSON_BYTES = 1024 * 1024
@@ -26,18 +27,29 @@ async def json_object(call: Call, operation: str) -> dict[str, Any]:
             code="invalid_content_type",
         )
     raw = await read_limited(call.request, MAX_JSON_BYTES)
+    body = parse_json(raw)
+    if not isinstance(body, dict):
+        raise InvalidRequestError("The request body must be a JSON object.", code="invalid_json")
+    _check(call, operation, body)
+    return body
+
+
+def parse_json(raw: bytes) -> Any:
+    """JSON from a client: malformed, ambiguous (a key twice) or absurdly deep is a 400."""
     try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        return strict_json.loads(raw)
+    except strict_json.DuplicateKeyError as error:
+        raise InvalidRequestError(
+            f"The JSON body has the key {quoted(error.key)} more than once.",
+            error.key,
+            "invalid_json",
+        ) from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise InvalidRequestError(
             "We could not parse the JSON body of your request. The API expects a JSON "
             "payload, but what was sent was not valid JSON.",
             code="invalid_json",
         ) from None
-    if not isinstance(body, dict):
-        raise InvalidRequestError("The request body must be a JSON object.", code="invalid_json")
-    _check(call, operation, body)
-    return body
 
 
 @dataclass(frozen=True, slots=True)
