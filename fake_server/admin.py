@@ -6,7 +6,6 @@ Not part of any provider's API; its responses are checked against
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -15,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from fake_server.admin_paths import ADMIN_PREFIX
-from fake_server.api.bodies import read_limited
+from fake_server.api.bodies import parse_json, read_limited
 from fake_server.api.responder import (
     resolve_state,
     send,
@@ -131,12 +130,7 @@ async def clear_faults(request: Request) -> dict[str, Any]:
 
 async def _json_object(request: Request) -> dict[str, Any]:
     raw = await read_limited(request, MAX_ADMIN_JSON_BYTES)
-    try:
-        body = json.loads(raw or b"{}")
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InvalidRequestError(
-            "The request body is not valid JSON.", code="invalid_json"
-        ) from None
+    body = parse_json(raw or b"{}")
     if not isinstance(body, dict):
         raise InvalidRequestError("The request body must be a JSON object.", code="invalid_json")
     return body
