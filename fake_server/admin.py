@@ -6,6 +6,7 @@ Not part of any provider's API; its responses are checked against
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,12 +23,14 @@ from fake_server.api.responder import (
     server_state,
     start_timing,
 )
+from fake_server.api.routing import bearer_token
 from fake_server.clock import VirtualClock
 from fake_server.errors import (
     ConflictError,
     FakeServerError,
     InvalidRequestError,
     ScenarioError,
+    invalid_admin_token,
     to_api_error,
 )
 from fake_server.scenarios import parse_fault, parse_scenario
@@ -39,9 +42,15 @@ MAX_ADMIN_JSON_BYTES = 64 * 1024
 AdminHandler = Callable[[Request], Awaitable[Any]]
 
 
+# Health stays open so that `fake-server wait` and probes need no secret.
+OPEN_OPERATIONS = frozenset({"fakeHealth"})
+
+
 def _admin(operation: str, handler: AdminHandler) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         start_timing(request)
+        if operation not in OPEN_OPERATIONS and not _admin_allowed(request):
+            return send_error(request, invalid_admin_token(), operation)
         try:
             resolve_state(request)
             body = await handler(request)
@@ -50,6 +59,14 @@ def _admin(operation: str, handler: AdminHandler) -> Callable[[Request], Awaitab
         return send(request, operation, 200, body)
 
     return endpoint
+
+
+def _admin_allowed(request: Request) -> bool:
+    expected: str | None = request.app.state.admin_token
+    if expected is None:
+        return True
+    given = bearer_token(request) or ""
+    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 async def health(request: Request) -> dict[str, Any]:

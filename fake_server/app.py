@@ -34,8 +34,13 @@ def create_app(
     contract: Contract | None = None,
     journal_max_entries: int | None = None,
     max_sessions: int = DEFAULT_MAX_SESSIONS,
+    admin_token: str | None = None,
 ) -> Starlette:
-    """A fake server app; ``strict`` turns contract violations into 500s."""
+    """A fake server app; ``strict`` turns contract violations into 500s.
+
+    With ``admin_token``, the control plane (all of ``/__fake__`` but health)
+    answers only requests that carry ``Authorization: Bearer <admin_token>``.
+    """
     _silence_dropped_connections()
     # Routes are matched in order: the provider operations come first, the
     # file batch ones (the hot path) at the head of each dialect.
@@ -50,6 +55,7 @@ def create_app(
     # A trailing slash is a different URL for the real API: answer 404, not a redirect.
     assert isinstance(app.router, Router)
     app.router.redirect_slashes = False
+    app.state.admin_token = admin_token or None
     app.state.fake_server = Sessions(
         scenario or default_scenario(),
         contract or Contract.load(),

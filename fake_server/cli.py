@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ipaddress
 import json
 import os
 import signal
@@ -98,6 +99,13 @@ def _parser() -> argparse.ArgumentParser:
         help="X-Fake-Session sessions kept; the least recently used goes first (default 64)",
     )
     serve.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        default=_env("ADMIN_TOKEN"),
+        help="require 'Authorization: Bearer TOKEN' on the control plane (/__fake__, "
+        "health excepted); required when --host is not a loopback address",
+    )
+    serve.add_argument(
         "--log-format",
         choices=["text", "json"],
         default=_env("LOG_FORMAT", "text"),
@@ -131,6 +139,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost may resolve anywhere
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
@@ -144,6 +161,13 @@ def _positive(text: str) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    if not args.admin_token and not _is_loopback(args.host):
+        print(
+            f"fake-server: --host {args.host} exposes the control plane beyond this machine; "
+            "set --admin-token (or FAKE_SERVER_ADMIN_TOKEN) to protect it",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
     try:
         scenario: Scenario = load_scenario(args.scenario) if args.scenario else default_scenario()
     except ScenarioError as error:
@@ -162,6 +186,7 @@ def _serve(args: argparse.Namespace) -> int:
         strict=args.contract == "strict",
         journal_max_entries=args.journal_size,
         max_sessions=args.max_sessions,
+        admin_token=args.admin_token,
     )
     config = uvicorn.Config(
         app,

@@ -113,6 +113,14 @@ def invalid_api_key(api_key: str) -> ApiError:
     )
 
 
+def invalid_admin_token() -> ApiError:
+    return ApiError(
+        401,
+        "The control plane needs the admin token: Authorization: Bearer <admin token>.",
+        code="invalid_admin_token",
+    )
+
+
 def masked(secret: str) -> str:
     """Enough of a key to recognise it, never the whole of it."""
     if len(secret) <= 8:

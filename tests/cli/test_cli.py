@@ -174,3 +174,12 @@ def test_serve_refuses_a_journal_size_below_one(capsys: pytest.CaptureFixture[st
         main(["serve", "--port", "0", "--journal-size", "0"])
     assert raised.value.code == 2
     assert "not a whole number of at least 1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.1", "example.invalid"])
+def test_serve_refuses_a_non_loopback_host_without_an_admin_token(
+    host: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Refused before anything is bound: no traffic leaves the machine.
+    assert main(["serve", "--host", host, "--port", "0"]) == 1
+    assert "set --admin-token" in capsys.readouterr().err
