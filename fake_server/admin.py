@@ -25,14 +25,18 @@ from fake_server.api.responder import (
 )
 from fake_server.api.routing import bearer_token
 from fake_server.clock import VirtualClock
+from fake_server.dialects import DIALECTS
 from fake_server.errors import (
     ConflictError,
     FakeServerError,
     InvalidRequestError,
+    NotFoundError,
     ScenarioError,
     invalid_admin_token,
+    quoted,
     to_api_error,
 )
+from fake_server.openapi import openapi_document
 from fake_server.scenarios import parse_fault, parse_scenario
 from fake_server.sessions import Sessions
 
@@ -43,7 +47,7 @@ AdminHandler = Callable[[Request], Awaitable[Any]]
 
 
 # Health stays open so that `fake-server wait` and probes need no secret.
-OPEN_OPERATIONS = frozenset({"fakeHealth"})
+OPEN_OPERATIONS = frozenset({"fakeHealth", "fakeOpenApi"})
 
 
 def _admin(operation: str, handler: AdminHandler) -> Callable[[Request], Awaitable[Response]]:
@@ -153,6 +157,19 @@ async def _json_object(request: Request) -> dict[str, Any]:
     return body
 
 
+async def openapi(request: Request) -> dict[str, Any]:
+    name = request.path_params["dialect"]
+    dialect = next((d for d in DIALECTS if d.name == name), None)
+    if dialect is None:
+        known = ", ".join(d.name for d in DIALECTS)
+        raise NotFoundError(f"No dialect named {quoted(name)} (one of: {known}).", "dialect")
+    documents: dict[str, Any] = request.app.state.openapi_documents
+    if name not in documents:
+        documents[name] = openapi_document(server_state(request).contract, dialect)
+    document: dict[str, Any] = documents[name]
+    return document
+
+
 async def list_sessions(request: Request) -> dict[str, Any]:
     sessions = _sessions(request)
     return {"sessions": sessions.names(), "max_sessions": sessions.max_sessions}
@@ -184,6 +201,7 @@ ROUTES = [
     _route("/faults", "GET", "fakeListFaults", list_faults),
     _route("/faults", "POST", "fakeAddFault", add_fault),
     _route("/faults", "DELETE", "fakeClearFaults", clear_faults),
+    _route("/openapi/{dialect}.json", "GET", "fakeOpenApi", openapi),
     _route("/sessions", "GET", "fakeListSessions", list_sessions),
     _route("/sessions/{name}", "DELETE", "fakeDeleteSession", delete_session),
 ]

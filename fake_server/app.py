@@ -56,6 +56,7 @@ def create_app(
     assert isinstance(app.router, Router)
     app.router.redirect_slashes = False
     app.state.admin_token = admin_token or None
+    app.state.openapi_documents = {}  # built on first request, per dialect
     app.state.fake_server = Sessions(
         scenario or default_scenario(),
         contract or Contract.load(),
