@@ -10,9 +10,12 @@ from typing import Any
 logger = logging.getLogger("fake_server.access")
 
 
+def enabled() -> bool:
+    return logger.isEnabledFor(logging.INFO)
+
+
 def log_request(fields: dict[str, Any]) -> None:
-    if logger.isEnabledFor(logging.INFO):
-        logger.info("request", extra={"fake_server": fields})
+    logger.info("request", extra={"fake_server": fields})
 
 
 class TextFormatter(logging.Formatter):

@@ -13,8 +13,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fake_server.access_log import log_request
+from fake_server import access_log
 from fake_server.admin_paths import is_admin_path
+from fake_server.api.headers import header
 from fake_server.clock import stopwatch
 from fake_server.contract import Violation
 from fake_server.dialects import Dialect, dialect_for_path
@@ -25,6 +26,9 @@ from fake_server.sessions import SESSION_HEADER, Sessions
 from fake_server.state import ServerState
 
 logger = logging.getLogger("fake_server")
+
+SESSION_HEADER_BYTES = SESSION_HEADER.encode("latin-1")
+RECORDED = [(name, name.encode("latin-1")) for name in RECORDED_HEADERS]
 
 STOPWATCH_KEY = "fake_server.stopwatch"
 STATE_KEY = "fake_server.state"
@@ -37,7 +41,7 @@ def start_timing(request: Request) -> None:
 def resolve_state(request: Request) -> ServerState:
     """The caller's session (``X-Fake-Session``); a bad session name raises."""
     sessions: Sessions = request.app.state.fake_server
-    state = sessions.get(request.headers.get(SESSION_HEADER))
+    state = sessions.get(header(request, SESSION_HEADER_BYTES))
     request.scope[STATE_KEY] = state
     return state
 
@@ -93,8 +97,10 @@ def record_dropped(request: Request, operation: str) -> None:
 def _log(
     request: Request, operation: str | None, status: int | None, request_id: str | None
 ) -> None:
+    if not access_log.enabled():
+        return
     elapsed = request.scope.get(STOPWATCH_KEY)
-    log_request(
+    access_log.log_request(
         {
             "method": request.method,
             "path": request.scope["path"],
@@ -102,7 +108,7 @@ def _log(
             "operation": operation,
             "ms": round(elapsed() * 1000, 2) if elapsed is not None else 0,
             "request_id": request_id,
-            "session": request.headers.get(SESSION_HEADER),
+            "session": header(request, SESSION_HEADER_BYTES),
         }
     )
 
@@ -113,7 +119,11 @@ def _journal(
     path: str = request.scope["path"]
     if is_admin_path(path):
         return
-    headers = request.headers
+    recorded = {}
+    for name, raw_name in RECORDED:
+        value = header(request, raw_name)
+        if value is not None:
+            recorded[name] = value
     state.journal.record(
         {
             "method": request.method,
@@ -122,7 +132,7 @@ def _journal(
             "operation": operation,
             "status": status,
             "time": state.clock.now(),
-            "headers": {name: headers[name] for name in RECORDED_HEADERS if name in headers},
+            "headers": recorded,
         }
     )
 
@@ -137,12 +147,19 @@ def _json_response(
 ) -> Response:
     elapsed = request.scope.get(STOPWATCH_KEY)
     milliseconds = round(elapsed() * 1000) if elapsed is not None else 0
-    response_headers = {
-        "x-request-id": new_request_id(),
-        "openai-processing-ms": str(milliseconds),
-        **(headers or {}),
-    }
     # The default separators keep bodies byte-identical to json.dumps output,
     # which is what the reference examples in the README show.
-    content = json.dumps(body).encode("utf-8")
-    return Response(content, status, response_headers, media_type="application/json")
+    response = Response(json.dumps(body).encode("utf-8"), status)
+    # Raw headers are appended directly: Starlette's header normalisation
+    # costs more than the rest of a small response.
+    response.raw_headers += [
+        (b"content-type", b"application/json"),
+        (b"x-request-id", new_request_id().encode("latin-1")),
+        (b"openai-processing-ms", str(milliseconds).encode("latin-1")),
+    ]
+    if headers:
+        response.raw_headers += [
+            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in headers.items()
+        ]
+    return response

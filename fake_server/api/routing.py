@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from fake_server.api.headers import header
 from fake_server.api.responder import (
     record_dropped,
     resolve_state,
@@ -52,7 +53,7 @@ class Call:
     @property
     def actor(self) -> str | None:
         """The end user the request acts for (``X-On-Behalf-Of``), if any."""
-        return self.request.headers.get("x-on-behalf-of") or None
+        return header(self.request, b"x-on-behalf-of") or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +172,6 @@ class ConnectionDroppedOnPurpose(Exception):  # noqa: N818 -- it is not an error
 
 def bearer_token(request: Request) -> str | None:
     """The token of ``Authorization: Bearer <token>``, or None if there is none."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    scheme, _, token = (header(request, b"authorization") or "").partition(" ")
     token = token.strip()
     return token if scheme.lower() == "bearer" and token else None
