@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from fake_server.app import create_app
 from fake_server.clock import Clock, SystemClock, VirtualClock
 from fake_server.contract import Contract, Violation
 from fake_server.dialects import DIALECTS, MKA1, OPENAI, SPEC, Dialect
 from fake_server.errors import ScenarioError, ScenarioProblem
-from fake_server.inprocess import InProcessTransport
 from fake_server.scenarios import Scenario, default_scenario, load_scenario, parse_scenario
 from fake_server.server import ServerThread
-from fake_server.testing import ContractViolationError, FakeServer
+
+if TYPE_CHECKING:
+    from fake_server.inprocess import InProcessTransport
+    from fake_server.testing import ContractViolationError, FakeServer
+
+# The testing helpers need httpx; they load on first use so that
+# `fake-server serve` starts without it.
+_LAZY = {
+    "ContractViolationError": "fake_server.testing",
+    "FakeServer": "fake_server.testing",
+    "InProcessTransport": "fake_server.inprocess",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fake_server' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "DIALECTS",

@@ -18,8 +18,6 @@ import signal
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Sequence
 from types import FrameType
 
@@ -251,6 +249,8 @@ def _wait(args: argparse.Namespace) -> int:
     if not args.url.startswith(("http://", "https://")):
         print(f"fake-server: {args.url!r} is not an http:// URL", file=sys.stderr)
         return EXIT_FAILURE
+    import urllib.request  # noqa: PLC0415 -- only `wait` needs it
+
     health = args.url.rstrip("/") + "/__fake__/health"
     deadline = time.monotonic() + args.timeout
     last_problem = "no answer yet"
