@@ -93,6 +93,11 @@ class _Runtime:
             return self.load(base / ini)
         return self.cached("<default>", default_scenario)
 
+    def reset(self, server: FakeServer, choice: ScenarioChoice, test_dir: Path) -> FakeServer:
+        """``server``, back to the start of the test's scenario."""
+        server.reset(self.resolve(choice, test_dir))
+        return server
+
     def resolve(self, choice: ScenarioChoice, test_dir: Path) -> Scenario:
         if choice is None:
             return self.configured()
@@ -146,9 +151,8 @@ def fake_server(
     request: pytest.FixtureRequest,
 ) -> FakeServer:
     """A real server on a loopback port, reset to this test's scenario."""
-    server = _fake_server_runtime.socket_server()
-    server.reset(_fake_server_runtime.resolve(fake_server_scenario, request.path.parent))
-    return server
+    runtime = _fake_server_runtime
+    return runtime.reset(runtime.socket_server(), fake_server_scenario, request.path.parent)
 
 
 @pytest.fixture
@@ -158,9 +162,8 @@ def fake_server_inprocess(
     request: pytest.FixtureRequest,
 ) -> FakeServer:
     """The fake without a socket: its clients call the app in the test's thread."""
-    server = _fake_server_runtime.inprocess_server()
-    server.reset(_fake_server_runtime.resolve(fake_server_scenario, request.path.parent))
-    return server
+    runtime = _fake_server_runtime
+    return runtime.reset(runtime.inprocess_server(), fake_server_scenario, request.path.parent)
 
 
 @pytest.hookimpl(wrapper=True)
