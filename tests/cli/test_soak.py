@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 
-from tests.cli.test_cli import fake_server_command
+from tests.cli.test_sidecar import start_sidecar
 
 WARM_UP, SOAK = 1500, 4500
 SESSIONS = 40
@@ -43,38 +41,30 @@ def load(url: str, count: int) -> None:
 
 
 def test_memory_stays_flat_under_a_soak(tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [
-            *fake_server_command(),
-            "serve",
-            "--port",
-            "0",
-            "--log-level",
-            "warning",
-            "--journal-size",
-            "200",
-            "--max-sessions",
-            "8",
-        ],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    sidecar = start_sidecar(
+        tmp_path,
+        "--port",
+        "0",
+        "--log-level",
+        "warning",
+        "--journal-size",
+        "200",
+        "--max-sessions",
+        "8",
     )
     try:
-        assert process.stdout is not None
-        url = process.stdout.readline().split()[3]
-        load(url, WARM_UP)
-        before = rss_kib(process.pid)
-        load(url, SOAK)
-        after = rss_kib(process.pid)
-        admin = httpx.get(f"{url}/__fake__/sessions").json()
-        journal = httpx.get(f"{url}/__fake__/requests", headers={"X-Fake-Session": "job-1"})
+        load(sidecar.url, WARM_UP)
+        before = rss_kib(sidecar.process.pid)
+        load(sidecar.url, SOAK)
+        after = rss_kib(sidecar.process.pid)
+        sessions = httpx.get(f"{sidecar.url}/__fake__/sessions").json()
+        journal = httpx.get(
+            f"{sidecar.url}/__fake__/requests", headers={"X-Fake-Session": "job-1"}
+        ).json()
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=10)
+        sidecar.process.send_signal(signal.SIGTERM)
+        sidecar.process.wait(timeout=10)
     print(f"soak: RSS {before} KiB after {WARM_UP} requests, {after} KiB after {SOAK} more")
-    assert len(admin["sessions"]) == 8
-    assert len(journal.json()["requests"]) <= 200
+    assert len(sessions["sessions"]) == 8
+    assert len(journal["requests"]) <= 200
     assert after <= before * 1.10, f"RSS grew from {before} KiB to {after} KiB"
