@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,13 +61,12 @@ def build_world(data: dict[str, Any]) -> World:
         _vector_store(spec, loaded_at, default_processing, uploads)
         for spec in data.get("vector_stores", [])
     ]
-    on_poll = None
     advance = clock_settings.get("advance_on_poll", 0)
-    if isinstance(clock, VirtualClock) and advance > 0:
-        virtual_clock = clock
-
-        def on_poll() -> float:
-            return virtual_clock.advance(advance)
+    on_poll = (
+        functools.partial(clock.advance, advance)
+        if isinstance(clock, VirtualClock) and advance > 0
+        else None
+    )
 
     poll_after_ms = clock_settings.get(
         "poll_after_ms", DEFAULT_VIRTUAL_POLL_AFTER_MS if virtual else None
