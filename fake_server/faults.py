@@ -1,10 +1,10 @@
 """Scripted failures: which calls of an operation fail, and how.
 
-A rule matches an operation by its operationId. It can wait ``after`` calls
-before it starts, fire at most ``times`` times, and fire with a seeded
-``probability`` (the same seed gives the same sequence on every run). What it
-does: answer an error status, add latency (wall time, to exercise client
-timeouts), or drop the connection.
+A rule matches an operation by its operationId. It can let ``after`` calls
+through first (counted from when the rule came into force), fire at most
+``times`` times, and fire with a seeded ``probability`` (the same seed gives
+the same sequence on every run). What it does: answer an error status, add
+latency (wall time, to exercise client timeouts), or drop the connection.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ class FaultAction:
 class _ArmedRule:
     rule: FaultRule
     random: random.Random
+    seen: int = 0  # calls of its operation since the rule came into force
     fired: int = 0
 
 
@@ -64,7 +65,6 @@ class FaultPlan:
     """The rules in force, with their counters. Thread safe."""
 
     _rules: list[_ArmedRule] = field(default_factory=list)
-    _calls: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -81,20 +81,23 @@ class FaultPlan:
     def clear(self) -> None:
         with self._lock:
             self._rules.clear()
-            self._calls.clear()
 
     def rules(self) -> list[FaultRule]:
         with self._lock:
             return [armed.rule for armed in self._rules]
 
     def decide(self, operation: str) -> FaultAction | None:
-        """Count one call of ``operation``; the first rule that fires decides."""
+        """Count one call of ``operation`` for its rules; the first rule that fires decides."""
+        if not self._rules:
+            return None  # the common case, on every request: no lock taken
         with self._lock:
-            call = self._calls.get(operation, 0)
-            self._calls[operation] = call + 1
+            action = None
             for armed in self._rules:
                 rule = armed.rule
-                if rule.operation != operation or call < rule.after:
+                if rule.operation != operation:
+                    continue
+                call, armed.seen = armed.seen, armed.seen + 1
+                if action is not None or call < rule.after:
                     continue
                 if rule.times is not None and armed.fired >= rule.times:
                     continue
@@ -103,10 +106,10 @@ class FaultPlan:
                     continue
                 armed.fired += 1
                 jitter = armed.random.uniform(0, rule.jitter_ms) if rule.jitter_ms else 0.0
-                return FaultAction(
+                action = FaultAction(
                     rule,
                     latency_seconds=(rule.latency_ms + jitter) / 1000,
                     status=rule.status,
                     drop_connection=rule.drop_connection,
                 )
-        return None
+            return action

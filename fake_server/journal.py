@@ -11,19 +11,24 @@ DEFAULT_MAX_ENTRIES = 1000
 RECORDED_HEADERS = ("x-on-behalf-of", "x-stainless-retry-count", "user-agent", "idempotency-key")
 
 
+FIELDS = ("method", "path", "query", "operation", "status", "time", "headers")
+Entry = tuple[str, str, str, str | None, int | None, float, dict[str, str]]
+
+
 class Journal:
     def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
         self.max_entries = max_entries
-        self._entries: deque[dict[str, Any]] = deque(maxlen=max_entries)
+        # Recorded on every request, read rarely: kept as tuples, shaped on reading.
+        self._entries: deque[Entry] = deque(maxlen=max_entries)
         self._lock = threading.Lock()
 
-    def record(self, entry: dict[str, Any]) -> None:
-        with self._lock:
-            self._entries.append(entry)
+    def record(self, entry: Entry) -> None:
+        self._entries.append(entry)  # deque.append is atomic
 
     def entries(self) -> list[dict[str, Any]]:
         with self._lock:
-            return list(self._entries)
+            snapshot = list(self._entries)
+        return [dict(zip(FIELDS, entry, strict=True)) for entry in snapshot]
 
     def clear(self) -> None:
         with self._lock:
