@@ -71,9 +71,10 @@ async def list_batch_files(call: Call) -> dict[str, Any]:
     return render.page(result, render.vector_store_file)
 
 
+# Most called first: routes are matched in this order.
 OPERATIONS = [
-    Operation("createVectorStoreFileBatch", "POST", BATCHES_PATH, create_batch),
-    Operation("getVectorStoreFileBatch", "GET", BATCH_PATH, get_batch),
     Operation("cancelVectorStoreFileBatch", "POST", BATCH_PATH + "/cancel", cancel_batch),
+    Operation("getVectorStoreFileBatch", "GET", BATCH_PATH, get_batch),
     Operation("listFilesInVectorStoreBatch", "GET", BATCH_PATH + "/files", list_batch_files),
+    Operation("createVectorStoreFileBatch", "POST", BATCHES_PATH, create_batch),
 ]

@@ -35,7 +35,7 @@ STATE_KEY = "fake_server.state"
 
 
 def start_timing(request: Request) -> None:
-    request.scope[STOPWATCH_KEY] = stopwatch()
+    request.scope[STOPWATCH_KEY] = stopwatch()  # read by _json_response and _log
 
 
 def resolve_state(request: Request) -> ServerState:

@@ -38,7 +38,8 @@ from fake_server.faults import FaultAction
 from fake_server.state import ServerState
 
 
-@dataclass(frozen=True, slots=True)
+# Built on every request: plain slotted dataclasses (a frozen one costs more).
+@dataclass(slots=True)
 class Call:
     """What a handler gets: the request, the dialect it came in on, the state."""
 
@@ -56,7 +57,7 @@ class Call:
         return header(self.request, b"x-on-behalf-of") or None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reply:
     """A handler's answer when it needs headers besides the body."""
 
