@@ -127,7 +127,7 @@ def test_sigterm_finishes_in_flight_requests_and_exits_0_within_a_second(
     scenario = tmp_path / "slow.yaml"
     scenario.write_text(
         "vector_stores: [{id: vs_abc123, file_batches: [{id: vsfb_abc123, files: [{}]}]}]\n"
-        "faults: [{operation: getVectorStoreFileBatch, latency_ms: 300}]\n"
+        "faults: [{operation: getVectorStoreFileBatch, latency_ms: 600}]\n"
     )
     sidecar = start_sidecar(tmp_path, "--port", "0", "--scenario", str(scenario))
     sidecars.append(sidecar)
@@ -142,7 +142,9 @@ def test_sigterm_finishes_in_flight_requests_and_exits_0_within_a_second(
 
     worker = threading.Thread(target=slow_request)
     worker.start()
-    time.sleep(0.1)  # the request is now in flight
+    # Half way through the request's 600 ms: it is in flight, with a wide margin
+    # either side, and the 0.8 s grace period covers the rest of it.
+    time.sleep(0.3)
     signalled = time.monotonic()
     sidecar.process.send_signal(signal.SIGTERM)
     assert sidecar.process.wait(timeout=STOP_TIMEOUT_SECONDS) == 0
