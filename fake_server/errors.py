@@ -140,6 +140,26 @@ def internal_error(message: str, code: str | None = None) -> ApiError:
     return ApiError(500, message, type="server_error", code=code)
 
 
+def scripted_error(status: int, message: str | None, code: str | None) -> ApiError:
+    """The error a fault rule answers: the envelope the real API uses for that status."""
+    if status == 429:
+        return ApiError(
+            429,
+            message or "Rate limit reached for requests (scripted by fake_server).",
+            type="requests",
+            code=code or "rate_limit_exceeded",
+        )
+    if status >= 500:
+        return ApiError(
+            status,
+            message
+            or "The server had an error while processing your request (scripted by fake_server).",
+            type="server_error",
+            code=code,
+        )
+    return ApiError(status, message or f"Scripted error {status} (fake_server).", code=code)
+
+
 def to_api_error(error: Exception) -> ApiError:
     """The single place that turns an exception into what the client sees."""
     if isinstance(error, NotFoundError):

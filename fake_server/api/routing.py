@@ -28,9 +28,9 @@ from fake_server.api.responder import (
 )
 from fake_server.dialects import Dialect
 from fake_server.errors import (
-    ApiError,
     FakeServerError,
     invalid_api_key,
+    scripted_error,
     to_api_error,
     unauthenticated,
 )
@@ -130,25 +130,6 @@ async def _apply(fault: FaultAction, request: Request, operation_id: str) -> Res
         headers["retry-after"] = str(math.ceil(rule.retry_after_ms / 1000))
     error = scripted_error(fault.status, rule.message, rule.code)
     return send_error(request, error, operation_id, headers=headers)
-
-
-def scripted_error(status: int, message: str | None, code: str | None) -> ApiError:
-    if status == 429:
-        return ApiError(
-            429,
-            message or "Rate limit reached for requests (scripted by fake_server).",
-            type="requests",
-            code=code or "rate_limit_exceeded",
-        )
-    if status >= 500:
-        return ApiError(
-            status,
-            message
-            or "The server had an error while processing your request (scripted by fake_server).",
-            type="server_error",
-            code=code,
-        )
-    return ApiError(status, message or f"Scripted error {status} (fake_server).", code=code)
 
 
 class DroppedConnection(Response):
