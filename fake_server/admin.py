@@ -27,7 +27,6 @@ from fake_server.api.routing import bearer_token
 from fake_server.clock import VirtualClock
 from fake_server.dialects import DIALECTS
 from fake_server.errors import (
-    ConflictError,
     FakeServerError,
     InvalidRequestError,
     NotFoundError,
@@ -108,14 +107,7 @@ async def advance_clock(request: Request) -> dict[str, Any]:
         raise InvalidRequestError(
             "Invalid 'seconds': expected a number >= 0, e.g. {\"seconds\": 30}.", "seconds"
         )
-    clock = server_state(request).clock
-    if not isinstance(clock, VirtualClock):
-        raise ConflictError(
-            "The scenario's clock is real and cannot be advanced; "
-            "use clock: {mode: virtual} in the scenario.",
-            "real_clock",
-        )
-    return {"now": clock.advance(seconds), "mode": "virtual"}
+    return {"now": server_state(request).advance_clock(seconds), "mode": "virtual"}
 
 
 async def list_requests(request: Request) -> dict[str, Any]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 from collections import deque
 
-from fake_server.clock import Clock
+from fake_server.clock import Clock, VirtualClock
 from fake_server.contract import Contract, Violation
+from fake_server.errors import ConflictError
 from fake_server.faults import FaultPlan
 from fake_server.journal import Journal
 from fake_server.scenarios import Scenario
@@ -52,6 +53,17 @@ class ServerState:
     @property
     def poll_after_ms(self) -> int | None:
         return self._world.poll_after_ms
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move a virtual clock forward; a real one cannot be moved."""
+        clock = self._world.clock
+        if not isinstance(clock, VirtualClock):
+            raise ConflictError(
+                "The scenario's clock is real and cannot be advanced; "
+                "use clock: {mode: virtual} in the scenario.",
+                "real_clock",
+            )
+        return clock.advance(seconds)
 
     def accepts(self, api_key: str) -> bool:
         keys = self._world.api_keys

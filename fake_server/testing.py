@@ -12,9 +12,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
-from fake_server.clock import VirtualClock
 from fake_server.contract import Violation
-from fake_server.errors import ConflictError
 from fake_server.faults import FaultRule
 from fake_server.inprocess import InProcessTransport
 from fake_server.scenarios import Scenario, parse_fault
@@ -69,12 +67,7 @@ class FakeServer:
 
     def advance(self, seconds: float) -> float:
         """Move the scenario's virtual clock forward; returns the new time."""
-        clock = self.state.clock
-        if not isinstance(clock, VirtualClock):
-            raise ConflictError(
-                "The scenario's clock is real; use clock: {mode: virtual} to advance it."
-            )
-        return clock.advance(seconds)
+        return self.state.advance_clock(seconds)
 
     def add_fault(self, operation: str, **rule: Any) -> FaultRule:
         """Script a failure: ``add_fault("cancelVectorStoreFileBatch", status=500, times=1)``."""
