@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -66,6 +66,25 @@ class RequestProblem:
 
 Validator = CompiledSchema
 MAX_MESSAGE_CHARACTERS = 300
+# Items known to be valid, per list operation: every file of ten full
+# batches (2,000 files each), then the memory starts over.
+MAX_KNOWN_VALID_ITEMS = 20_000
+
+
+@dataclass(slots=True)
+class ListValidators:
+    """A list response's schema in two parts: the page without its items, and one item.
+
+    Checking a page of 100 files as one document costs more than the rest of
+    the request. Each item is checked on its own instead, and the exact bytes
+    of every item found valid are remembered: validity is a function of those
+    bytes alone, so an item sent again (the same file, unchanged) is known to
+    be valid without checking it twice.
+    """
+
+    envelope: Validator
+    item: Validator
+    known_valid: set[bytes] = field(default_factory=set)
 
 
 class Contract:
@@ -77,8 +96,10 @@ class Contract:
         error_validators: dict[str, Validator],
         request_validators: dict[tuple[str, str], Validator],
         documents: dict[str, Any],
+        list_validators: dict[tuple[str, str, int], ListValidators] | None = None,
     ) -> None:
         self._validators = validators
+        self._list_validators = list_validators or {}
         self._error_validators = error_validators
         self._request_validators = request_validators
         self.documents = documents
@@ -102,6 +123,7 @@ class Contract:
             "mka1": _corrected("mka1", {"mka1.json": mka1}, corrections)["mka1.json"],
         }
         validators: dict[tuple[str, str, int], Validator] = {}
+        list_validators: dict[tuple[str, str, int], ListValidators] = {}
         error_validators: dict[str, Validator] = {}
         request_validators: dict[tuple[str, str], Validator] = {}
         admin = _read_json("admin.json")
@@ -116,7 +138,11 @@ class Contract:
                 for status, response in operation["responses"].items():
                     ref = _response_schema_ref(response)
                     if ref is not None:
-                        validators[(schema_set, operation_id, int(status))] = _compile(ref, defs)
+                        key = (schema_set, operation_id, int(status))
+                        validators[key] = _compile(ref, defs)
+                        split = _split_list(ref, defs)
+                        if split is not None:
+                            list_validators[key] = split
                 request_ref = _request_schema_ref(operation)
                 if request_ref is not None:
                     request_validators[(schema_set, operation_id)] = _compile(request_ref, defs)
@@ -127,7 +153,7 @@ class Contract:
         for (schema_set, operation_id), validator in list(request_validators.items()):
             if schema_set == "spec":
                 request_validators.setdefault(("mka1", operation_id), validator)
-        return cls(validators, error_validators, request_validators, documents)
+        return cls(validators, error_validators, request_validators, documents, list_validators)
 
     def check_request(self, schema_set: str, operation: str, body: Any) -> RequestProblem | None:
         validator = self._request_validators.get((schema_set, operation))
@@ -152,11 +178,67 @@ class Contract:
                 f"status {status} is not a declared response of this operation",
             )
         error = validator.first_error(body)
-        if error is None:
-            return None
-        return Violation(
-            schema_set, operation, status, error.json_path, str(error.validator), error.message
-        )
+        return None if error is None else _violation(schema_set, operation, status, error)
+
+    def check_list(
+        self,
+        schema_set: str,
+        operation: str | None,
+        status: int,
+        envelope: dict[str, Any],
+        items: list[bytes],
+    ) -> Violation | None:
+        """``check`` for a list page given as its envelope and its encoded items."""
+        split = self._list_validators.get((schema_set, operation or "", status))
+        if split is None:
+            whole = dict(envelope, data=[json.loads(item) for item in items])
+            return self.check(schema_set, operation, status, whole)
+        error = split.envelope.first_error(envelope)
+        if error is not None:
+            return _violation(schema_set, operation, status, error)
+        known = split.known_valid
+        for index, item in enumerate(items):
+            if item in known:
+                continue
+            error = split.item.first_error(json.loads(item))
+            if error is not None:
+                return _violation(schema_set, operation, status, error, f"$.data[{index}]")
+            if len(known) >= MAX_KNOWN_VALID_ITEMS:
+                known.clear()
+            known.add(item)
+        return None
+
+
+def _violation(
+    schema_set: str,
+    operation: str | None,
+    status: int,
+    error: ValidationError,
+    within: str = "$",
+) -> Violation:
+    json_path = within + error.json_path[1:]
+    return Violation(schema_set, operation, status, json_path, str(error.validator), error.message)
+
+
+def _split_list(ref: str, defs: dict[str, Any]) -> ListValidators | None:
+    """Separate validators for a list response (``data``: an array) and its items.
+
+    None when the response is not a list of that plain shape; such a body is
+    then checked whole.
+    """
+    name = ref.removeprefix("#/$defs/")
+    schema = defs.get(name)
+    if ref == name or not isinstance(schema, dict):
+        return None
+    data = schema.get("properties", {}).get("data")
+    if not isinstance(data, dict) or data.get("type") != "array" or "items" not in data:
+        return None
+    without_items = {key: value for key, value in data.items() if key != "items"}
+    envelope_schema = {**schema, "properties": {**schema["properties"], "data": without_items}}
+    return ListValidators(
+        envelope=_compile(ref, {**defs, name: envelope_schema}),
+        item=Validator({**data["items"], "$defs": defs}),
+    )
 
 
 def _compile(ref: str, defs: dict[str, Any]) -> Validator:

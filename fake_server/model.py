@@ -55,6 +55,9 @@ class BatchFile:
     usage_bytes: int = 0
     error_code: str = "server_error"
     error_message: str = "The file could not be processed."
+    # Views never change once made, so the last one is handed out again
+    # until the file's status moves on; lists of files cost far less so.
+    last_view: FileView | None = field(default=None, repr=False, compare=False)
 
     def status_at(self, now: float) -> FileStatus:
         if (
@@ -67,8 +70,11 @@ class BatchFile:
 
     def view(self, now: float) -> FileView:
         status = self.status_at(now)
+        last = self.last_view
+        if last is not None and last.status is status:
+            return last
         failed = status is FileStatus.FAILED
-        return FileView(
+        self.last_view = view = FileView(
             id=self.id,
             vector_store_id=self.vector_store_id,
             created_at=self.created_at,
@@ -77,6 +83,7 @@ class BatchFile:
             error_code=self.error_code if failed else None,
             error_message=self.error_message if failed else None,
         )
+        return view
 
 
 @dataclass(slots=True)
@@ -136,6 +143,9 @@ class FileView:
     usage_bytes: int
     error_code: str | None
     error_message: str | None
+    # The view's JSON, filled in by the renderer the first time it is sent;
+    # a view never changes, so neither does its encoding.
+    encoded: bytes | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(slots=True)

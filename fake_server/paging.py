@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -36,14 +36,17 @@ def paginate(
     items: Sequence[Item],
     positions: Mapping[str, int],
     query: PageQuery,
-    view: Callable[[Item], View | None],
+    view: Callable[[Item], View],
+    keep: Callable[[View], bool] | None = None,
 ) -> Page[View]:
     """One page of ``items`` (kept in creation order), walked lazily: O(limit).
 
     ``positions`` maps an id to its index in ``items`` so cursors are found
-    without a scan; ``view`` renders an item, or returns None to filter it out.
+    without a scan; ``view`` renders an item; ``keep``, if given, filters the
+    rendered items (then the walk goes on until the page is full).
     """
     count = len(items)
+    ascending = query.order is SortOrder.ASC
 
     def ordered_position(item_id: str, param: str) -> int:
         position = positions.get(item_id)
@@ -51,26 +54,33 @@ def paginate(
             raise InvalidRequestError(
                 f"Invalid '{param}': no object with id {quoted(item_id)} in this list.", param
             )
-        return position if query.order is SortOrder.ASC else count - 1 - position
+        return position if ascending else count - 1 - position
 
     start, stop = 0, count
     if query.after is not None:
         start = ordered_position(query.after, "after") + 1
     if query.before is not None:
         stop = ordered_position(query.before, "before")
-    walk: Iterable[int] = range(start, stop)
     # A page that ends at a "before" cursor holds the items closest to it.
     backwards = query.before is not None and query.after is None
-    if backwards:
-        walk = reversed(range(start, stop))
-    chosen: list[View] = []
-    has_more = False
-    for ordered in walk:
-        rendered = view(items[ordered if query.order is SortOrder.ASC else count - 1 - ordered])
-        if rendered is None:
-            continue
-        if len(chosen) == query.limit:
-            has_more = True
-            break
-        chosen.append(rendered)
+    walk = range(stop - 1, start - 1, -1) if backwards else range(start, stop)
+    if not ascending:
+        # Position p in newest-first order is index count - 1 - p in ``items``.
+        walk = range(count - 1 - walk.start, count - 1 - walk.stop, -walk.step)
+    limit = query.limit
+    chosen: list[View]
+    if keep is None:
+        window = walk[: limit + 1]
+        chosen = [view(items[index]) for index in window[:limit]]
+        has_more = len(window) > limit
+    else:
+        chosen, has_more = [], False
+        for index in walk:
+            rendered = view(items[index])
+            if not keep(rendered):
+                continue
+            if len(chosen) == limit:
+                has_more = True
+                break
+            chosen.append(rendered)
     return Page(chosen[::-1] if backwards else chosen, has_more)

@@ -8,7 +8,7 @@ are handled on several threads.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from fake_server.clock import Clock
@@ -103,7 +103,7 @@ class Store:
     ) -> Page[FileView]:
         with self._lock:
             batch = self._batch(vector_store_id, batch_id, actor)
-            return paginate(batch.files, batch.positions, query, self._file_filter(status))
+            return self._file_page(batch.files, batch.positions, query, status)
 
     def create_batch(
         self,
@@ -195,7 +195,7 @@ class Store:
         with self._lock:
             files = list(self._vector_store(vector_store_id, actor).files.values())
             positions = {file.id: index for index, file in enumerate(files)}
-            return paginate(files, positions, query, self._file_filter(status))
+            return self._file_page(files, positions, query, status)
 
     def get_vector_store_file(
         self, vector_store_id: str, file_id: str, *, actor: str | None = None
@@ -238,14 +238,21 @@ class Store:
     def _now(self) -> float:
         return self.clock.now()
 
-    def _file_filter(self, status: FileStatus | None) -> Callable[[BatchFile], FileView | None]:
+    def _file_page(
+        self,
+        files: Sequence[BatchFile],
+        positions: Mapping[str, int],
+        query: PageQuery,
+        status: FileStatus | None,
+    ) -> Page[FileView]:
         now = self._now()
 
-        def view(file: BatchFile) -> FileView | None:
-            rendered = file.view(now)
-            return rendered if status is None or rendered.status is status else None
+        def view(file: BatchFile) -> FileView:
+            return file.view(now)
 
-        return view
+        if status is None:
+            return paginate(files, positions, query, view)
+        return paginate(files, positions, query, view, lambda rendered: rendered.status is status)
 
     def _attach(
         self, store: VectorStore, files: Sequence[NewFile], now: float, actor: str | None

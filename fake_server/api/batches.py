@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fake_server import render
 from fake_server.api.bodies import json_object
 from fake_server.api.params import page_query, status_filter
@@ -59,7 +57,7 @@ async def cancel_batch(call: Call) -> Reply:
     return batch_reply(call, view)
 
 
-async def list_batch_files(call: Call) -> dict[str, Any]:
+async def list_batch_files(call: Call) -> render.EncodedList:
     params = call.request.query_params
     result = call.state.store.list_batch_files(
         call.path_param("vector_store_id"),
@@ -68,7 +66,7 @@ async def list_batch_files(call: Call) -> dict[str, Any]:
         status_filter(params),
         actor=call.actor,
     )
-    return render.page(result, render.vector_store_file)
+    return render.page(result, render.encoded_vector_store_file)
 
 
 # Most called first: routes are matched in this order.

@@ -6,7 +6,6 @@ in fake_server builds a JSON response.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -22,6 +21,7 @@ from fake_server.dialects import Dialect, dialect_for_path
 from fake_server.errors import ApiError, internal_error
 from fake_server.ids import new_request_id
 from fake_server.journal import RECORDED_HEADERS
+from fake_server.render import EncodedList, encode
 from fake_server.sessions import SESSION_HEADER, Sessions
 from fake_server.state import ServerState
 
@@ -67,7 +67,12 @@ def send(
     state = server_state(request)
     path: str = request.scope["path"]
     dialect = dialect or dialect_for_path(path)
-    violation = state.contract.check(dialect.schema_set, operation, status, body)
+    if isinstance(body, EncodedList):
+        violation = state.contract.check_list(
+            dialect.schema_set, operation, status, body.envelope(), body.items
+        )
+    else:
+        violation = state.contract.check(dialect.schema_set, operation, status, body)
     if violation is not None:
         state.record(violation)
         logger.error("%s %s: %s", request.method, path, violation)
@@ -164,9 +169,7 @@ def _json_response(
 ) -> JsonAnswer:
     elapsed = request.scope.get(STOPWATCH_KEY)
     milliseconds = round(elapsed() * 1000) if elapsed is not None else 0
-    # The default separators keep bodies byte-identical to json.dumps output,
-    # which is what the reference examples in the README show.
-    content = json.dumps(body).encode("utf-8")
+    content = body.to_json() if isinstance(body, EncodedList) else encode(body)
     raw_headers = [
         (b"content-length", str(len(content)).encode("latin-1")),
         (b"content-type", b"application/json"),

@@ -25,11 +25,11 @@ async def create_vector_store(call: Call) -> dict[str, Any]:
     return render.vector_store(view, call.dialect)
 
 
-async def list_vector_stores(call: Call) -> dict[str, Any]:
+async def list_vector_stores(call: Call) -> render.EncodedList:
     result = call.state.store.list_vector_stores(
         page_query(call.request.query_params), actor=call.actor
     )
-    return render.page(result, lambda view: render.vector_store(view, call.dialect))
+    return render.page(result, lambda view: render.encode(render.vector_store(view, call.dialect)))
 
 
 async def get_vector_store(call: Call) -> dict[str, Any]:
@@ -44,7 +44,7 @@ async def delete_vector_store(call: Call) -> dict[str, Any]:
     return render.deleted_vector_store(deleted)
 
 
-async def list_vector_store_files(call: Call) -> dict[str, Any]:
+async def list_vector_store_files(call: Call) -> render.EncodedList:
     params = call.request.query_params
     result = call.state.store.list_vector_store_files(
         call.path_param("vector_store_id"),
@@ -52,7 +52,7 @@ async def list_vector_store_files(call: Call) -> dict[str, Any]:
         status_filter(params),
         actor=call.actor,
     )
-    return render.page(result, render.vector_store_file)
+    return render.page(result, render.encoded_vector_store_file)
 
 
 async def get_vector_store_file(call: Call) -> dict[str, Any]:

@@ -79,3 +79,35 @@ def test_warn_mode_sends_the_body_and_records_the_violation(
     response = httpx.post(server.url + CANCEL, headers={"Authorization": f"Bearer {API_KEY}"})
     assert response.status_code == 200
     assert response.json()["status"] == "cancelled"
+
+
+# Claim that a vector store file can never be "cancelled": listing after a cancel breaks it.
+NO_CANCELLED_FILES = {
+    "id": "test-no-cancelled-files",
+    "schema_sets": ["openai"],
+    "document": "openai-spec.json",
+    "pointer": "/$defs/VectorStoreFileObject/properties/status/enum",
+    "expect": ["in_progress", "completed", "cancelled", "failed"],
+    "replace": ["in_progress", "completed", "failed"],
+}
+
+
+def test_a_list_page_with_one_bad_item_is_a_violation_naming_the_item(
+    start_server: StartServer,
+) -> None:
+    server = start_server(server_contract=Contract.load(extra_corrections=[NO_CANCELLED_FILES]))
+    files = CANCEL.removesuffix("/cancel") + "/files?order=asc"
+    with httpx.Client(
+        base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"}
+    ) as client:
+        # The same files, still in progress, are valid (and remembered as such)...
+        assert client.get(files).status_code == 200
+        assert client.get(files).status_code == 200
+        # ...but their cancelled versions are checked afresh and refused.
+        client.post(CANCEL)
+        response = client.get(files)
+    assert response.status_code == 500
+    message = response.json()["error"]["message"]
+    assert "$.data[0].status" in message
+    assert "rule: enum" in message
+    assert "listFilesInVectorStoreBatch" in message

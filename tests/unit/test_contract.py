@@ -132,3 +132,77 @@ def test_the_fast_and_the_explaining_validators_agree(contract: Contract) -> Non
     for schema_set in ("openai", "mka1"):
         assert contract.check(schema_set, OP, 200, good) is None
         assert contract.check(schema_set, OP, 200, bad) is not None
+
+
+FILE: dict[str, Any] = {
+    "id": "file-abc123",
+    "object": "vector_store.file",
+    "usage_bytes": 0,
+    "created_at": 1704067200,
+    "vector_store_id": "vs_abc123",
+    "status": "in_progress",
+    "last_error": None,
+    "chunking_strategy": {
+        "type": "static",
+        "static": {"max_chunk_size_tokens": 800, "chunk_overlap_tokens": 400},
+    },
+}
+LIST_OP = "listFilesInVectorStoreBatch"
+
+
+def envelope(**changes: Any) -> dict[str, Any]:
+    page = {"object": "list", "data": [], "first_id": "", "last_id": "", "has_more": False}
+    return {**page, **changes}
+
+
+def encoded(**changes: Any) -> bytes:
+    return json.dumps({**FILE, **changes}).encode()
+
+
+@pytest.mark.parametrize("schema_set", ["openai", "mka1", "spec"])
+def test_a_list_page_is_checked_item_by_item_and_the_bad_one_is_named(
+    schema_set: str,
+) -> None:
+    contract = Contract.load()  # a fresh memory of valid items
+    good, bad = encoded(), encoded(id="file-bad", status="processing")
+    assert contract.check_list(schema_set, LIST_OP, 200, envelope(), [good, good]) is None
+    violation = contract.check_list(schema_set, LIST_OP, 200, envelope(), [good, good, bad])
+    assert violation is not None
+    assert (violation.json_path, violation.rule) == ("$.data[2].status", "enum")
+
+
+def test_a_remembered_valid_item_does_not_excuse_a_different_one(contract: Contract) -> None:
+    good = encoded()
+    assert contract.check_list("openai", LIST_OP, 200, envelope(), [good]) is None
+    # The same file, one field off: different bytes, so it is checked again.
+    violation = contract.check_list(
+        "openai", LIST_OP, 200, envelope(), [good, encoded(usage_bytes="0")]
+    )
+    assert violation is not None and violation.json_path == "$.data[1].usage_bytes"
+
+
+def test_a_bad_page_envelope_is_named_even_with_good_items(contract: Contract) -> None:
+    violation = contract.check_list("mka1", LIST_OP, 200, envelope(first_id=None), [encoded()])
+    assert violation is not None and violation.json_path == "$.first_id"
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        FILE,
+        {**FILE, "status": "done"},
+        {**FILE, "last_error": {"code": "server_error"}},
+        {k: v for k, v in FILE.items() if k != "created_at"},
+        {**FILE, "usage_bytes": None},
+    ],
+)
+@pytest.mark.parametrize("schema_set", ["openai", "mka1", "spec"])
+def test_checking_a_page_by_items_agrees_with_checking_it_whole(
+    contract: Contract, schema_set: str, item: dict[str, Any]
+) -> None:
+    items = [json.dumps(FILE).encode(), json.dumps(item).encode()]
+    whole = contract.check(schema_set, LIST_OP, 200, envelope(data=[FILE, item]))
+    by_items = contract.check_list(schema_set, LIST_OP, 200, envelope(), items)
+    assert (whole is None) == (by_items is None)
+    if whole is not None and by_items is not None:
+        assert (by_items.json_path, by_items.rule) == (whole.json_path, whole.rule)
