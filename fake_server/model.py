@@ -7,6 +7,7 @@ store's status and counts are derived from their files when read, never stored.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -168,12 +169,41 @@ class FileBatch:
     created_at: int
     files: list[BatchFile]
     positions: dict[str, int] = field(init=False, repr=False)
+    # The views of all files, and the span of clock time they hold for: no
+    # file changes status inside it unless the batch is cancelled.
+    _views: list[FileView] | None = field(default=None, init=False, repr=False)
+    _views_from: float = field(default=0.0, init=False, repr=False)
+    _views_until: float = field(default=0.0, init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Files are kept in creation order; the position of each id lets a
         # pagination cursor be found without a scan.
         self.files.sort(key=lambda file: file.created_at)
         self.positions = {file.id: index for index, file in enumerate(self.files)}
+
+    def file_views(self, now: float) -> list[FileView]:
+        """Every file as seen at ``now``, in creation order.
+
+        Pages of a batch's files are read far more often than its files
+        change, so the list is built again only once the clock has reached
+        the next file's finishing time (or after a cancel).
+        """
+        views = self._views
+        if views is not None and self._views_from <= now < self._views_until:
+            return views
+        views = [file.view(now) for file in self.files]
+        self._views, self._views_from = views, now
+        self._views_until = min(
+            (
+                file.finishes_at
+                for file in self.files
+                if file.status is FileStatus.IN_PROGRESS
+                and file.finishes_at is not None
+                and file.finishes_at > now
+            ),
+            default=math.inf,
+        )
+        return views
 
     def view(self, now: float) -> BatchView:
         counts = count_files(self.files, now)
@@ -185,6 +215,7 @@ class FileBatch:
         for file in self.files:
             if file.status_at(now) is FileStatus.IN_PROGRESS:
                 file.status = FileStatus.CANCELLED
+        self._views = None
 
 
 def batch_status(counts: FileCounts) -> FileStatus:

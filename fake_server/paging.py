@@ -10,7 +10,6 @@ from typing import Generic, TypeVar
 from fake_server.errors import InvalidRequestError, quoted
 
 Item = TypeVar("Item")
-View = TypeVar("View")
 
 
 class SortOrder(StrEnum):
@@ -27,8 +26,8 @@ class PageQuery:
 
 
 @dataclass(frozen=True, slots=True)
-class Page(Generic[View]):
-    items: list[View]
+class Page(Generic[Item]):
+    items: list[Item]
     has_more: bool
 
 
@@ -36,14 +35,13 @@ def paginate(
     items: Sequence[Item],
     positions: Mapping[str, int],
     query: PageQuery,
-    view: Callable[[Item], View],
-    keep: Callable[[View], bool] | None = None,
-) -> Page[View]:
+    keep: Callable[[Item], bool] | None = None,
+) -> Page[Item]:
     """One page of ``items`` (kept in creation order), walked lazily: O(limit).
 
     ``positions`` maps an id to its index in ``items`` so cursors are found
-    without a scan; ``view`` renders an item; ``keep``, if given, filters the
-    rendered items (then the walk goes on until the page is full).
+    without a scan; ``keep``, if given, filters the items (then the walk goes
+    on until the page is full).
     """
     count = len(items)
     ascending = query.order is SortOrder.ASC
@@ -68,19 +66,19 @@ def paginate(
         # Position p in newest-first order is index count - 1 - p in ``items``.
         walk = range(count - 1 - walk.start, count - 1 - walk.stop, -walk.step)
     limit = query.limit
-    chosen: list[View]
+    chosen: list[Item]
     if keep is None:
         window = walk[: limit + 1]
-        chosen = [view(items[index]) for index in window[:limit]]
+        chosen = [items[index] for index in window[:limit]]
         has_more = len(window) > limit
     else:
         chosen, has_more = [], False
         for index in walk:
-            rendered = view(items[index])
-            if not keep(rendered):
+            item = items[index]
+            if not keep(item):
                 continue
             if len(chosen) == limit:
                 has_more = True
                 break
-            chosen.append(rendered)
+            chosen.append(item)
     return Page(chosen[::-1] if backwards else chosen, has_more)

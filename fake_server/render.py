@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -169,11 +169,23 @@ class EncodedList:
 
 def page(result: Page[View], encode_item: Callable[[View], bytes]) -> EncodedList:
     items = result.items
+    return _encoded_page(items, [encode_item(item) for item in items], result.has_more)
+
+
+def file_page(result: Page[FileView]) -> EncodedList:
+    """A page of vector store files, reusing each view's encoding."""
+    views = result.items
+    # Most views were encoded by an earlier request: take that without a call.
+    encoded = [view.encoded or encoded_vector_store_file(view) for view in views]
+    return _encoded_page(views, encoded, result.has_more)
+
+
+def _encoded_page(items: Sequence[Identified], encoded: list[bytes], has_more: bool) -> EncodedList:
     # Both the spec and the MKA1 SDK require string cursors, even for an
     # empty page; an empty string is the value both accept.
     return EncodedList(
-        [encode_item(item) for item in items],
+        encoded,
         first_id=items[0].id if items else "",
         last_id=items[-1].id if items else "",
-        has_more=result.has_more,
+        has_more=has_more,
     )

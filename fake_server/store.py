@@ -103,7 +103,8 @@ class Store:
     ) -> Page[FileView]:
         with self._lock:
             batch = self._batch(vector_store_id, batch_id, actor)
-            return self._file_page(batch.files, batch.positions, query, status)
+            views = batch.file_views(self._now())
+            return _file_page(views, batch.positions, query, status)
 
     def create_batch(
         self,
@@ -175,8 +176,9 @@ class Store:
         with self._lock:
             stores = [s for s in self._vector_stores.values() if visible(s.owner, actor)]
             positions = {store.id: index for index, store in enumerate(stores)}
+            page = paginate(stores, positions, query)
             now = self._now()
-            return paginate(stores, positions, query, lambda store: store.view(now))
+            return Page([store.view(now) for store in page.items], page.has_more)
 
     def delete_vector_store(self, vector_store_id: str, *, actor: str | None = None) -> str:
         with self._lock:
@@ -193,9 +195,11 @@ class Store:
         actor: str | None = None,
     ) -> Page[FileView]:
         with self._lock:
-            files = list(self._vector_store(vector_store_id, actor).files.values())
-            positions = {file.id: index for index, file in enumerate(files)}
-            return self._file_page(files, positions, query, status)
+            files = self._vector_store(vector_store_id, actor).files.values()
+            now = self._now()
+            views = [file.view(now) for file in files]
+            positions = {view.id: index for index, view in enumerate(views)}
+            return _file_page(views, positions, query, status)
 
     def get_vector_store_file(
         self, vector_store_id: str, file_id: str, *, actor: str | None = None
@@ -237,22 +241,6 @@ class Store:
 
     def _now(self) -> float:
         return self.clock.now()
-
-    def _file_page(
-        self,
-        files: Sequence[BatchFile],
-        positions: Mapping[str, int],
-        query: PageQuery,
-        status: FileStatus | None,
-    ) -> Page[FileView]:
-        now = self._now()
-
-        def view(file: BatchFile) -> FileView:
-            return file.view(now)
-
-        if status is None:
-            return paginate(files, positions, query, view)
-        return paginate(files, positions, query, view, lambda rendered: rendered.status is status)
 
     def _attach(
         self, store: VectorStore, files: Sequence[NewFile], now: float, actor: str | None
@@ -312,6 +300,17 @@ class Store:
                 f"in vector store '{vector_store_id}'."
             )
         return batch
+
+
+def _file_page(
+    views: Sequence[FileView],
+    positions: Mapping[str, int],
+    query: PageQuery,
+    status: FileStatus | None,
+) -> Page[FileView]:
+    if status is None:
+        return paginate(views, positions, query)
+    return paginate(views, positions, query, lambda view: view.status is status)
 
 
 def visible(owner: str | None, actor: str | None) -> bool:

@@ -66,7 +66,7 @@ async def list_batch_files(call: Call) -> render.EncodedList:
         status_filter(params),
         actor=call.actor,
     )
-    return render.page(result, render.encoded_vector_store_file)
+    return render.file_page(result)
 
 
 # Most called first: routes are matched in this order.

@@ -52,7 +52,7 @@ async def list_vector_store_files(call: Call) -> render.EncodedList:
         status_filter(params),
         actor=call.actor,
     )
-    return render.page(result, render.encoded_vector_store_file)
+    return render.file_page(result)
 
 
 async def get_vector_store_file(call: Call) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from fake_server.model import (
     VectorStore,
     batch_status,
 )
-from fake_server.paging import PageQuery
+from fake_server.paging import PageQuery, SortOrder
 from fake_server.store import Store
 
 IN_PROGRESS, COMPLETED, FAILED, CANCELLED = (
@@ -103,9 +103,30 @@ def test_unknown_ids_are_not_found_and_wrong_prefixes_are_invalid() -> None:
     assert raised.value.param == "batch_id"
 
 
-def test_listing_a_large_batch_touches_only_one_page() -> None:
+def test_a_cursor_in_a_large_batch_gives_the_page_next_to_it() -> None:
     files = [processing(f"file-{index}", 10) for index in range(2000)]
     _, store = make_store(*files)
     page = store.list_batch_files("vs_1", "vsfb_1", PageQuery(limit=3, after="file-1000"))
     assert [view.id for view in page.items] == ["file-999", "file-998", "file-997"]
     assert page.has_more
+
+
+def statuses(
+    store: Store, limit: int = 20, after: str | None = None
+) -> list[tuple[str, FileStatus]]:
+    query = PageQuery(limit=limit, order=SortOrder.ASC, after=after)
+    page = store.list_batch_files("vs_1", "vsfb_1", query)
+    return [(view.id, view.status) for view in page.items]
+
+
+def test_listed_files_follow_the_clock_and_a_cancel() -> None:
+    clock, store = make_store(processing("file-a", 10), processing("file-b", 20, FAILED))
+    assert statuses(store) == [("file-a", IN_PROGRESS), ("file-b", IN_PROGRESS)]
+    clock.advance(10)
+    assert statuses(store) == [("file-a", COMPLETED), ("file-b", IN_PROGRESS)]
+    assert statuses(store, limit=1, after="file-a") == [("file-b", IN_PROGRESS)]
+    clock.advance(5)
+    store.cancel_batch("vs_1", "vsfb_1")
+    assert statuses(store) == [("file-a", COMPLETED), ("file-b", CANCELLED)]
+    clock.advance(100)
+    assert statuses(store) == [("file-a", COMPLETED), ("file-b", CANCELLED)]
