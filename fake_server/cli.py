@@ -188,10 +188,10 @@ def _serve(args: argparse.Namespace) -> int:
         max_sessions=args.max_sessions,
         admin_token=args.admin_token,
     )
-    # Everything built so far (schemas, validators, the scenario) lives as
-    # long as the process: keep it out of the collector's way, and collect
-    # young objects less often, so pauses stay short as the state grows.
-    gc.collect()
+    # Everything built so far (schemas, the scenario) lives as long as the
+    # process: keep it out of the collector's way, and collect young objects
+    # less often, so pauses stay short as the state grows. No collection
+    # first: start-up leaves no cyclic garbage worth the 10 ms it costs.
     gc.freeze()
     gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 100)
     config = uvicorn.Config(

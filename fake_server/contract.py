@@ -111,16 +111,17 @@ class Contract:
         Extra corrections use the overlay's entry format; tests use them to
         make the fake's own responses wrong on purpose.
         """
-        spec = _read_json("openai-spec.json")
-        mka1 = _read_json("mka1.json")
-        overlay = yaml.safe_load(schema_path("overlay.yaml").read_text(encoding="utf-8"))
+        spec = schema_path("openai-spec.json").read_text(encoding="utf-8")
+        mka1 = schema_path("mka1.json").read_text(encoding="utf-8")
+        overlay = yaml.load(
+            schema_path("overlay.yaml").read_text(encoding="utf-8"),
+            Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),  # libyaml when built in
+        )
         corrections = [*overlay["corrections"], *extra_corrections]
         documents = {
-            "spec": _corrected("spec", {"openai-spec.json": spec}, corrections)["openai-spec.json"],
-            "openai": _corrected("openai", {"openai-spec.json": spec}, corrections)[
-                "openai-spec.json"
-            ],
-            "mka1": _corrected("mka1", {"mka1.json": mka1}, corrections)["mka1.json"],
+            "spec": _corrected("spec", "openai-spec.json", spec, corrections),
+            "openai": _corrected("openai", "openai-spec.json", spec, corrections),
+            "mka1": _corrected("mka1", "mka1.json", mka1, corrections),
         }
         validators: dict[tuple[str, str, int], Validator] = {}
         list_validators: dict[tuple[str, str, int], ListValidators] = {}
@@ -154,6 +155,22 @@ class Contract:
             if schema_set == "spec":
                 request_validators.setdefault(("mka1", operation_id), validator)
         return cls(validators, error_validators, request_validators, documents, list_validators)
+
+    def compile_all(self) -> int:
+        """Compile every validator now (they compile on first use); how many there are.
+
+        For tests and tools: a schema that cannot compile shows up at once.
+        """
+        validators = [
+            *self._validators.values(),
+            *self._error_validators.values(),
+            *self._request_validators.values(),
+            *(split.envelope for split in self._list_validators.values()),
+            *(split.item for split in self._list_validators.values()),
+        ]
+        for validator in validators:
+            validator.compile()
+        return len(validators)
 
     def check_request(self, schema_set: str, operation: str, body: Any) -> RequestProblem | None:
         validator = self._request_validators.get((schema_set, operation))
@@ -330,20 +347,22 @@ def _read_json(name: str) -> dict[str, Any]:
 
 
 def _corrected(
-    schema_set: str, documents: dict[str, Any], corrections: Iterable[Mapping[str, Any]]
-) -> dict[str, Any]:
-    result = copy.deepcopy(documents)
+    schema_set: str, document_name: str, text: str, corrections: Iterable[Mapping[str, Any]]
+) -> Any:
+    # Parsed afresh for each schema set: faster than a deep copy, and each
+    # set's corrections stay its own.
+    document = json.loads(text)
     for correction in corrections:
-        if schema_set not in correction["schema_sets"] or correction["document"] not in result:
+        if schema_set not in correction["schema_sets"] or correction["document"] != document_name:
             continue
-        parent, key = _locate(result[correction["document"]], correction["pointer"])
+        parent, key = _locate(document, correction["pointer"])
         if parent[key] != correction["expect"]:
             raise ContractLoadError(
                 f"overlay entry {correction['id']!r}: {correction['pointer']} is "
                 f"{parent[key]!r}, expected {correction['expect']!r}; revisit the entry"
             )
         parent[key] = copy.deepcopy(correction["replace"])
-    return result
+    return document
 
 
 def _locate(document: Any, pointer: str) -> tuple[Any, Any]:

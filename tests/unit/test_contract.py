@@ -127,6 +127,11 @@ def test_every_schema_document_is_a_valid_json_schema(contract: Contract) -> Non
     check_schema(json.loads(schema_path("scenario.schema.json").read_text()))
 
 
+def test_every_validator_compiles() -> None:
+    # Validators compile on first use; this compiles all of them.
+    assert Contract.load().compile_all() > 100
+
+
 def test_the_fast_and_the_explaining_validators_agree(contract: Contract) -> None:
     good, bad = BATCH, with_changes(status="cancelling")
     for schema_set in ("openai", "mka1"):
