@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from fake_server import strict_json
+from fake_server import strict_json, yaml_events
 
 YamlPath = tuple[str | int, ...]
 
@@ -62,7 +62,8 @@ def load_quickly(text: str) -> QuickYaml | None:
     """The document's value, fast, or None if anything at all is wrong with it.
 
     JSON (a subset of YAML) goes through the json module, many times faster
-    than any YAML parser for big scenarios.
+    than any YAML parser for big scenarios; plain YAML is built from
+    libyaml's events (``yaml_events``); anything else takes the full loader.
     """
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
@@ -70,6 +71,9 @@ def load_quickly(text: str) -> QuickYaml | None:
             return QuickYaml(strict_json.loads(text))
         except (ValueError, RecursionError):
             pass
+    plain = yaml_events.load_plain(text)
+    if plain is not None:
+        return QuickYaml(plain[0])
     try:
         return QuickYaml(yaml.load(text, Loader=_QuickLoader))
     except (yaml.YAMLError, RecursionError):
