@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Mapping
 from typing import Any
 
 DEFAULT_MAX_ENTRIES = 1000
@@ -11,8 +12,12 @@ DEFAULT_MAX_ENTRIES = 1000
 RECORDED_HEADERS = ("x-on-behalf-of", "x-stainless-retry-count", "user-agent", "idempotency-key")
 
 
+_RECORDED = [(name, name.encode("latin-1")) for name in RECORDED_HEADERS]
+
 FIELDS = ("method", "path", "query", "operation", "status", "time", "headers")
-Entry = tuple[str, str, str, str | None, int | None, float, dict[str, str]]
+# The last field holds all the request's raw headers (lowercase name to
+# value): only the recorded ones are picked out and decoded, on reading.
+Entry = tuple[str, str, str, str | None, int | None, float, Mapping[bytes, bytes]]
 
 
 class Journal:
@@ -28,8 +33,17 @@ class Journal:
     def entries(self) -> list[dict[str, Any]]:
         with self._lock:
             snapshot = list(self._entries)
-        return [dict(zip(FIELDS, entry, strict=True)) for entry in snapshot]
+        return [_shaped(entry) for entry in snapshot]
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+def _shaped(entry: Entry) -> dict[str, Any]:
+    shaped: dict[str, Any] = dict(zip(FIELDS, entry, strict=True))
+    raw = entry[-1]
+    shaped["headers"] = {
+        name: raw[raw_name].decode("latin-1") for name, raw_name in _RECORDED if raw_name in raw
+    }
+    return shaped

@@ -10,6 +10,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from fake_server import strict_json
+from fake_server.api.headers import header
 from fake_server.api.routing import Call
 from fake_server.errors import InvalidRequestError, PayloadTooLargeError, quoted
 
@@ -20,7 +21,7 @@ MAX_UPLOAD_BYTES = 32 * 1024 * 1024
 
 async def json_object(call: Call, operation: str) -> dict[str, Any]:
     """The JSON object a create operation was sent, or a 400 saying what is wrong."""
-    content_type = call.request.headers.get("content-type", "application/json")
+    content_type = header(call.request, b"content-type") or "application/json"
     if "json" not in content_type.lower():
         raise InvalidRequestError(
             f"Invalid Content-Type header ({content_type[:100]}), expected application/json.",
@@ -60,13 +61,13 @@ class Upload:
 
 
 async def multipart_upload(call: Call, operation: str) -> Upload:
-    content_type = call.request.headers.get("content-type", "")
+    content_type = header(call.request, b"content-type") or ""
     if not content_type.lower().startswith("multipart/form-data"):
         raise InvalidRequestError(
             f"Invalid Content-Type header ({content_type[:100]}), expected multipart/form-data.",
             code="invalid_content_type",
         )
-    length = call.request.headers.get("content-length")
+    length = header(call.request, b"content-length")
     if length is not None and length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
         raise _too_large(MAX_UPLOAD_BYTES)
     try:
@@ -96,7 +97,7 @@ def _check(call: Call, operation: str, body: dict[str, Any]) -> None:
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
-    length = request.headers.get("content-length")
+    length = header(request, b"content-length")
     if length is not None and length.isdigit() and int(length) > limit:
         raise _too_large(limit)
     chunks: list[bytes] = []

@@ -13,11 +13,16 @@ INDEX_KEY = "fake_server.headers"
 
 def header(request: Request, name: bytes) -> str | None:
     """The first value of header ``name`` (lowercase bytes, as ASGI gives them)."""
+    value = raw_headers(request).get(name)
+    return None if value is None else value.decode("latin-1")
+
+
+def raw_headers(request: Request) -> dict[bytes, bytes]:
+    """Every request header, by lowercase name, first value; built once per request."""
     index: dict[bytes, bytes] | None = request.scope.get(INDEX_KEY)
     if index is None:
         index = {}
         for key, value in request.scope["headers"]:
             index.setdefault(key, value)
         request.scope[INDEX_KEY] = index
-    value = index.get(name)
-    return None if value is None else value.decode("latin-1")
+    return index

@@ -14,13 +14,12 @@ from starlette.responses import Response
 
 from fake_server import access_log
 from fake_server.admin_paths import is_admin_path
-from fake_server.api.headers import header
+from fake_server.api.headers import header, raw_headers
 from fake_server.clock import stopwatch
 from fake_server.contract import Violation
 from fake_server.dialects import Dialect, dialect_for_path
 from fake_server.errors import ApiError, internal_error
 from fake_server.ids import new_request_id
-from fake_server.journal import RECORDED_HEADERS
 from fake_server.render import EncodedList, encode
 from fake_server.sessions import SESSION_HEADER, Sessions
 from fake_server.state import ServerState
@@ -28,7 +27,6 @@ from fake_server.state import ServerState
 logger = logging.getLogger("fake_server")
 
 SESSION_HEADER_BYTES = SESSION_HEADER.encode("latin-1")
-RECORDED = [(name, name.encode("latin-1")) for name in RECORDED_HEADERS]
 
 STOPWATCH_KEY = "fake_server.stopwatch"
 STATE_KEY = "fake_server.state"
@@ -127,11 +125,6 @@ def _journal(
     path: str = request.scope["path"]
     if is_admin_path(path):
         return
-    recorded = {}
-    for name, raw_name in RECORDED:
-        value = header(request, raw_name)
-        if value is not None:
-            recorded[name] = value
     state.journal.record(
         (
             request.method,
@@ -140,7 +133,7 @@ def _journal(
             operation,
             status,
             state.clock.now(),
-            recorded,
+            raw_headers(request),
         )
     )
 
