@@ -169,11 +169,12 @@ class FileBatch:
     created_at: int
     files: list[BatchFile]
     positions: dict[str, int] = field(init=False, repr=False)
-    # The views of all files, and the span of clock time they hold for: no
-    # file changes status inside it unless the batch is cancelled.
+    # Views of the batch and of its files, and the span of clock time they
+    # hold for: no file changes status inside it unless the batch is cancelled.
     _views: list[FileView] | None = field(default=None, init=False, repr=False)
-    _views_from: float = field(default=0.0, init=False, repr=False)
-    _views_until: float = field(default=0.0, init=False, repr=False)
+    _batch_view: BatchView | None = field(default=None, init=False, repr=False)
+    _span_from: float = field(default=0.0, init=False, repr=False)
+    _span_until: float = field(default=-math.inf, init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Files are kept in creation order; the position of each id lets a
@@ -184,16 +185,42 @@ class FileBatch:
     def file_views(self, now: float) -> list[FileView]:
         """Every file as seen at ``now``, in creation order.
 
-        Pages of a batch's files are read far more often than its files
-        change, so the list is built again only once the clock has reached
-        the next file's finishing time (or after a cancel).
+        A batch is read far more often than its files change, so views are
+        built again only once the clock reaches the next file's finishing
+        time, or after a cancel.
         """
+        if not self._span_from <= now < self._span_until:
+            self._start_span(now)
         views = self._views
-        if views is not None and self._views_from <= now < self._views_until:
-            return views
-        views = [file.view(now) for file in self.files]
-        self._views, self._views_from = views, now
-        self._views_until = min(
+        if views is None:
+            self._views = views = [file.view(now) for file in self.files]
+        return views
+
+    def view(self, now: float) -> BatchView:
+        if not self._span_from <= now < self._span_until:
+            self._start_span(now)
+        view = self._batch_view
+        if view is None:
+            counts = count_files(self.files, now)
+            self._batch_view = view = BatchView(
+                self.id, self.vector_store_id, self.created_at, batch_status(counts), counts
+            )
+        return view
+
+    def cancel(self, now: float) -> None:
+        cancelled_any = False
+        for file in self.files:
+            if file.status_at(now) is FileStatus.IN_PROGRESS:
+                file.status = FileStatus.CANCELLED
+                cancelled_any = True
+        if cancelled_any:
+            self._span_until = -math.inf  # every view is out of date
+
+    def _start_span(self, now: float) -> None:
+        self._views = None
+        self._batch_view = None
+        self._span_from = now
+        self._span_until = min(
             (
                 file.finishes_at
                 for file in self.files
@@ -203,19 +230,6 @@ class FileBatch:
             ),
             default=math.inf,
         )
-        return views
-
-    def view(self, now: float) -> BatchView:
-        counts = count_files(self.files, now)
-        return BatchView(
-            self.id, self.vector_store_id, self.created_at, batch_status(counts), counts
-        )
-
-    def cancel(self, now: float) -> None:
-        for file in self.files:
-            if file.status_at(now) is FileStatus.IN_PROGRESS:
-                file.status = FileStatus.CANCELLED
-        self._views = None
 
 
 def batch_status(counts: FileCounts) -> FileStatus:
