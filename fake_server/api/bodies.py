@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.datastructures import UploadFile
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from fake_server import strict_json
 from fake_server.api.headers import header
@@ -100,14 +100,21 @@ async def read_limited(request: Request, limit: int) -> bytes:
     length = header(request, b"content-length")
     if length is not None and length.isdigit() and int(length) > limit:
         raise _too_large(limit)
+    # The ASGI messages are read directly: Request.stream() is an async
+    # generator, which asyncio registers and tracks on every request.
     chunks: list[bytes] = []
     received = 0
-    async for chunk in request.stream():
+    while True:  # ends with the last message, a disconnect, or past the limit
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        chunk: bytes = message.get("body", b"")
         received += len(chunk)
         if received > limit:
             raise _too_large(limit)
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 def _too_large(limit: int) -> PayloadTooLargeError:
