@@ -481,7 +481,7 @@ def main() -> int:
     if "startup" in only:
         bench_startup(rounds)
     if "throughput" in only:
-        bench_throughput(2 if args.quick else 3, 2 if args.quick else 5, 5 if args.quick else 20)
+        bench_throughput(2 if args.quick else 5, 2 if args.quick else 3, 5 if args.quick else 20)
     if "inprocess" in only:
         bench_inprocess(rounds, 500 if args.quick else 2000, contract)
     if "reset" in only:

@@ -66,8 +66,9 @@ class RequestProblem:
 
 Validator = CompiledSchema
 MAX_MESSAGE_CHARACTERS = 300
-# Items known to be valid, per list operation: every file of ten full
-# batches (2,000 files each), then the memory starts over.
+# Encoded bodies and list items known to be valid, per operation and
+# status: every file of ten full batches (2,000 files each), then the
+# memory starts over.
 MAX_KNOWN_VALID_ITEMS = 20_000
 
 
@@ -100,6 +101,7 @@ class Contract:
     ) -> None:
         self._validators = validators
         self._list_validators = list_validators or {}
+        self._known_valid_bodies: dict[tuple[str, str, int], set[bytes]] = {}
         self._error_validators = error_validators
         self._request_validators = request_validators
         self.documents = documents
@@ -196,6 +198,34 @@ class Contract:
             )
         error = validator.first_error(body)
         return None if error is None else _violation(schema_set, operation, status, error)
+
+    def check_encoded(
+        self,
+        schema_set: str,
+        operation: str | None,
+        status: int,
+        data: bytes,
+        value: Any = None,
+    ) -> Violation | None:
+        """``check`` for a body given as its JSON bytes (and its value, if at hand).
+
+        The bytes of every body found valid are remembered, as for list items:
+        the same body sent again is known to be valid.
+        """
+        key = (schema_set, operation or "", status)
+        known = self._known_valid_bodies.get(key)
+        if known is not None and data in known:
+            return None
+        violation = self.check(
+            schema_set, operation, status, json.loads(data) if value is None else value
+        )
+        if violation is None:
+            if known is None:
+                self._known_valid_bodies[key] = known = set()
+            if len(known) >= MAX_KNOWN_VALID_ITEMS:
+                known.clear()
+            known.add(data)
+        return violation
 
     def check_list(
         self,

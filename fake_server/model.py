@@ -131,6 +131,9 @@ class BatchView:
     created_at: int
     status: FileStatus
     counts: FileCounts
+    # The view's JSON in each dialect, filled in by the renderer; a view
+    # never changes, so neither does its encoding.
+    encoded: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(slots=True)

@@ -47,6 +47,16 @@ def file_batch(view: BatchView, dialect: Dialect) -> dict[str, Any]:
     }
 
 
+def file_batch_body(view: BatchView, dialect: Dialect) -> EncodedBody:
+    """``file_batch`` as JSON, encoded once per view and dialect (views never change)."""
+    encoded = view.encoded.get(dialect.name)
+    if encoded is not None:
+        return EncodedBody(encoded)
+    body = file_batch(view, dialect)
+    view.encoded[dialect.name] = encoded = encode(body)
+    return EncodedBody(encoded, body)
+
+
 def vector_store_file(view: FileView) -> dict[str, Any]:
     last_error = (
         None
@@ -124,6 +134,14 @@ def encode(body: Any) -> bytes:
     output, which is what the reference examples in the README show.
     """
     return json.dumps(body).encode("utf-8")
+
+
+@dataclass(slots=True)
+class EncodedBody:
+    """A response body already encoded; ``value`` is what it encodes, when at hand."""
+
+    data: bytes
+    value: Any = None
 
 
 @dataclass(slots=True)

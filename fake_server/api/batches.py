@@ -19,7 +19,7 @@ def batch_reply(call: Call, view: BatchView) -> Reply:
     poll_after = call.state.poll_after_ms
     if view.status is FileStatus.IN_PROGRESS and poll_after is not None:
         headers["openai-poll-after-ms"] = str(poll_after)
-    return Reply(render.file_batch(view, call.dialect), headers)
+    return Reply(render.file_batch_body(view, call.dialect), headers)
 
 
 async def create_batch(call: Call) -> Reply:

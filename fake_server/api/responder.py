@@ -20,7 +20,7 @@ from fake_server.contract import Violation
 from fake_server.dialects import Dialect, dialect_for_path
 from fake_server.errors import ApiError, internal_error
 from fake_server.ids import new_request_id
-from fake_server.render import EncodedList, encode
+from fake_server.render import EncodedBody, EncodedList, encode
 from fake_server.sessions import SESSION_HEADER, Sessions
 from fake_server.state import ServerState
 
@@ -68,6 +68,10 @@ def send(
     if isinstance(body, EncodedList):
         violation = state.contract.check_list(
             dialect.schema_set, operation, status, body.envelope(), body.items
+        )
+    elif isinstance(body, EncodedBody):
+        violation = state.contract.check_encoded(
+            dialect.schema_set, operation, status, body.data, body.value
         )
     else:
         violation = state.contract.check(dialect.schema_set, operation, status, body)
@@ -162,7 +166,12 @@ def _json_response(
 ) -> JsonAnswer:
     elapsed = request.scope.get(STOPWATCH_KEY)
     milliseconds = round(elapsed() * 1000) if elapsed is not None else 0
-    content = body.to_json() if isinstance(body, EncodedList) else encode(body)
+    if isinstance(body, EncodedBody):
+        content = body.data
+    elif isinstance(body, EncodedList):
+        content = body.to_json()
+    else:
+        content = encode(body)
     raw_headers = [
         (b"content-length", str(len(content)).encode("latin-1")),
         (b"content-type", b"application/json"),

@@ -211,3 +211,16 @@ def test_checking_a_page_by_items_agrees_with_checking_it_whole(
     assert (whole is None) == (by_items is None)
     if whole is not None and by_items is not None:
         assert (by_items.json_path, by_items.rule) == (whole.json_path, whole.rule)
+
+
+@pytest.mark.parametrize("with_value", [True, False])
+def test_an_encoded_body_is_checked_like_its_value(with_value: bool) -> None:
+    contract = Contract.load()
+    for body in (BATCH, with_changes(status="cancelling"), BATCH, with_changes(created_at="x")):
+        data = json.dumps(body).encode()
+        value = body if with_value else None
+        expected = contract.check("openai", OP, 200, body)
+        got = contract.check_encoded("openai", OP, 200, data, value)
+        assert (got is None) == (expected is None)
+        if got is not None and expected is not None:
+            assert (got.json_path, got.rule) == (expected.json_path, expected.rule)
