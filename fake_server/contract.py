@@ -19,7 +19,7 @@ import copy
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
@@ -37,8 +37,7 @@ class ContractLoadError(Exception):
     """The schemas on disk or the overlay are inconsistent (a bug, not user input)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):
     """A response body that breaks the contract."""
 
     schema_set: str
@@ -56,8 +55,7 @@ class Violation:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class RequestProblem:
+class RequestProblem(NamedTuple):
     """Why a request body breaks the contract: the parameter at fault and a message."""
 
     param: str | None

@@ -6,11 +6,10 @@ checked against, and (for the literal spec) one object name differ.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Dialect:
+class Dialect(NamedTuple):
     name: str
     prefix: str
     schema_set: str

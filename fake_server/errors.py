@@ -6,8 +6,7 @@ module decides which HTTP status or envelope fields an error gets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class FakeServerError(Exception):
@@ -52,8 +51,7 @@ class ScenarioError(FakeServerError):
         super().__init__("\n".join(str(problem) for problem in problems))
 
 
-@dataclass(frozen=True, slots=True)
-class ScenarioProblem:
+class ScenarioProblem(NamedTuple):
     source: str
     line: int | None
     field: str
@@ -66,8 +64,7 @@ class ScenarioProblem:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class ApiError:
+class ApiError(NamedTuple):
     """An error as the provider sends it: a status and the envelope's four fields."""
 
     status: int

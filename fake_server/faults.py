@@ -12,11 +12,10 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class FaultRule:
+class FaultRule(NamedTuple):
     operation: str
     status: int | None = None
     times: int | None = None
@@ -35,15 +34,10 @@ class FaultRule:
         return cls(**data)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            name: getattr(self, name)
-            for name in self.__dataclass_fields__
-            if getattr(self, name) is not None
-        }
+        return {name: value for name, value in self._asdict().items() if value is not None}
 
 
-@dataclass(frozen=True, slots=True)
-class FaultAction:
+class FaultAction(NamedTuple):
     """What to do to one request."""
 
     rule: FaultRule

@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class FileStatus(StrEnum):
@@ -20,14 +21,17 @@ class FileStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-@dataclass(frozen=True, slots=True)
-class Processing:
+class Processing(NamedTuple):
     """How a file behaves once added to a vector store: time to outcome, outcome, error."""
 
     seconds: float | None = None
     outcome: FileStatus = FileStatus.COMPLETED
     error_code: str = "server_error"
     error_message: str = "The file could not be processed."
+
+
+# Processing as the scenario's defaults give it (immutable: shared safely).
+DEFAULT_PROCESSING = Processing()
 
 
 @dataclass(slots=True)
@@ -39,7 +43,7 @@ class UploadedFile:
     bytes: int
     created_at: int
     purpose: str
-    processing: Processing = Processing()
+    processing: Processing = DEFAULT_PROCESSING
     owner: str | None = None
 
 

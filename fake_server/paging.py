@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from fake_server.errors import InvalidRequestError, quoted
 
@@ -17,16 +16,14 @@ class SortOrder(StrEnum):
     DESC = "desc"
 
 
-@dataclass(frozen=True, slots=True)
-class PageQuery:
+class PageQuery(NamedTuple):
     limit: int = 20
     order: SortOrder = SortOrder.DESC
     after: str | None = None
     before: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Page(Generic[Item]):
+class Page(NamedTuple, Generic[Item]):
     items: list[Item]
     has_more: bool
 

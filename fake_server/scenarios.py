@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fake_server.errors import ScenarioError, ScenarioProblem
 from fake_server.faults import FaultRule
@@ -34,8 +33,7 @@ if TYPE_CHECKING:
     import jsonschema
 
 
-@dataclass(frozen=True, slots=True)
-class Scenario:
+class Scenario(NamedTuple):
     """A validated scenario. ``instantiate`` can be called any number of times."""
 
     source: str

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from fake_server.clock import Clock
 from fake_server.errors import InvalidRequestError, NotFoundError, quoted
@@ -38,8 +38,7 @@ DEFAULT_PROCESSING = Processing(seconds=1.0)
 MAX_FILES_PER_BATCH = 2000
 
 
-@dataclass(frozen=True, slots=True)
-class NewFile:
+class NewFile(NamedTuple):
     """A file to attach: its id, and the parameter it came from (for errors)."""
 
     file_id: str

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from fake_server.clock import Clock, SystemClock, VirtualClock
 from fake_server.faults import FaultRule
@@ -31,8 +30,7 @@ DEFAULT_ERROR_MESSAGES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class World:
+class World(NamedTuple):
     """What a scenario instantiates. A fresh one each time: nothing is shared."""
 
     clock: Clock

@@ -7,8 +7,7 @@ Python values from it, and returns a map from each value's path to its line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -25,8 +24,7 @@ class YamlSourceError(Exception):
         self.path = path
 
 
-@dataclass(frozen=True, slots=True)
-class LocatedYaml:
+class LocatedYaml(NamedTuple):
     value: Any
     value_lines: dict[YamlPath, int]
     key_lines: dict[YamlPath, int]
@@ -53,8 +51,7 @@ class _QuickLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: igno
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True, slots=True)
-class QuickYaml:
+class QuickYaml(NamedTuple):
     value: Any
 
 
