@@ -205,18 +205,21 @@ class Contract:
         data: bytes,
         value: Any = None,
     ) -> Violation | None:
-        """``check`` for a body given as its JSON bytes (and its value, if at hand).
+        """``check`` for a body given as its JSON bytes, and its value if just rendered.
 
-        The bytes of every body found valid are remembered, as for list items:
-        the same body sent again is known to be valid.
+        A body sent again comes without its value. Such bodies, once found
+        valid, are remembered by their bytes, as list items are: the next
+        time, they are known to be valid. A body just rendered (a new batch,
+        say) may never be sent again, so it is checked from its value and
+        not remembered.
         """
+        if value is not None:
+            return self.check(schema_set, operation, status, value)
         key = (schema_set, operation or "", status)
         known = self._known_valid_bodies.get(key)
         if known is not None and data in known:
             return None
-        violation = self.check(
-            schema_set, operation, status, json.loads(data) if value is None else value
-        )
+        violation = self.check(schema_set, operation, status, json.loads(data))
         if violation is None:
             if known is None:
                 self._known_valid_bodies[key] = known = set()
