@@ -1,4 +1,4 @@
-"""The contract: schemas from ``schemas/``, compiled once, checked on every response.
+"""The contract: schemas from ``schemas/``, each compiled once, checked on every response.
 
 Three schema sets exist:
 
