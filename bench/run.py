@@ -483,7 +483,7 @@ def main() -> int:
     rounds = 3 if args.quick else 5
     contract = Contract.load()
     if "startup" in only:
-        bench_startup(rounds)
+        bench_startup(2 * rounds - 1)  # start-up varies most: more samples
     if "throughput" in only:
         bench_throughput(2 if args.quick else 5, 2 if args.quick else 3, 5 if args.quick else 20)
     if "inprocess" in only:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
@@ -63,8 +62,7 @@ Validator = CompiledSchema
 MAX_KNOWN_VALID_ITEMS = 20_000
 
 
-@dataclass(slots=True)
-class ListValidators:
+class ListValidators(NamedTuple):
     """A list response's schema in two parts: the page without its items, and one item.
 
     Checking a page of 100 files as one document costs more than the rest of
@@ -76,7 +74,7 @@ class ListValidators:
 
     envelope: Validator
     item: Validator
-    known_valid: set[bytes] = field(default_factory=set)
+    known_valid: set[bytes]
 
 
 class Contract:
@@ -281,6 +279,7 @@ def _split_list(ref: str, defs: dict[str, Any]) -> ListValidators | None:
     return ListValidators(
         envelope=_compile(ref, {**defs, name: envelope_schema}),
         item=Validator({**data["items"], "$defs": defs}),
+        known_valid=set(),
     )
 
 

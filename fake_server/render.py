@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from fake_server.dialects import Dialect
 from fake_server.model import BatchView, FileCounts, FileView, UploadedFile, VectorStoreView
@@ -136,16 +135,14 @@ def encode(body: Any) -> bytes:
     return json.dumps(body).encode("utf-8")
 
 
-@dataclass(slots=True)
-class EncodedBody:
+class EncodedBody(NamedTuple):
     """A response body already encoded; ``value`` is what it encodes, when at hand."""
 
     data: bytes
     value: Any = None
 
 
-@dataclass(slots=True)
-class EncodedList:
+class EncodedList(NamedTuple):
     """A list page whose items are already encoded.
 
     A page of 100 files is about 30 KB of JSON: encoding each item once (see

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from starlette.requests import Request
@@ -38,9 +37,7 @@ from fake_server.faults import FaultAction
 from fake_server.state import ServerState
 
 
-# Built on every request: plain slotted dataclasses (a frozen one costs more).
-@dataclass(slots=True)
-class Call:
+class Call(NamedTuple):
     """What a handler gets: the request, the dialect it came in on, the state."""
 
     request: Request
@@ -57,12 +54,11 @@ class Call:
         return header(self.request, b"x-on-behalf-of") or None
 
 
-@dataclass(slots=True)
-class Reply:
+class Reply(NamedTuple):
     """A handler's answer when it needs headers besides the body."""
 
     body: Any
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] | None = None
 
 
 Handler = Callable[[Call], Awaitable[Any]]
