@@ -30,8 +30,8 @@ class Processing(NamedTuple):
     error_message: str = "The file could not be processed."
 
 
-# Processing as the scenario's defaults give it (immutable: shared safely).
-DEFAULT_PROCESSING = Processing()
+# For a file that sets nothing: the store's default time, then completed.
+NO_OWN_PROCESSING = Processing()
 
 
 @dataclass(slots=True)
@@ -43,7 +43,7 @@ class UploadedFile:
     bytes: int
     created_at: int
     purpose: str
-    processing: Processing = DEFAULT_PROCESSING
+    processing: Processing = NO_OWN_PROCESSING
     owner: str | None = None
 
 
