@@ -214,9 +214,7 @@ class Contract:
         if violation is None:
             if known is None:
                 self._known_valid_bodies[key] = known = set()
-            if len(known) >= MAX_KNOWN_VALID_ITEMS:
-                known.clear()
-            known.add(data)
+            _remember(known, data)
         return violation
 
     def check_list(
@@ -244,10 +242,15 @@ class Contract:
             error = split.item.first_error(json.loads(item))
             if error is not None:
                 return _violation(schema_set, operation, status, error, f"$.data[{index}]")
-            if len(known) >= MAX_KNOWN_VALID_ITEMS:
-                known.clear()
-            known.add(item)
+            _remember(known, item)
         return None
+
+
+def _remember(known: set[bytes], encoded: bytes) -> None:
+    """Add a body found valid; a full memory starts over rather than grow."""
+    if len(known) >= MAX_KNOWN_VALID_ITEMS:
+        known.clear()
+    known.add(encoded)
 
 
 def _violation(
