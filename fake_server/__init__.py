@@ -5,12 +5,12 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from fake_server.app import create_app
-from fake_server.clock import Clock, SystemClock, VirtualClock
-from fake_server.contract import Contract, Violation
-from fake_server.dialects import DIALECTS, MKA1, OPENAI, SPEC, Dialect
-from fake_server.errors import ScenarioError, ScenarioProblem
-from fake_server.scenarios import Scenario, default_scenario, load_scenario, parse_scenario
+from fake_server.contract.checker import Contract, Violation
+from fake_server.contract.dialects import DIALECTS, MKA1, OPENAI, SPEC, Dialect
+from fake_server.domain.clock import Clock, SystemClock, VirtualClock
+from fake_server.http.app import create_app
+from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario, parse_scenario
+from fake_server.scenario.problems import ScenarioError, ScenarioProblem
 from fake_server.server import ServerThread
 
 if TYPE_CHECKING:

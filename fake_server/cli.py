@@ -23,10 +23,10 @@ from types import FrameType
 
 import uvicorn
 
-from fake_server import access_log
-from fake_server.app import create_app
-from fake_server.errors import ScenarioError
-from fake_server.scenarios import Scenario, default_scenario, load_scenario
+from fake_server.http import access_log
+from fake_server.http.app import create_app
+from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario
+from fake_server.scenario.problems import ScenarioError
 from fake_server.server import base_url, bind_socket
 
 EXIT_OK = 0

@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from fake_server.app import create_app
-from fake_server.contract import Contract
-from fake_server.scenarios import Scenario, default_scenario, load_scenario, parse_scenario
+from fake_server.contract.checker import Contract
+from fake_server.http.app import create_app
+from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario, parse_scenario
 from fake_server.server import ServerThread
 from fake_server.testing import IN_PROCESS_URL, FakeServer
 

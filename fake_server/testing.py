@@ -12,12 +12,12 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
-from fake_server.contract import Violation
-from fake_server.faults import FaultRule
+from fake_server.contract.checker import Violation
+from fake_server.http.sessions import Sessions
+from fake_server.http.state import ServerState
 from fake_server.inprocess import InProcessTransport
-from fake_server.scenarios import Scenario, parse_fault
-from fake_server.sessions import Sessions
-from fake_server.state import ServerState
+from fake_server.scenario.faults import FaultRule
+from fake_server.scenario.parsing import Scenario, parse_fault
 
 TEST_API_KEY = "sk-fake-server-test"
 IN_PROCESS_URL = "http://fake-server.invalid"

@@ -11,7 +11,7 @@ import pytest
 from meetkai_mka1 import SDK
 
 from fake_server import Contract, ServerThread, create_app, parse_scenario
-from fake_server.scenarios import Scenario, default_scenario, load_scenario
+from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "sk-test-fake-server"

@@ -60,7 +60,7 @@ def test_the_unpacked_wheel_serves_its_own_data_from_another_folder(
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     script = (
-        "import fake_server, fake_server.resources as r;"
+        "import fake_server, fake_server.contract.resources as r;"
         "from fake_server import Contract, default_scenario;"
         "Contract.load(); print(fake_server.__file__); print(r.data_path('schemas'));"
         "print(default_scenario().summary())"

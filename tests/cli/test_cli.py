@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from fake_server.cli import main
-from fake_server.resources import shipped_scenarios
+from fake_server.contract.resources import shipped_scenarios
 from tests.conftest import REPO_ROOT
 
 BAD_SCENARIO = (

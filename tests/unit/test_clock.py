@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from fake_server.clock import SystemClock, VirtualClock, stopwatch
+from fake_server.domain.clock import SystemClock, VirtualClock, stopwatch
 
 
 def test_virtual_clock_moves_only_when_advanced() -> None:

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from fake_server import Contract
-from fake_server.contract import ContractLoadError
-from fake_server.resources import schema_path
-from fake_server.validation import check_schema
+from fake_server.contract.checker import ContractLoadError
+from fake_server.contract.resources import schema_path
+from fake_server.contract.validation import check_schema
 
 BATCH: dict[str, Any] = {
     "id": "vsfb_abc123",

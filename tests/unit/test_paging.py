@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fake_server.paging import PageQuery, SortOrder, paginate
+from fake_server.domain.paging import PageQuery, SortOrder, paginate
 
 
 def reference(ids: list[str], query: PageQuery, kept: set[str] | None) -> tuple[list[str], bool]:

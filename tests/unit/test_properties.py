@@ -6,10 +6,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from fake_server.clock import VirtualClock
-from fake_server.model import FileStatus, Processing, UploadedFile
-from fake_server.paging import PageQuery
-from fake_server.store import NewFile, Store
+from fake_server.domain.account import NewFile, Store
+from fake_server.domain.clock import VirtualClock
+from fake_server.domain.model import FileStatus, Processing, UploadedFile
+from fake_server.domain.paging import PageQuery
 
 FINISHED = {FileStatus.COMPLETED, FileStatus.FAILED, FileStatus.CANCELLED}
 

@@ -8,8 +8,13 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fake_server.model import BatchFile, FileStatus
-from fake_server.render import EncodedList, encode, encoded_vector_store_file, vector_store_file
+from fake_server.domain.model import BatchFile, FileStatus
+from fake_server.http.render import (
+    EncodedList,
+    encode,
+    encoded_vector_store_file,
+    vector_store_file,
+)
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(),

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from fake_server import ScenarioError, load_scenario, parse_scenario
-from fake_server.model import FileStatus
-from fake_server.paging import PageQuery
-from fake_server.resources import shipped_scenarios
+from fake_server.contract.resources import shipped_scenarios
+from fake_server.domain.model import FileStatus
+from fake_server.domain.paging import PageQuery
 
 SHIPPED = shipped_scenarios()
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from fake_server.clock import VirtualClock
-from fake_server.errors import InvalidRequestError, NotFoundError
-from fake_server.model import (
+from fake_server.domain.account import Store
+from fake_server.domain.clock import VirtualClock
+from fake_server.domain.errors import InvalidRequestError, NotFoundError
+from fake_server.domain.model import (
     BatchFile,
     FileBatch,
     FileCounts,
@@ -14,8 +15,7 @@ from fake_server.model import (
     VectorStore,
     batch_status,
 )
-from fake_server.paging import PageQuery, SortOrder
-from fake_server.store import Store
+from fake_server.domain.paging import PageQuery, SortOrder
 
 IN_PROGRESS, COMPLETED, FAILED, CANCELLED = (
     FileStatus.IN_PROGRESS,

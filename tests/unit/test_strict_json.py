@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from fake_server import strict_json
+from fake_server.contract import strict_json
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fake_server import ScenarioError, yaml_events
-from fake_server.scenarios import parse_scenario
+from fake_server import ScenarioError
+from fake_server.scenario import yaml_events
+from fake_server.scenario.parsing import parse_scenario
 
 pytestmark = pytest.mark.skipif(not yaml_events.available(), reason="needs libyaml")
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import functools
 from typing import Any, NamedTuple
 
-from fake_server.clock import Clock, SystemClock, VirtualClock
-from fake_server.faults import FaultRule
-from fake_server.ids import new_file_batch_id, new_file_id, new_vector_store_id
-from fake_server.journal import DEFAULT_MAX_ENTRIES
-from fake_server.model import (
+from fake_server.domain.account import Store
+from fake_server.domain.clock import Clock, SystemClock, VirtualClock
+from fake_server.domain.ids import new_file_batch_id, new_file_id, new_vector_store_id
+from fake_server.domain.model import (
     BatchFile,
     FileBatch,
     FileStatus,
@@ -17,7 +16,8 @@ from fake_server.model import (
     UploadedFile,
     VectorStore,
 )
-from fake_server.store import Store
+from fake_server.http.journal import DEFAULT_MAX_ENTRIES
+from fake_server.scenario.faults import FaultRule
 
 DEFAULT_PROCESSING_SECONDS = 1.0
 DEFAULT_USAGE_BYTES = 1024

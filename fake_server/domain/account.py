@@ -11,16 +11,16 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
-from fake_server.clock import Clock
-from fake_server.errors import InvalidRequestError, NotFoundError, quoted
-from fake_server.ids import (
+from fake_server.domain.clock import Clock
+from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
+from fake_server.domain.ids import (
     FILE_BATCH_PREFIX,
     VECTOR_STORE_PREFIX,
     new_file_batch_id,
     new_file_id,
     new_vector_store_id,
 )
-from fake_server.model import (
+from fake_server.domain.model import (
     BatchFile,
     BatchView,
     FileBatch,
@@ -32,7 +32,7 @@ from fake_server.model import (
     VectorStore,
     VectorStoreView,
 )
-from fake_server.paging import Page, PageQuery, paginate
+from fake_server.domain.paging import Page, PageQuery, paginate
 
 DEFAULT_PROCESSING = Processing(seconds=1.0)
 MAX_FILES_PER_BATCH = 2000

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fake_server import render
-from fake_server.api.bodies import multipart_upload
-from fake_server.api.routing import Call, Operation
+from fake_server.http import render
+from fake_server.http.bodies import multipart_upload
+from fake_server.http.routing import Call, Operation
 
 
 async def create_file(call: Call) -> dict[str, Any]:

@@ -15,13 +15,13 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from fake_server.errors import ScenarioError, ScenarioProblem
-from fake_server.faults import FaultRule
-from fake_server.operations import OPERATION_IDS
-from fake_server.resources import scenario_path, schema_path
-from fake_server.validation import CompiledSchema
-from fake_server.world import World, build_world
-from fake_server.yaml_source import (
+from fake_server.contract.operations import OPERATION_IDS
+from fake_server.contract.resources import scenario_path, schema_path
+from fake_server.contract.validation import CompiledSchema
+from fake_server.scenario.faults import FaultRule
+from fake_server.scenario.problems import ScenarioError, ScenarioProblem
+from fake_server.scenario.world import World, build_world
+from fake_server.scenario.yaml_source import (
     LocatedYaml,
     YamlPath,
     YamlSourceError,

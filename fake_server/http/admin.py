@@ -14,30 +14,24 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fake_server.admin_paths import ADMIN_PREFIX
-from fake_server.api.bodies import parse_json, read_limited
-from fake_server.api.responder import (
+from fake_server.contract.dialects import DIALECTS
+from fake_server.contract.openapi import openapi_document
+from fake_server.domain.clock import VirtualClock
+from fake_server.domain.errors import FakeServerError, InvalidRequestError, NotFoundError, quoted
+from fake_server.http.admin_paths import ADMIN_PREFIX
+from fake_server.http.bodies import parse_json, read_limited
+from fake_server.http.errors import invalid_admin_token, to_api_error
+from fake_server.http.responder import (
     resolve_state,
     send,
     send_error,
     server_state,
     start_timing,
 )
-from fake_server.api.routing import bearer_token
-from fake_server.clock import VirtualClock
-from fake_server.dialects import DIALECTS
-from fake_server.errors import (
-    FakeServerError,
-    InvalidRequestError,
-    NotFoundError,
-    ScenarioError,
-    invalid_admin_token,
-    quoted,
-    to_api_error,
-)
-from fake_server.openapi import openapi_document
-from fake_server.scenarios import parse_fault, parse_scenario
-from fake_server.sessions import Sessions
+from fake_server.http.routing import bearer_token
+from fake_server.http.sessions import Sessions
+from fake_server.scenario.parsing import parse_fault, parse_scenario
+from fake_server.scenario.problems import ScenarioError
 
 MAX_SCENARIO_BYTES = 16 * 1024 * 1024
 MAX_ADMIN_JSON_BYTES = 64 * 1024

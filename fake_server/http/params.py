@@ -8,9 +8,9 @@ from typing import TypeVar
 
 from starlette.datastructures import QueryParams
 
-from fake_server.errors import InvalidRequestError, quoted
-from fake_server.model import FileStatus
-from fake_server.paging import PageQuery, SortOrder
+from fake_server.domain.errors import InvalidRequestError, quoted
+from fake_server.domain.model import FileStatus
+from fake_server.domain.paging import PageQuery, SortOrder
 
 MIN_LIMIT, MAX_LIMIT, DEFAULT_LIMIT = 1, 100, 20
 INTEGER = re.compile(r"-?[0-9]{1,12}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
 _ROOTS = (_PACKAGE_DIR / "_data", _PACKAGE_DIR.parent)
 
 

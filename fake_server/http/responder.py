@@ -12,24 +12,24 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fake_server import access_log
-from fake_server.admin_paths import is_admin_path
-from fake_server.api.headers import header, raw_headers
-from fake_server.clock import stopwatch
-from fake_server.contract import Violation
-from fake_server.dialects import Dialect, dialect_for_path
-from fake_server.errors import ApiError, internal_error
-from fake_server.ids import new_request_id
-from fake_server.render import EncodedBody, EncodedList, encode
-from fake_server.sessions import SESSION_HEADER, Sessions
-from fake_server.state import ServerState
+from fake_server.contract.checker import Violation
+from fake_server.contract.dialects import Dialect, dialect_for_path
+from fake_server.domain.clock import stopwatch
+from fake_server.domain.ids import new_request_id
+from fake_server.http import access_log
+from fake_server.http.admin_paths import is_admin_path
+from fake_server.http.errors import ApiError, internal_error
+from fake_server.http.headers import header, raw_headers
+from fake_server.http.render import EncodedBody, EncodedList, encode
+from fake_server.http.sessions import SESSION_HEADER, Sessions
+from fake_server.http.state import ServerState
 
 logger = logging.getLogger("fake_server")
 
 SESSION_HEADER_BYTES = SESSION_HEADER.encode("latin-1")
 
 STOPWATCH_KEY = "fake_server.stopwatch"
-STATE_KEY = "fake_server.state"
+STATE_KEY = "fake_server.http.state"
 
 
 def start_timing(request: Request) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from fake_server.contract import Contract
-from fake_server.dialects import Dialect
-from fake_server.operations import OPERATION_IDS
+from fake_server.contract.checker import Contract
+from fake_server.contract.dialects import Dialect
+from fake_server.contract.operations import OPERATION_IDS
 
 ERROR_STATUSES = {
     "400": "The request is malformed or breaks the request schema.",

@@ -1,4 +1,4 @@
-"""Error hierarchy, and the one mapping from errors to the provider envelope.
+"""The one mapping from errors to the provider envelope.
 
 Domain code raises ``NotFoundError`` or ``InvalidRequestError``; nothing outside this
 module decides which HTTP status or envelope fields an error gets.
@@ -8,60 +8,19 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-
-class FakeServerError(Exception):
-    """Base of every error fake_server raises on purpose."""
-
-
-class NotFoundError(FakeServerError):
-    def __init__(self, message: str, param: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.param = param
-
-
-class InvalidRequestError(FakeServerError):
-    def __init__(self, message: str, param: str | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.param = param
-        self.code = code
+from fake_server.domain.errors import (
+    ConflictError,
+    FakeServerError,
+    InvalidRequestError,
+    NotFoundError,
+)
+from fake_server.scenario.problems import ScenarioError
 
 
 class PayloadTooLargeError(FakeServerError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-class ConflictError(FakeServerError):
-    """The request is valid but the current state does not allow it (e.g. a real clock)."""
-
-    def __init__(self, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-
-class ScenarioError(FakeServerError):
-    """A scenario was refused; ``problems`` lists every reason, each with its place."""
-
-    def __init__(self, problems: list[ScenarioProblem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(problem) for problem in problems))
-
-
-class ScenarioProblem(NamedTuple):
-    source: str
-    line: int | None
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        place = self.source if self.line is None else f"{self.source}:{self.line}"
-        return (
-            f"{place}: {self.field}: {self.message}" if self.field else f"{place}: {self.message}"
-        )
 
 
 class ApiError(NamedTuple):
@@ -82,16 +41,6 @@ class ApiError(NamedTuple):
                 "code": self.code,
             }
         }
-
-
-MAX_ECHOED_CHARACTERS = 64
-
-
-def quoted(value: str) -> str:
-    """A client-supplied value for an error message, cut short if it is long."""
-    if len(value) > MAX_ECHOED_CHARACTERS:
-        value = value[:MAX_ECHOED_CHARACTERS] + f"... ({len(value)} characters)"
-    return f"'{value}'"
 
 
 def unauthenticated() -> ApiError:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fake_server import render
-from fake_server.api.bodies import json_object
-from fake_server.api.params import page_query, status_filter
-from fake_server.api.routing import Call, Operation
+from fake_server.http import render
+from fake_server.http.bodies import json_object
+from fake_server.http.params import page_query, status_filter
+from fake_server.http.routing import Call, Operation
 
 STORES_PATH = "/vector_stores"
 STORE_PATH = STORES_PATH + "/{vector_store_id}"

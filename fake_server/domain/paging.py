@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Generic, NamedTuple, TypeVar
 
-from fake_server.errors import InvalidRequestError, quoted
+from fake_server.domain.errors import InvalidRequestError, quoted
 
 Item = TypeVar("Item")
 

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
-from fake_server.request_problems import RequestProblem, request_problem
-from fake_server.resources import schema_path
-from fake_server.validation import CompiledSchema
+from fake_server.contract.request_problems import RequestProblem, request_problem
+from fake_server.contract.resources import schema_path
+from fake_server.contract.validation import CompiledSchema
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError

@@ -8,10 +8,11 @@ from typing import Any, NamedTuple
 from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect, Request
 
-from fake_server import strict_json
-from fake_server.api.headers import header
-from fake_server.api.routing import Call
-from fake_server.errors import InvalidRequestError, PayloadTooLargeError, quoted
+from fake_server.contract import strict_json
+from fake_server.domain.errors import InvalidRequestError, quoted
+from fake_server.http.errors import PayloadTooLargeError
+from fake_server.http.headers import header
+from fake_server.http.routing import Call
 
 # Generous for JSON (2000 file ids are about 60 KB) and for test uploads.
 MAX_JSON_BYTES = 1024 * 1024

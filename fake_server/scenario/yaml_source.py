@@ -11,7 +11,8 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from fake_server import strict_json, yaml_events
+from fake_server.contract import strict_json
+from fake_server.scenario import yaml_events
 
 YamlPath = tuple[str | int, ...]
 

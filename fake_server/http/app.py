@@ -10,16 +10,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Router
 
-from fake_server import admin
-from fake_server.api import batches, files, vector_stores
-from fake_server.api.responder import send_error
-from fake_server.api.routing import ConnectionDroppedOnPurpose, provider_routes
-from fake_server.contract import Contract
-from fake_server.dialects import DIALECTS
-from fake_server.errors import ApiError, FakeServerError, to_api_error, unknown_route, wrong_method
-from fake_server.operations import OPERATION_IDS
-from fake_server.scenarios import Scenario, default_scenario
-from fake_server.sessions import DEFAULT_MAX_SESSIONS, Sessions
+from fake_server.contract.checker import Contract
+from fake_server.contract.dialects import DIALECTS
+from fake_server.contract.operations import OPERATION_IDS
+from fake_server.domain.errors import FakeServerError
+from fake_server.http import admin
+from fake_server.http.errors import ApiError, to_api_error, unknown_route, wrong_method
+from fake_server.http.handlers import batches, files, vector_stores
+from fake_server.http.responder import send_error
+from fake_server.http.routing import ConnectionDroppedOnPurpose, provider_routes
+from fake_server.http.sessions import DEFAULT_MAX_SESSIONS, Sessions
+from fake_server.scenario.parsing import Scenario, default_scenario
 
 logger = logging.getLogger("fake_server")
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import threading
 from collections import deque
 
-from fake_server.clock import Clock, VirtualClock
-from fake_server.contract import Contract, Violation
-from fake_server.errors import ConflictError
-from fake_server.faults import FaultPlan
-from fake_server.journal import Journal
-from fake_server.scenarios import Scenario
-from fake_server.store import Store
-from fake_server.world import World
+from fake_server.contract.checker import Contract, Violation
+from fake_server.domain.account import Store
+from fake_server.domain.clock import Clock, VirtualClock
+from fake_server.domain.errors import ConflictError
+from fake_server.http.journal import Journal
+from fake_server.scenario.faults import FaultPlan
+from fake_server.scenario.parsing import Scenario
+from fake_server.scenario.world import World
 
 # Violations are kept for the test that caused them; a long-running server
 # only needs the recent ones.

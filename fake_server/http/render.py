@@ -6,9 +6,9 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from fake_server.dialects import Dialect
-from fake_server.model import BatchView, FileCounts, FileView, UploadedFile, VectorStoreView
-from fake_server.paging import Page
+from fake_server.contract.dialects import Dialect
+from fake_server.domain.model import BatchView, FileCounts, FileView, UploadedFile, VectorStoreView
+from fake_server.domain.paging import Page
 
 
 class Identified(Protocol):

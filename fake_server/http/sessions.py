@@ -12,10 +12,10 @@ import re
 import threading
 from collections import OrderedDict
 
-from fake_server.contract import Contract
-from fake_server.errors import InvalidRequestError, NotFoundError, quoted
-from fake_server.scenarios import Scenario
-from fake_server.state import ServerState
+from fake_server.contract.checker import Contract
+from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
+from fake_server.http.state import ServerState
+from fake_server.scenario.parsing import Scenario
 
 SESSION_HEADER = "x-fake-session"
 DEFAULT_MAX_SESSIONS = 64

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fake_server import render
-from fake_server.api.bodies import json_object
-from fake_server.api.params import page_query, status_filter
-from fake_server.api.routing import Call, Operation, Reply
-from fake_server.errors import InvalidRequestError
-from fake_server.model import BatchView, FileStatus
-from fake_server.store import NewFile
+from fake_server.domain.account import NewFile
+from fake_server.domain.errors import InvalidRequestError
+from fake_server.domain.model import BatchView, FileStatus
+from fake_server.http import render
+from fake_server.http.bodies import json_object
+from fake_server.http.params import page_query, status_filter
+from fake_server.http.routing import Call, Operation, Reply
 
 BATCHES_PATH = "/vector_stores/{vector_store_id}/file_batches"
 BATCH_PATH = BATCHES_PATH + "/{batch_id}"

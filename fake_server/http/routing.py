@@ -17,24 +17,19 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from fake_server.api.headers import header
-from fake_server.api.responder import (
+from fake_server.contract.dialects import Dialect
+from fake_server.domain.errors import FakeServerError
+from fake_server.http.errors import invalid_api_key, scripted_error, to_api_error, unauthenticated
+from fake_server.http.headers import header
+from fake_server.http.responder import (
     record_dropped,
     resolve_state,
     send,
     send_error,
     start_timing,
 )
-from fake_server.dialects import Dialect
-from fake_server.errors import (
-    FakeServerError,
-    invalid_api_key,
-    scripted_error,
-    to_api_error,
-    unauthenticated,
-)
-from fake_server.faults import FaultAction
-from fake_server.state import ServerState
+from fake_server.http.state import ServerState
+from fake_server.scenario.faults import FaultAction
 
 
 class Call(NamedTuple):

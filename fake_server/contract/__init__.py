@@ -1,0 +1,1 @@
+"""The contract: the schemas responses and requests are checked against, per dialect."""

@@ -1,0 +1,1 @@
+"""The HTTP layer: the request pipeline, provider handlers, the control plane, sessions."""

@@ -1,0 +1,1 @@
+"""Provider handlers: read parameters, call one account operation, render the result."""

@@ -1,0 +1,1 @@
+"""Scenarios: YAML or JSON in, a validated ``Scenario`` out, and live worlds built from it."""
