@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 from starlette.types import ASGIApp, Message
 
-from fake_server.http.routing import ConnectionDroppedOnPurpose
+from fake_server.http.drops import ConnectionDroppedOnPurpose
 
 
 @dataclass

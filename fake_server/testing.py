@@ -10,10 +10,9 @@ import importlib
 from typing import Any
 
 import httpx
-from starlette.applications import Starlette
 
 from fake_server.contract.checker import Violation
-from fake_server.http.sessions import Sessions
+from fake_server.http.app import FakeServerApp
 from fake_server.http.state import ServerState
 from fake_server.inprocess import InProcessTransport
 from fake_server.scenario.faults import FaultRule
@@ -30,7 +29,7 @@ class ContractViolationError(AssertionError):
 class FakeServer:
     """One fake server as a test sees it (its default session)."""
 
-    def __init__(self, app: Starlette, url: str, *, in_process: bool = False) -> None:
+    def __init__(self, app: FakeServerApp, url: str, *, in_process: bool = False) -> None:
         self.app = app
         self.url = url
         self.in_process = in_process
@@ -50,8 +49,7 @@ class FakeServer:
 
     @property
     def state(self) -> ServerState:
-        sessions: Sessions = self.app.state.fake_server
-        return sessions.default
+        return self.app.sessions.default
 
     # --- state and time -----------------------------------------------------
 

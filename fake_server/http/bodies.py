@@ -10,9 +10,9 @@ from starlette.requests import ClientDisconnect, Request
 
 from fake_server.contract import strict_json
 from fake_server.domain.errors import InvalidRequestError, quoted
+from fake_server.http.context import Call
 from fake_server.http.errors import PayloadTooLargeError
 from fake_server.http.headers import header
-from fake_server.http.routing import Call
 
 # Generous for JSON (2000 file ids are about 60 KB) and for test uploads.
 MAX_JSON_BYTES = 1024 * 1024

@@ -6,7 +6,10 @@ module decides which HTTP status or envelope fields an error gets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
+
+from starlette.requests import ClientDisconnect
 
 from fake_server.domain.errors import (
     ConflictError,
@@ -106,18 +109,76 @@ def scripted_error(status: int, message: str | None, code: str | None) -> ApiErr
     return ApiError(status, message or f"Scripted error {status} (fake_server).", code=code)
 
 
+class Refused(FakeServerError):  # noqa: N818 -- a refusal, as the client sees it
+    """A request the HTTP layer itself refuses (auth, routing, a scripted fault)."""
+
+    def __init__(self, error: ApiError, headers: dict[str, str] | None = None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.headers = headers
+
+
+def _not_found(error: Exception) -> ApiError:
+    assert isinstance(error, NotFoundError)
+    return ApiError(404, error.message, param=error.param)
+
+
+def _invalid_request(error: Exception) -> ApiError:
+    assert isinstance(error, InvalidRequestError)
+    return ApiError(400, error.message, param=error.param, code=error.code)
+
+
+def _too_large(error: Exception) -> ApiError:
+    assert isinstance(error, PayloadTooLargeError)
+    return ApiError(413, error.message, code="request_too_large")
+
+
+def _conflict(error: Exception) -> ApiError:
+    assert isinstance(error, ConflictError)
+    return ApiError(409, error.message, code=error.code)
+
+
+def _scenario_refused(error: Exception) -> ApiError:
+    return ApiError(400, f"The scenario was refused:\n{error}", code="invalid_scenario")
+
+
+def _refused(error: Exception) -> ApiError:
+    assert isinstance(error, Refused)
+    return error.error
+
+
+def _client_gone(error: Exception) -> ApiError:
+    # Nobody reads this answer; it is what the journal and the log record.
+    return ApiError(400, "The client disconnected before the request body was complete.")
+
+
+# How each kind of error is answered, looked up along the exception's class
+# hierarchy, as Starlette looks up its exception handlers.
+ANSWERS: dict[type[BaseException], Callable[[Exception], ApiError]] = {
+    NotFoundError: _not_found,
+    InvalidRequestError: _invalid_request,
+    PayloadTooLargeError: _too_large,
+    ConflictError: _conflict,
+    ScenarioError: _scenario_refused,
+    Refused: _refused,
+    ClientDisconnect: _client_gone,
+}
+
+
+def known_error(error: Exception) -> ApiError | None:
+    """The answer to an error fake_server raises on purpose; None for a bug."""
+    for kind in type(error).__mro__:
+        answer = ANSWERS.get(kind)
+        if answer is not None:
+            return answer(error)
+    return None
+
+
 def to_api_error(error: Exception) -> ApiError:
     """The single place that turns an exception into what the client sees."""
-    if isinstance(error, NotFoundError):
-        return ApiError(404, error.message, param=error.param)
-    if isinstance(error, InvalidRequestError):
-        return ApiError(400, error.message, param=error.param, code=error.code)
-    if isinstance(error, PayloadTooLargeError):
-        return ApiError(413, error.message, code="request_too_large")
-    if isinstance(error, ConflictError):
-        return ApiError(409, error.message, code=error.code)
-    if isinstance(error, ScenarioError):
-        return ApiError(400, f"The scenario was refused:\n{error}", code="invalid_scenario")
+    known = known_error(error)
+    if known is not None:
+        return known
     # Anything else is a bug in fake_server; the client gets an envelope,
     # never a traceback (the traceback goes to the server log).
     return internal_error("The server had an error while processing your request.")

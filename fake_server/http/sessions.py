@@ -14,28 +14,19 @@ from collections import OrderedDict
 
 from fake_server.contract.checker import Contract
 from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
+from fake_server.http.settings import Settings
 from fake_server.http.state import ServerState
 from fake_server.scenario.parsing import Scenario
 
 SESSION_HEADER = "x-fake-session"
-DEFAULT_MAX_SESSIONS = 64
 SESSION_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 
 class Sessions:
-    def __init__(
-        self,
-        scenario: Scenario,
-        contract: Contract,
-        *,
-        strict: bool = True,
-        journal_max_entries: int | None = None,
-        max_sessions: int = DEFAULT_MAX_SESSIONS,
-    ) -> None:
+    def __init__(self, scenario: Scenario, contract: Contract, settings: Settings) -> None:
         self._contract = contract
-        self._strict = strict
-        self._journal_max_entries = journal_max_entries
-        self.max_sessions = max_sessions
+        self._settings = settings
+        self.max_sessions = settings.max_sessions
         self.default = self._new_state(scenario)
         self._named: OrderedDict[str, ServerState] = OrderedDict()
         self._lock = threading.Lock()
@@ -56,6 +47,13 @@ class Sessions:
                 self._named.move_to_end(name)
             return state
 
+    def existing(self, name: str | None) -> ServerState | None:
+        """The session called ``name`` if it exists (the default one for None); creates none."""
+        if name is None:
+            return self.default
+        with self._lock:
+            return self._named.get(name)
+
     def names(self) -> list[str]:
         with self._lock:
             return list(self._named)
@@ -66,12 +64,7 @@ class Sessions:
                 raise NotFoundError(f"No session named {quoted(name)}.", "name")
 
     def _new_state(self, scenario: Scenario) -> ServerState:
-        return ServerState(
-            scenario,
-            self._contract,
-            strict=self._strict,
-            journal_max_entries=self._journal_max_entries,
-        )
+        return ServerState(scenario, self._contract, self._settings)
 
 
 def check_session_name(name: str) -> None:

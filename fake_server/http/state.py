@@ -10,6 +10,7 @@ from fake_server.domain.account import Store
 from fake_server.domain.clock import Clock, VirtualClock
 from fake_server.domain.errors import ConflictError
 from fake_server.http.journal import Journal
+from fake_server.http.settings import Settings
 from fake_server.scenario.faults import FaultPlan
 from fake_server.scenario.parsing import Scenario
 from fake_server.scenario.world import World
@@ -20,18 +21,11 @@ MAX_RECORDED_VIOLATIONS = 100
 
 
 class ServerState:
-    def __init__(
-        self,
-        scenario: Scenario,
-        contract: Contract,
-        *,
-        strict: bool = True,
-        journal_max_entries: int | None = None,
-    ) -> None:
+    def __init__(self, scenario: Scenario, contract: Contract, settings: Settings) -> None:
         self.contract = contract
-        self.strict = strict
+        self.strict = settings.strict
         self.violations: deque[Violation] = deque(maxlen=MAX_RECORDED_VIOLATIONS)
-        self._journal_override = journal_max_entries
+        self._journal_override = settings.journal_max_entries
         self._lock = threading.Lock()
         self._scenario = scenario
         self._world: World = scenario.instantiate()

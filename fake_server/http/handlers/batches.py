@@ -7,8 +7,9 @@ from fake_server.domain.errors import InvalidRequestError
 from fake_server.domain.model import BatchView, FileStatus
 from fake_server.http import render
 from fake_server.http.bodies import json_object
+from fake_server.http.context import Call, Reply
 from fake_server.http.params import page_query, status_filter
-from fake_server.http.routing import Call, Operation, Reply
+from fake_server.http.routes import Operation
 
 BATCHES_PATH = "/vector_stores/{vector_store_id}/file_batches"
 BATCH_PATH = BATCHES_PATH + "/{batch_id}"

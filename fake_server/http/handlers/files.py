@@ -6,7 +6,8 @@ from typing import Any
 
 from fake_server.http import render
 from fake_server.http.bodies import multipart_upload
-from fake_server.http.routing import Call, Operation
+from fake_server.http.context import Call
+from fake_server.http.routes import Operation
 
 
 async def create_file(call: Call) -> dict[str, Any]:

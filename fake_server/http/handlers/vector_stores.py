@@ -6,8 +6,9 @@ from typing import Any
 
 from fake_server.http import render
 from fake_server.http.bodies import json_object
+from fake_server.http.context import Call
 from fake_server.http.params import page_query, status_filter
-from fake_server.http.routing import Call, Operation
+from fake_server.http.routes import Operation
 
 STORES_PATH = "/vector_stores"
 STORE_PATH = STORES_PATH + "/{vector_store_id}"

@@ -1,0 +1,65 @@
+"""What one request is: resolved once, at its start, and read by every later step.
+
+The session, the dialect, the operation (or "unknown route"), the end user
+and the stopwatch are all decided here; auth, faults, the handler, the
+contract check, the journal and the log line read them from the ``Call``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+
+from fake_server.contract.dialects import Dialect
+from fake_server.http.routes import Match, Route
+from fake_server.http.state import ServerState
+
+if TYPE_CHECKING:
+    from fake_server.http.app import FakeServerApp
+
+
+@dataclass(slots=True)
+class Call:
+    request: Request
+    app: FakeServerApp
+    route: Route | None
+    match: Match
+    dialect: Dialect
+    # The X-Fake-Session header as sent (None: the default session).
+    session_name: str | None
+    # The session the request is recorded in. Before the request is
+    # authorised this is only a session that exists already (a refused
+    # request never creates one); None when the named one does not exist.
+    session: ServerState | None
+    # The end user (X-On-Behalf-Of) the request acts for; None: the whole account.
+    actor: str | None
+    elapsed: Callable[[], float]
+    # Provider requests are journaled; the control plane's are not.
+    journaled: bool
+
+    @property
+    def operation(self) -> str | None:
+        return None if self.route is None else self.route.operation_id
+
+    @property
+    def state(self) -> ServerState:
+        """The session of an authorised request."""
+        session = self.session
+        assert session is not None, "handlers run only once the session is resolved"
+        return session
+
+    def path_param(self, name: str) -> str:
+        return self.match.path_params[name]
+
+
+class Reply:
+    """A handler's answer when it needs headers besides the body."""
+
+    __slots__ = ("body", "headers")
+
+    def __init__(self, body: Any, headers: dict[str, str] | None = None) -> None:
+        self.body = body
+        self.headers = headers

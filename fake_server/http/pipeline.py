@@ -1,0 +1,180 @@
+"""One request, end to end: the only place that knows the order of things.
+
+1. Resolve, once: the route (operation or unknown route), the dialect, the
+   session named by ``X-Fake-Session``, the end user, the stopwatch.
+2. Authorise (bearer key, or the admin token on the control plane). Only an
+   authorised request may create a session; a refused one is recorded in the
+   session it names if that session exists.
+3. The session's fault plan, then the handler.
+4. ``respond``: the contract check, the journal, the log line.
+Any exception on the way is answered by ``respond_error``, the one place
+that turns errors into the provider's envelope.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import math
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+
+from fake_server.domain.clock import stopwatch
+from fake_server.http.admin_paths import is_admin_path
+from fake_server.http.context import Call, Reply
+from fake_server.http.errors import (
+    Refused,
+    internal_error,
+    invalid_admin_token,
+    invalid_api_key,
+    scripted_error,
+    unauthenticated,
+    unknown_route,
+    wrong_method,
+)
+from fake_server.http.headers import header
+from fake_server.http.responder import respond, respond_dropped, respond_error
+from fake_server.http.sessions import SESSION_HEADER
+from fake_server.http.settings import Settings
+from fake_server.scenario.faults import FaultAction
+
+if TYPE_CHECKING:
+    from fake_server.http.app import FakeServerApp
+
+SESSION_HEADER_BYTES = SESSION_HEADER.encode("latin-1")
+logger = logging.getLogger("fake_server")
+
+
+def resolve(app: FakeServerApp, scope: Scope, receive: Receive) -> Call:
+    """Everything later steps need to know about the request, decided once; never raises."""
+    elapsed = stopwatch()
+    request = Request(scope, receive)
+    path: str = scope["path"]
+    match = app.router.match(scope["method"], path)
+    session_name = header(request, SESSION_HEADER_BYTES)
+    return Call(
+        request=request,
+        app=app,
+        route=match.route,
+        match=match,
+        dialect=match.dialect,
+        session_name=session_name,
+        session=app.sessions.existing(session_name),
+        actor=header(request, b"x-on-behalf-of") or None,
+        elapsed=elapsed,
+        journaled=not is_admin_path(path),
+    )
+
+
+async def handle(call: Call) -> Response:
+    try:
+        route = call.route
+        if route is None:
+            request = call.request
+            make = wrong_method if call.match.wrong_method else unknown_route
+            raise Refused(make(request.method, request.scope["path"]))
+        if route.dialect is None:
+            _authorise_admin(call)
+        else:
+            _authorise_provider(call)
+            fault = call.state.faults.decide(route.operation_id)
+            if fault is not None:
+                faulted = await _apply(fault, call)
+                if faulted is not None:
+                    return faulted
+        result = await route.handler(call)
+    except Exception as error:
+        return _answer_failure(call, error)
+    if isinstance(result, Reply):
+        return _answer(call, result.body, result.headers)
+    return _answer(call, result, None)
+
+
+def _answer(call: Call, body: object, headers: dict[str, str] | None) -> Response:
+    try:
+        return respond(call, 200, body, headers)
+    except Exception as error:
+        return _answer_failure(call, error)
+
+
+def _answer_failure(call: Call, error: Exception) -> Response:
+    try:
+        return respond_error(call, error)
+    except Exception:
+        # A bug in checking, recording or encoding the answer: logged, and
+        # the client still gets an envelope rather than a bare 500.
+        logger.exception("could not answer %s %s", call.request.method, call.request.url.path)
+        return _last_resort()
+
+
+def _authorise_provider(call: Call) -> None:
+    token = bearer_token(call.request)
+    if token is None:
+        raise Refused(unauthenticated())
+    sessions = call.app.sessions
+    # A session that does not exist yet would start from the default one's
+    # scenario, so the default session's keys decide.
+    judge = call.session or sessions.default
+    if not judge.accepts(token):
+        raise Refused(invalid_api_key(token))
+    call.session = sessions.get(call.session_name)
+
+
+def _authorise_admin(call: Call) -> None:
+    route = call.route
+    assert route is not None
+    if not route.open and not _admin_allowed(call.request, call.app.settings):
+        raise Refused(invalid_admin_token())
+    sessions = call.app.sessions
+    # Open routes (health, OpenAPI) act on no session: they never create one.
+    if route.open:
+        call.session = call.session or sessions.default
+    else:
+        call.session = sessions.get(call.session_name)
+
+
+def _admin_allowed(request: Request, settings: Settings) -> bool:
+    expected = settings.admin_token
+    if expected is None:
+        return True
+    given = bearer_token(request) or ""
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+async def _apply(fault: FaultAction, call: Call) -> Response | None:
+    """Latency first (wall time: it exists to exercise client timeouts), then the failure."""
+    if fault.latency_seconds > 0:
+        await asyncio.sleep(fault.latency_seconds)
+    if fault.drop_connection:
+        return respond_dropped(call)
+    if fault.status is None:
+        return None
+    rule = fault.rule
+    headers: dict[str, str] = {}
+    if rule.retry_after_ms is not None:
+        headers["retry-after-ms"] = str(rule.retry_after_ms)
+        headers["retry-after"] = str(math.ceil(rule.retry_after_ms / 1000))
+    raise Refused(scripted_error(fault.status, rule.message, rule.code), headers)
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of ``Authorization: Bearer <token>``, or None if there is none."""
+    scheme, _, token = (header(request, b"authorization") or "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+async def run(app: FakeServerApp, scope: Scope, receive: Receive, send: Send) -> None:
+    call = resolve(app, scope, receive)
+    response = await handle(call)
+    await response(scope, receive, send)
+
+
+def _last_resort() -> Response:
+    """What a client gets if answering itself failed (a bug): the envelope, unchecked."""
+    return JSONResponse(internal_error("The server had an error while answering.").envelope(), 500)
+

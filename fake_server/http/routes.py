@@ -1,0 +1,137 @@
+"""Which operation a request is for: matched once, before anything else happens.
+
+Every provider operation is served under each dialect's prefix; the control
+plane lives under ``/__fake__``. A path that matches no route is an unknown
+route; a path that matches only with another method is a wrong method. Both
+are answers the pipeline gives, not exceptions raised from deep inside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from fake_server.contract.dialects import DIALECTS, OPENAI, Dialect, dialect_for_path
+from fake_server.http.admin_paths import ADMIN_PREFIX
+
+if TYPE_CHECKING:
+    from fake_server.http.context import Call
+
+Handler = Callable[["Call"], Awaitable[Any]]
+
+
+class Operation(NamedTuple):
+    """An operation as a handler module declares it: the path after the prefix."""
+
+    operation_id: str
+    method: str
+    path: str
+    handler: Handler
+
+
+class Route(NamedTuple):
+    operation_id: str
+    method: str
+    template: str
+    handler: Handler
+    # None for the control plane, which speaks no provider's dialect.
+    dialect: Dialect | None
+    # Control-plane routes anyone may call, even when an admin token is set.
+    open: bool = False
+
+
+class Match(NamedTuple):
+    """What a request resolved to; ``route`` is None for an unknown route or wrong method."""
+
+    route: Route | None
+    path_params: dict[str, str]
+    dialect: Dialect
+    wrong_method: bool = False
+
+
+class _Segment(NamedTuple):
+    """One segment of a template: a literal, or a parameter with an optional literal suffix."""
+
+    literal: str | None
+    param: str | None = None
+    suffix: str = ""
+
+
+class _Compiled(NamedTuple):
+    route: Route
+    segments: tuple[_Segment, ...]
+
+
+class Router:
+    """Routes indexed by their number of path segments; matched segment by segment.
+
+    A dozen routes share each length at most, and comparing a few short
+    strings costs less than running a regular expression per route.
+    """
+
+    def __init__(self, routes: Iterable[Route]) -> None:
+        self._by_length: dict[int, list[_Compiled]] = {}
+        for route in routes:
+            segments = tuple(_segment(part) for part in route.template.split("/"))
+            self._by_length.setdefault(len(segments), []).append(_Compiled(route, segments))
+
+    def match(self, method: str, path: str) -> Match:
+        parts = path.split("/")
+        wrong_method = False
+        for candidate in self._by_length.get(len(parts), ()):
+            params = _fit(candidate.segments, parts)
+            if params is None:
+                continue
+            route = candidate.route
+            if route.method != method:
+                wrong_method = True
+                continue
+            return Match(route, params, route.dialect or OPENAI)
+        return Match(None, {}, dialect_for_path(path), wrong_method)
+
+
+def _segment(part: str) -> _Segment:
+    if part.startswith("{") and "}" in part:
+        name, _, suffix = part[1:].partition("}")
+        return _Segment(None, name, suffix)
+    return _Segment(part)
+
+
+def _fit(segments: Sequence[_Segment], parts: Sequence[str]) -> dict[str, str] | None:
+    """The template's parameters if ``parts`` fit it; a parameter is never empty."""
+    params: dict[str, str] = {}
+    for segment, part in zip(segments, parts, strict=True):
+        if segment.literal is not None:
+            if segment.literal != part:
+                return None
+            continue
+        suffix = segment.suffix
+        if len(part) <= len(suffix) or not part.endswith(suffix):
+            return None
+        assert segment.param is not None
+        params[segment.param] = part[: len(part) - len(suffix)] if suffix else part
+    return params
+
+
+def provider_routes(operations: Iterable[Operation]) -> list[Route]:
+    """Every operation under every dialect's prefix."""
+    operations = list(operations)
+    return [
+        Route(op.operation_id, op.method, dialect.prefix + op.path, op.handler, dialect)
+        for dialect in DIALECTS
+        for op in operations
+    ]
+
+
+def admin_routes(operations: Iterable[Operation], open_operations: frozenset[str]) -> list[Route]:
+    return [
+        Route(
+            op.operation_id,
+            op.method,
+            ADMIN_PREFIX + op.path,
+            op.handler,
+            None,
+            op.operation_id in open_operations,
+        )
+        for op in operations
+    ]
