@@ -25,6 +25,7 @@ import uvicorn
 
 from fake_server.http import access_log
 from fake_server.http.app import create_app
+from fake_server.http.shutdown import ShutdownNotice
 from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario
 from fake_server.scenario.problems import ScenarioError
 from fake_server.server import base_url, bind_socket
@@ -204,7 +205,9 @@ def _serve(args: argparse.Namespace) -> int:
         server_header=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,  # type: ignore[arg-type]
     )
-    server = _AnnouncingServer(config, f"fake_server ready on {url} (scenario: {scenario.source})")
+    server = _AnnouncingServer(
+        config, f"fake_server ready on {url} (scenario: {scenario.source})", app.shutdown
+    )
     try:
         server.run(sockets=[sock])
     finally:
@@ -220,9 +223,12 @@ class _AnnouncingServer(uvicorn.Server):
     stopping cleanly is success, so the signals are handled here instead.
     """
 
-    def __init__(self, config: uvicorn.Config, announcement: str) -> None:
+    def __init__(
+        self, config: uvicorn.Config, announcement: str, shutdown: ShutdownNotice
+    ) -> None:
         super().__init__(config)
         self._announcement = announcement
+        self._shutdown = shutdown
 
     async def startup(self, sockets: list[object] | None = None) -> None:  # type: ignore[override]
         await super().startup(sockets)  # type: ignore[arg-type]
@@ -246,6 +252,8 @@ class _AnnouncingServer(uvicorn.Server):
         if self.should_exit and sig == signal.SIGINT:
             self.force_exit = True
         self.should_exit = True
+        # Requests held by a latency fault are answered now, not cut off later.
+        self._shutdown.give()
 
 
 def _wait(args: argparse.Namespace) -> int:

@@ -4,10 +4,28 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from typing import Any
 
 logger = logging.getLogger("fake_server.access")
+
+# C0 and C1 control characters, DEL and the Unicode line separators: in a
+# path (``%0d%0a`` decodes to a line break) or a session name they could
+# forge lines of the text log.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\x0d``)."""
+    if text.isprintable():  # the common case, and a cheap test
+        return text
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def enabled() -> bool:
@@ -24,9 +42,9 @@ class TextFormatter(logging.Formatter):
         if fields is None:
             return super().format(record)
         status = "dropped" if fields["status"] is None else fields["status"]
-        session = f" session={fields['session']}" if fields.get("session") else ""
+        session = f" session={printable(fields['session'])}" if fields.get("session") else ""
         return (
-            f"{fields['method']} {fields['path']} {status} "
+            f"{printable(fields['method'])} {printable(fields['path'])} {status} "
             f"{fields['operation'] or '-'} {fields['ms']}ms {fields['request_id']}{session}"
         )
 

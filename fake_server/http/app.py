@@ -8,11 +8,13 @@ from starlette.types import Receive, Scope, Send
 
 from fake_server.contract.checker import Contract
 from fake_server.contract.operations import OPERATION_IDS
+from fake_server.defaults import DEFAULT_MAX_SESSIONS
 from fake_server.http import admin, drops, pipeline
 from fake_server.http.handlers import batches, files, vector_stores
 from fake_server.http.routes import Router, admin_routes, provider_routes
 from fake_server.http.sessions import Sessions
-from fake_server.http.settings import DEFAULT_MAX_SESSIONS, Settings
+from fake_server.http.settings import Settings
+from fake_server.http.shutdown import ShutdownNotice
 from fake_server.scenario.parsing import Scenario, default_scenario
 
 PROVIDER_OPERATIONS = [*batches.OPERATIONS, *vector_stores.OPERATIONS, *files.OPERATIONS]
@@ -31,6 +33,7 @@ class FakeServerApp:
                 *admin_routes(admin.OPERATIONS, admin.OPEN_OPERATIONS),
             ]
         )
+        self.shutdown = ShutdownNotice()
         # Built on first request, per dialect.
         self.openapi_documents: dict[str, dict[str, Any]] = {}
 

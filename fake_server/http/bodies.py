@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect, Request
+from starlette.types import Message, Receive
 
 from fake_server.contract import strict_json
 from fake_server.domain.errors import InvalidRequestError, quoted
@@ -69,8 +70,13 @@ async def multipart_upload(call: Call, operation: str) -> Upload:
     length = header(call.request, b"content-length")
     if length is not None and length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
         raise _too_large(MAX_UPLOAD_BYTES)
+    # Counted on the bytes received, whatever the framing: a chunked body
+    # has no Content-Length to refuse it by.
+    limited = Request(call.request.scope, _limited_receive(call.request.receive, MAX_UPLOAD_BYTES))
     try:
-        form = await call.request.form(max_files=1, max_fields=10)
+        form = await limited.form(max_files=1, max_fields=10)
+    except PayloadTooLargeError:
+        raise
     except Exception:
         raise InvalidRequestError(
             "The multipart body could not be parsed.", code="invalid_multipart"
@@ -114,6 +120,21 @@ async def read_limited(request: Request, limit: int) -> bytes:
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
+
+
+def _limited_receive(receive: Receive, limit: int) -> Receive:
+    """``receive``, refusing the body once more than ``limit`` bytes of it have come in."""
+    received = 0
+
+    async def limited() -> Message:
+        nonlocal received
+        message = await receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise _too_large(limit)
+        return message
+
+    return limited
 
 
 def _too_large(limit: int) -> PayloadTooLargeError:

@@ -1,49 +1,93 @@
-"""A bounded record of the provider requests a server answered, oldest first."""
+"""A bounded record of the provider requests a server answered, oldest first.
+
+Bounded twice over: at most ``max_entries`` entries, and each entry holds
+only the documented fields, every one cut to a documented size, so a client
+sending huge paths or headers cannot make the journal grow beyond
+``MAX_ENTRY_BYTES`` per entry.
+"""
 
 from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Mapping
 from typing import Any
 
-DEFAULT_MAX_ENTRIES = 1000
+from fake_server.defaults import DEFAULT_JOURNAL_ENTRIES
+
 # Request headers worth keeping: who the call was for, and the SDKs' retry counters.
 RECORDED_HEADERS = ("x-on-behalf-of", "x-stainless-retry-count", "user-agent", "idempotency-key")
+MAX_PATH_CHARACTERS = 512
+MAX_QUERY_BYTES = 1024
+MAX_HEADER_BYTES = 512
+# What one entry can cost at most, measured with every field at its limit
+# and the path in 4-byte characters (tests/unit/test_journal.py checks it).
+MAX_ENTRY_BYTES = 6 * 1024
 
-
-_RECORDED = [(name, name.encode("latin-1")) for name in RECORDED_HEADERS]
+_RECORDED = tuple(name.encode("latin-1") for name in RECORDED_HEADERS)
 
 FIELDS = ("method", "path", "query", "operation", "status", "time", "headers")
-# The last field holds all the request's raw headers (lowercase name to
-# value): only the recorded ones are picked out and decoded, on reading.
-Entry = tuple[str, str, str, str | None, int | None, float, Mapping[bytes, bytes]]
+# Recorded on every request, read rarely: kept raw (header values as bytes,
+# in RECORDED_HEADERS order, None when absent) and decoded on reading.
+Entry = tuple[str, str, bytes, str | None, int | None, float, tuple[bytes | None, ...]]
+
+
+def entry(  # noqa: PLR0917 -- one argument per field, in FIELDS order
+    method: str,
+    path: str,
+    query: bytes,
+    operation: str | None,
+    status: int | None,
+    time: float,
+    headers: dict[bytes, bytes],
+) -> Entry:
+    """One journal entry, every field within its bound."""
+    values = tuple(headers.get(name) for name in _RECORDED)
+    if any(value is not None and len(value) > MAX_HEADER_BYTES for value in values):
+        values = tuple(None if value is None else value[:MAX_HEADER_BYTES] for value in values)
+    return (
+        method,
+        path[:MAX_PATH_CHARACTERS],
+        query[:MAX_QUERY_BYTES],
+        operation,
+        status,
+        time,
+        values,
+    )
 
 
 class Journal:
-    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+    def __init__(self, max_entries: int = DEFAULT_JOURNAL_ENTRIES) -> None:
         self.max_entries = max_entries
-        # Recorded on every request, read rarely: kept as tuples, shaped on reading.
         self._entries: deque[Entry] = deque(maxlen=max_entries)
         self._lock = threading.Lock()
 
-    def record(self, entry: Entry) -> None:
-        self._entries.append(entry)  # deque.append is atomic
+    def record(self, recorded: Entry) -> None:
+        self._entries.append(recorded)  # deque.append is atomic
 
     def entries(self) -> list[dict[str, Any]]:
         with self._lock:
             snapshot = list(self._entries)
-        return [_shaped(entry) for entry in snapshot]
+        return [_shaped(recorded) for recorded in snapshot]
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
 
 
-def _shaped(entry: Entry) -> dict[str, Any]:
-    shaped: dict[str, Any] = dict(zip(FIELDS, entry, strict=True))
-    raw = entry[-1]
-    shaped["headers"] = {
-        name: raw[raw_name].decode("latin-1") for name, raw_name in _RECORDED if raw_name in raw
+def _shaped(recorded: Entry) -> dict[str, Any]:
+    method, path, query, operation, status, time, values = recorded
+    return {
+        "method": method,
+        "path": path,
+        "query": query.decode("latin-1"),
+        "operation": operation,
+        "status": status,
+        "time": time,
+        # Sent as UTF-8 by the SDKs (an end user's name may not be ASCII);
+        # a value cut inside a character shows a replacement character.
+        "headers": {
+            name: value.decode("utf-8", "replace")
+            for name, value in zip(RECORDED_HEADERS, values, strict=True)
+            if value is not None
+        },
     }
-    return shaped

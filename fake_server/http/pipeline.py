@@ -13,7 +13,6 @@ that turns errors into the provider's envelope.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 import math
@@ -24,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from fake_server.domain.clock import stopwatch
+from fake_server.domain.errors import InvalidRequestError
 from fake_server.http.admin_paths import is_admin_path
 from fake_server.http.context import Call, Reply
 from fake_server.http.errors import (
@@ -36,7 +36,7 @@ from fake_server.http.errors import (
     unknown_route,
     wrong_method,
 )
-from fake_server.http.headers import header
+from fake_server.http.headers import header, raw_headers
 from fake_server.http.responder import respond, respond_dropped, respond_error
 from fake_server.http.sessions import SESSION_HEADER
 from fake_server.http.settings import Settings
@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 
 SESSION_HEADER_BYTES = SESSION_HEADER.encode("latin-1")
 logger = logging.getLogger("fake_server")
+END_USER_PARAM = "X-On-Behalf-Of"
+MAX_END_USER_CHARACTERS = 256
 
 
 def resolve(app: FakeServerApp, scope: Scope, receive: Receive) -> Call:
@@ -64,7 +66,7 @@ def resolve(app: FakeServerApp, scope: Scope, receive: Receive) -> Call:
         dialect=match.dialect,
         session_name=session_name,
         session=app.sessions.existing(session_name),
-        actor=header(request, b"x-on-behalf-of") or None,
+        actor=None,  # decided once the request is authorised (see _end_user)
         elapsed=elapsed,
         journaled=not is_admin_path(path),
     )
@@ -121,7 +123,38 @@ def _authorise_provider(call: Call) -> None:
     judge = call.session or sessions.default
     if not judge.accepts(token):
         raise Refused(invalid_api_key(token))
+    call.actor = _end_user(call.request)
     call.session = sessions.get(call.session_name)
+
+
+def _end_user(request: Request) -> str | None:
+    """The end user of ``X-On-Behalf-Of``, decoded as UTF-8; None without the header.
+
+    A header that is present but says nobody (empty or blank) is refused:
+    read as "no end user", it would act for the whole account.
+    """
+    raw = raw_headers(request).get(b"x-on-behalf-of")
+    if raw is None:
+        return None
+    try:
+        end_user = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidRequestError(
+            "Invalid 'X-On-Behalf-Of' header: it must be UTF-8 text.", END_USER_PARAM
+        ) from None
+    if not end_user.strip():
+        raise InvalidRequestError(
+            "Invalid 'X-On-Behalf-Of' header: it is blank. Send the end user's id, or no "
+            "header to act for the whole account.",
+            END_USER_PARAM,
+        )
+    if len(end_user) > MAX_END_USER_CHARACTERS:
+        raise InvalidRequestError(
+            f"Invalid 'X-On-Behalf-Of' header: longer than {MAX_END_USER_CHARACTERS} "
+            "characters.",
+            END_USER_PARAM,
+        )
+    return end_user
 
 
 def _authorise_admin(call: Call) -> None:
@@ -148,7 +181,9 @@ def _admin_allowed(request: Request, settings: Settings) -> bool:
 async def _apply(fault: FaultAction, call: Call) -> Response | None:
     """Latency first (wall time: it exists to exercise client timeouts), then the failure."""
     if fault.latency_seconds > 0:
-        await asyncio.sleep(fault.latency_seconds)
+        # Cut short if the server starts shutting down: the request then gets
+        # its answer at once instead of being cancelled halfway.
+        await call.app.shutdown.sleep(fault.latency_seconds)
     if fault.drop_connection:
         return respond_dropped(call)
     if fault.status is None:

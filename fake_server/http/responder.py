@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from fake_server.contract.checker import Violation
 from fake_server.domain.ids import new_request_id
-from fake_server.http import access_log
+from fake_server.http import access_log, journal
 from fake_server.http.context import Call
 from fake_server.http.drops import DroppedConnection
 from fake_server.http.errors import ApiError, Refused, internal_error, known_error, to_api_error
@@ -106,10 +106,10 @@ def _journal(call: Call, status: int | None) -> None:
     request = call.request
     scope = request.scope
     session.journal.record(
-        (
+        journal.entry(
             request.method,
             scope["path"],
-            scope["query_string"].decode("latin-1"),
+            scope["query_string"],
             call.operation,
             status,
             session.clock.now(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-DEFAULT_MAX_SESSIONS = 64
+from fake_server.defaults import DEFAULT_MAX_SESSIONS
 
 
 class Settings(NamedTuple):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any, NamedTuple
 
+from fake_server.defaults import DEFAULT_JOURNAL_ENTRIES
 from fake_server.domain.account import Store
 from fake_server.domain.clock import Clock, SystemClock, VirtualClock
 from fake_server.domain.ids import new_file_batch_id, new_file_id, new_vector_store_id
@@ -16,7 +17,6 @@ from fake_server.domain.model import (
     UploadedFile,
     VectorStore,
 )
-from fake_server.http.journal import DEFAULT_MAX_ENTRIES
 from fake_server.scenario.faults import FaultRule
 
 DEFAULT_PROCESSING_SECONDS = 1.0
@@ -81,7 +81,7 @@ def build_world(data: dict[str, Any]) -> World:
         store=store,
         faults=[FaultRule.from_dict(fault) for fault in data.get("faults", [])],
         poll_after_ms=poll_after_ms,
-        journal_max_entries=data.get("journal", {}).get("max_entries", DEFAULT_MAX_ENTRIES),
+        journal_max_entries=data.get("journal", {}).get("max_entries", DEFAULT_JOURNAL_ENTRIES),
         api_keys=frozenset(keys) if (keys := data.get("auth", {}).get("api_keys")) else None,
     )
 

@@ -1,0 +1,170 @@
+"""Hostile HTTP input the pipeline owns: end-user headers, the journal's bounds, chunked uploads.
+
+Each case gets a clean 4xx in the provider's envelope (or is served
+correctly), changes nothing, and the server keeps answering.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from fake_server import ServerThread
+from fake_server.http import journal
+from tests.conftest import API_KEY, StartServer
+
+BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
+MULTIPART = {**AUTH, "Content-Type": "multipart/form-data; boundary=fakeboundary"}
+TIMEOUT = httpx.Timeout(10.0)
+
+OWNED = """
+vector_stores:
+  - id: vs_jose
+    owner: "josé"
+    file_batches:
+      - id: vsfb_jose
+        files: [{id: file-1}, {id: file-2}]
+"""
+
+
+def envelope(response: httpx.Response) -> dict[str, Any]:
+    body: dict[str, Any] = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"message", "type", "param", "code"}
+    error: dict[str, Any] = body["error"]
+    return error
+
+
+def batch_status(server: ServerThread) -> str:
+    status: str = httpx.get(server.url + BATCH, headers=AUTH).json()["status"]
+    return status
+
+
+@pytest.mark.parametrize(
+    "value",
+    [b"", b" ", b"\t", b"   \t  ", b"\xff\xfe", b"\xc3", b"x" * 257],
+    ids=["empty", "space", "tab", "blanks", "not-utf8", "cut-utf8", "too-long"],
+)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", BATCH + "/cancel"), ("GET", BATCH), ("GET", "/api/v1/llm/vector_stores")],
+)
+def test_a_blank_or_undecodable_end_user_is_refused(
+    server: ServerThread, value: bytes, method: str, path: str
+) -> None:
+    # Over a raw socket: HTTP clients refuse to send blank or odd header values.
+    status, body = raw_request(server, method, path, [b"X-On-Behalf-Of: " + value])
+
+    assert status == 400
+    assert json.loads(body)["error"]["param"] == "X-On-Behalf-Of"
+    assert batch_status(server) == "in_progress"
+
+
+def raw_request(
+    server: ServerThread, method: str, path: str, extra_headers: list[bytes]
+) -> tuple[int, bytes]:
+    host, port = server.url.removeprefix("http://").split(":")
+    request = b"\r\n".join(
+        [
+            f"{method} {path} HTTP/1.1".encode(),
+            f"Host: {host}".encode(),
+            f"Authorization: Bearer {API_KEY}".encode(),
+            b"Content-Length: 0",
+            b"Connection: close",
+            *extra_headers,
+            b"",
+            b"",
+        ]
+    )
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(request)
+        received = b""
+        while chunk := connection.recv(65536):  # ends when the server closes
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+def test_an_end_user_named_in_utf8_reaches_their_own_store(start_server: StartServer) -> None:
+    server = start_server(OWNED)
+    path = server.url + "/v1/vector_stores/vs_jose/file_batches/vsfb_jose"
+    as_jose = as_end_user("josé".encode())
+
+    assert httpx.get(path, headers=as_jose).status_code == 200
+    assert httpx.get(path, headers=as_end_user(b"jose")).status_code == 404
+    assert httpx.post(path + "/cancel", headers=as_jose).json()["status"] == "cancelled"
+    entries = httpx.get(f"{server.url}/__fake__/requests").json()["requests"]
+    assert [entry["headers"]["x-on-behalf-of"] for entry in entries] == ["josé", "jose", "josé"]
+
+
+def as_end_user(name: bytes) -> list[tuple[bytes, bytes]]:
+    # Sent as UTF-8 bytes, as the SDKs send a name that is not ASCII.
+    return [(b"Authorization", f"Bearer {API_KEY}".encode()), (b"X-On-Behalf-Of", name)]
+
+
+def test_the_journal_keeps_only_documented_headers_each_cut_short(server: ServerThread) -> None:
+    headers: dict[str, str] = {
+        **AUTH,
+        "User-Agent": "u" * 20_000,
+        "X-Stainless-Retry-Count": "0",
+        "X-Undocumented": "z" * 20_000,
+        "Cookie": "secret=1",
+    }
+    long_path = BATCH + "/" + "p" * 5_000
+
+    assert httpx.get(server.url + BATCH, headers=headers).status_code == 200
+    assert httpx.get(server.url + long_path, params={"q": "q" * 5_000}, headers=AUTH).is_error
+
+    first, second = httpx.get(f"{server.url}/__fake__/requests").json()["requests"]
+    assert set(first["headers"]) == {"user-agent", "x-stainless-retry-count"}
+    assert first["headers"]["user-agent"] == "u" * journal.MAX_HEADER_BYTES
+    assert second["path"] == long_path[: journal.MAX_PATH_CHARACTERS]
+    assert len(second["query"]) == journal.MAX_QUERY_BYTES
+
+
+def _chunks(total: int, size: int = 1024 * 1024) -> Iterator[bytes]:
+    boundary = b"--fakeboundary\r\n"
+    yield boundary + b'Content-Disposition: form-data; name="purpose"\r\n\r\nassistants\r\n'
+    yield boundary + (
+        b'Content-Disposition: form-data; name="file"; filename="big.bin"\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n"
+    )
+    sent = 0
+    while sent < total:  # bounded by total
+        yield b"x" * size
+        sent += size
+    yield b"\r\n--fakeboundary--\r\n"
+
+
+@pytest.mark.parametrize("mebibytes", [33, 34])
+def test_a_chunked_upload_over_the_limit_is_refused(server: ServerThread, mebibytes: int) -> None:
+    response = httpx.post(
+        server.url + "/v1/files",
+        content=_chunks(mebibytes * 1024 * 1024),
+        headers=MULTIPART,
+        timeout=TIMEOUT,
+    )
+
+    assert response.status_code == 413
+    assert envelope(response)["code"] == "request_too_large"
+    entries = httpx.get(f"{server.url}/__fake__/requests").json()["requests"]
+    assert [(entry["operation"], entry["status"]) for entry in entries] == [("createFile", 413)]
+    assert batch_status(server) == "in_progress"
+
+
+def test_a_chunked_upload_within_the_limit_is_served(server: ServerThread) -> None:
+    response = httpx.post(
+        server.url + "/v1/files",
+        content=_chunks(2 * 1024 * 1024),
+        headers=MULTIPART,
+        timeout=TIMEOUT,
+    )
+
+    assert response.status_code == 200
+    assert response.json()["bytes"] == 2 * 1024 * 1024
