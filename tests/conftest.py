@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import openai
@@ -174,6 +175,23 @@ def openai_client(server: ServerThread, *, retries: int = 0) -> openai.OpenAI:
     )
 
 
-def mka1_client(server: ServerThread) -> SDK:
-    # Retries off: a test about an error status wants the first answer.
-    return SDK(bearer_auth=API_KEY, server_url=server.url, retry_config=None)
+_IDLE_ASYNC_CLIENTS: list[httpx.AsyncClient] = []
+
+
+def mka1_client(server: ServerThread, **options: Any) -> SDK:
+    """The MKA1 SDK for ``server``; retries off: a test about an error wants the first answer.
+
+    Its async client is supplied (and never used by these sync tests): the
+    SDK's own costs an SSL context per SDK, and the SDK's finalizer, if a
+    collection runs it while an in-process event loop is running, schedules
+    the close on that loop and leaves it unawaited.
+    """
+    if not _IDLE_ASYNC_CLIENTS:
+        _IDLE_ASYNC_CLIENTS.append(httpx.AsyncClient())
+    settings: dict[str, Any] = {
+        "bearer_auth": API_KEY,
+        "server_url": server.url,
+        "retry_config": None,
+        "async_client": _IDLE_ASYNC_CLIENTS[0],
+    }
+    return SDK(**(settings | options))
