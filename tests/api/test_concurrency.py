@@ -106,7 +106,7 @@ def batch_counts_add_up(body: Any, cancelled: bool | None = None) -> bool:
 def store_counts_add_up(body: Any) -> bool:
     counts = body["file_counts"]
     total: int = counts["total"]
-    parts: int = counts["in_progress"] + counts["completed"] + counts["failed"] + counts["cancelled"]
+    parts: int = sum(counts[name] for name in ("in_progress", "completed", "failed", "cancelled"))
     # A create is atomic: a store holds whole batches only.
     return (
         parts == total
