@@ -122,6 +122,10 @@ class FakeServer:
         }
         if self.in_process:
             settings["client"] = httpx.Client(transport=InProcessTransport(self.app, httpx))  # type: ignore[arg-type]
+            # The SDK's own async client would cost an SSL context, and its
+            # finalizer, run by a collection inside the in-process event loop,
+            # would leave an unawaited close behind.
+            settings["async_client"] = httpx.AsyncClient(transport=httpx.ASGITransport(self.app))
         return mka1.SDK(**(settings | options))
 
     def http_client(self, **options: Any) -> httpx.Client:

@@ -7,11 +7,10 @@ from collections.abc import Callable
 import httpx
 import openai
 import pytest
-from meetkai_mka1 import SDK
 from meetkai_mka1.errors import SDKDefaultError
 
 from fake_server import Contract, ServerThread, create_app, default_scenario
-from tests.conftest import StartServer
+from tests.conftest import StartServer, mka1_client
 
 KEYS = """
 auth: {api_keys: [sk-test-right-key-1234]}
@@ -51,7 +50,7 @@ def test_the_sdks_see_a_wrong_key_as_an_authentication_error(start_server: Start
     with pytest.raises(openai.AuthenticationError) as raised:
         client.vector_stores.file_batches.cancel("vsfb_k", vector_store_id="vs_k")
     assert raised.value.code == "invalid_api_key"
-    sdk = SDK(bearer_auth="sk-nope", server_url=server.url, retry_config=None)
+    sdk = mka1_client(server, bearer_auth="sk-nope")
     with pytest.raises(SDKDefaultError) as mka1_raised:
         sdk.llm.vector_stores.get_file_batch(vector_store_id="vs_k", batch_id="vsfb_k")
     assert mka1_raised.value.status_code == 401
@@ -78,7 +77,7 @@ def mka1_status(call: Callable[[], object]) -> int:
 def test_every_operation_hides_another_users_store(
     owned: ServerThread, user: str | None, expected: int
 ) -> None:
-    stores = SDK(bearer_auth="k", server_url=owned.url, retry_config=None).llm.vector_stores
+    stores = mka1_client(owned, bearer_auth="k").llm.vector_stores
     calls = [
         lambda: stores.get(vector_store_id="vs_alice", x_on_behalf_of=user),
         lambda: stores.get_file_batch(
@@ -123,7 +122,7 @@ def test_listing_shows_only_what_the_user_may_see(owned: ServerThread) -> None:
 
 
 def test_what_a_user_creates_is_theirs(owned: ServerThread) -> None:
-    carol = SDK(bearer_auth="k", server_url=owned.url, retry_config=None).llm
+    carol = mka1_client(owned, bearer_auth="k").llm
     upload = carol.files.upload(
         file={"file_name": "c.txt", "content": b"c"}, purpose="assistants", x_on_behalf_of="carol"
     )

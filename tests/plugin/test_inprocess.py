@@ -40,6 +40,23 @@ def test_the_mka1_sdk_runs_in_process(inprocess: FakeServer) -> None:
     assert batch.status == "cancelled"
 
 
+def test_the_mka1_sdks_async_methods_run_in_process_too(inprocess: FakeServer) -> None:
+    sdk = inprocess.mka1_client()
+
+    async def cancel() -> str:
+        batch = await sdk.llm.vector_stores.cancel_file_batch_async(
+            vector_store_id="vs_abc123", batch_id="vsfb_abc123"
+        )
+        return str(batch.status)
+
+    assert asyncio.run(cancel()) == "cancelled"
+    # The same state as the sync client's.
+    batch = sdk.llm.vector_stores.get_file_batch(
+        vector_store_id="vs_abc123", batch_id="vsfb_abc123"
+    )
+    assert batch.status == "cancelled"
+
+
 def test_uploads_and_errors_in_process(inprocess: FakeServer) -> None:
     inprocess.reset(parse_scenario("clock: {mode: virtual, start: 0, advance_on_poll: 5}\n"))
     client = inprocess.openai_client()
