@@ -23,6 +23,8 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp
 
+from fake_server.http.app import FakeServerApp
+
 STARTUP_TIMEOUT_SECONDS = 10.0
 SHUTDOWN_TIMEOUT_SECONDS = 5.0
 # In-flight requests get this long to finish; then they are cancelled, so the
@@ -105,6 +107,9 @@ class _PromptServer(uvicorn.Server):
 
 class ServerThread:
     def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
+        # A fake_server app is told when stopping starts, so that requests a
+        # latency fault holds are answered at once rather than cancelled.
+        self._shutdown = app.shutdown if isinstance(app, FakeServerApp) else None
         self._socket = bind_socket(host, port)
         self.url = base_url(self._socket)
         config = uvicorn.Config(
@@ -119,6 +124,8 @@ class ServerThread:
         )
 
     def start(self) -> ServerThread:
+        if self._shutdown is not None:
+            self._shutdown.withdraw()
         self._thread.start()
         ready = threading.Event()
         # uvicorn sets ``started`` from its own thread; poll it in short steps,
@@ -134,6 +141,8 @@ class ServerThread:
 
     def stop(self) -> None:
         """Stop accepting, let in-flight requests finish, join the thread."""
+        if self._shutdown is not None:
+            self._shutdown.give()
         self._server.request_exit()
         if self._thread.is_alive():
             self._thread.join(SHUTDOWN_TIMEOUT_SECONDS)

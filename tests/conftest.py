@@ -19,9 +19,9 @@ import httpx
 import openai
 import pytest
 from meetkai_mka1 import SDK
-from starlette.applications import Starlette
 
 from fake_server import Contract, ServerThread, create_app, parse_scenario
+from fake_server.http.app import FakeServerApp
 from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario
 from fake_server.testing import FakeServer
 
@@ -35,7 +35,7 @@ ScenarioKey = tuple[object, bool]
 class _Shared:
     """One running server and the handle that resets it."""
 
-    def __init__(self, app: Starlette, thread: ServerThread, scenario: Scenario) -> None:
+    def __init__(self, app: FakeServerApp, thread: ServerThread, scenario: Scenario) -> None:
         self.thread = thread
         self.scenario = scenario
         self.handle = FakeServer(app, thread.url)

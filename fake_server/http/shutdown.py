@@ -30,6 +30,11 @@ class ShutdownNotice:
         for loop, future in waiting:
             loop.call_soon_threadsafe(_wake, future)
 
+    def withdraw(self) -> None:
+        """The server runs again (a thread server started anew): latency holds again."""
+        with self._lock:
+            self._given = False
+
     async def sleep(self, seconds: float) -> bool:
         """Wait ``seconds`` of wall time; True if the shutdown notice cut it short."""
         loop = asyncio.get_running_loop()

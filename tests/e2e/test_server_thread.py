@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ from tests.conftest import API_KEY
 
 BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"
 WAIT_SECONDS = 30.0
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
 
 
 class HeldRequests:
@@ -128,3 +130,20 @@ def test_stop_twice_and_stop_of_a_stopped_server_are_harmless(contract: Contract
     server.stop()
     server.stop()
     assert refuses_connections(server.url)
+
+
+def test_stop_answers_a_request_held_by_a_latency_fault_at_once(contract: Contract) -> None:
+    app = create_app(default_scenario(), contract=contract)
+    server = ServerThread(app).start()
+    httpx.post(
+        f"{server.url}/__fake__/faults",
+        json={"operation": "getVectorStoreFileBatch", "latency_ms": 60_000},
+    ).raise_for_status()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        held = pool.submit(httpx.get, server.url + BATCH, headers=AUTH, timeout=WAIT_SECONDS)
+        time.sleep(0.5)  # the request reaches its fault long before this
+        server.stop()
+        # Well within stop's grace period: the latency was cut short.
+        answer = held.result(timeout=WAIT_SECONDS)
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "in_progress"
