@@ -21,7 +21,6 @@ from fake_server.domain.ids import (
     new_vector_store_id,
 )
 from fake_server.domain.model import (
-    BatchFile,
     BatchView,
     FileBatch,
     FileCounts,
@@ -30,6 +29,7 @@ from fake_server.domain.model import (
     Processing,
     UploadedFile,
     VectorStore,
+    VectorStoreFile,
     VectorStoreView,
 )
 from fake_server.domain.paging import Page, PageQuery, paginate
@@ -45,8 +45,8 @@ class NewFile(NamedTuple):
     param: str
 
 
-class Store:
-    """All vector stores and uploaded files of one fake account, on one clock."""
+class Account:
+    """One fake account: its vector visible_stores and uploaded files, on one clock."""
 
     def __init__(
         self,
@@ -59,7 +59,8 @@ class Store:
     ) -> None:
         self.clock = clock
         self._vector_stores = {
-            store.id: store for store in sorted(vector_stores, key=lambda s: s.created_at)
+            vector_store.id: vector_store
+            for vector_store in sorted(vector_stores, key=lambda s: s.created_at)
         }
         self._uploads = {upload.id: upload for upload in uploads}
         self._default_processing = default_processing
@@ -120,23 +121,25 @@ class Store:
                 param,
             )
         with self._lock:
-            store = self._vector_store(vector_store_id, actor)
+            vector_store = self._vector_store(vector_store_id, actor)
             now = self._now()
             batch = FileBatch(
                 id=new_file_batch_id(),
-                vector_store_id=store.id,
+                vector_store_id=vector_store.id,
                 created_at=int(now),
-                files=self._attach(store, files, now, actor),
+                files=self._attach(vector_store, files, now, actor),
             )
-            store.add_batch(batch)
-            store.last_active_at = int(now)
+            vector_store.add_batch(batch)
+            vector_store.last_active_at = int(now)
             # The answer to a create shows the batch as it was created, every
             # file still in progress, as the real API answers, even if a file
             # with no processing time is already done by the next read.
             counts = FileCounts(in_progress=len(batch.files), completed=0, failed=0, cancelled=0)
-            return BatchView(batch.id, store.id, batch.created_at, FileStatus.IN_PROGRESS, counts)
+            return BatchView(
+                batch.id, vector_store.id, batch.created_at, FileStatus.IN_PROGRESS, counts
+            )
 
-    # --- vector stores ------------------------------------------------------
+    # --- vector visible_stores ------------------------------------------------------
 
     def create_vector_store(
         self,
@@ -149,7 +152,7 @@ class Store:
     ) -> VectorStoreView:
         with self._lock:
             now = self._now()
-            store = VectorStore(
+            vector_store = VectorStore(
                 id=new_vector_store_id(),
                 name=name,
                 created_at=int(now),
@@ -158,10 +161,12 @@ class Store:
                 last_active_at=int(now),
                 owner=actor,
             )
-            attached = self._attach(store, [NewFile(f, "file_ids") for f in file_ids], now, actor)
-            store.files.update((file.id, file) for file in attached)
-            self._vector_stores[store.id] = store
-            return store.view(now)
+            attached = self._attach(
+                vector_store, [NewFile(f, "file_ids") for f in file_ids], now, actor
+            )
+            vector_store.files.update((file.id, file) for file in attached)
+            self._vector_stores[vector_store.id] = vector_store
+            return vector_store.view(now)
 
     def get_vector_store(
         self, vector_store_id: str, *, actor: str | None = None
@@ -173,17 +178,19 @@ class Store:
         self, query: PageQuery, *, actor: str | None = None
     ) -> Page[VectorStoreView]:
         with self._lock:
-            stores = [s for s in self._vector_stores.values() if visible(s.owner, actor)]
-            positions = {store.id: index for index, store in enumerate(stores)}
-            page = paginate(stores, positions, query)
+            visible_stores = [s for s in self._vector_stores.values() if visible(s.owner, actor)]
+            positions = {
+                vector_store.id: index for index, vector_store in enumerate(visible_stores)
+            }
+            page = paginate(visible_stores, positions, query)
             now = self._now()
-            return Page([store.view(now) for store in page.items], page.has_more)
+            return Page([vector_store.view(now) for vector_store in page.items], page.has_more)
 
     def delete_vector_store(self, vector_store_id: str, *, actor: str | None = None) -> str:
         with self._lock:
-            store = self._vector_store(vector_store_id, actor)
-            del self._vector_stores[store.id]
-            return store.id
+            vector_store = self._vector_store(vector_store_id, actor)
+            del self._vector_stores[vector_store.id]
+            return vector_store.id
 
     def list_vector_store_files(
         self,
@@ -204,11 +211,11 @@ class Store:
         self, vector_store_id: str, file_id: str, *, actor: str | None = None
     ) -> FileView:
         with self._lock:
-            store = self._vector_store(vector_store_id, actor)
-            file = store.files.get(file_id)
+            vector_store = self._vector_store(vector_store_id, actor)
+            file = vector_store.files.get(file_id)
             if file is None:
                 raise NotFoundError(
-                    f"No file found with id {quoted(file_id)} in vector store '{store.id}'."
+                    f"No file found with id {quoted(file_id)} in vector store '{vector_store.id}'."
                 )
             return file.view(self._now())
 
@@ -242,11 +249,11 @@ class Store:
         return self.clock.now()
 
     def _attach(
-        self, store: VectorStore, files: Sequence[NewFile], now: float, actor: str | None
-    ) -> list[BatchFile]:
+        self, vector_store: VectorStore, files: Sequence[NewFile], now: float, actor: str | None
+    ) -> list[VectorStoreFile]:
         """Vector store files for ``files``, all in progress; nothing changes on error."""
         seen: set[str] = set()
-        attached: list[BatchFile] = []
+        attached: list[VectorStoreFile] = []
         for new in files:
             upload = self._uploads.get(new.file_id)
             if upload is None or not visible(upload.owner, actor):
@@ -267,9 +274,9 @@ class Store:
             if seconds is None:
                 seconds = self._default_processing.seconds or 0.0
             attached.append(
-                BatchFile(
+                VectorStoreFile(
                     id=upload.id,
-                    vector_store_id=store.id,
+                    vector_store_id=vector_store.id,
                     created_at=int(now),
                     status=FileStatus.IN_PROGRESS,
                     outcome=processing.outcome,
@@ -283,16 +290,16 @@ class Store:
 
     def _vector_store(self, vector_store_id: str, actor: str | None) -> VectorStore:
         check_id_prefix("vector_store_id", vector_store_id, VECTOR_STORE_PREFIX)
-        store = self._vector_stores.get(vector_store_id)
-        # Another end user's store answers exactly as a missing one would.
-        if store is None or not visible(store.owner, actor):
+        vector_store = self._vector_stores.get(vector_store_id)
+        # Another end user's vector store answers exactly as a missing one would.
+        if vector_store is None or not visible(vector_store.owner, actor):
             raise NotFoundError(f"No vector store found with id {quoted(vector_store_id)}.")
-        return store
+        return vector_store
 
     def _batch(self, vector_store_id: str, batch_id: str, actor: str | None) -> FileBatch:
-        store = self._vector_store(vector_store_id, actor)
+        vector_store = self._vector_store(vector_store_id, actor)
         check_id_prefix("batch_id", batch_id, FILE_BATCH_PREFIX)
-        batch = store.batches.get(batch_id)
+        batch = vector_store.batches.get(batch_id)
         if batch is None:
             raise NotFoundError(
                 f"No file batch found with id {quoted(batch_id)} "

@@ -48,7 +48,7 @@ class UploadedFile:
 
 
 @dataclass(slots=True)
-class BatchFile:
+class VectorStoreFile:
     """A file attached to a vector store, with its processing timeline."""
 
     id: str
@@ -106,7 +106,7 @@ class FileCounts(NamedTuple):
 # plain slotted dataclasses, cheaper to create than frozen ones.
 
 
-def count_files(files: Iterable[BatchFile], now: float) -> FileCounts:
+def count_files(files: Iterable[VectorStoreFile], now: float) -> FileCounts:
     # A dict literal, not dict.fromkeys(FileStatus): iterating an enum costs
     # more than counting a small batch.
     tally = {
@@ -173,7 +173,7 @@ class FileBatch:
     id: str
     vector_store_id: str
     created_at: int
-    files: list[BatchFile]
+    files: list[VectorStoreFile]
     positions: dict[str, int] = field(init=False, repr=False)
     # Views of the batch and of its files, and the span of clock time they
     # hold for: no file changes status inside it unless the batch is cancelled.
@@ -263,7 +263,7 @@ class VectorStore:
     metadata: dict[str, str] = field(default_factory=dict)
     batches: dict[str, FileBatch] = field(default_factory=dict)
     # The store's files by id; a file added again replaces the earlier entry.
-    files: dict[str, BatchFile] = field(default_factory=dict)
+    files: dict[str, VectorStoreFile] = field(default_factory=dict)
     last_active_at: int | None = None
     # The end user (X-On-Behalf-Of) it belongs to; None: the whole account's.
     owner: str | None = None

@@ -5,16 +5,16 @@ from __future__ import annotations
 import functools
 from typing import Any, NamedTuple
 
-from fake_server.domain.account import Store
+from fake_server.domain.account import Account
 from fake_server.domain.clock import Clock, SystemClock, VirtualClock
 from fake_server.domain.ids import new_file_batch_id, new_file_id, new_vector_store_id
 from fake_server.domain.model import (
-    BatchFile,
     FileBatch,
     FileStatus,
     Processing,
     UploadedFile,
     VectorStore,
+    VectorStoreFile,
 )
 from fake_server.http.journal import DEFAULT_MAX_ENTRIES
 from fake_server.scenario.faults import FaultRule
@@ -34,7 +34,7 @@ class World(NamedTuple):
     """What a scenario instantiates. A fresh one each time: nothing is shared."""
 
     clock: Clock
-    store: Store
+    account: Account
     faults: list[FaultRule]
     poll_after_ms: int | None
     journal_max_entries: int
@@ -55,7 +55,7 @@ def build_world(data: dict[str, Any]) -> World:
     uploads = {
         upload.id: upload for upload in (_upload(spec, loaded_at) for spec in data.get("files", []))
     }
-    stores = [
+    vector_stores = [
         _vector_store(spec, loaded_at, default_processing, uploads)
         for spec in data.get("vector_stores", [])
     ]
@@ -69,16 +69,16 @@ def build_world(data: dict[str, Any]) -> World:
     poll_after_ms = clock_settings.get(
         "poll_after_ms", DEFAULT_VIRTUAL_POLL_AFTER_MS if virtual else None
     )
-    store = Store(
+    account = Account(
         clock,
-        stores,
+        vector_stores,
         uploads.values(),
         default_processing=default_processing,
         on_poll=on_poll,
     )
     return World(
         clock=clock,
-        store=store,
+        account=account,
         faults=[FaultRule.from_dict(fault) for fault in data.get("faults", [])],
         poll_after_ms=poll_after_ms,
         journal_max_entries=data.get("journal", {}).get("max_entries", DEFAULT_MAX_ENTRIES),
@@ -118,7 +118,7 @@ def _vector_store(
     uploads: dict[str, UploadedFile],
 ) -> VectorStore:
     created_at = spec.get("created_at", int(loaded_at))
-    store = VectorStore(
+    vector_store = VectorStore(
         id=spec.get("id") or new_vector_store_id(),
         name=spec.get("name"),
         created_at=created_at,
@@ -128,7 +128,7 @@ def _vector_store(
     for batch_spec in spec.get("file_batches", []):
         batch_created = batch_spec.get("created_at", created_at)
         files = [
-            _batch_file(file_spec, store.id, batch_created, loaded_at, default_processing)
+            _batch_file(file_spec, vector_store.id, batch_created, loaded_at, default_processing)
             for file_spec in batch_spec["files"]
         ]
         for file in files:
@@ -141,18 +141,18 @@ def _vector_store(
                     file.usage_bytes,
                     file.created_at,
                     "assistants",
-                    owner=store.owner,
+                    owner=vector_store.owner,
                 ),
             )
-        store.add_batch(
+        vector_store.add_batch(
             FileBatch(
                 id=batch_spec.get("id") or new_file_batch_id(),
-                vector_store_id=store.id,
+                vector_store_id=vector_store.id,
                 created_at=batch_created,
                 files=files,
             )
         )
-    return store
+    return vector_store
 
 
 def _batch_file(
@@ -161,13 +161,13 @@ def _batch_file(
     batch_created: int,
     loaded_at: float,
     default_processing: Processing,
-) -> BatchFile:
+) -> VectorStoreFile:
     status = FileStatus(spec.get("status", "in_progress"))
     processing = _processing(
         {"outcome": default_processing.outcome.value, **spec},
         spec.get("processing_seconds", default_processing.seconds),
     )
-    return BatchFile(
+    return VectorStoreFile(
         id=spec.get("id") or new_file_id(),
         vector_store_id=vector_store_id,
         created_at=spec.get("created_at", batch_created),

@@ -35,14 +35,14 @@ async def create_batch(call: Call) -> Reply:
         param, new_files = "files", [NewFile(item["file_id"], "files") for item in files]
     else:
         raise InvalidRequestError("Missing required parameter: 'file_ids' or 'files'.")
-    view = call.state.store.create_batch(
+    view = call.state.account.create_batch(
         call.path_param("vector_store_id"), new_files, param, actor=call.actor
     )
     return batch_reply(call, view)
 
 
 async def get_batch(call: Call) -> Reply:
-    view = call.state.store.get_batch(
+    view = call.state.account.get_batch(
         call.path_param("vector_store_id"), call.path_param("batch_id"), actor=call.actor
     )
     return batch_reply(call, view)
@@ -51,7 +51,7 @@ async def get_batch(call: Call) -> Reply:
 async def cancel_batch(call: Call) -> Reply:
     # Cancel takes no body; whatever a client sends (the SDKs send none, with
     # or without a Content-Type) is ignored.
-    view = call.state.store.cancel_batch(
+    view = call.state.account.cancel_batch(
         call.path_param("vector_store_id"), call.path_param("batch_id"), actor=call.actor
     )
     return batch_reply(call, view)
@@ -59,7 +59,7 @@ async def cancel_batch(call: Call) -> Reply:
 
 async def list_batch_files(call: Call) -> render.EncodedList:
     params = call.request.query_params
-    result = call.state.store.list_batch_files(
+    result = call.state.account.list_batch_files(
         call.path_param("vector_store_id"),
         call.path_param("batch_id"),
         page_query(params),

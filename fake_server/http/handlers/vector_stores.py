@@ -15,7 +15,7 @@ STORE_PATH = STORES_PATH + "/{vector_store_id}"
 
 async def create_vector_store(call: Call) -> dict[str, Any]:
     body = await json_object(call, "createVectorStore")
-    view = call.state.store.create_vector_store(
+    view = call.state.account.create_vector_store(
         name=body.get("name"),
         description=body.get("description"),
         metadata=body.get("metadata"),
@@ -26,19 +26,19 @@ async def create_vector_store(call: Call) -> dict[str, Any]:
 
 
 async def list_vector_stores(call: Call) -> render.EncodedList:
-    result = call.state.store.list_vector_stores(
+    result = call.state.account.list_vector_stores(
         page_query(call.request.query_params), actor=call.actor
     )
     return render.page(result, lambda view: render.encode(render.vector_store(view, call.dialect)))
 
 
 async def get_vector_store(call: Call) -> dict[str, Any]:
-    view = call.state.store.get_vector_store(call.path_param("vector_store_id"), actor=call.actor)
+    view = call.state.account.get_vector_store(call.path_param("vector_store_id"), actor=call.actor)
     return render.vector_store(view, call.dialect)
 
 
 async def delete_vector_store(call: Call) -> dict[str, Any]:
-    deleted = call.state.store.delete_vector_store(
+    deleted = call.state.account.delete_vector_store(
         call.path_param("vector_store_id"), actor=call.actor
     )
     return render.deleted_vector_store(deleted)
@@ -46,7 +46,7 @@ async def delete_vector_store(call: Call) -> dict[str, Any]:
 
 async def list_vector_store_files(call: Call) -> render.EncodedList:
     params = call.request.query_params
-    result = call.state.store.list_vector_store_files(
+    result = call.state.account.list_vector_store_files(
         call.path_param("vector_store_id"),
         page_query(params),
         status_filter(params),
@@ -56,7 +56,7 @@ async def list_vector_store_files(call: Call) -> render.EncodedList:
 
 
 async def get_vector_store_file(call: Call) -> dict[str, Any]:
-    view = call.state.store.get_vector_store_file(
+    view = call.state.account.get_vector_store_file(
         call.path_param("vector_store_id"), call.path_param("file_id"), actor=call.actor
     )
     return render.vector_store_file(view)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from fake_server.domain.account import Store
+from fake_server.domain.account import Account
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.errors import InvalidRequestError, NotFoundError
 from fake_server.domain.model import (
-    BatchFile,
     FileBatch,
     FileCounts,
     FileStatus,
     VectorStore,
+    VectorStoreFile,
     batch_status,
 )
 from fake_server.domain.paging import PageQuery, SortOrder
@@ -25,40 +25,40 @@ IN_PROGRESS, COMPLETED, FAILED, CANCELLED = (
 )
 
 
-def make_store(*files: BatchFile) -> tuple[VirtualClock, Store]:
+def make_account(*files: VectorStoreFile) -> tuple[VirtualClock, Account]:
     clock = VirtualClock(1000)
     batch = FileBatch("vsfb_1", "vs_1", 1000, list(files))
-    store = VectorStore("vs_1", None, 1000)
-    store.add_batch(batch)
-    return clock, Store(clock, [store])
+    vector_store = VectorStore("vs_1", None, 1000)
+    vector_store.add_batch(batch)
+    return clock, Account(clock, [vector_store])
 
 
-def processing(file_id: str, seconds: float, outcome: FileStatus = COMPLETED) -> BatchFile:
-    return BatchFile(
+def processing(file_id: str, seconds: float, outcome: FileStatus = COMPLETED) -> VectorStoreFile:
+    return VectorStoreFile(
         file_id, "vs_1", 1000, IN_PROGRESS, outcome=outcome, finishes_at=1000 + seconds
     )
 
 
 def test_files_reach_their_outcome_exactly_when_processing_ends() -> None:
-    clock, store = make_store(processing("file-a", 10), processing("file-b", 20, FAILED))
-    assert store.get_batch("vs_1", "vsfb_1").counts == FileCounts(2, 0, 0, 0)
+    clock, account = make_account(processing("file-a", 10), processing("file-b", 20, FAILED))
+    assert account.get_batch("vs_1", "vsfb_1").counts == FileCounts(2, 0, 0, 0)
     clock.advance(9.999)
-    assert store.get_batch("vs_1", "vsfb_1").counts == FileCounts(2, 0, 0, 0)
+    assert account.get_batch("vs_1", "vsfb_1").counts == FileCounts(2, 0, 0, 0)
     clock.advance(0.001)
-    assert store.get_batch("vs_1", "vsfb_1").counts == FileCounts(1, 1, 0, 0)
+    assert account.get_batch("vs_1", "vsfb_1").counts == FileCounts(1, 1, 0, 0)
     clock.advance(10)
-    view = store.get_batch("vs_1", "vsfb_1")
+    view = account.get_batch("vs_1", "vsfb_1")
     assert view.counts == FileCounts(0, 1, 1, 0)
     assert view.status is COMPLETED
 
 
 @pytest.mark.parametrize("cancel_after", [0, 5, 10, 15, 25])
 def test_cancel_moves_exactly_the_in_progress_files(cancel_after: float) -> None:
-    clock, store = make_store(processing("file-a", 10), processing("file-b", 20, FAILED))
+    clock, account = make_account(processing("file-a", 10), processing("file-b", 20, FAILED))
     clock.advance(cancel_after)
-    before = store.get_batch("vs_1", "vsfb_1").counts
+    before = account.get_batch("vs_1", "vsfb_1").counts
 
-    after = store.cancel_batch("vs_1", "vsfb_1")
+    after = account.cancel_batch("vs_1", "vsfb_1")
 
     assert after.counts.cancelled == before.in_progress
     assert after.counts.completed == before.completed
@@ -67,14 +67,14 @@ def test_cancel_moves_exactly_the_in_progress_files(cancel_after: float) -> None
     assert after.counts.total == 2
     assert after.status is (CANCELLED if before.in_progress else COMPLETED)
     clock.advance(100)
-    assert store.get_batch("vs_1", "vsfb_1") == after, "a finished batch never changes again"
+    assert account.get_batch("vs_1", "vsfb_1") == after, "a finished batch never changes again"
 
 
 def test_cancelled_files_never_complete_later() -> None:
-    clock, store = make_store(processing("file-a", 10))
-    store.cancel_batch("vs_1", "vsfb_1")
+    clock, account = make_account(processing("file-a", 10))
+    account.cancel_batch("vs_1", "vsfb_1")
     clock.advance(1000)
-    page = store.list_batch_files("vs_1", "vsfb_1", PageQuery())
+    page = account.list_batch_files("vs_1", "vsfb_1", PageQuery())
     assert [view.status for view in page.items] == [CANCELLED]
 
 
@@ -93,40 +93,40 @@ def test_batch_status_rule(counts: FileCounts, status: FileStatus) -> None:
 
 
 def test_unknown_ids_are_not_found_and_wrong_prefixes_are_invalid() -> None:
-    _, store = make_store(processing("file-a", 10))
+    _, account = make_account(processing("file-a", 10))
     with pytest.raises(NotFoundError, match="vs_2"):
-        store.get_batch("vs_2", "vsfb_1")
+        account.get_batch("vs_2", "vsfb_1")
     with pytest.raises(NotFoundError, match="vsfb_2"):
-        store.cancel_batch("vs_1", "vsfb_2")
+        account.cancel_batch("vs_1", "vsfb_2")
     with pytest.raises(InvalidRequestError) as raised:
-        store.get_batch("vs_1", "batch_1")
+        account.get_batch("vs_1", "batch_1")
     assert raised.value.param == "batch_id"
 
 
 def test_a_cursor_in_a_large_batch_gives_the_page_next_to_it() -> None:
     files = [processing(f"file-{index}", 10) for index in range(2000)]
-    _, store = make_store(*files)
-    page = store.list_batch_files("vs_1", "vsfb_1", PageQuery(limit=3, after="file-1000"))
+    _, account = make_account(*files)
+    page = account.list_batch_files("vs_1", "vsfb_1", PageQuery(limit=3, after="file-1000"))
     assert [view.id for view in page.items] == ["file-999", "file-998", "file-997"]
     assert page.has_more
 
 
 def statuses(
-    store: Store, limit: int = 20, after: str | None = None
+    account: Account, limit: int = 20, after: str | None = None
 ) -> list[tuple[str, FileStatus]]:
     query = PageQuery(limit=limit, order=SortOrder.ASC, after=after)
-    page = store.list_batch_files("vs_1", "vsfb_1", query)
+    page = account.list_batch_files("vs_1", "vsfb_1", query)
     return [(view.id, view.status) for view in page.items]
 
 
 def test_listed_files_follow_the_clock_and_a_cancel() -> None:
-    clock, store = make_store(processing("file-a", 10), processing("file-b", 20, FAILED))
-    assert statuses(store) == [("file-a", IN_PROGRESS), ("file-b", IN_PROGRESS)]
+    clock, account = make_account(processing("file-a", 10), processing("file-b", 20, FAILED))
+    assert statuses(account) == [("file-a", IN_PROGRESS), ("file-b", IN_PROGRESS)]
     clock.advance(10)
-    assert statuses(store) == [("file-a", COMPLETED), ("file-b", IN_PROGRESS)]
-    assert statuses(store, limit=1, after="file-a") == [("file-b", IN_PROGRESS)]
+    assert statuses(account) == [("file-a", COMPLETED), ("file-b", IN_PROGRESS)]
+    assert statuses(account, limit=1, after="file-a") == [("file-b", IN_PROGRESS)]
     clock.advance(5)
-    store.cancel_batch("vs_1", "vsfb_1")
-    assert statuses(store) == [("file-a", COMPLETED), ("file-b", CANCELLED)]
+    account.cancel_batch("vs_1", "vsfb_1")
+    assert statuses(account) == [("file-a", COMPLETED), ("file-b", CANCELLED)]
     clock.advance(100)
-    assert statuses(store) == [("file-a", COMPLETED), ("file-b", CANCELLED)]
+    assert statuses(account) == [("file-a", COMPLETED), ("file-b", CANCELLED)]
