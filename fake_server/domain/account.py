@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
+from fake_server import defaults
 from fake_server.domain.clock import Clock
 from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.domain.ids import (
@@ -34,8 +35,8 @@ from fake_server.domain.model import (
 )
 from fake_server.domain.paging import Page, PageQuery, paginate
 
-DEFAULT_PROCESSING = Processing(seconds=1.0)
-MAX_FILES_PER_BATCH = 2000
+DEFAULT_PROCESSING = Processing(seconds=defaults.PROCESSING_SECONDS)
+MAX_FILES_PER_BATCH = defaults.MAX_FILES_PER_BATCH
 
 
 class NewFile(NamedTuple):

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
+from fake_server import defaults
+
 
 class FileStatus(StrEnum):
     IN_PROGRESS = "in_progress"
@@ -21,13 +23,16 @@ class FileStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+DEFAULT_OUTCOME = FileStatus(defaults.OUTCOME)
+
+
 class Processing(NamedTuple):
     """How a file behaves once added to a vector store: time to outcome, outcome, error."""
 
     seconds: float | None = None
-    outcome: FileStatus = FileStatus.COMPLETED
-    error_code: str = "server_error"
-    error_message: str = "The file could not be processed."
+    outcome: FileStatus = DEFAULT_OUTCOME
+    error_code: str = defaults.ERROR_CODE
+    error_message: str = defaults.ERROR_MESSAGES[defaults.ERROR_CODE]
 
 
 # For a file that sets nothing: the store's default time, then completed.
@@ -55,11 +60,11 @@ class VectorStoreFile:
     vector_store_id: str
     created_at: int
     status: FileStatus
-    outcome: FileStatus = FileStatus.COMPLETED
+    outcome: FileStatus = DEFAULT_OUTCOME
     finishes_at: float | None = None
     usage_bytes: int = 0
-    error_code: str = "server_error"
-    error_message: str = "The file could not be processed."
+    error_code: str = defaults.ERROR_CODE
+    error_message: str = defaults.ERROR_MESSAGES[defaults.ERROR_CODE]
     # Views never change once made, so the last one is handed out again
     # until the file's status moves on; lists of files cost far less so.
     last_view: FileView | None = field(default=None, repr=False, compare=False)

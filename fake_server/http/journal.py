@@ -7,7 +7,9 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
-DEFAULT_MAX_ENTRIES = 1000
+from fake_server import defaults
+
+DEFAULT_MAX_ENTRIES = defaults.JOURNAL_MAX_ENTRIES
 # Request headers worth keeping: who the call was for, and the SDKs' retry counters.
 RECORDED_HEADERS = ("x-on-behalf-of", "x-stainless-retry-count", "user-agent", "idempotency-key")
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol, TypeVar
 
+from fake_server import defaults
 from fake_server.contract.dialects import Dialect
 from fake_server.domain.model import BatchView, FileCounts, FileView, UploadedFile, VectorStoreView
 from fake_server.domain.paging import Page
@@ -17,12 +18,6 @@ class Identified(Protocol):
 
 
 View = TypeVar("View", bound=Identified)
-
-# Chunking the real API reports for files added without a strategy.
-DEFAULT_CHUNKING = {
-    "type": "static",
-    "static": {"max_chunk_size_tokens": 800, "chunk_overlap_tokens": 400},
-}
 
 
 def file_counts(counts: FileCounts) -> dict[str, int]:
@@ -71,7 +66,7 @@ def vector_store_file(view: FileView) -> dict[str, Any]:
         # A StrEnum member is a str: json encodes it as its value.
         "status": view.status,
         "last_error": last_error,
-        "chunking_strategy": DEFAULT_CHUNKING,
+        "chunking_strategy": defaults.CHUNKING_STRATEGY,
     }
 
 

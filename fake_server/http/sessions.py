@@ -12,13 +12,14 @@ import re
 import threading
 from collections import OrderedDict
 
+from fake_server import defaults
 from fake_server.contract.checker import Contract
 from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.http.state import ServerState
 from fake_server.scenario.parsing import Scenario
 
 SESSION_HEADER = "x-fake-session"
-DEFAULT_MAX_SESSIONS = 64
+DEFAULT_MAX_SESSIONS = defaults.MAX_SESSIONS
 SESSION_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 

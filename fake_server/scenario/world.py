@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any, NamedTuple
 
+from fake_server import defaults
 from fake_server.domain.account import Account
 from fake_server.domain.clock import Clock, SystemClock, VirtualClock
 from fake_server.domain.ids import new_file_batch_id, new_file_id, new_vector_store_id
@@ -16,18 +17,7 @@ from fake_server.domain.model import (
     VectorStore,
     VectorStoreFile,
 )
-from fake_server.http.journal import DEFAULT_MAX_ENTRIES
 from fake_server.scenario.faults import FaultRule
-
-DEFAULT_PROCESSING_SECONDS = 1.0
-DEFAULT_USAGE_BYTES = 1024
-# Virtual time costs nothing, so polling clients are told to come back soon.
-DEFAULT_VIRTUAL_POLL_AFTER_MS = 10
-DEFAULT_ERROR_MESSAGES = {
-    "server_error": "The file could not be processed because of a server error.",
-    "unsupported_file": "The file type is not supported.",
-    "invalid_file": "The file could not be parsed.",
-}
 
 
 class World(NamedTuple):
@@ -47,9 +37,10 @@ def build_world(data: dict[str, Any]) -> World:
     start = clock_settings.get("start")
     clock: Clock = VirtualClock(start) if virtual else SystemClock(start)
     loaded_at = clock.now()
-    defaults = data.get("defaults", {})
+    scenario_defaults = data.get("defaults", {})
     default_processing = _processing(
-        defaults, float(defaults.get("processing_seconds", DEFAULT_PROCESSING_SECONDS))
+        scenario_defaults,
+        float(scenario_defaults.get("processing_seconds", defaults.PROCESSING_SECONDS)),
     )
 
     uploads = {
@@ -67,7 +58,7 @@ def build_world(data: dict[str, Any]) -> World:
     )
 
     poll_after_ms = clock_settings.get(
-        "poll_after_ms", DEFAULT_VIRTUAL_POLL_AFTER_MS if virtual else None
+        "poll_after_ms", defaults.VIRTUAL_POLL_AFTER_MS if virtual else None
     )
     account = Account(
         clock,
@@ -81,19 +72,21 @@ def build_world(data: dict[str, Any]) -> World:
         account=account,
         faults=[FaultRule.from_dict(fault) for fault in data.get("faults", [])],
         poll_after_ms=poll_after_ms,
-        journal_max_entries=data.get("journal", {}).get("max_entries", DEFAULT_MAX_ENTRIES),
+        journal_max_entries=data.get("journal", {}).get(
+            "max_entries", defaults.JOURNAL_MAX_ENTRIES
+        ),
         api_keys=frozenset(keys) if (keys := data.get("auth", {}).get("api_keys")) else None,
     )
 
 
 def _processing(spec: dict[str, Any], seconds: float | None) -> Processing:
     error = spec.get("error", {})
-    code = error.get("code", "server_error")
+    code = error.get("code", defaults.ERROR_CODE)
     return Processing(
         seconds=seconds,
-        outcome=FileStatus(spec.get("outcome", "completed")),
+        outcome=FileStatus(spec.get("outcome", defaults.OUTCOME)),
         error_code=code,
-        error_message=error.get("message", DEFAULT_ERROR_MESSAGES[code]),
+        error_message=error.get("message", defaults.ERROR_MESSAGES[code]),
     )
 
 
@@ -103,7 +96,7 @@ def _upload(spec: dict[str, Any], loaded_at: float) -> UploadedFile:
     return UploadedFile(
         id=file_id,
         filename=spec.get("filename", f"{file_id}.txt"),
-        bytes=spec.get("bytes", DEFAULT_USAGE_BYTES),
+        bytes=spec.get("bytes", defaults.USAGE_BYTES),
         created_at=spec.get("created_at", int(loaded_at)),
         purpose=spec.get("purpose", "assistants"),
         processing=_processing(spec, None if seconds is None else float(seconds)),
@@ -178,7 +171,7 @@ def _batch_file(
             if status is FileStatus.IN_PROGRESS
             else None
         ),
-        usage_bytes=spec.get("usage_bytes", DEFAULT_USAGE_BYTES),
+        usage_bytes=spec.get("usage_bytes", defaults.USAGE_BYTES),
         error_code=processing.error_code,
         error_message=processing.error_message,
     )
