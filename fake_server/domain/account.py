@@ -1,6 +1,6 @@
 """The account's state and every operation on it.
 
-Pure Python, no HTTP: raises ``NotFoundError`` / ``InvalidRequestError``.
+Pure Python, no HTTP: raises the errors of ``fake_server.domain.errors``.
 Every operation runs under one lock, so a cancel is atomic even when requests
 are handled on several threads.
 """
@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import NamedTuple
 
 from fake_server import defaults
 from fake_server.domain.clock import Clock
-from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
+from fake_server.domain.errors import (
+    BatchSizeError,
+    DuplicateFileError,
+    InvalidRequestError,
+    NotFoundError,
+    UnknownFileError,
+    quoted,
+)
 from fake_server.domain.ids import (
     FILE_BATCH_PREFIX,
     VECTOR_STORE_PREFIX,
@@ -37,13 +43,6 @@ from fake_server.domain.paging import Page, PageQuery, paginate
 
 DEFAULT_PROCESSING = Processing(seconds=defaults.PROCESSING_SECONDS)
 MAX_FILES_PER_BATCH = defaults.MAX_FILES_PER_BATCH
-
-
-class NewFile(NamedTuple):
-    """A file to attach: its id, and the parameter it came from (for errors)."""
-
-    file_id: str
-    param: str
 
 
 class Account:
@@ -110,17 +109,12 @@ class Account:
     def create_batch(
         self,
         vector_store_id: str,
-        files: Sequence[NewFile],
-        param: str = "file_ids",
+        file_ids: Sequence[str],
         *,
         actor: str | None = None,
     ) -> BatchView:
-        if not 1 <= len(files) <= MAX_FILES_PER_BATCH:
-            raise InvalidRequestError(
-                f"Invalid '{param}': a batch holds 1 to {MAX_FILES_PER_BATCH} files, "
-                f"got {len(files)}.",
-                param,
-            )
+        if not 1 <= len(file_ids) <= MAX_FILES_PER_BATCH:
+            raise BatchSizeError(len(file_ids), MAX_FILES_PER_BATCH)
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor)
             now = self._now()
@@ -128,7 +122,7 @@ class Account:
                 id=new_file_batch_id(),
                 vector_store_id=vector_store.id,
                 created_at=int(now),
-                files=self._attach(vector_store, files, now, actor),
+                files=self._attach(vector_store, file_ids, now, actor),
             )
             vector_store.add_batch(batch)
             vector_store.last_active_at = int(now)
@@ -162,9 +156,7 @@ class Account:
                 last_active_at=int(now),
                 owner=actor,
             )
-            attached = self._attach(
-                vector_store, [NewFile(f, "file_ids") for f in file_ids], now, actor
-            )
+            attached = self._attach(vector_store, file_ids, now, actor)
             vector_store.files.update((file.id, file) for file in attached)
             self._vector_stores[vector_store.id] = vector_store
             return vector_store.view(now)
@@ -250,26 +242,19 @@ class Account:
         return self.clock.now()
 
     def _attach(
-        self, vector_store: VectorStore, files: Sequence[NewFile], now: float, actor: str | None
+        self, vector_store: VectorStore, file_ids: Sequence[str], now: float, actor: str | None
     ) -> list[VectorStoreFile]:
-        """Vector store files for ``files``, all in progress; nothing changes on error."""
+        """Vector store files for uploaded ``file_ids``, all in progress; nothing changes
+        on error."""
         seen: set[str] = set()
         attached: list[VectorStoreFile] = []
-        for new in files:
-            upload = self._uploads.get(new.file_id)
+        for file_id in file_ids:
+            upload = self._uploads.get(file_id)
             if upload is None or not visible(upload.owner, actor):
-                raise InvalidRequestError(
-                    f"Invalid '{new.param}': file {quoted(new.file_id)} was not found. "
-                    "Upload it first with POST /files.",
-                    new.param,
-                    "file_not_found",
-                )
-            if new.file_id in seen:
-                raise InvalidRequestError(
-                    f"Invalid '{new.param}': file {quoted(new.file_id)} is listed twice.",
-                    new.param,
-                )
-            seen.add(new.file_id)
+                raise UnknownFileError(file_id)
+            if file_id in seen:
+                raise DuplicateFileError(file_id)
+            seen.add(file_id)
             processing = upload.processing
             seconds = processing.seconds
             if seconds is None:

@@ -41,7 +41,7 @@ NO_OWN_PROCESSING = Processing()
 
 @dataclass(slots=True)
 class UploadedFile:
-    """A file uploaded through ``POST /files`` (or declared by a scenario)."""
+    """A file uploaded to the account (or declared by a scenario), ready to be added."""
 
     id: str
     filename: str

@@ -1,18 +1,26 @@
 """The one mapping from errors to the provider envelope.
 
-Domain code raises ``NotFoundError`` or ``InvalidRequestError``; nothing outside this
-module decides which HTTP status or envelope fields an error gets.
+Domain code raises the errors of ``fake_server.domain.errors``, in the domain's
+words; nothing outside this module decides which HTTP status or envelope fields
+an error gets, nor how it names a request parameter.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from fake_server.domain.errors import (
+    BatchSizeError,
     ConflictError,
+    DuplicateFileError,
     FakeServerError,
+    FileListError,
     InvalidRequestError,
     NotFoundError,
+    UnknownFileError,
+    quoted,
 )
 from fake_server.scenario.problems import ScenarioError
 
@@ -106,12 +114,45 @@ def scripted_error(status: int, message: str | None, code: str | None) -> ApiErr
     return ApiError(status, message or f"Scripted error {status} (fake_server).", code=code)
 
 
+@contextmanager
+def files_listed_in(param: str) -> Iterator[None]:
+    """Word a domain ``FileListError`` for the client, naming the parameter that
+    listed the files (``file_ids`` or ``files``)."""
+    try:
+        yield
+    except FileListError as error:
+        raise file_list_error(error, param) from None
+
+
+def file_list_error(error: FileListError, param: str) -> InvalidRequestError:
+    if isinstance(error, UnknownFileError):
+        return InvalidRequestError(
+            f"Invalid '{param}': file {quoted(error.file_id)} was not found. "
+            "Upload it first with POST /files.",
+            param,
+            "file_not_found",
+        )
+    if isinstance(error, DuplicateFileError):
+        return InvalidRequestError(
+            f"Invalid '{param}': file {quoted(error.file_id)} is listed twice.", param
+        )
+    if isinstance(error, BatchSizeError):
+        return InvalidRequestError(
+            f"Invalid '{param}': a batch holds 1 to {error.maximum} files, got {error.count}.",
+            param,
+        )
+    return InvalidRequestError(f"Invalid '{param}': {error.message}", param)
+
+
 def to_api_error(error: Exception) -> ApiError:
     """The single place that turns an exception into what the client sees."""
     if isinstance(error, NotFoundError):
         return ApiError(404, error.message, param=error.param)
     if isinstance(error, InvalidRequestError):
         return ApiError(400, error.message, param=error.param, code=error.code)
+    if isinstance(error, FileListError):
+        # Normally worded by the handler (files_listed_in); this is the fallback.
+        return ApiError(400, error.message)
     if isinstance(error, PayloadTooLargeError):
         return ApiError(413, error.message, code="request_too_large")
     if isinstance(error, ConflictError):

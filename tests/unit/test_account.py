@@ -6,11 +6,18 @@ import pytest
 
 from fake_server.domain.account import Account
 from fake_server.domain.clock import VirtualClock
-from fake_server.domain.errors import InvalidRequestError, NotFoundError
+from fake_server.domain.errors import (
+    BatchSizeError,
+    DuplicateFileError,
+    InvalidRequestError,
+    NotFoundError,
+    UnknownFileError,
+)
 from fake_server.domain.model import (
     FileBatch,
     FileCounts,
     FileStatus,
+    UploadedFile,
     VectorStore,
     VectorStoreFile,
     batch_status,
@@ -130,3 +137,19 @@ def test_listed_files_follow_the_clock_and_a_cancel() -> None:
     assert statuses(account) == [("file-a", COMPLETED), ("file-b", CANCELLED)]
     clock.advance(100)
     assert statuses(account) == [("file-a", COMPLETED), ("file-b", CANCELLED)]
+
+
+def test_file_list_errors_say_which_file_in_domain_words() -> None:
+    upload = UploadedFile("file-a", "a.txt", 10, 1000, "assistants")
+    account = Account(VirtualClock(1000), [VectorStore("vs_1", None, 1000)], [upload])
+    with pytest.raises(UnknownFileError) as unknown:
+        account.create_batch("vs_1", ["file-a", "file-nowhere"])
+    assert unknown.value.file_id == "file-nowhere"
+    with pytest.raises(DuplicateFileError) as twice:
+        account.create_batch("vs_1", ["file-a", "file-a"])
+    assert twice.value.file_id == "file-a"
+    with pytest.raises(BatchSizeError) as empty:
+        account.create_batch("vs_1", [])
+    assert (empty.value.count, empty.value.maximum) == (0, 2000)
+    for error in (unknown.value, twice.value, empty.value):
+        assert "POST" not in error.message and "file_ids" not in error.message

@@ -6,7 +6,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from fake_server.domain.account import Account, NewFile
+from fake_server.domain.account import Account
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.model import FileStatus, Processing, UploadedFile
 from fake_server.domain.paging import PageQuery
@@ -45,9 +45,7 @@ class BatchLifecycle(RuleBasedStateMachine):
         chosen = data.draw(
             st.lists(st.sampled_from(self.upload_ids), min_size=1, unique=True), label="files"
         )
-        view = self.account.create_batch(
-            self.vector_store, [NewFile(f, "file_ids") for f in chosen]
-        )
+        view = self.account.create_batch(self.vector_store, chosen)
         assert view.counts.in_progress == view.counts.total == len(chosen)
         self.batches.append(view.id)
 

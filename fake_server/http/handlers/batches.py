@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fake_server.domain.account import NewFile
 from fake_server.domain.errors import InvalidRequestError
 from fake_server.domain.model import BatchView, FileStatus
 from fake_server.http import render
 from fake_server.http.bodies import json_object
+from fake_server.http.errors import files_listed_in
 from fake_server.http.params import page_query, status_filter
 from fake_server.http.routing import Call, Operation, Reply
 
@@ -30,14 +30,15 @@ async def create_batch(call: Call) -> Reply:
             "'file_ids' and 'files' are mutually exclusive: send one of them.", "files"
         )
     if file_ids is not None:
-        param, new_files = "file_ids", [NewFile(file_id, "file_ids") for file_id in file_ids]
+        param, ids = "file_ids", file_ids
     elif files is not None:
-        param, new_files = "files", [NewFile(item["file_id"], "files") for item in files]
+        param, ids = "files", [item["file_id"] for item in files]
     else:
         raise InvalidRequestError("Missing required parameter: 'file_ids' or 'files'.")
-    view = call.state.account.create_batch(
-        call.path_param("vector_store_id"), new_files, param, actor=call.actor
-    )
+    with files_listed_in(param):
+        view = call.state.account.create_batch(
+            call.path_param("vector_store_id"), ids, actor=call.actor
+        )
     return batch_reply(call, view)
 
 

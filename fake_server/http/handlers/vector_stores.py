@@ -6,6 +6,7 @@ from typing import Any
 
 from fake_server.http import render
 from fake_server.http.bodies import json_object
+from fake_server.http.errors import files_listed_in
 from fake_server.http.params import page_query, status_filter
 from fake_server.http.routing import Call, Operation
 
@@ -15,13 +16,14 @@ STORE_PATH = STORES_PATH + "/{vector_store_id}"
 
 async def create_vector_store(call: Call) -> dict[str, Any]:
     body = await json_object(call, "createVectorStore")
-    view = call.state.account.create_vector_store(
-        name=body.get("name"),
-        description=body.get("description"),
-        metadata=body.get("metadata"),
-        file_ids=body.get("file_ids") or (),
-        actor=call.actor,
-    )
+    with files_listed_in("file_ids"):
+        view = call.state.account.create_vector_store(
+            name=body.get("name"),
+            description=body.get("description"),
+            metadata=body.get("metadata"),
+            file_ids=body.get("file_ids") or (),
+            actor=call.actor,
+        )
     return render.vector_store(view, call.dialect)
 
 
