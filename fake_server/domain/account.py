@@ -31,9 +31,11 @@ from fake_server.domain.model import (
     BatchView,
     FileBatch,
     FileCounts,
+    FileList,
     FileStatus,
     FileView,
     Processing,
+    Snapshot,
     UploadedFile,
     VectorStore,
     VectorStoreFile,
@@ -74,23 +76,50 @@ class Account:
 
     # --- file batches -------------------------------------------------------
 
+    # Reads return a Snapshot: given back as ``earlier``, one that still holds
+    # is returned unchanged, so what a caller built from it stays valid.
+
     def get_batch(
-        self, vector_store_id: str, batch_id: str, *, actor: str | None = None
-    ) -> BatchView:
+        self,
+        vector_store_id: str,
+        batch_id: str,
+        *,
+        actor: str | None = None,
+        earlier: Snapshot[BatchView] | None = None,
+    ) -> Snapshot[BatchView]:
         with self._lock:
-            view = self._batch(vector_store_id, batch_id, actor).view(self._now())
-        if view.status is FileStatus.IN_PROGRESS and self._on_poll is not None:
+            vector_store = self._batch_owner(vector_store_id, batch_id, actor)
+            snapshot = vector_store.batch_snapshot(batch_id, self._now(), earlier)
+        if snapshot.value.status is FileStatus.IN_PROGRESS and self._on_poll is not None:
             self._on_poll()
-        return view
+        return snapshot
 
     def cancel_batch(
-        self, vector_store_id: str, batch_id: str, *, actor: str | None = None
-    ) -> BatchView:
+        self,
+        vector_store_id: str,
+        batch_id: str,
+        *,
+        actor: str | None = None,
+        earlier: Snapshot[BatchView] | None = None,
+    ) -> Snapshot[BatchView]:
         with self._lock:
-            batch = self._batch(vector_store_id, batch_id, actor)
+            vector_store = self._batch_owner(vector_store_id, batch_id, actor)
             now = self._now()
-            batch.cancel(now)
-            return batch.view(now)
+            vector_store.cancel_batch(batch_id, now)
+            return vector_store.batch_snapshot(batch_id, now, earlier)
+
+    def batch_files(
+        self,
+        vector_store_id: str,
+        batch_id: str,
+        *,
+        actor: str | None = None,
+        earlier: Snapshot[FileList] | None = None,
+    ) -> Snapshot[FileList]:
+        """Every file of the batch, oldest first."""
+        with self._lock:
+            vector_store = self._batch_owner(vector_store_id, batch_id, actor)
+            return vector_store.batch_files_snapshot(batch_id, self._now(), earlier)
 
     def list_batch_files(
         self,
@@ -101,10 +130,8 @@ class Account:
         *,
         actor: str | None = None,
     ) -> Page[FileView]:
-        with self._lock:
-            batch = self._batch(vector_store_id, batch_id, actor)
-            views = batch.file_views(self._now())
-            return _file_page(views, batch.positions, query, status)
+        files = self.batch_files(vector_store_id, batch_id, actor=actor).value
+        return file_page(files.views, files.positions, query, status)
 
     def create_batch(
         self,
@@ -122,10 +149,9 @@ class Account:
                 id=new_file_batch_id(),
                 vector_store_id=vector_store.id,
                 created_at=int(now),
-                files=self._attach(vector_store, file_ids, now, actor),
+                files=self._new_files(vector_store, file_ids, now, actor),
             )
-            vector_store.add_batch(batch)
-            vector_store.last_active_at = int(now)
+            vector_store.add_batch(batch, active_at=int(now))
             # The answer to a create shows the batch as it was created, every
             # file still in progress, as the real API answers, even if a file
             # with no processing time is already done by the next read.
@@ -134,7 +160,7 @@ class Account:
                 batch.id, vector_store.id, batch.created_at, FileStatus.IN_PROGRESS, counts
             )
 
-    # --- vector visible_stores ------------------------------------------------------
+    # --- vector stores --------------------------------------------------------------
 
     def create_vector_store(
         self,
@@ -156,8 +182,7 @@ class Account:
                 last_active_at=int(now),
                 owner=actor,
             )
-            attached = self._attach(vector_store, file_ids, now, actor)
-            vector_store.files.update((file.id, file) for file in attached)
+            vector_store.add_files(self._new_files(vector_store, file_ids, now, actor))
             self._vector_stores[vector_store.id] = vector_store
             return vector_store.view(now)
 
@@ -193,12 +218,20 @@ class Account:
         *,
         actor: str | None = None,
     ) -> Page[FileView]:
+        files = self.vector_store_files(vector_store_id, actor=actor).value
+        return file_page(files.views, files.positions, query, status)
+
+    def vector_store_files(
+        self,
+        vector_store_id: str,
+        *,
+        actor: str | None = None,
+        earlier: Snapshot[FileList] | None = None,
+    ) -> Snapshot[FileList]:
+        """Every file of the vector store, in batches or not."""
         with self._lock:
-            files = self._vector_store(vector_store_id, actor).files.values()
-            now = self._now()
-            views = [file.view(now) for file in files]
-            positions = {view.id: index for index, view in enumerate(views)}
-            return _file_page(views, positions, query, status)
+            vector_store = self._vector_store(vector_store_id, actor)
+            return vector_store.files_snapshot(self._now(), earlier)
 
     def get_vector_store_file(
         self, vector_store_id: str, file_id: str, *, actor: str | None = None
@@ -241,7 +274,7 @@ class Account:
     def _now(self) -> float:
         return self.clock.now()
 
-    def _attach(
+    def _new_files(
         self, vector_store: VectorStore, file_ids: Sequence[str], now: float, actor: str | None
     ) -> list[VectorStoreFile]:
         """Vector store files for uploaded ``file_ids``, all in progress; nothing changes
@@ -282,19 +315,19 @@ class Account:
             raise NotFoundError(f"No vector store found with id {quoted(vector_store_id)}.")
         return vector_store
 
-    def _batch(self, vector_store_id: str, batch_id: str, actor: str | None) -> FileBatch:
+    def _batch_owner(self, vector_store_id: str, batch_id: str, actor: str | None) -> VectorStore:
+        """The vector store holding the batch; raises if either is not found."""
         vector_store = self._vector_store(vector_store_id, actor)
         check_id_prefix("batch_id", batch_id, FILE_BATCH_PREFIX)
-        batch = vector_store.batches.get(batch_id)
-        if batch is None:
+        if batch_id not in vector_store.batches:
             raise NotFoundError(
                 f"No file batch found with id {quoted(batch_id)} "
                 f"in vector store '{vector_store_id}'."
             )
-        return batch
+        return vector_store
 
 
-def _file_page(
+def file_page(
     views: Sequence[FileView],
     positions: Mapping[str, int],
     query: PageQuery,

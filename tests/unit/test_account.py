@@ -48,13 +48,13 @@ def processing(file_id: str, seconds: float, outcome: FileStatus = COMPLETED) ->
 
 def test_files_reach_their_outcome_exactly_when_processing_ends() -> None:
     clock, account = make_account(processing("file-a", 10), processing("file-b", 20, FAILED))
-    assert account.get_batch("vs_1", "vsfb_1").counts == FileCounts(2, 0, 0, 0)
+    assert account.get_batch("vs_1", "vsfb_1").value.counts == FileCounts(2, 0, 0, 0)
     clock.advance(9.999)
-    assert account.get_batch("vs_1", "vsfb_1").counts == FileCounts(2, 0, 0, 0)
+    assert account.get_batch("vs_1", "vsfb_1").value.counts == FileCounts(2, 0, 0, 0)
     clock.advance(0.001)
-    assert account.get_batch("vs_1", "vsfb_1").counts == FileCounts(1, 1, 0, 0)
+    assert account.get_batch("vs_1", "vsfb_1").value.counts == FileCounts(1, 1, 0, 0)
     clock.advance(10)
-    view = account.get_batch("vs_1", "vsfb_1")
+    view = account.get_batch("vs_1", "vsfb_1").value
     assert view.counts == FileCounts(0, 1, 1, 0)
     assert view.status is COMPLETED
 
@@ -63,9 +63,9 @@ def test_files_reach_their_outcome_exactly_when_processing_ends() -> None:
 def test_cancel_moves_exactly_the_in_progress_files(cancel_after: float) -> None:
     clock, account = make_account(processing("file-a", 10), processing("file-b", 20, FAILED))
     clock.advance(cancel_after)
-    before = account.get_batch("vs_1", "vsfb_1").counts
+    before = account.get_batch("vs_1", "vsfb_1").value.counts
 
-    after = account.cancel_batch("vs_1", "vsfb_1")
+    after = account.cancel_batch("vs_1", "vsfb_1").value
 
     assert after.counts.cancelled == before.in_progress
     assert after.counts.completed == before.completed
@@ -74,7 +74,9 @@ def test_cancel_moves_exactly_the_in_progress_files(cancel_after: float) -> None
     assert after.counts.total == 2
     assert after.status is (CANCELLED if before.in_progress else COMPLETED)
     clock.advance(100)
-    assert account.get_batch("vs_1", "vsfb_1") == after, "a finished batch never changes again"
+    assert account.get_batch("vs_1", "vsfb_1").value == after, (
+        "a finished batch never changes again"
+    )
 
 
 def test_cancelled_files_never_complete_later() -> None:

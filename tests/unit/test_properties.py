@@ -57,8 +57,8 @@ class BatchLifecycle(RuleBasedStateMachine):
     @rule(data=st.data())
     def cancel(self, data: st.DataObject) -> None:
         batch_id = data.draw(st.sampled_from(self.batches), label="batch")
-        before = self.account.get_batch(self.vector_store, batch_id)
-        after = self.account.cancel_batch(self.vector_store, batch_id)
+        before = self.account.get_batch(self.vector_store, batch_id).value
+        after = self.account.cancel_batch(self.vector_store, batch_id).value
         assert after.counts.in_progress == 0
         assert after.counts.cancelled == before.counts.cancelled + before.counts.in_progress
         assert after.counts.completed == before.counts.completed
@@ -69,7 +69,7 @@ class BatchLifecycle(RuleBasedStateMachine):
     @invariant()
     def counts_add_up_and_finished_files_never_change(self) -> None:
         for batch_id in self.batches:
-            view = self.account.get_batch(self.vector_store, batch_id)
+            view = self.account.get_batch(self.vector_store, batch_id).value
             counts = view.counts
             assert min(counts.in_progress, counts.completed, counts.failed, counts.cancelled) >= 0
             assert counts.total == (

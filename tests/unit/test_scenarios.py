@@ -25,7 +25,7 @@ def test_every_shipped_scenario_is_valid(path: Path) -> None:
     world = scenario.instantiate()
     for store in world.account.vector_stores():
         for batch_id in store.batches:
-            counts = world.account.get_batch(store.id, batch_id).counts
+            counts = world.account.get_batch(store.id, batch_id).value.counts
             assert counts.total == len(store.batches[batch_id].files)
 
 
@@ -269,7 +269,7 @@ def test_each_instantiation_starts_from_scratch() -> None:
     first = scenario.instantiate()
     first.account.cancel_batch("vs_a", "vsfb_a")
     second = scenario.instantiate()
-    assert second.account.get_batch("vs_a", "vsfb_a").status is FileStatus.IN_PROGRESS
+    assert second.account.get_batch("vs_a", "vsfb_a").value.status is FileStatus.IN_PROGRESS
 
 
 def test_a_json_scenario_loads_like_yaml() -> None:

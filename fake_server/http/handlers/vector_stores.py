@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fake_server.http import render
+from fake_server.domain.model import FileList, Snapshot
+from fake_server.http import render, view_cache
 from fake_server.http.bodies import json_object
 from fake_server.http.errors import files_listed_in
 from fake_server.http.params import page_query, status_filter
@@ -48,13 +49,15 @@ async def delete_vector_store(call: Call) -> dict[str, Any]:
 
 async def list_vector_store_files(call: Call) -> render.EncodedList:
     params = call.request.query_params
-    result = call.state.account.list_vector_store_files(
-        call.path_param("vector_store_id"),
-        page_query(params),
-        status_filter(params),
-        actor=call.actor,
-    )
-    return render.file_page(result)
+    query, status = page_query(params), status_filter(params)
+    account = call.state.account
+    vector_store_id = call.path_param("vector_store_id")
+
+    def read(earlier: Snapshot[FileList] | None) -> Snapshot[FileList]:
+        return account.vector_store_files(vector_store_id, actor=call.actor, earlier=earlier)
+
+    files = view_cache.for_account(account).files(vector_store_id, read)
+    return render.encoded_page(view_cache.page(files, query, status))
 
 
 async def get_vector_store_file(call: Call) -> dict[str, Any]:
