@@ -43,7 +43,12 @@ from fake_server.domain.model import (
 )
 from fake_server.domain.paging import Page, PageQuery, paginate
 
-DEFAULT_PROCESSING = Processing(seconds=defaults.PROCESSING_SECONDS)
+DEFAULT_PROCESSING = Processing(
+    seconds=defaults.PROCESSING_SECONDS,
+    outcome=FileStatus(defaults.OUTCOME),
+    error_code=defaults.ERROR_CODE,
+    error_message=defaults.ERROR_MESSAGES[defaults.ERROR_CODE],
+)
 MAX_FILES_PER_BATCH = defaults.MAX_FILES_PER_BATCH
 
 
@@ -288,22 +293,11 @@ class Account:
             if file_id in seen:
                 raise DuplicateFileError(file_id)
             seen.add(file_id)
-            processing = upload.processing
-            seconds = processing.seconds
-            if seconds is None:
-                seconds = self._default_processing.seconds or 0.0
+            # The upload's own outcome, time and error win; the scenario's
+            # defaults fill in the rest.
+            processing = upload.processing.over(self._default_processing)
             attached.append(
-                VectorStoreFile(
-                    id=upload.id,
-                    vector_store_id=vector_store.id,
-                    created_at=int(now),
-                    status=FileStatus.IN_PROGRESS,
-                    outcome=processing.outcome,
-                    finishes_at=now + seconds,
-                    usage_bytes=upload.bytes,
-                    error_code=processing.error_code,
-                    error_message=processing.error_message,
-                )
+                processing.new_file(upload.id, vector_store.id, int(now), now, upload.bytes)
             )
         return attached
 

@@ -37,15 +37,42 @@ DEFAULT_OUTCOME = FileStatus(defaults.OUTCOME)
 
 
 class Processing(NamedTuple):
-    """How a file behaves once added to a vector store: time to outcome, outcome, error."""
+    """How a file behaves once added to a vector store: time to outcome, outcome,
+    error (code and message, both or neither). None: the account's default."""
 
     seconds: float | None = None
-    outcome: FileStatus = DEFAULT_OUTCOME
-    error_code: str = defaults.ERROR_CODE
-    error_message: str = defaults.ERROR_MESSAGES[defaults.ERROR_CODE]
+    outcome: FileStatus | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+
+    def over(self, default: Processing) -> Processing:
+        """This file's own settings, and the default's where it has none."""
+        own_error = self.error_code is not None
+        return Processing(
+            self.seconds if self.seconds is not None else default.seconds,
+            self.outcome or default.outcome,
+            self.error_code if own_error else default.error_code,
+            self.error_message if own_error else default.error_message,
+        )
+
+    def new_file(
+        self, file_id: str, vector_store_id: str, created_at: int, now: float, usage_bytes: int
+    ) -> VectorStoreFile:
+        """A file in progress from ``now``, behaving as this says (unset: the built-in defaults)."""
+        return VectorStoreFile(
+            file_id,
+            vector_store_id,
+            created_at,
+            FileStatus.IN_PROGRESS,
+            outcome=self.outcome or DEFAULT_OUTCOME,
+            finishes_at=now + (self.seconds or 0.0),
+            usage_bytes=usage_bytes,
+            error_code=self.error_code or defaults.ERROR_CODE,
+            error_message=self.error_message or defaults.ERROR_MESSAGES[defaults.ERROR_CODE],
+        )
 
 
-# For a file that sets nothing: the store's default time, then completed.
+# For a file that sets nothing: the account's defaults apply.
 NO_OWN_PROCESSING = Processing()
 
 

@@ -6,10 +6,11 @@ import functools
 from typing import Any, NamedTuple
 
 from fake_server import defaults
-from fake_server.domain.account import Account
+from fake_server.domain.account import DEFAULT_PROCESSING, Account
 from fake_server.domain.clock import Clock, SystemClock, VirtualClock
 from fake_server.domain.ids import new_file_batch_id, new_file_id, new_vector_store_id
 from fake_server.domain.model import (
+    DEFAULT_OUTCOME,
     FileBatch,
     FileStatus,
     Processing,
@@ -80,13 +81,22 @@ def build_world(data: dict[str, Any]) -> World:
 
 
 def _processing(spec: dict[str, Any], seconds: float | None) -> Processing:
-    error = spec.get("error", {})
-    code = error.get("code", defaults.ERROR_CODE)
+    """The scenario's defaults: every field set, the built-in defaults where it is silent."""
+    return _own_processing(spec, seconds).over(DEFAULT_PROCESSING)
+
+
+def _own_processing(spec: dict[str, Any], seconds: float | None) -> Processing:
+    """What a file (or ``defaults``) says for itself; None where it is silent."""
+    outcome = spec.get("outcome")
+    code = message = None
+    if (error := spec.get("error")) is not None:
+        code = error.get("code", defaults.ERROR_CODE)
+        message = error.get("message", defaults.ERROR_MESSAGES[code])
     return Processing(
         seconds=seconds,
-        outcome=FileStatus(spec.get("outcome", defaults.OUTCOME)),
+        outcome=None if outcome is None else FileStatus(outcome),
         error_code=code,
-        error_message=error.get("message", defaults.ERROR_MESSAGES[code]),
+        error_message=message,
     )
 
 
@@ -99,7 +109,7 @@ def _upload(spec: dict[str, Any], loaded_at: float) -> UploadedFile:
         bytes=spec.get("bytes", defaults.USAGE_BYTES),
         created_at=spec.get("created_at", int(loaded_at)),
         purpose=spec.get("purpose", "assistants"),
-        processing=_processing(spec, None if seconds is None else float(seconds)),
+        processing=_own_processing(spec, None if seconds is None else float(seconds)),
         owner=spec.get("owner"),
     )
 
@@ -156,22 +166,22 @@ def _batch_file(
     default_processing: Processing,
 ) -> VectorStoreFile:
     status = FileStatus(spec.get("status", "in_progress"))
-    processing = _processing(
-        {"outcome": default_processing.outcome.value, **spec},
-        spec.get("processing_seconds", default_processing.seconds),
+    seconds = spec.get("processing_seconds")
+    processing = _own_processing(spec, None if seconds is None else float(seconds)).over(
+        default_processing
     )
     return VectorStoreFile(
         id=spec.get("id") or new_file_id(),
         vector_store_id=vector_store_id,
         created_at=spec.get("created_at", batch_created),
         status=status,
-        outcome=processing.outcome,
+        outcome=processing.outcome or DEFAULT_OUTCOME,
         finishes_at=(
             loaded_at + float(processing.seconds or 0.0)
             if status is FileStatus.IN_PROGRESS
             else None
         ),
         usage_bytes=spec.get("usage_bytes", defaults.USAGE_BYTES),
-        error_code=processing.error_code,
-        error_message=processing.error_message,
+        error_code=processing.error_code or defaults.ERROR_CODE,
+        error_message=processing.error_message or defaults.ERROR_MESSAGES[defaults.ERROR_CODE],
     )
