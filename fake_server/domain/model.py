@@ -401,10 +401,12 @@ class VectorStore:
         return Snapshot(batch.file_list(now), batch_id, self.version, now, batch.changes_after(now))
 
     def files_snapshot(self, now: float, earlier: Snapshot[FileList] | None) -> Snapshot[FileList]:
-        """Every file of the vector store as seen at ``now``."""
+        """Every file of the vector store as seen at ``now``, oldest first; files
+        created at the same second keep the order they were added in."""
         if earlier is not None and earlier.holds(self.id, self.version, now):
             return earlier
-        files = list(self._files.values())
+        # A stable sort of the files in the order they were added.
+        files = sorted(self._files.values(), key=lambda file: file.created_at)
         views = [file.view(now) for file in files]
         positions = {view.id: index for index, view in enumerate(views)}
         return Snapshot(

@@ -72,3 +72,49 @@ def test_an_uploaded_file_s_own_outcome_wins_over_the_default(start_server: Star
         "file-fine": "completed",
         "file-plain": "failed",
     }
+
+
+# --- a vector store's files are listed by creation time ------------------------
+
+OUT_OF_ORDER = """
+clock: {mode: virtual, start: 1704067200}
+vector_stores:
+  - id: vs_o
+    created_at: 1704067100
+    file_batches:
+      - id: vsfb_late
+        created_at: 1704067300
+        files: [{id: file-late}]
+      - id: vsfb_early
+        created_at: 1704067100
+        files: [{id: file-early-1}, {id: file-early-2}]
+"""
+
+
+def listed(server: ServerThread, query: str = "") -> list[str]:
+    body = httpx.get(f"{server.url}/v1/vector_stores/vs_o/files?{query}", headers=AUTH).json()
+    return [item["id"] for item in body["data"]]
+
+
+def test_vector_store_files_follow_creation_time_not_the_scenario_s_order(
+    start_server: StartServer,
+) -> None:
+    server = start_server(OUT_OF_ORDER)
+
+    # Ties (the two early files) keep the order they were added in.
+    assert listed(server, "order=asc") == ["file-early-1", "file-early-2", "file-late"]
+    assert listed(server) == ["file-late", "file-early-2", "file-early-1"]
+    assert listed(server, "order=asc&after=file-early-2") == ["file-late"]
+    assert listed(server, "limit=1&after=file-late") == ["file-early-2"]
+
+
+def test_a_file_added_again_is_listed_once_at_its_new_time(start_server: StartServer) -> None:
+    server = start_server(OUT_OF_ORDER)
+    client = openai_client(server)
+    advance(server, 200)  # now 1704067400: after every file so far
+
+    client.vector_stores.file_batches.create("vs_o", file_ids=["file-early-1"])
+
+    assert listed(server, "order=asc") == ["file-early-2", "file-late", "file-early-1"]
+    again = client.vector_stores.files.retrieve("file-early-1", vector_store_id="vs_o")
+    assert again.created_at == 1704067400 and again.status == "in_progress"
