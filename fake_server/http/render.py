@@ -86,6 +86,9 @@ def vector_store(view: VectorStoreView, dialect: Dialect) -> dict[str, Any]:
         "status": view.status,
         "last_active_at": view.last_active_at,
         "metadata": view.metadata,
+        # fake vector stores never expire: recorded real answers then send
+        # null here and leave expires_after out.
+        "expires_at": None,
     }
     if view.description is not None:
         body["description"] = view.description

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from fake_server import ServerThread
-from tests.conftest import API_KEY, StartServer, openai_client
+from tests.conftest import API_KEY, StartServer, mka1_client, openai_client
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 
@@ -118,3 +119,28 @@ def test_a_file_added_again_is_listed_once_at_its_new_time(start_server: StartSe
     assert listed(server, "order=asc") == ["file-early-2", "file-late", "file-early-1"]
     again = client.vector_stores.files.retrieve("file-early-1", vector_store_id="vs_o")
     assert again.created_at == 1704067400 and again.status == "in_progress"
+
+
+# --- a vector store says it never expires --------------------------------------
+
+PREFIXES = ["/v1", "/api/v1/llm", "/spec/v1"]
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_a_vector_store_body_carries_expires_at_null(server: ServerThread, prefix: str) -> None:
+    with httpx.Client(base_url=server.url + prefix, headers=AUTH) as http:
+        created = http.post("/vector_stores", json={"name": "docs"})
+        retrieved = http.get(f"/vector_stores/{created.json()['id']}")
+        listed = http.get("/vector_stores")
+    for response in (created, retrieved):
+        assert response.status_code == 200, response.text
+        assert response.json()["expires_at"] is None
+        assert "expires_after" not in response.json()
+    assert listed.status_code == 200, listed.text
+    assert all(store["expires_at"] is None for store in listed.json()["data"])
+
+
+def test_both_sdks_read_expires_at_as_none(server: ServerThread) -> None:
+    assert openai_client(server).vector_stores.retrieve("vs_abc123").expires_at is None
+    store = mka1_client(server).llm.vector_stores.get(vector_store_id="vs_abc123")
+    assert store.expires_at is None
