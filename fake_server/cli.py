@@ -23,6 +23,7 @@ from types import FrameType
 
 import uvicorn
 
+from fake_server import defaults
 from fake_server.http import access_log
 from fake_server.http.app import create_app
 from fake_server.http.shutdown import ShutdownNotice
@@ -90,14 +91,16 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive,
         metavar="N",
         default=_env("JOURNAL_SIZE"),
-        help="requests kept by the journal (default: the scenario's journal.max_entries, or 1000)",
+        help="requests kept by the journal (default: the scenario's journal.max_entries, "
+        f"or {defaults.JOURNAL_MAX_ENTRIES})",
     )
     serve.add_argument(
         "--max-sessions",
         type=_positive,
         metavar="N",
-        default=_env("MAX_SESSIONS", "64"),
-        help="X-Fake-Session sessions kept; the least recently used goes first (default 64)",
+        default=_env("MAX_SESSIONS", str(defaults.MAX_SESSIONS)),
+        help="X-Fake-Session sessions kept; the least recently used goes first "
+        f"(default {defaults.MAX_SESSIONS})",
     )
     serve.add_argument(
         "--admin-token",

@@ -1,12 +1,50 @@
 """Every default value fake_server uses, in one place.
 
-A leaf module: it imports nothing from fake_server, so every layer, the
-domain included, may read it.
+A leaf module: it imports nothing from fake_server, so any layer (the domain
+included) may read it. The README and the scenario schema describe these
+values; when one changes here, change them there too.
 """
 
 from __future__ import annotations
 
-# Requests kept by each session's journal (scenario ``journal.max_entries``).
-DEFAULT_JOURNAL_ENTRIES = 1000
-# X-Fake-Session sessions kept (``--max-sessions``); the least recently used goes first.
-DEFAULT_MAX_SESSIONS = 64
+from typing import Any, Final
+
+# --- files on a clock ----------------------------------------------------------
+
+# Time an in-progress file takes to reach its outcome (scenario ``defaults``).
+PROCESSING_SECONDS: Final = 1.0
+# Outcome of a file that names none (scenario ``defaults.outcome``).
+OUTCOME: Final = "completed"
+# usage_bytes of a scenario batch file that gives none, once completed.
+USAGE_BYTES: Final = 1024
+# The error a failed file carries when its scenario names none.
+ERROR_CODE: Final = "server_error"
+ERROR_MESSAGES: Final = {
+    "server_error": "The file could not be processed because of a server error.",
+    "unsupported_file": "The file type is not supported.",
+    "invalid_file": "The file could not be parsed.",
+}
+
+# --- batches and lists -----------------------------------------------------------
+
+MAX_FILES_PER_BATCH: Final = 2000
+PAGE_SIZE: Final = 20
+MIN_LIMIT: Final = 1
+MAX_LIMIT: Final = 100
+
+# The chunking the real API reports for files added without a strategy.
+# Shared by every body that carries it: treat it as read-only.
+CHUNKING_STRATEGY: Final[dict[str, Any]] = {
+    "type": "static",
+    "static": {"max_chunk_size_tokens": 800, "chunk_overlap_tokens": 400},
+}
+
+# --- the server ------------------------------------------------------------------
+
+# Requests kept by the journal (scenario ``journal.max_entries``).
+JOURNAL_MAX_ENTRIES: Final = 1000
+# Named X-Fake-Session sessions kept before the least recently used goes.
+MAX_SESSIONS: Final = 64
+# openai-poll-after-ms on a virtual clock: virtual time costs nothing, so
+# polling clients are told to come back soon.
+VIRTUAL_POLL_AFTER_MS: Final = 10

@@ -1,6 +1,6 @@
 """The account's state and every operation on it.
 
-Pure Python, no HTTP: raises ``NotFoundError`` / ``InvalidRequestError``.
+Pure Python, no HTTP: raises the errors of ``fake_server.domain.errors``.
 Every operation runs under one lock, so a cancel is atomic even when requests
 are handled on several threads.
 """
@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import NamedTuple
 
+from fake_server import defaults
 from fake_server.domain.clock import Clock
-from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
+from fake_server.domain.errors import (
+    BatchSizeError,
+    DuplicateFileError,
+    InvalidRequestError,
+    NotFoundError,
+    UnknownFileError,
+    quoted,
+)
 from fake_server.domain.ids import (
     FILE_BATCH_PREFIX,
     VECTOR_STORE_PREFIX,
@@ -21,32 +28,32 @@ from fake_server.domain.ids import (
     new_vector_store_id,
 )
 from fake_server.domain.model import (
-    BatchFile,
     BatchView,
     FileBatch,
     FileCounts,
+    FileList,
     FileStatus,
     FileView,
     Processing,
+    Snapshot,
     UploadedFile,
     VectorStore,
+    VectorStoreFile,
     VectorStoreView,
 )
 from fake_server.domain.paging import Page, PageQuery, paginate
 
-DEFAULT_PROCESSING = Processing(seconds=1.0)
-MAX_FILES_PER_BATCH = 2000
+DEFAULT_PROCESSING = Processing(
+    seconds=defaults.PROCESSING_SECONDS,
+    outcome=FileStatus(defaults.OUTCOME),
+    error_code=defaults.ERROR_CODE,
+    error_message=defaults.ERROR_MESSAGES[defaults.ERROR_CODE],
+)
+MAX_FILES_PER_BATCH = defaults.MAX_FILES_PER_BATCH
 
 
-class NewFile(NamedTuple):
-    """A file to attach: its id, and the parameter it came from (for errors)."""
-
-    file_id: str
-    param: str
-
-
-class Store:
-    """All vector stores and uploaded files of one fake account, on one clock."""
+class Account:
+    """One fake account: its vector visible_stores and uploaded files, on one clock."""
 
     def __init__(
         self,
@@ -59,7 +66,8 @@ class Store:
     ) -> None:
         self.clock = clock
         self._vector_stores = {
-            store.id: store for store in sorted(vector_stores, key=lambda s: s.created_at)
+            vector_store.id: vector_store
+            for vector_store in sorted(vector_stores, key=lambda s: s.created_at)
         }
         self._uploads = {upload.id: upload for upload in uploads}
         self._default_processing = default_processing
@@ -73,23 +81,50 @@ class Store:
 
     # --- file batches -------------------------------------------------------
 
+    # Reads return a Snapshot: given back as ``earlier``, one that still holds
+    # is returned unchanged, so what a caller built from it stays valid.
+
     def get_batch(
-        self, vector_store_id: str, batch_id: str, *, actor: str | None = None
-    ) -> BatchView:
+        self,
+        vector_store_id: str,
+        batch_id: str,
+        *,
+        actor: str | None = None,
+        earlier: Snapshot[BatchView] | None = None,
+    ) -> Snapshot[BatchView]:
         with self._lock:
-            view = self._batch(vector_store_id, batch_id, actor).view(self._now())
-        if view.status is FileStatus.IN_PROGRESS and self._on_poll is not None:
+            vector_store = self._batch_owner(vector_store_id, batch_id, actor)
+            snapshot = vector_store.batch_snapshot(batch_id, self._now(), earlier)
+        if snapshot.value.status is FileStatus.IN_PROGRESS and self._on_poll is not None:
             self._on_poll()
-        return view
+        return snapshot
 
     def cancel_batch(
-        self, vector_store_id: str, batch_id: str, *, actor: str | None = None
-    ) -> BatchView:
+        self,
+        vector_store_id: str,
+        batch_id: str,
+        *,
+        actor: str | None = None,
+        earlier: Snapshot[BatchView] | None = None,
+    ) -> Snapshot[BatchView]:
         with self._lock:
-            batch = self._batch(vector_store_id, batch_id, actor)
+            vector_store = self._batch_owner(vector_store_id, batch_id, actor)
             now = self._now()
-            batch.cancel(now)
-            return batch.view(now)
+            vector_store.cancel_batch(batch_id, now)
+            return vector_store.batch_snapshot(batch_id, now, earlier)
+
+    def batch_files(
+        self,
+        vector_store_id: str,
+        batch_id: str,
+        *,
+        actor: str | None = None,
+        earlier: Snapshot[FileList] | None = None,
+    ) -> Snapshot[FileList]:
+        """Every file of the batch, oldest first."""
+        with self._lock:
+            vector_store = self._batch_owner(vector_store_id, batch_id, actor)
+            return vector_store.batch_files_snapshot(batch_id, self._now(), earlier)
 
     def list_batch_files(
         self,
@@ -100,43 +135,37 @@ class Store:
         *,
         actor: str | None = None,
     ) -> Page[FileView]:
-        with self._lock:
-            batch = self._batch(vector_store_id, batch_id, actor)
-            views = batch.file_views(self._now())
-            return _file_page(views, batch.positions, query, status)
+        files = self.batch_files(vector_store_id, batch_id, actor=actor).value
+        return file_page(files.views, files.positions, query, status)
 
     def create_batch(
         self,
         vector_store_id: str,
-        files: Sequence[NewFile],
-        param: str = "file_ids",
+        file_ids: Sequence[str],
         *,
         actor: str | None = None,
     ) -> BatchView:
-        if not 1 <= len(files) <= MAX_FILES_PER_BATCH:
-            raise InvalidRequestError(
-                f"Invalid '{param}': a batch holds 1 to {MAX_FILES_PER_BATCH} files, "
-                f"got {len(files)}.",
-                param,
-            )
+        if not 1 <= len(file_ids) <= MAX_FILES_PER_BATCH:
+            raise BatchSizeError(len(file_ids), MAX_FILES_PER_BATCH)
         with self._lock:
-            store = self._vector_store(vector_store_id, actor)
+            vector_store = self._vector_store(vector_store_id, actor)
             now = self._now()
             batch = FileBatch(
                 id=new_file_batch_id(),
-                vector_store_id=store.id,
+                vector_store_id=vector_store.id,
                 created_at=int(now),
-                files=self._attach(store, files, now, actor),
+                files=self._new_files(vector_store, file_ids, now, actor),
             )
-            store.add_batch(batch)
-            store.last_active_at = int(now)
+            vector_store.add_batch(batch, active_at=int(now))
             # The answer to a create shows the batch as it was created, every
             # file still in progress, as the real API answers, even if a file
             # with no processing time is already done by the next read.
             counts = FileCounts(in_progress=len(batch.files), completed=0, failed=0, cancelled=0)
-            return BatchView(batch.id, store.id, batch.created_at, FileStatus.IN_PROGRESS, counts)
+            return BatchView(
+                batch.id, vector_store.id, batch.created_at, FileStatus.IN_PROGRESS, counts
+            )
 
-    # --- vector stores ------------------------------------------------------
+    # --- vector stores --------------------------------------------------------------
 
     def create_vector_store(
         self,
@@ -149,7 +178,7 @@ class Store:
     ) -> VectorStoreView:
         with self._lock:
             now = self._now()
-            store = VectorStore(
+            vector_store = VectorStore(
                 id=new_vector_store_id(),
                 name=name,
                 created_at=int(now),
@@ -158,10 +187,9 @@ class Store:
                 last_active_at=int(now),
                 owner=actor,
             )
-            attached = self._attach(store, [NewFile(f, "file_ids") for f in file_ids], now, actor)
-            store.files.update((file.id, file) for file in attached)
-            self._vector_stores[store.id] = store
-            return store.view(now)
+            vector_store.add_files(self._new_files(vector_store, file_ids, now, actor))
+            self._vector_stores[vector_store.id] = vector_store
+            return vector_store.view(now)
 
     def get_vector_store(
         self, vector_store_id: str, *, actor: str | None = None
@@ -173,17 +201,19 @@ class Store:
         self, query: PageQuery, *, actor: str | None = None
     ) -> Page[VectorStoreView]:
         with self._lock:
-            stores = [s for s in self._vector_stores.values() if visible(s.owner, actor)]
-            positions = {store.id: index for index, store in enumerate(stores)}
-            page = paginate(stores, positions, query)
+            visible_stores = [s for s in self._vector_stores.values() if visible(s.owner, actor)]
+            positions = {
+                vector_store.id: index for index, vector_store in enumerate(visible_stores)
+            }
+            page = paginate(visible_stores, positions, query)
             now = self._now()
-            return Page([store.view(now) for store in page.items], page.has_more)
+            return Page([vector_store.view(now) for vector_store in page.items], page.has_more)
 
     def delete_vector_store(self, vector_store_id: str, *, actor: str | None = None) -> str:
         with self._lock:
-            store = self._vector_store(vector_store_id, actor)
-            del self._vector_stores[store.id]
-            return store.id
+            vector_store = self._vector_store(vector_store_id, actor)
+            del self._vector_stores[vector_store.id]
+            return vector_store.id
 
     def list_vector_store_files(
         self,
@@ -193,22 +223,30 @@ class Store:
         *,
         actor: str | None = None,
     ) -> Page[FileView]:
+        files = self.vector_store_files(vector_store_id, actor=actor).value
+        return file_page(files.views, files.positions, query, status)
+
+    def vector_store_files(
+        self,
+        vector_store_id: str,
+        *,
+        actor: str | None = None,
+        earlier: Snapshot[FileList] | None = None,
+    ) -> Snapshot[FileList]:
+        """Every file of the vector store, in batches or not."""
         with self._lock:
-            files = self._vector_store(vector_store_id, actor).files.values()
-            now = self._now()
-            views = [file.view(now) for file in files]
-            positions = {view.id: index for index, view in enumerate(views)}
-            return _file_page(views, positions, query, status)
+            vector_store = self._vector_store(vector_store_id, actor)
+            return vector_store.files_snapshot(self._now(), earlier)
 
     def get_vector_store_file(
         self, vector_store_id: str, file_id: str, *, actor: str | None = None
     ) -> FileView:
         with self._lock:
-            store = self._vector_store(vector_store_id, actor)
-            file = store.files.get(file_id)
+            vector_store = self._vector_store(vector_store_id, actor)
+            file = vector_store.files.get(file_id)
             if file is None:
                 raise NotFoundError(
-                    f"No file found with id {quoted(file_id)} in vector store '{store.id}'."
+                    f"No file found with id {quoted(file_id)} in vector store '{vector_store.id}'."
                 )
             return file.view(self._now())
 
@@ -241,67 +279,49 @@ class Store:
     def _now(self) -> float:
         return self.clock.now()
 
-    def _attach(
-        self, store: VectorStore, files: Sequence[NewFile], now: float, actor: str | None
-    ) -> list[BatchFile]:
-        """Vector store files for ``files``, all in progress; nothing changes on error."""
+    def _new_files(
+        self, vector_store: VectorStore, file_ids: Sequence[str], now: float, actor: str | None
+    ) -> list[VectorStoreFile]:
+        """Vector store files for uploaded ``file_ids``, all in progress; nothing changes
+        on error."""
         seen: set[str] = set()
-        attached: list[BatchFile] = []
-        for new in files:
-            upload = self._uploads.get(new.file_id)
+        attached: list[VectorStoreFile] = []
+        for file_id in file_ids:
+            upload = self._uploads.get(file_id)
             if upload is None or not visible(upload.owner, actor):
-                raise InvalidRequestError(
-                    f"Invalid '{new.param}': file {quoted(new.file_id)} was not found. "
-                    "Upload it first with POST /files.",
-                    new.param,
-                    "file_not_found",
-                )
-            if new.file_id in seen:
-                raise InvalidRequestError(
-                    f"Invalid '{new.param}': file {quoted(new.file_id)} is listed twice.",
-                    new.param,
-                )
-            seen.add(new.file_id)
-            processing = upload.processing
-            seconds = processing.seconds
-            if seconds is None:
-                seconds = self._default_processing.seconds or 0.0
+                raise UnknownFileError(file_id)
+            if file_id in seen:
+                raise DuplicateFileError(file_id)
+            seen.add(file_id)
+            # The upload's own outcome, time and error win; the scenario's
+            # defaults fill in the rest.
+            processing = upload.processing.over(self._default_processing)
             attached.append(
-                BatchFile(
-                    id=upload.id,
-                    vector_store_id=store.id,
-                    created_at=int(now),
-                    status=FileStatus.IN_PROGRESS,
-                    outcome=processing.outcome,
-                    finishes_at=now + seconds,
-                    usage_bytes=upload.bytes,
-                    error_code=processing.error_code,
-                    error_message=processing.error_message,
-                )
+                processing.new_file(upload.id, vector_store.id, int(now), now, upload.bytes)
             )
         return attached
 
     def _vector_store(self, vector_store_id: str, actor: str | None) -> VectorStore:
         check_id_prefix("vector_store_id", vector_store_id, VECTOR_STORE_PREFIX)
-        store = self._vector_stores.get(vector_store_id)
-        # Another end user's store answers exactly as a missing one would.
-        if store is None or not visible(store.owner, actor):
+        vector_store = self._vector_stores.get(vector_store_id)
+        # Another end user's vector store answers exactly as a missing one would.
+        if vector_store is None or not visible(vector_store.owner, actor):
             raise NotFoundError(f"No vector store found with id {quoted(vector_store_id)}.")
-        return store
+        return vector_store
 
-    def _batch(self, vector_store_id: str, batch_id: str, actor: str | None) -> FileBatch:
-        store = self._vector_store(vector_store_id, actor)
+    def _batch_owner(self, vector_store_id: str, batch_id: str, actor: str | None) -> VectorStore:
+        """The vector store holding the batch; raises if either is not found."""
+        vector_store = self._vector_store(vector_store_id, actor)
         check_id_prefix("batch_id", batch_id, FILE_BATCH_PREFIX)
-        batch = store.batches.get(batch_id)
-        if batch is None:
+        if batch_id not in vector_store.batches:
             raise NotFoundError(
                 f"No file batch found with id {quoted(batch_id)} "
                 f"in vector store '{vector_store_id}'."
             )
-        return batch
+        return vector_store
 
 
-def _file_page(
+def file_page(
     views: Sequence[FileView],
     positions: Mapping[str, int],
     query: PageQuery,

@@ -35,6 +35,43 @@ class ConflictError(FakeServerError):
         self.code = code
 
 
+class FileListError(FakeServerError):
+    """The files given for a batch (or a new vector store) cannot all be added.
+
+    The domain does not know which request parameter listed them; the HTTP
+    layer words the error for the client, naming that parameter.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UnknownFileError(FileListError):
+    """A listed file was never uploaded (or belongs to another end user)."""
+
+    def __init__(self, file_id: str) -> None:
+        super().__init__(f"File {quoted(file_id)} was not found.")
+        self.file_id = file_id
+
+
+class DuplicateFileError(FileListError):
+    """A file is listed more than once."""
+
+    def __init__(self, file_id: str) -> None:
+        super().__init__(f"File {quoted(file_id)} is listed twice.")
+        self.file_id = file_id
+
+
+class BatchSizeError(FileListError):
+    """A batch needs between 1 and ``maximum`` files."""
+
+    def __init__(self, count: int, maximum: int) -> None:
+        super().__init__(f"A batch holds 1 to {maximum} files, got {count}.")
+        self.count = count
+        self.maximum = maximum
+
+
 MAX_ECHOED_CHARACTERS = 64
 
 

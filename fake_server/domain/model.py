@@ -1,17 +1,29 @@
 """Domain objects: uploaded files, vector stores, file batches and their files.
 
-Pure Python, no HTTP. Each vector store file has a timeline (``in_progress``
-until ``finishes_at`` on the clock, then its outcome). A batch's and a vector
-store's status and counts are derived from their files when read, never stored.
+Pure Python, no HTTP, no wire bytes. Each vector store file has a timeline
+(``in_progress`` until ``finishes_at`` on the clock, then its outcome). A
+batch's and a vector store's status and counts are derived from their files
+when read, never stored.
+
+A vector store is the only way in to its files and batches: every change to
+them goes through one of its methods, and each of those gives the vector store
+a new ``version``. Together with the next moment a file changes status on its
+own (``changes_after``), that tells a reader exactly how long what it derived
+holds, so the layers above may keep what they derive without ever keeping it
+too long. Nothing here keeps views.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import NamedTuple
+from types import MappingProxyType
+from typing import Generic, NamedTuple, TypeVar
+
+from fake_server import defaults
 
 
 class FileStatus(StrEnum):
@@ -21,22 +33,52 @@ class FileStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+DEFAULT_OUTCOME = FileStatus(defaults.OUTCOME)
+
+
 class Processing(NamedTuple):
-    """How a file behaves once added to a vector store: time to outcome, outcome, error."""
+    """How a file behaves once added to a vector store: time to outcome, outcome,
+    error (code and message, both or neither). None: the account's default."""
 
     seconds: float | None = None
-    outcome: FileStatus = FileStatus.COMPLETED
-    error_code: str = "server_error"
-    error_message: str = "The file could not be processed."
+    outcome: FileStatus | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+
+    def over(self, default: Processing) -> Processing:
+        """This file's own settings, and the default's where it has none."""
+        own_error = self.error_code is not None
+        return Processing(
+            self.seconds if self.seconds is not None else default.seconds,
+            self.outcome or default.outcome,
+            self.error_code if own_error else default.error_code,
+            self.error_message if own_error else default.error_message,
+        )
+
+    def new_file(
+        self, file_id: str, vector_store_id: str, created_at: int, now: float, usage_bytes: int
+    ) -> VectorStoreFile:
+        """A file in progress from ``now``, behaving as this says (unset: the built-in defaults)."""
+        return VectorStoreFile(
+            file_id,
+            vector_store_id,
+            created_at,
+            FileStatus.IN_PROGRESS,
+            outcome=self.outcome or DEFAULT_OUTCOME,
+            finishes_at=now + (self.seconds or 0.0),
+            usage_bytes=usage_bytes,
+            error_code=self.error_code or defaults.ERROR_CODE,
+            error_message=self.error_message or defaults.ERROR_MESSAGES[defaults.ERROR_CODE],
+        )
 
 
-# For a file that sets nothing: the store's default time, then completed.
+# For a file that sets nothing: the account's defaults apply.
 NO_OWN_PROCESSING = Processing()
 
 
 @dataclass(slots=True)
 class UploadedFile:
-    """A file uploaded through ``POST /files`` (or declared by a scenario)."""
+    """A file uploaded to the account (or declared by a scenario), ready to be added."""
 
     id: str
     filename: str
@@ -47,48 +89,91 @@ class UploadedFile:
     owner: str | None = None
 
 
-@dataclass(slots=True)
-class BatchFile:
-    """A file attached to a vector store, with its processing timeline."""
+class VectorStoreFile:
+    """A file attached to a vector store, with its processing timeline.
 
-    id: str
-    vector_store_id: str
-    created_at: int
-    status: FileStatus
-    outcome: FileStatus = FileStatus.COMPLETED
-    finishes_at: float | None = None
-    usage_bytes: int = 0
-    error_code: str = "server_error"
-    error_message: str = "The file could not be processed."
-    # Views never change once made, so the last one is handed out again
-    # until the file's status moves on; lists of files cost far less so.
-    last_view: FileView | None = field(default=None, repr=False, compare=False)
+    Its status is private: it moves on with the clock (``status_at``) and
+    changes otherwise only through ``cancel``, which only its vector store calls.
+    """
+
+    __slots__ = (
+        "_status",
+        "created_at",
+        "error_code",
+        "error_message",
+        "finishes_at",
+        "id",
+        "outcome",
+        "usage_bytes",
+        "vector_store_id",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        vector_store_id: str,
+        created_at: int,
+        status: FileStatus,
+        *,
+        outcome: FileStatus = DEFAULT_OUTCOME,
+        finishes_at: float | None = None,
+        usage_bytes: int = 0,
+        error_code: str = defaults.ERROR_CODE,
+        error_message: str = defaults.ERROR_MESSAGES[defaults.ERROR_CODE],
+    ) -> None:
+        self.id = id
+        self.vector_store_id = vector_store_id
+        self.created_at = created_at
+        self._status = status
+        self.outcome = outcome
+        self.finishes_at = finishes_at
+        self.usage_bytes = usage_bytes
+        self.error_code = error_code
+        self.error_message = error_message
+
+    def __repr__(self) -> str:
+        return f"VectorStoreFile({self.id!r}, {self._status.value}, finishes_at={self.finishes_at})"
 
     def status_at(self, now: float) -> FileStatus:
         if (
-            self.status is FileStatus.IN_PROGRESS
+            self._status is FileStatus.IN_PROGRESS
             and self.finishes_at is not None
             and now >= self.finishes_at
         ):
             return self.outcome
-        return self.status
+        return self._status
+
+    def changes_after(self, now: float) -> float:
+        """The first moment after ``now`` at which the file changes status on its
+        own (``math.inf`` if it never will)."""
+        finishes_at = self.finishes_at
+        if self._status is FileStatus.IN_PROGRESS and finishes_at is not None and finishes_at > now:
+            return finishes_at
+        return math.inf
+
+    def cancel(self, now: float) -> bool:
+        """Stop the file if it is still in progress at ``now``; say whether it was."""
+        # status_at, inlined: a cancel of a finished batch is a loop of these.
+        finishes_at = self.finishes_at
+        if self._status is not FileStatus.IN_PROGRESS or (
+            finishes_at is not None and now >= finishes_at
+        ):
+            return False
+        self._status = FileStatus.CANCELLED
+        return True
 
     def view(self, now: float) -> FileView:
         status = self.status_at(now)
-        last = self.last_view
-        if last is not None and last.status is status:
-            return last
         failed = status is FileStatus.FAILED
-        self.last_view = view = FileView(
-            id=self.id,
-            vector_store_id=self.vector_store_id,
-            created_at=self.created_at,
-            status=status,
-            usage_bytes=self.usage_bytes if status is FileStatus.COMPLETED else 0,
-            error_code=self.error_code if failed else None,
-            error_message=self.error_message if failed else None,
+        return FileView(
+            self.id,
+            self.vector_store_id,
+            self.created_at,
+            status,
+            self.usage_bytes if status is FileStatus.COMPLETED else 0,
+            self.error_code if failed else None,
+            self.error_message if failed else None,
         )
-        return view
 
 
 class FileCounts(NamedTuple):
@@ -102,11 +187,7 @@ class FileCounts(NamedTuple):
         return self.in_progress + self.completed + self.failed + self.cancelled
 
 
-# Views are never changed once made, but keep their encodings once rendered:
-# plain slotted dataclasses, cheaper to create than frozen ones.
-
-
-def count_files(files: Iterable[BatchFile], now: float) -> FileCounts:
+def count_files(files: Iterable[VectorStoreFile], now: float) -> FileCounts:
     # A dict literal, not dict.fromkeys(FileStatus): iterating an enum costs
     # more than counting a small batch.
     tally = {
@@ -125,8 +206,15 @@ def count_files(files: Iterable[BatchFile], now: float) -> FileCounts:
     )
 
 
-@dataclass(slots=True)
-class BatchView:
+def changes_after(files: Iterable[VectorStoreFile], now: float) -> float:
+    """The first moment after ``now`` at which any of ``files`` changes status."""
+    return min((file.changes_after(now) for file in files), default=math.inf)
+
+
+# Views are values: immutable, comparable, and holding no wire encoding.
+
+
+class BatchView(NamedTuple):
     """A batch as seen at one instant."""
 
     id: str
@@ -134,13 +222,9 @@ class BatchView:
     created_at: int
     status: FileStatus
     counts: FileCounts
-    # The view's JSON in each dialect, filled in by the renderer; a view
-    # never changes, so neither does its encoding.
-    encoded: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
 
 
-@dataclass(slots=True)
-class FileView:
+class FileView(NamedTuple):
     """A vector store file as seen at one instant."""
 
     id: str
@@ -150,9 +234,13 @@ class FileView:
     usage_bytes: int
     error_code: str | None
     error_message: str | None
-    # The view's JSON, filled in by the renderer the first time it is sent;
-    # a view never changes, so neither does its encoding.
-    encoded: bytes | None = field(default=None, repr=False, compare=False)
+
+
+class FileList(NamedTuple):
+    """Files as seen at one instant, oldest first, and the index of each id."""
+
+    views: list[FileView]
+    positions: Mapping[str, int]
 
 
 @dataclass(slots=True)
@@ -168,74 +256,56 @@ class VectorStoreView:
     metadata: dict[str, str]
 
 
+Value = TypeVar("Value")
+
+
+class Snapshot(NamedTuple, Generic[Value]):
+    """What a read of a vector store derived, and for how long it holds.
+
+    It holds while the vector store keeps ``version`` and the clock stays in
+    ``[since, until)``: ``until`` is the next moment a file involved changes
+    status on its own. Given back to the read that made it, a snapshot that
+    still holds is returned as it is, so a caller can keep what it built from
+    it (an encoding, say) exactly as long as it is true.
+    """
+
+    value: Value
+    subject: str
+    version: int
+    since: float
+    until: float
+
+    def holds(self, subject: str, version: int, now: float) -> bool:
+        return (
+            version == self.version and subject == self.subject and self.since <= now < self.until
+        )
+
+
 @dataclass(slots=True)
 class FileBatch:
     id: str
     vector_store_id: str
     created_at: int
-    files: list[BatchFile]
+    files: Sequence[VectorStoreFile]
     positions: dict[str, int] = field(init=False, repr=False)
-    # Views of the batch and of its files, and the span of clock time they
-    # hold for: no file changes status inside it unless the batch is cancelled.
-    _views: list[FileView] | None = field(default=None, init=False, repr=False)
-    _batch_view: BatchView | None = field(default=None, init=False, repr=False)
-    _span_from: float = field(default=0.0, init=False, repr=False)
-    _span_until: float = field(default=-math.inf, init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Files are kept in creation order; the position of each id lets a
         # pagination cursor be found without a scan.
-        self.files.sort(key=lambda file: file.created_at)
+        self.files = tuple(sorted(self.files, key=lambda file: file.created_at))
         self.positions = {file.id: index for index, file in enumerate(self.files)}
 
-    def file_views(self, now: float) -> list[FileView]:
-        """Every file as seen at ``now``, in creation order.
-
-        A batch is read far more often than its files change, so views are
-        built again only once the clock reaches the next file's finishing
-        time, or after a cancel.
-        """
-        if not self._span_from <= now < self._span_until:
-            self._start_span(now)
-        views = self._views
-        if views is None:
-            self._views = views = [file.view(now) for file in self.files]
-        return views
-
     def view(self, now: float) -> BatchView:
-        if not self._span_from <= now < self._span_until:
-            self._start_span(now)
-        view = self._batch_view
-        if view is None:
-            counts = count_files(self.files, now)
-            self._batch_view = view = BatchView(
-                self.id, self.vector_store_id, self.created_at, batch_status(counts), counts
-            )
-        return view
-
-    def cancel(self, now: float) -> None:
-        cancelled_any = False
-        for file in self.files:
-            if file.status_at(now) is FileStatus.IN_PROGRESS:
-                file.status = FileStatus.CANCELLED
-                cancelled_any = True
-        if cancelled_any:
-            self._span_until = -math.inf  # every view is out of date
-
-    def _start_span(self, now: float) -> None:
-        self._views = None
-        self._batch_view = None
-        self._span_from = now
-        self._span_until = min(
-            (
-                file.finishes_at
-                for file in self.files
-                if file.status is FileStatus.IN_PROGRESS
-                and file.finishes_at is not None
-                and file.finishes_at > now
-            ),
-            default=math.inf,
+        counts = count_files(self.files, now)
+        return BatchView(
+            self.id, self.vector_store_id, self.created_at, batch_status(counts), counts
         )
+
+    def file_list(self, now: float) -> FileList:
+        return FileList([file.view(now) for file in self.files], self.positions)
+
+    def changes_after(self, now: float) -> float:
+        return changes_after(self.files, now)
 
 
 def batch_status(counts: FileCounts) -> FileStatus:
@@ -254,6 +324,11 @@ def batch_status(counts: FileCounts) -> FileStatus:
     return FileStatus.COMPLETED
 
 
+# Versions are unique in the process, not only within one vector store, so a
+# vector store loaded again (a reset, another session) never repeats one.
+_versions = itertools.count(1)
+
+
 @dataclass(slots=True)
 class VectorStore:
     id: str
@@ -261,24 +336,88 @@ class VectorStore:
     created_at: int
     description: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
-    batches: dict[str, FileBatch] = field(default_factory=dict)
-    # The store's files by id; a file added again replaces the earlier entry.
-    files: dict[str, BatchFile] = field(default_factory=dict)
     last_active_at: int | None = None
     # The end user (X-On-Behalf-Of) it belongs to; None: the whole account's.
     owner: str | None = None
+    _batches: dict[str, FileBatch] = field(default_factory=dict, init=False, repr=False)
+    # The vector store's files by id; a file added again replaces the earlier entry.
+    _files: dict[str, VectorStoreFile] = field(default_factory=dict, init=False, repr=False)
+    version: int = field(default_factory=lambda: next(_versions), init=False)
+    # Read-only views of the two above, for readers.
+    batches: Mapping[str, FileBatch] = field(init=False, repr=False)
+    files: Mapping[str, VectorStoreFile] = field(init=False, repr=False)
 
-    def add_batch(self, batch: FileBatch) -> None:
-        self.batches[batch.id] = batch
-        for file in batch.files:
-            self.files[file.id] = file
+    def __post_init__(self) -> None:
+        self.batches = MappingProxyType(self._batches)
+        self.files = MappingProxyType(self._files)
+
+    # --- changes: each one gives the vector store a new version -------------
+
+    def add_batch(self, batch: FileBatch, *, active_at: int | None = None) -> None:
+        self._batches[batch.id] = batch
+        self._attach(batch.files, active_at)
+
+    def add_files(self, files: Iterable[VectorStoreFile], *, active_at: int | None = None) -> None:
+        """Attach files that belong to no batch."""
+        self._attach(files, active_at)
+
+    def cancel_batch(self, batch_id: str, now: float) -> bool:
+        """Cancel the batch's files still in progress; say whether any was."""
+        cancelled_any = False
+        for file in self._batches[batch_id].files:
+            cancelled_any = file.cancel(now) or cancelled_any
+        if cancelled_any:
+            self._changed()
+        return cancelled_any
+
+    def _attach(self, files: Iterable[VectorStoreFile], active_at: int | None) -> None:
+        for file in files:
+            # Added again: the earlier entry goes, the new one counts as added last.
+            self._files.pop(file.id, None)
+            self._files[file.id] = file
+        if active_at is not None:
+            self.last_active_at = active_at
+        self._changed()
+
+    def _changed(self) -> None:
+        self.version = next(_versions)
+
+    # --- reads ------------------------------------------------------------------
+
+    def batch_snapshot(
+        self, batch_id: str, now: float, earlier: Snapshot[BatchView] | None
+    ) -> Snapshot[BatchView]:
+        if earlier is not None and earlier.holds(batch_id, self.version, now):
+            return earlier
+        batch = self._batches[batch_id]
+        return Snapshot(batch.view(now), batch_id, self.version, now, batch.changes_after(now))
+
+    def batch_files_snapshot(
+        self, batch_id: str, now: float, earlier: Snapshot[FileList] | None
+    ) -> Snapshot[FileList]:
+        if earlier is not None and earlier.holds(batch_id, self.version, now):
+            return earlier
+        batch = self._batches[batch_id]
+        return Snapshot(batch.file_list(now), batch_id, self.version, now, batch.changes_after(now))
+
+    def files_snapshot(self, now: float, earlier: Snapshot[FileList] | None) -> Snapshot[FileList]:
+        """Every file of the vector store as seen at ``now``, oldest first; files
+        created at the same second keep the order they were added in."""
+        if earlier is not None and earlier.holds(self.id, self.version, now):
+            return earlier
+        # A stable sort of the files in the order they were added.
+        files = sorted(self._files.values(), key=lambda file: file.created_at)
+        views = [file.view(now) for file in files]
+        positions = {view.id: index for index, view in enumerate(views)}
+        return Snapshot(
+            FileList(views, positions), self.id, self.version, now, changes_after(files, now)
+        )
 
     def view(self, now: float) -> VectorStoreView:
-        counts = count_files(self.files.values(), now)
+        files = self._files.values()
+        counts = count_files(files, now)
         usage = sum(
-            file.usage_bytes
-            for file in self.files.values()
-            if file.status_at(now) is FileStatus.COMPLETED
+            file.usage_bytes for file in files if file.status_at(now) is FileStatus.COMPLETED
         )
         return VectorStoreView(
             id=self.id,

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Generic, NamedTuple, TypeVar
 
+from fake_server import defaults
 from fake_server.domain.errors import InvalidRequestError, quoted
 
 Item = TypeVar("Item")
@@ -17,7 +18,7 @@ class SortOrder(StrEnum):
 
 
 class PageQuery(NamedTuple):
-    limit: int = 20
+    limit: int = defaults.PAGE_SIZE
     order: SortOrder = SortOrder.DESC
     after: str | None = None
     before: str | None = None

@@ -6,9 +6,9 @@ from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
+from fake_server import defaults
 from fake_server.contract.checker import Contract
 from fake_server.contract.operations import OPERATION_IDS
-from fake_server.defaults import DEFAULT_MAX_SESSIONS
 from fake_server.http import admin, drops, pipeline
 from fake_server.http.handlers import batches, files, vector_stores
 from fake_server.http.routes import Router, admin_routes, provider_routes
@@ -65,7 +65,7 @@ def create_app(
     strict: bool = True,
     contract: Contract | None = None,
     journal_max_entries: int | None = None,
-    max_sessions: int = DEFAULT_MAX_SESSIONS,
+    max_sessions: int = defaults.MAX_SESSIONS,
     admin_token: str | None = None,
     settings: Settings | None = None,
 ) -> FakeServerApp:

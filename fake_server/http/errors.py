@@ -1,21 +1,28 @@
 """The one mapping from errors to the provider envelope.
 
-Domain code raises ``NotFoundError`` or ``InvalidRequestError``; nothing outside this
-module decides which HTTP status or envelope fields an error gets.
+Domain code raises the errors of ``fake_server.domain.errors``, in the domain's
+words; nothing outside this module decides which HTTP status or envelope fields
+an error gets, nor how it names a request parameter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from starlette.requests import ClientDisconnect
 
 from fake_server.domain.errors import (
+    BatchSizeError,
     ConflictError,
+    DuplicateFileError,
     FakeServerError,
+    FileListError,
     InvalidRequestError,
     NotFoundError,
+    UnknownFileError,
+    quoted,
 )
 from fake_server.scenario.problems import ScenarioError
 
@@ -142,6 +149,11 @@ def _scenario_refused(error: Exception) -> ApiError:
     return ApiError(400, f"The scenario was refused:\n{error}", code="invalid_scenario")
 
 
+def _file_list(error: Exception) -> ApiError:
+    assert isinstance(error, FileListError)
+    return ApiError(400, error.message)
+
+
 def _refused(error: Exception) -> ApiError:
     assert isinstance(error, Refused)
     return error.error
@@ -162,6 +174,8 @@ ANSWERS: dict[type[BaseException], Callable[[Exception], ApiError]] = {
     ScenarioError: _scenario_refused,
     Refused: _refused,
     ClientDisconnect: _client_gone,
+    # Normally worded by the handler (files_listed_in); this is the fallback.
+    FileListError: _file_list,
 }
 
 
@@ -172,6 +186,34 @@ def known_error(error: Exception) -> ApiError | None:
         if answer is not None:
             return answer(error)
     return None
+@contextmanager
+def files_listed_in(param: str) -> Iterator[None]:
+    """Word a domain ``FileListError`` for the client, naming the parameter that
+    listed the files (``file_ids`` or ``files``)."""
+    try:
+        yield
+    except FileListError as error:
+        raise file_list_error(error, param) from None
+
+
+def file_list_error(error: FileListError, param: str) -> InvalidRequestError:
+    if isinstance(error, UnknownFileError):
+        return InvalidRequestError(
+            f"Invalid '{param}': file {quoted(error.file_id)} was not found. "
+            "Upload it first with POST /files.",
+            param,
+            "file_not_found",
+        )
+    if isinstance(error, DuplicateFileError):
+        return InvalidRequestError(
+            f"Invalid '{param}': file {quoted(error.file_id)} is listed twice.", param
+        )
+    if isinstance(error, BatchSizeError):
+        return InvalidRequestError(
+            f"Invalid '{param}': a batch holds 1 to {error.maximum} files, got {error.count}.",
+            param,
+        )
+    return InvalidRequestError(f"Invalid '{param}': {error.message}", param)
 
 
 def to_api_error(error: Exception) -> ApiError:

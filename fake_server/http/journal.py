@@ -12,7 +12,7 @@ import threading
 from collections import deque
 from typing import Any
 
-from fake_server.defaults import DEFAULT_JOURNAL_ENTRIES
+from fake_server import defaults
 
 # Request headers worth keeping: who the call was for, and the SDKs' retry counters.
 RECORDED_HEADERS = ("x-on-behalf-of", "x-stainless-retry-count", "user-agent", "idempotency-key")
@@ -56,7 +56,7 @@ def entry(  # noqa: PLR0917 -- one argument per field, in FIELDS order
 
 
 class Journal:
-    def __init__(self, max_entries: int = DEFAULT_JOURNAL_ENTRIES) -> None:
+    def __init__(self, max_entries: int = defaults.JOURNAL_MAX_ENTRIES) -> None:
         self.max_entries = max_entries
         self._entries: deque[Entry] = deque(maxlen=max_entries)
         self._lock = threading.Lock()

@@ -8,11 +8,12 @@ from typing import TypeVar
 
 from starlette.datastructures import QueryParams
 
+from fake_server import defaults
 from fake_server.domain.errors import InvalidRequestError, quoted
 from fake_server.domain.model import FileStatus
 from fake_server.domain.paging import PageQuery, SortOrder
 
-MIN_LIMIT, MAX_LIMIT, DEFAULT_LIMIT = 1, 100, 20
+MIN_LIMIT, MAX_LIMIT, DEFAULT_LIMIT = defaults.MIN_LIMIT, defaults.MAX_LIMIT, defaults.PAGE_SIZE
 INTEGER = re.compile(r"-?[0-9]{1,12}")
 
 E = TypeVar("E", bound=StrEnum)

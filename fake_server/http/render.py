@@ -1,4 +1,8 @@
-"""Domain views to wire bodies, in each dialect."""
+"""Domain views to wire bodies, in each dialect.
+
+Pure functions of the views; what is kept between requests lives in
+``fake_server.http.view_cache``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol, TypeVar
 
+from fake_server import defaults
 from fake_server.contract.dialects import Dialect
 from fake_server.domain.model import BatchView, FileCounts, FileView, UploadedFile, VectorStoreView
 from fake_server.domain.paging import Page
@@ -17,12 +22,6 @@ class Identified(Protocol):
 
 
 View = TypeVar("View", bound=Identified)
-
-# Chunking the real API reports for files added without a strategy.
-DEFAULT_CHUNKING = {
-    "type": "static",
-    "static": {"max_chunk_size_tokens": 800, "chunk_overlap_tokens": 400},
-}
 
 
 def file_counts(counts: FileCounts) -> dict[str, int]:
@@ -47,13 +46,8 @@ def file_batch(view: BatchView, dialect: Dialect) -> dict[str, Any]:
 
 
 def file_batch_body(view: BatchView, dialect: Dialect) -> EncodedBody:
-    """``file_batch`` as JSON, encoded once per view and dialect (views never change)."""
-    encoded = view.encoded.get(dialect.name)
-    if encoded is not None:
-        return EncodedBody(encoded)
     body = file_batch(view, dialect)
-    view.encoded[dialect.name] = encoded = encode(body)
-    return EncodedBody(encoded, body)
+    return EncodedBody(encode(body), body)
 
 
 def vector_store_file(view: FileView) -> dict[str, Any]:
@@ -71,16 +65,12 @@ def vector_store_file(view: FileView) -> dict[str, Any]:
         # A StrEnum member is a str: json encodes it as its value.
         "status": view.status,
         "last_error": last_error,
-        "chunking_strategy": DEFAULT_CHUNKING,
+        "chunking_strategy": defaults.CHUNKING_STRATEGY,
     }
 
 
-def encoded_vector_store_file(view: FileView) -> bytes:
-    """``vector_store_file`` as JSON, encoded once per view (views never change)."""
-    encoded = view.encoded
-    if encoded is None:
-        view.encoded = encoded = encode(vector_store_file(view))
-    return encoded
+def encode_vector_store_file(view: FileView) -> bytes:
+    return encode(vector_store_file(view))
 
 
 def vector_store(view: VectorStoreView, dialect: Dialect) -> dict[str, Any]:
@@ -96,6 +86,9 @@ def vector_store(view: VectorStoreView, dialect: Dialect) -> dict[str, Any]:
         "status": view.status,
         "last_active_at": view.last_active_at,
         "metadata": view.metadata,
+        # fake vector stores never expire: recorded real answers then send
+        # null here and leave expires_after out.
+        "expires_at": None,
     }
     if view.description is not None:
         body["description"] = view.description
@@ -146,8 +139,8 @@ class EncodedList(NamedTuple):
     """A list page whose items are already encoded.
 
     A page of 100 files is about 30 KB of JSON: encoding each item once (see
-    ``encoded_vector_store_file``) and joining bytes costs a small fraction of
-    encoding the whole page on every request. ``to_json`` gives exactly what
+    ``view_cache``) and joining bytes costs a small fraction of encoding the
+    whole page on every request. ``to_json`` gives exactly what
     ``encode`` would give for the same page built as dicts.
     """
 
@@ -187,12 +180,22 @@ def page(result: Page[View], encode_item: Callable[[View], bytes]) -> EncodedLis
     return _encoded_page(items, [encode_item(item) for item in items], result.has_more)
 
 
-def file_page(result: Page[FileView]) -> EncodedList:
-    """A page of vector store files, reusing each view's encoding."""
-    views = result.items
-    # Most views were encoded by an earlier request: take that without a call.
-    encoded = [view.encoded or encoded_vector_store_file(view) for view in views]
-    return _encoded_page(views, encoded, result.has_more)
+class RenderedFile(NamedTuple):
+    """A vector store file's view and its encoding (see ``view_cache``)."""
+
+    view: FileView
+    data: bytes
+
+
+def encoded_page(result: Page[RenderedFile]) -> EncodedList:
+    """A page of items encoded earlier (see ``view_cache``)."""
+    items = result.items
+    return EncodedList(
+        [item.data for item in items],
+        first_id=items[0].view.id if items else "",
+        last_id=items[-1].view.id if items else "",
+        has_more=result.has_more,
+    )
 
 
 def _encoded_page(items: Sequence[Identified], encoded: list[bytes], has_more: bool) -> EncodedList:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from fake_server.defaults import DEFAULT_MAX_SESSIONS
+from fake_server import defaults
 
 
 class Settings(NamedTuple):
@@ -14,6 +14,6 @@ class Settings(NamedTuple):
     strict: bool = True
     # Overrides every scenario's ``journal.max_entries`` when set.
     journal_max_entries: int | None = None
-    max_sessions: int = DEFAULT_MAX_SESSIONS
+    max_sessions: int = defaults.MAX_SESSIONS
     # With a token, the control plane (health and OpenAPI aside) needs it as a bearer token.
     admin_token: str | None = None

@@ -6,7 +6,7 @@ import threading
 from collections import deque
 
 from fake_server.contract.checker import Contract, Violation
-from fake_server.domain.account import Store
+from fake_server.domain.account import Account
 from fake_server.domain.clock import Clock, VirtualClock
 from fake_server.domain.errors import ConflictError
 from fake_server.http.journal import Journal
@@ -37,8 +37,8 @@ class ServerState:
         return self._scenario
 
     @property
-    def store(self) -> Store:
-        return self._world.store
+    def account(self) -> Account:
+        return self._world.account
 
     @property
     def clock(self) -> Clock:

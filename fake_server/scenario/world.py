@@ -5,36 +5,27 @@ from __future__ import annotations
 import functools
 from typing import Any, NamedTuple
 
-from fake_server.defaults import DEFAULT_JOURNAL_ENTRIES
-from fake_server.domain.account import Store
+from fake_server import defaults
+from fake_server.domain.account import DEFAULT_PROCESSING, Account
 from fake_server.domain.clock import Clock, SystemClock, VirtualClock
 from fake_server.domain.ids import new_file_batch_id, new_file_id, new_vector_store_id
 from fake_server.domain.model import (
-    BatchFile,
+    DEFAULT_OUTCOME,
     FileBatch,
     FileStatus,
     Processing,
     UploadedFile,
     VectorStore,
+    VectorStoreFile,
 )
 from fake_server.scenario.faults import FaultRule
-
-DEFAULT_PROCESSING_SECONDS = 1.0
-DEFAULT_USAGE_BYTES = 1024
-# Virtual time costs nothing, so polling clients are told to come back soon.
-DEFAULT_VIRTUAL_POLL_AFTER_MS = 10
-DEFAULT_ERROR_MESSAGES = {
-    "server_error": "The file could not be processed because of a server error.",
-    "unsupported_file": "The file type is not supported.",
-    "invalid_file": "The file could not be parsed.",
-}
 
 
 class World(NamedTuple):
     """What a scenario instantiates. A fresh one each time: nothing is shared."""
 
     clock: Clock
-    store: Store
+    account: Account
     faults: list[FaultRule]
     poll_after_ms: int | None
     journal_max_entries: int
@@ -47,15 +38,16 @@ def build_world(data: dict[str, Any]) -> World:
     start = clock_settings.get("start")
     clock: Clock = VirtualClock(start) if virtual else SystemClock(start)
     loaded_at = clock.now()
-    defaults = data.get("defaults", {})
+    scenario_defaults = data.get("defaults", {})
     default_processing = _processing(
-        defaults, float(defaults.get("processing_seconds", DEFAULT_PROCESSING_SECONDS))
+        scenario_defaults,
+        float(scenario_defaults.get("processing_seconds", defaults.PROCESSING_SECONDS)),
     )
 
     uploads = {
         upload.id: upload for upload in (_upload(spec, loaded_at) for spec in data.get("files", []))
     }
-    stores = [
+    vector_stores = [
         _vector_store(spec, loaded_at, default_processing, uploads)
         for spec in data.get("vector_stores", [])
     ]
@@ -67,33 +59,44 @@ def build_world(data: dict[str, Any]) -> World:
     )
 
     poll_after_ms = clock_settings.get(
-        "poll_after_ms", DEFAULT_VIRTUAL_POLL_AFTER_MS if virtual else None
+        "poll_after_ms", defaults.VIRTUAL_POLL_AFTER_MS if virtual else None
     )
-    store = Store(
+    account = Account(
         clock,
-        stores,
+        vector_stores,
         uploads.values(),
         default_processing=default_processing,
         on_poll=on_poll,
     )
     return World(
         clock=clock,
-        store=store,
+        account=account,
         faults=[FaultRule.from_dict(fault) for fault in data.get("faults", [])],
         poll_after_ms=poll_after_ms,
-        journal_max_entries=data.get("journal", {}).get("max_entries", DEFAULT_JOURNAL_ENTRIES),
+        journal_max_entries=data.get("journal", {}).get(
+            "max_entries", defaults.JOURNAL_MAX_ENTRIES
+        ),
         api_keys=frozenset(keys) if (keys := data.get("auth", {}).get("api_keys")) else None,
     )
 
 
 def _processing(spec: dict[str, Any], seconds: float | None) -> Processing:
-    error = spec.get("error", {})
-    code = error.get("code", "server_error")
+    """The scenario's defaults: every field set, the built-in defaults where it is silent."""
+    return _own_processing(spec, seconds).over(DEFAULT_PROCESSING)
+
+
+def _own_processing(spec: dict[str, Any], seconds: float | None) -> Processing:
+    """What a file (or ``defaults``) says for itself; None where it is silent."""
+    outcome = spec.get("outcome")
+    code = message = None
+    if (error := spec.get("error")) is not None:
+        code = error.get("code", defaults.ERROR_CODE)
+        message = error.get("message", defaults.ERROR_MESSAGES[code])
     return Processing(
         seconds=seconds,
-        outcome=FileStatus(spec.get("outcome", "completed")),
+        outcome=None if outcome is None else FileStatus(outcome),
         error_code=code,
-        error_message=error.get("message", DEFAULT_ERROR_MESSAGES[code]),
+        error_message=message,
     )
 
 
@@ -103,10 +106,10 @@ def _upload(spec: dict[str, Any], loaded_at: float) -> UploadedFile:
     return UploadedFile(
         id=file_id,
         filename=spec.get("filename", f"{file_id}.txt"),
-        bytes=spec.get("bytes", DEFAULT_USAGE_BYTES),
+        bytes=spec.get("bytes", defaults.USAGE_BYTES),
         created_at=spec.get("created_at", int(loaded_at)),
         purpose=spec.get("purpose", "assistants"),
-        processing=_processing(spec, None if seconds is None else float(seconds)),
+        processing=_own_processing(spec, None if seconds is None else float(seconds)),
         owner=spec.get("owner"),
     )
 
@@ -118,7 +121,7 @@ def _vector_store(
     uploads: dict[str, UploadedFile],
 ) -> VectorStore:
     created_at = spec.get("created_at", int(loaded_at))
-    store = VectorStore(
+    vector_store = VectorStore(
         id=spec.get("id") or new_vector_store_id(),
         name=spec.get("name"),
         created_at=created_at,
@@ -128,7 +131,7 @@ def _vector_store(
     for batch_spec in spec.get("file_batches", []):
         batch_created = batch_spec.get("created_at", created_at)
         files = [
-            _batch_file(file_spec, store.id, batch_created, loaded_at, default_processing)
+            _batch_file(file_spec, vector_store.id, batch_created, loaded_at, default_processing)
             for file_spec in batch_spec["files"]
         ]
         for file in files:
@@ -141,18 +144,18 @@ def _vector_store(
                     file.usage_bytes,
                     file.created_at,
                     "assistants",
-                    owner=store.owner,
+                    owner=vector_store.owner,
                 ),
             )
-        store.add_batch(
+        vector_store.add_batch(
             FileBatch(
                 id=batch_spec.get("id") or new_file_batch_id(),
-                vector_store_id=store.id,
+                vector_store_id=vector_store.id,
                 created_at=batch_created,
                 files=files,
             )
         )
-    return store
+    return vector_store
 
 
 def _batch_file(
@@ -161,24 +164,24 @@ def _batch_file(
     batch_created: int,
     loaded_at: float,
     default_processing: Processing,
-) -> BatchFile:
+) -> VectorStoreFile:
     status = FileStatus(spec.get("status", "in_progress"))
-    processing = _processing(
-        {"outcome": default_processing.outcome.value, **spec},
-        spec.get("processing_seconds", default_processing.seconds),
+    seconds = spec.get("processing_seconds")
+    processing = _own_processing(spec, None if seconds is None else float(seconds)).over(
+        default_processing
     )
-    return BatchFile(
+    return VectorStoreFile(
         id=spec.get("id") or new_file_id(),
         vector_store_id=vector_store_id,
         created_at=spec.get("created_at", batch_created),
         status=status,
-        outcome=processing.outcome,
+        outcome=processing.outcome or DEFAULT_OUTCOME,
         finishes_at=(
             loaded_at + float(processing.seconds or 0.0)
             if status is FileStatus.IN_PROGRESS
             else None
         ),
-        usage_bytes=spec.get("usage_bytes", DEFAULT_USAGE_BYTES),
-        error_code=processing.error_code,
-        error_message=processing.error_message,
+        usage_bytes=spec.get("usage_bytes", defaults.USAGE_BYTES),
+        error_code=processing.error_code or defaults.ERROR_CODE,
+        error_message=processing.error_message or defaults.ERROR_MESSAGES[defaults.ERROR_CODE],
     )

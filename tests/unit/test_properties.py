@@ -6,7 +6,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from fake_server.domain.account import NewFile, Store
+from fake_server.domain.account import Account
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.model import FileStatus, Processing, UploadedFile
 from fake_server.domain.paging import PageQuery
@@ -33,8 +33,8 @@ class BatchLifecycle(RuleBasedStateMachine):
             UploadedFile(f"file-{i}", f"{i}.txt", 10, 0, "assistants", Processing(seconds, outcome))
             for i, (seconds, outcome) in enumerate(timings)
         ]
-        self.store = Store(self.clock, uploads=uploads)
-        self.vector_store = self.store.create_vector_store("props").id
+        self.account = Account(self.clock, uploads=uploads)
+        self.vector_store = self.account.create_vector_store("props").id
         self.upload_ids = [upload.id for upload in uploads]
         self.batches: list[str] = []
         # The last status seen of every (batch, file): finished ones must never change.
@@ -45,7 +45,7 @@ class BatchLifecycle(RuleBasedStateMachine):
         chosen = data.draw(
             st.lists(st.sampled_from(self.upload_ids), min_size=1, unique=True), label="files"
         )
-        view = self.store.create_batch(self.vector_store, [NewFile(f, "file_ids") for f in chosen])
+        view = self.account.create_batch(self.vector_store, chosen)
         assert view.counts.in_progress == view.counts.total == len(chosen)
         self.batches.append(view.id)
 
@@ -57,8 +57,8 @@ class BatchLifecycle(RuleBasedStateMachine):
     @rule(data=st.data())
     def cancel(self, data: st.DataObject) -> None:
         batch_id = data.draw(st.sampled_from(self.batches), label="batch")
-        before = self.store.get_batch(self.vector_store, batch_id)
-        after = self.store.cancel_batch(self.vector_store, batch_id)
+        before = self.account.get_batch(self.vector_store, batch_id).value
+        after = self.account.cancel_batch(self.vector_store, batch_id).value
         assert after.counts.in_progress == 0
         assert after.counts.cancelled == before.counts.cancelled + before.counts.in_progress
         assert after.counts.completed == before.counts.completed
@@ -69,20 +69,20 @@ class BatchLifecycle(RuleBasedStateMachine):
     @invariant()
     def counts_add_up_and_finished_files_never_change(self) -> None:
         for batch_id in self.batches:
-            view = self.store.get_batch(self.vector_store, batch_id)
+            view = self.account.get_batch(self.vector_store, batch_id).value
             counts = view.counts
             assert min(counts.in_progress, counts.completed, counts.failed, counts.cancelled) >= 0
             assert counts.total == (
                 counts.in_progress + counts.completed + counts.failed + counts.cancelled
             )
-            page = self.store.list_batch_files(self.vector_store, batch_id, PageQuery(limit=100))
+            page = self.account.list_batch_files(self.vector_store, batch_id, PageQuery(limit=100))
             assert len(page.items) == counts.total
             for file in page.items:
                 previous = self.seen.get((batch_id, file.id))
                 if previous in FINISHED:
                     assert file.status is previous, f"{file.id} went {previous} -> {file.status}"
                 self.seen[(batch_id, file.id)] = file.status
-        store = self.store.get_vector_store(self.vector_store)
+        store = self.account.get_vector_store(self.vector_store)
         assert store.counts.total == len({file_id for _, file_id in self.seen})
 
 

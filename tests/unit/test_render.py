@@ -8,13 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fake_server.domain.model import BatchFile, FileStatus
-from fake_server.http.render import (
-    EncodedList,
-    encode,
-    encoded_vector_store_file,
-    vector_store_file,
-)
+from fake_server.http.render import EncodedList, encode
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(),
@@ -43,17 +37,3 @@ def test_an_encoded_page_is_byte_for_byte_the_page_encoded_whole(
         "has_more": has_more,
     }
     assert page.to_json() == json.dumps(whole).encode()
-
-
-def test_a_file_is_encoded_once_per_status() -> None:
-    file = BatchFile("file-1", "vs_1", 100, FileStatus.IN_PROGRESS, finishes_at=160.0)
-    before = encoded_vector_store_file(file.view(120.0))
-    assert encoded_vector_store_file(file.view(130.0)) is before
-    after = encoded_vector_store_file(file.view(170.0))
-    assert json.loads(after) == vector_store_file(file.view(170.0))
-    assert json.loads(after)["status"] == "completed"
-
-    cancelled = BatchFile("file-2", "vs_1", 100, FileStatus.IN_PROGRESS, finishes_at=160.0)
-    assert json.loads(encoded_vector_store_file(cancelled.view(120.0)))["status"] == "in_progress"
-    cancelled.status = FileStatus.CANCELLED
-    assert json.loads(encoded_vector_store_file(cancelled.view(121.0)))["status"] == "cancelled"

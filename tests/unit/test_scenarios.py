@@ -23,9 +23,9 @@ def test_scenarios_are_shipped() -> None:
 def test_every_shipped_scenario_is_valid(path: Path) -> None:
     scenario = load_scenario(path)
     world = scenario.instantiate()
-    for store in world.store.vector_stores():
+    for store in world.account.vector_stores():
         for batch_id in store.batches:
-            counts = world.store.get_batch(store.id, batch_id).counts
+            counts = world.account.get_batch(store.id, batch_id).value.counts
             assert counts.total == len(store.batches[batch_id].files)
 
 
@@ -234,7 +234,7 @@ def test_a_file_error_names_the_file(tmp_path: Path) -> None:
 
 def test_an_empty_scenario_is_an_empty_account() -> None:
     world = parse_scenario("", "empty.yaml").instantiate()
-    assert list(world.store.vector_stores()) == []
+    assert list(world.account.vector_stores()) == []
 
 
 def test_defaults_and_generated_ids() -> None:
@@ -248,7 +248,7 @@ def test_defaults_and_generated_ids() -> None:
         """
     )
     world = scenario.instantiate()
-    (store,) = world.store.vector_stores()
+    (store,) = world.account.vector_stores()
     (batch,) = store.batches.values()
     assert store.id.startswith("vs_") and len(store.id) == 3 + 32
     assert batch.id.startswith("vsfb_") and len(batch.id) == 5 + 32
@@ -257,7 +257,7 @@ def test_defaults_and_generated_ids() -> None:
     assert [f.finishes_at for f in batch.files] == [530, 560]
 
     assert world.clock.advance(60) == 560  # type: ignore[attr-defined]
-    page = world.store.list_batch_files(store.id, batch.id, PageQuery())
+    page = world.account.list_batch_files(store.id, batch.id, PageQuery())
     assert sorted(view.status for view in page.items) == [FileStatus.COMPLETED, FileStatus.FAILED]
 
 
@@ -267,15 +267,15 @@ def test_each_instantiation_starts_from_scratch() -> None:
         "vector_stores: [{id: vs_a, file_batches: [{id: vsfb_a, files: [{}]}]}]\n"
     )
     first = scenario.instantiate()
-    first.store.cancel_batch("vs_a", "vsfb_a")
+    first.account.cancel_batch("vs_a", "vsfb_a")
     second = scenario.instantiate()
-    assert second.store.get_batch("vs_a", "vsfb_a").status is FileStatus.IN_PROGRESS
+    assert second.account.get_batch("vs_a", "vsfb_a").value.status is FileStatus.IN_PROGRESS
 
 
 def test_a_json_scenario_loads_like_yaml() -> None:
     text = '{"clock": {"mode": "virtual", "start": 5}, "vector_stores": [{"id": "vs_j"}]}'
     world = parse_scenario(text).instantiate()
-    assert [store.id for store in world.store.vector_stores()] == ["vs_j"]
+    assert [store.id for store in world.account.vector_stores()] == ["vs_j"]
     assert world.clock.now() == 5
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fake_server.domain.account import NewFile
 from fake_server.domain.errors import InvalidRequestError
-from fake_server.domain.model import BatchView, FileStatus
-from fake_server.http import render
+from fake_server.domain.model import BatchView, FileList, FileStatus, Snapshot
+from fake_server.http import render, view_cache
 from fake_server.http.bodies import json_object
 from fake_server.http.context import Call, Reply
+from fake_server.http.errors import files_listed_in
 from fake_server.http.params import page_query, status_filter
 from fake_server.http.routes import Operation
 
@@ -15,12 +15,12 @@ BATCHES_PATH = "/vector_stores/{vector_store_id}/file_batches"
 BATCH_PATH = BATCHES_PATH + "/{batch_id}"
 
 
-def batch_reply(call: Call, view: BatchView) -> Reply:
+def batch_reply(call: Call, view: BatchView, body: render.EncodedBody) -> Reply:
     headers = {}
     poll_after = call.state.poll_after_ms
     if view.status is FileStatus.IN_PROGRESS and poll_after is not None:
         headers["openai-poll-after-ms"] = str(poll_after)
-    return Reply(render.file_batch_body(view, call.dialect), headers)
+    return Reply(body, headers)
 
 
 async def create_batch(call: Call) -> Reply:
@@ -31,43 +31,57 @@ async def create_batch(call: Call) -> Reply:
             "'file_ids' and 'files' are mutually exclusive: send one of them.", "files"
         )
     if file_ids is not None:
-        param, new_files = "file_ids", [NewFile(file_id, "file_ids") for file_id in file_ids]
+        param, ids = "file_ids", file_ids
     elif files is not None:
-        param, new_files = "files", [NewFile(item["file_id"], "files") for item in files]
+        param, ids = "files", [item["file_id"] for item in files]
     else:
         raise InvalidRequestError("Missing required parameter: 'file_ids' or 'files'.")
-    view = call.state.store.create_batch(
-        call.path_param("vector_store_id"), new_files, param, actor=call.actor
-    )
-    return batch_reply(call, view)
+    with files_listed_in(param):
+        view = call.state.account.create_batch(
+            call.path_param("vector_store_id"), ids, actor=call.actor
+        )
+    return batch_reply(call, view, render.file_batch_body(view, call.dialect))
 
 
 async def get_batch(call: Call) -> Reply:
-    view = call.state.store.get_batch(
-        call.path_param("vector_store_id"), call.path_param("batch_id"), actor=call.actor
+    account = call.state.account
+    vector_store_id, batch_id = call.path_param("vector_store_id"), call.path_param("batch_id")
+
+    def read(earlier: Snapshot[BatchView] | None) -> Snapshot[BatchView]:
+        return account.get_batch(vector_store_id, batch_id, actor=call.actor, earlier=earlier)
+
+    view, body = view_cache.for_account(account).batch(
+        f"{vector_store_id}/{batch_id}", read, call.dialect
     )
-    return batch_reply(call, view)
+    return batch_reply(call, view, body)
 
 
 async def cancel_batch(call: Call) -> Reply:
     # Cancel takes no body; whatever a client sends (the SDKs send none, with
     # or without a Content-Type) is ignored.
-    view = call.state.store.cancel_batch(
-        call.path_param("vector_store_id"), call.path_param("batch_id"), actor=call.actor
+    account = call.state.account
+    vector_store_id, batch_id = call.path_param("vector_store_id"), call.path_param("batch_id")
+
+    def cancel(earlier: Snapshot[BatchView] | None) -> Snapshot[BatchView]:
+        return account.cancel_batch(vector_store_id, batch_id, actor=call.actor, earlier=earlier)
+
+    view, body = view_cache.for_account(account).batch(
+        f"{vector_store_id}/{batch_id}", cancel, call.dialect
     )
-    return batch_reply(call, view)
+    return batch_reply(call, view, body)
 
 
 async def list_batch_files(call: Call) -> render.EncodedList:
     params = call.request.query_params
-    result = call.state.store.list_batch_files(
-        call.path_param("vector_store_id"),
-        call.path_param("batch_id"),
-        page_query(params),
-        status_filter(params),
-        actor=call.actor,
-    )
-    return render.file_page(result)
+    query, status = page_query(params), status_filter(params)
+    account = call.state.account
+    vector_store_id, batch_id = call.path_param("vector_store_id"), call.path_param("batch_id")
+
+    def read(earlier: Snapshot[FileList] | None) -> Snapshot[FileList]:
+        return account.batch_files(vector_store_id, batch_id, actor=call.actor, earlier=earlier)
+
+    files = view_cache.for_account(account).files(f"{vector_store_id}/{batch_id}", read)
+    return render.encoded_page(view_cache.page(files, query, status))
 
 
 # Most called first: routes are matched in this order.

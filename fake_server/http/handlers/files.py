@@ -12,7 +12,7 @@ from fake_server.http.routes import Operation
 
 async def create_file(call: Call) -> dict[str, Any]:
     upload = await multipart_upload(call, "createFile")
-    created = call.state.store.upload_file(
+    created = call.state.account.upload_file(
         upload.filename, upload.size, upload.purpose, actor=call.actor
     )
     return render.uploaded_file(created)
@@ -20,7 +20,7 @@ async def create_file(call: Call) -> dict[str, Any]:
 
 async def retrieve_file(call: Call) -> dict[str, Any]:
     return render.uploaded_file(
-        call.state.store.get_file(call.path_param("file_id"), actor=call.actor)
+        call.state.account.get_file(call.path_param("file_id"), actor=call.actor)
     )
 
 

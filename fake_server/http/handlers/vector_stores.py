@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fake_server.http import render
+from fake_server.domain.model import FileList, Snapshot
+from fake_server.http import render, view_cache
 from fake_server.http.bodies import json_object
 from fake_server.http.context import Call
+from fake_server.http.errors import files_listed_in
 from fake_server.http.params import page_query, status_filter
 from fake_server.http.routes import Operation
 
@@ -16,30 +18,31 @@ STORE_PATH = STORES_PATH + "/{vector_store_id}"
 
 async def create_vector_store(call: Call) -> dict[str, Any]:
     body = await json_object(call, "createVectorStore")
-    view = call.state.store.create_vector_store(
-        name=body.get("name"),
-        description=body.get("description"),
-        metadata=body.get("metadata"),
-        file_ids=body.get("file_ids") or (),
-        actor=call.actor,
-    )
+    with files_listed_in("file_ids"):
+        view = call.state.account.create_vector_store(
+            name=body.get("name"),
+            description=body.get("description"),
+            metadata=body.get("metadata"),
+            file_ids=body.get("file_ids") or (),
+            actor=call.actor,
+        )
     return render.vector_store(view, call.dialect)
 
 
 async def list_vector_stores(call: Call) -> render.EncodedList:
-    result = call.state.store.list_vector_stores(
+    result = call.state.account.list_vector_stores(
         page_query(call.request.query_params), actor=call.actor
     )
     return render.page(result, lambda view: render.encode(render.vector_store(view, call.dialect)))
 
 
 async def get_vector_store(call: Call) -> dict[str, Any]:
-    view = call.state.store.get_vector_store(call.path_param("vector_store_id"), actor=call.actor)
+    view = call.state.account.get_vector_store(call.path_param("vector_store_id"), actor=call.actor)
     return render.vector_store(view, call.dialect)
 
 
 async def delete_vector_store(call: Call) -> dict[str, Any]:
-    deleted = call.state.store.delete_vector_store(
+    deleted = call.state.account.delete_vector_store(
         call.path_param("vector_store_id"), actor=call.actor
     )
     return render.deleted_vector_store(deleted)
@@ -47,17 +50,19 @@ async def delete_vector_store(call: Call) -> dict[str, Any]:
 
 async def list_vector_store_files(call: Call) -> render.EncodedList:
     params = call.request.query_params
-    result = call.state.store.list_vector_store_files(
-        call.path_param("vector_store_id"),
-        page_query(params),
-        status_filter(params),
-        actor=call.actor,
-    )
-    return render.file_page(result)
+    query, status = page_query(params), status_filter(params)
+    account = call.state.account
+    vector_store_id = call.path_param("vector_store_id")
+
+    def read(earlier: Snapshot[FileList] | None) -> Snapshot[FileList]:
+        return account.vector_store_files(vector_store_id, actor=call.actor, earlier=earlier)
+
+    files = view_cache.for_account(account).files(vector_store_id, read)
+    return render.encoded_page(view_cache.page(files, query, status))
 
 
 async def get_vector_store_file(call: Call) -> dict[str, Any]:
-    view = call.state.store.get_vector_store_file(
+    view = call.state.account.get_vector_store_file(
         call.path_param("vector_store_id"), call.path_param("file_id"), actor=call.actor
     )
     return render.vector_store_file(view)
