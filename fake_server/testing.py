@@ -13,7 +13,7 @@ import httpx
 
 from fake_server.contract.checker import Violation
 from fake_server.http.app import FakeServerApp
-from fake_server.http.state import ServerState
+from fake_server.http.session import Session
 from fake_server.inprocess import InProcessTransport
 from fake_server.scenario.faults import FaultRule
 from fake_server.scenario.parsing import Scenario, parse_fault
@@ -48,7 +48,7 @@ class FakeServer:
         return f"{self.url}/spec/v1"
 
     @property
-    def state(self) -> ServerState:
+    def state(self) -> Session:
         return self.app.sessions.default
 
     # --- state and time -----------------------------------------------------

@@ -15,7 +15,7 @@ from starlette.requests import Request
 
 from fake_server.contract.dialects import Dialect
 from fake_server.http.routes import Match, Route
-from fake_server.http.state import ServerState
+from fake_server.http.session import Session
 
 if TYPE_CHECKING:
     from fake_server.http.app import FakeServerApp
@@ -33,7 +33,7 @@ class Call:
     # The session the request is recorded in. Before the request is
     # authorised this is only a session that exists already (a refused
     # request never creates one); None when the named one does not exist.
-    session: ServerState | None
+    session: Session | None
     # The end user (X-On-Behalf-Of) the request acts for; None: the whole account.
     actor: str | None
     elapsed: Callable[[], float]
@@ -45,7 +45,7 @@ class Call:
         return None if self.route is None else self.route.operation_id
 
     @property
-    def state(self) -> ServerState:
+    def state(self) -> Session:
         """The session of an authorised request."""
         session = self.session
         assert session is not None, "handlers run only once the session is resolved"

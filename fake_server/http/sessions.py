@@ -14,8 +14,8 @@ from collections import OrderedDict
 
 from fake_server.contract.checker import Contract
 from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
+from fake_server.http.session import Session
 from fake_server.http.settings import Settings
-from fake_server.http.state import ServerState
 from fake_server.scenario.parsing import Scenario
 
 SESSION_HEADER = "x-fake-session"
@@ -28,10 +28,10 @@ class Sessions:
         self._settings = settings
         self.max_sessions = settings.max_sessions
         self.default = self._new_state(scenario)
-        self._named: OrderedDict[str, ServerState] = OrderedDict()
+        self._named: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, name: str | None) -> ServerState:
+    def get(self, name: str | None) -> Session:
         """The session called ``name`` (created if new), or the default one."""
         if name is None:
             return self.default
@@ -47,7 +47,7 @@ class Sessions:
                 self._named.move_to_end(name)
             return state
 
-    def existing(self, name: str | None) -> ServerState | None:
+    def existing(self, name: str | None) -> Session | None:
         """The session called ``name`` if it exists (the default one for None); creates none."""
         if name is None:
             return self.default
@@ -63,8 +63,8 @@ class Sessions:
             if self._named.pop(name, None) is None:
                 raise NotFoundError(f"No session named {quoted(name)}.", "name")
 
-    def _new_state(self, scenario: Scenario) -> ServerState:
-        return ServerState(scenario, self._contract, self._settings)
+    def _new_state(self, scenario: Scenario) -> Session:
+        return Session(scenario, self._contract, self._settings)
 
 
 def check_session_name(name: str) -> None:

@@ -9,19 +9,18 @@ store's version, and the next moment a file changes status on its own); when
 it hands back the very snapshot it was given, the encodings are reused, else
 they are built again. Nothing is kept in the domain.
 
-One cache per account, dropped with it (a reset or a new scenario builds a
-new account). Bounded: the oldest entries go first.
+One cache per session's world, replaced with it (a reset or a new scenario
+builds a new account and a new cache: see ``Session``). Bounded: the oldest
+entries go first.
 """
 
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Callable
 from typing import NamedTuple
 
 from fake_server.contract.dialects import Dialect
-from fake_server.domain.account import Account
 from fake_server.domain.model import BatchView, FileList, FileStatus, Snapshot
 from fake_server.domain.paging import Page, PageQuery, paginate
 from fake_server.http import render
@@ -128,17 +127,3 @@ def _encode_files(files: FileList, previous: RenderedFiles | None) -> list[Rende
         else:
             items.append(RenderedFile(view, render.encode_vector_store_file(view)))
     return items
-
-
-_caches: weakref.WeakKeyDictionary[Account, ViewCache] = weakref.WeakKeyDictionary()
-_caches_lock = threading.Lock()
-
-
-def for_account(account: Account) -> ViewCache:
-    cache = _caches.get(account)
-    if cache is None:
-        with _caches_lock:
-            cache = _caches.get(account)
-            if cache is None:
-                _caches[account] = cache = ViewCache()
-    return cache

@@ -50,7 +50,7 @@ async def get_batch(call: Call) -> Reply:
     def read(earlier: Snapshot[BatchView] | None) -> Snapshot[BatchView]:
         return account.get_batch(vector_store_id, batch_id, actor=call.actor, earlier=earlier)
 
-    view, body = view_cache.for_account(account).batch(
+    view, body = call.state.views.batch(
         f"{vector_store_id}/{batch_id}", read, call.dialect
     )
     return batch_reply(call, view, body)
@@ -65,7 +65,7 @@ async def cancel_batch(call: Call) -> Reply:
     def cancel(earlier: Snapshot[BatchView] | None) -> Snapshot[BatchView]:
         return account.cancel_batch(vector_store_id, batch_id, actor=call.actor, earlier=earlier)
 
-    view, body = view_cache.for_account(account).batch(
+    view, body = call.state.views.batch(
         f"{vector_store_id}/{batch_id}", cancel, call.dialect
     )
     return batch_reply(call, view, body)
@@ -80,7 +80,7 @@ async def list_batch_files(call: Call) -> render.EncodedList:
     def read(earlier: Snapshot[FileList] | None) -> Snapshot[FileList]:
         return account.batch_files(vector_store_id, batch_id, actor=call.actor, earlier=earlier)
 
-    files = view_cache.for_account(account).files(f"{vector_store_id}/{batch_id}", read)
+    files = call.state.views.files(f"{vector_store_id}/{batch_id}", read)
     return render.encoded_page(view_cache.page(files, query, status))
 
 

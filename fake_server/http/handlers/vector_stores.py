@@ -57,7 +57,7 @@ async def list_vector_store_files(call: Call) -> render.EncodedList:
     def read(earlier: Snapshot[FileList] | None) -> Snapshot[FileList]:
         return account.vector_store_files(vector_store_id, actor=call.actor, earlier=earlier)
 
-    files = view_cache.for_account(account).files(vector_store_id, read)
+    files = call.state.views.files(vector_store_id, read)
     return render.encoded_page(view_cache.page(files, query, status))
 
 

@@ -1,4 +1,4 @@
-"""Everything one running fake holds: the scenario, its world, the contract, the journal."""
+"""One session: its scenario and live world, the view cache beside it, faults, journal."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fake_server.domain.clock import Clock, VirtualClock
 from fake_server.domain.errors import ConflictError
 from fake_server.http.journal import Journal
 from fake_server.http.settings import Settings
+from fake_server.http.view_cache import ViewCache
 from fake_server.scenario.faults import FaultPlan
 from fake_server.scenario.parsing import Scenario
 from fake_server.scenario.world import World
@@ -20,7 +21,9 @@ from fake_server.scenario.world import World
 MAX_RECORDED_VIOLATIONS = 100
 
 
-class ServerState:
+class Session:
+    """What one X-Fake-Session (or the default session) holds; swapped whole on a reset."""
+
     def __init__(self, scenario: Scenario, contract: Contract, settings: Settings) -> None:
         self.contract = contract
         self.strict = settings.strict
@@ -29,6 +32,8 @@ class ServerState:
         self._lock = threading.Lock()
         self._scenario = scenario
         self._world: World = scenario.instantiate()
+        # Encodings of this world's views; replaced with the world.
+        self._views = ViewCache()
         self.faults = FaultPlan.of(self._world.faults)
         self.journal = Journal(self._journal_size(self._world))
 
@@ -39,6 +44,10 @@ class ServerState:
     @property
     def account(self) -> Account:
         return self._world.account
+
+    @property
+    def views(self) -> ViewCache:
+        return self._views
 
     @property
     def clock(self) -> Clock:
@@ -73,7 +82,7 @@ class ServerState:
         faults = FaultPlan.of(world.faults)
         journal = Journal(self._journal_size(world))
         with self._lock:
-            self._scenario, self._world = scenario, world
+            self._scenario, self._world, self._views = scenario, world, ViewCache()
             self.faults, self.journal = faults, journal
             self.violations.clear()
 
