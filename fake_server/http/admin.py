@@ -30,11 +30,12 @@ from fake_server.http.responder import (
 )
 from fake_server.http.routing import bearer_token
 from fake_server.http.sessions import Sessions
-from fake_server.scenario.parsing import parse_fault, parse_scenario
+from fake_server.scenario.parsing import MAX_DURATION_SECONDS, parse_fault, parse_scenario
 from fake_server.scenario.problems import ScenarioError
 
 MAX_SCENARIO_BYTES = 16 * 1024 * 1024
 MAX_ADMIN_JSON_BYTES = 64 * 1024
+MAX_ADVANCE_SECONDS = MAX_DURATION_SECONDS  # one advance; the same bound as a scenario's durations
 
 AdminHandler = Callable[[Request], Awaitable[Any]]
 
@@ -97,9 +98,16 @@ async def get_clock(request: Request) -> dict[str, Any]:
 async def advance_clock(request: Request) -> dict[str, Any]:
     body = await _json_object(request)
     seconds = body.get("seconds")
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+    # Finite already (parse_json); bounded so the clock always stays a sane JSON number.
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not 0 <= seconds <= MAX_ADVANCE_SECONDS
+    ):
         raise InvalidRequestError(
-            "Invalid 'seconds': expected a number >= 0, e.g. {\"seconds\": 30}.", "seconds"
+            f"Invalid 'seconds': expected a number from 0 to {MAX_ADVANCE_SECONDS}, "
+            'e.g. {"seconds": 30}.',
+            "seconds",
         )
     return {"now": server_state(request).advance_clock(seconds), "mode": "virtual"}
 
