@@ -7,6 +7,7 @@ session the request names, resolved by the pipeline like any other.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fake_server.contract.dialects import DIALECTS
@@ -16,11 +17,12 @@ from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.http.bodies import parse_json, read_limited
 from fake_server.http.context import Call
 from fake_server.http.routes import Operation
-from fake_server.scenario.parsing import parse_fault, parse_scenario
+from fake_server.scenario.parsing import MAX_DURATION_SECONDS, parse_fault, parse_scenario
 from fake_server.scenario.problems import ScenarioError
 
 MAX_SCENARIO_BYTES = 16 * 1024 * 1024
 MAX_ADMIN_JSON_BYTES = 64 * 1024
+MAX_ADVANCE_SECONDS = MAX_DURATION_SECONDS  # one advance; the same bound as a scenario's durations
 
 # Health stays open so that `fake-server wait` and probes need no secret.
 OPEN_OPERATIONS = frozenset({"fakeHealth", "fakeOpenApi"})
@@ -42,7 +44,9 @@ async def load_scenario(call: Call) -> dict[str, Any]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidRequestError("The scenario must be UTF-8 text.") from None
-    scenario = parse_scenario(text, "<PUT /__fake__/scenario>")
+    # Parsed on a worker thread: a big scenario with mistakes takes seconds
+    # to read carefully, and the other clients are served meanwhile.
+    scenario = await asyncio.to_thread(parse_scenario, text, "<PUT /__fake__/scenario>")
     state = call.state
     state.load(scenario)
     return {"status": "loaded", "scenario": scenario.summary(), "now": state.clock.now()}
@@ -57,9 +61,16 @@ async def get_clock(call: Call) -> dict[str, Any]:
 async def advance_clock(call: Call) -> dict[str, Any]:
     body = await _json_object(call)
     seconds = body.get("seconds")
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+    # Finite already (parse_json); bounded so the clock always stays a sane JSON number.
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not 0 <= seconds <= MAX_ADVANCE_SECONDS
+    ):
         raise InvalidRequestError(
-            "Invalid 'seconds': expected a number >= 0, e.g. {\"seconds\": 30}.", "seconds"
+            f"Invalid 'seconds': expected a number from 0 to {MAX_ADVANCE_SECONDS}, "
+            'e.g. {"seconds": 30}.',
+            "seconds",
         )
     return {"now": call.state.advance_clock(seconds), "mode": "virtual"}
 
@@ -82,8 +93,9 @@ async def add_fault(call: Call) -> dict[str, Any]:
     try:
         rule = parse_fault(body, "<POST /__fake__/faults>")
     except ScenarioError as error:
+        first = error.problems[0].field if error.problems else ""
         raise InvalidRequestError(
-            f"The fault was refused:\n{error}", code="invalid_fault"
+            f"The fault was refused:\n{error}", first or None, "invalid_fault"
         ) from None
     faults = call.state.faults
     faults.add(rule)

@@ -10,7 +10,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.types import Message, Receive
 
 from fake_server.contract import strict_json
-from fake_server.domain.errors import InvalidRequestError, quoted
+from fake_server.domain.errors import MAX_ECHOED_CHARACTERS, InvalidRequestError, quoted
 from fake_server.http.context import Call
 from fake_server.http.errors import PayloadTooLargeError
 from fake_server.http.headers import header
@@ -37,14 +37,24 @@ async def json_object(call: Call, operation: str) -> dict[str, Any]:
 
 
 def parse_json(raw: bytes) -> Any:
-    """JSON from a client: malformed, ambiguous (a key twice) or absurdly deep is a 400."""
+    """JSON from a client: malformed, ambiguous (a key twice), absurdly deep or with a
+    number no field can hold (NaN, 1e999, beyond 64 bits) is a 400."""
     try:
         return strict_json.loads(raw)
     except strict_json.DuplicateKeyError as error:
         raise InvalidRequestError(
             f"The JSON body has the key {quoted(error.key)} more than once.",
-            error.key,
+            error.key[:MAX_ECHOED_CHARACTERS],
             "invalid_json",
+        ) from None
+    except strict_json.NumberError as error:
+        # The one number policy (see strict_json): finite, within 64 bits.
+        param = ".".join(str(part) for part in error.path)[:MAX_ECHOED_CHARACTERS] or None
+        where = f"Invalid {quoted(param)}" if param else "Invalid JSON body"
+        raise InvalidRequestError(
+            f"{where}: {quoted(error.literal)} is {error.reason}.",
+            param,
+            "invalid_json" if error.reason == strict_json.NOT_JSON else "invalid_value",
         ) from None
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise InvalidRequestError(

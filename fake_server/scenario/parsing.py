@@ -10,16 +10,18 @@ nothing, so whatever was running keeps its state.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fake_server.contract.operations import OPERATION_IDS
 from fake_server.contract.resources import scenario_path, schema_path
 from fake_server.contract.validation import CompiledSchema
+from fake_server.domain.errors import quoted
 from fake_server.scenario.faults import FaultRule
-from fake_server.scenario.problems import ScenarioError, ScenarioProblem
+from fake_server.scenario.problems import MAX_LISTED_PROBLEMS, ScenarioError, ScenarioProblem
 from fake_server.scenario.world import World, build_world
 from fake_server.scenario.yaml_source import (
     LocatedYaml,
@@ -31,6 +33,13 @@ from fake_server.scenario.yaml_source import (
 
 if TYPE_CHECKING:
     import jsonschema
+
+# The bounds the schema gives numbers, named here for code and tests that
+# need them (tests check that the schema says the same).
+MAX_DURATION_SECONDS = 1_000_000_000  # processing times, advance_on_poll, one clock advance
+MAX_TIMESTAMP = 253_402_300_799  # 9999-12-31T23:59:59Z: clock.start and every created_at
+MAX_PROBLEMS = MAX_LISTED_PROBLEMS  # looked for, of each kind: a refusal lists no more
+MAX_FIELD_CHARACTERS = 200
 
 
 class Scenario(NamedTuple):
@@ -68,8 +77,9 @@ def default_scenario() -> Scenario:
 
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     # Fast path: most scenarios are valid, and for those line numbers are not
-    # needed. Only a scenario with a problem is parsed again, slowly, keeping
-    # the line of every value so each problem can name it.
+    # needed. Only a scenario with a problem (or anything the quick loaders do
+    # not take, see load_quickly) is parsed again, slowly, keeping the line of
+    # every value so each problem can name it.
     quick = load_quickly(text)
     if quick is not None:
         data = {} if quick.value is None else quick.value
@@ -80,16 +90,42 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     try:
         document = load_with_lines(text)
     except YamlSourceError as error:
-        field = format_field(error.path)
-        raise ScenarioError([ScenarioProblem(source, error.line, field, error.message)]) from None
+        if quick is None or not error.unreadable:
+            field = format_field(error.path)
+            raise ScenarioError(
+                [ScenarioProblem(source, error.line, field, error.message)]
+            ) from None
+        # JSON that YAML cannot read (YAML limits keys to 1024 characters):
+        # the JSON reading stands, its problems named without lines.
+        document = LocatedYaml(quick.value, {}, {})
     if document.value is None:
-        document = LocatedYaml({}, document.value_lines, document.key_lines)
-    problems = _schema_problems(document, source) or list(_semantic_problems(document, source))
+        document = document._replace(value={})
+    problems = _structural_problems(document, source) or list(
+        islice(_semantic_problems(document, source), MAX_PROBLEMS)
+    )
     if problems:
         raise ScenarioError(problems)
     # The quick parser refused what the careful one accepts (a YAML corner
-    # case): the careful reading stands.
+    # case, a float such as 60.0): the careful reading stands.
     return Scenario(source, document.value)
+
+
+def _structural_problems(document: LocatedYaml, source: str) -> list[ScenarioProblem]:
+    """Values that are not JSON, then what breaks the schema, in the order of the lines."""
+    refused = [problem.path for problem in document.problems]
+    problems = [
+        ScenarioProblem(source, problem.line, format_field(problem.path), problem.message)
+        for problem in document.problems
+    ]
+    schema_problems = _problems(
+        scenario_validator(), document.value, source, document.line_of, skip=refused
+    )
+    integers = _integral_float_problems(
+        document.value, document.integral_floats, scenario_validator().schema, source
+    )
+    problems.extend(schema_problems)
+    problems.extend(integers(document.line_of))
+    return sorted(problems, key=lambda problem: (problem.line or 0, problem.field))
 
 
 @cache
@@ -106,11 +142,19 @@ def _schema_problems(document: LocatedYaml, source: str) -> list[ScenarioProblem
 
 
 def _problems(
-    validator: CompiledSchema, value: Any, source: str, line_of: LineOf
+    validator: CompiledSchema,
+    value: Any,
+    source: str,
+    line_of: LineOf,
+    skip: list[YamlPath] | None = None,
 ) -> list[ScenarioProblem]:
+    """What breaks the schema; errors at or under a ``skip`` path (a value
+    already refused, read as null) are left out."""
     problems: list[ScenarioProblem] = []
-    for error in validator.errors(value):
+    for error in islice(validator.errors(value), MAX_PROBLEMS):
         path: YamlPath = tuple(error.absolute_path)
+        if skip and any(path[: len(refused)] == refused for refused in skip):
+            continue
         if error.validator == "additionalProperties":
             schema: Any = error.schema
             instance: Any = error.instance
@@ -122,13 +166,74 @@ def _problems(
                     format_field((*path, key)),
                     f"unknown key (allowed here: {', '.join(sorted(allowed))})",
                 )
-                for key in sorted(set(instance) - allowed)
+                for key in islice(sorted(set(instance) - allowed), MAX_PROBLEMS)
             )
         else:
             problems.append(
                 ScenarioProblem(source, line_of(path), format_field(path), _describe(error))
             )
     return sorted(problems, key=lambda problem: (problem.line or 0, problem.field))
+
+
+def _integral_float_problems(
+    value: Any, paths: Iterable[YamlPath], schema: dict[str, Any], source: str
+) -> Callable[[LineOf], list[ScenarioProblem]]:
+    """``503.0`` where the schema wants an integer: JSON Schema counts it as one,
+    but an integer field takes integers written as such (``503``)."""
+
+    def problems(line_of: LineOf) -> list[ScenarioProblem]:
+        found = []
+        for path in paths:
+            types = _schema_at(schema, path).get("type")
+            if types == "integer" or (
+                isinstance(types, list) and "integer" in types and "number" not in types
+            ):
+                number = _value_at(value, path)
+                found.append(
+                    ScenarioProblem(
+                        source,
+                        line_of(path),
+                        format_field(path),
+                        f"expected an integer, got {number!r} (write it without a fraction)",
+                    )
+                )
+        return found
+
+    return problems
+
+
+def _schema_at(schema: dict[str, Any], path: YamlPath) -> dict[str, Any]:
+    """The subschema that applies at ``path`` ({} where none does)."""
+    definitions = schema.get("$defs", {})
+
+    def resolved(node: Any) -> dict[str, Any]:
+        while isinstance(node, dict) and "$ref" in node:
+            node = definitions.get(node["$ref"].rsplit("/", 1)[-1], {})
+        return node if isinstance(node, dict) else {}
+
+    node = resolved(schema)
+    for part in path:
+        child = node.get("items") if isinstance(part, int) else node.get("properties", {}).get(part)
+        node = resolved(child)
+    return node
+
+
+def _value_at(value: Any, path: YamlPath) -> Any:
+    for part in path:
+        value = value[part]
+    return value
+
+
+def _integral_floats(value: Any, path: YamlPath = ()) -> Iterator[YamlPath]:
+    """Where floats with an integral value are, in a small parsed value (a fault rule)."""
+    if type(value) is float and value.is_integer():
+        yield path
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            yield from _integral_floats(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _integral_floats(child, (*path, index))
 
 
 @cache
@@ -138,8 +243,18 @@ def fault_validator() -> CompiledSchema:
 
 
 def parse_fault(data: Any, source: str) -> FaultRule:
-    """A fault rule given at runtime, checked like a scenario's ``faults`` entry."""
-    problems = _problems(fault_validator(), data, source, lambda *_, **__: None)
+    """A fault rule given at runtime, checked like a scenario's ``faults`` entry.
+
+    ``data`` comes from ``strict_json``: its numbers are finite and within 64
+    bits; the schema bounds each field further.
+    """
+    no_line: LineOf = lambda *_, **__: None  # noqa: E731
+    problems = _problems(fault_validator(), data, source, no_line)
+    if not problems:
+        schema = fault_validator().schema
+        problems = _integral_float_problems(data, list(_integral_floats(data)), schema, source)(
+            no_line
+        )
     if not problems and data["operation"] not in OPERATION_IDS:
         problems = [ScenarioProblem(source, None, "operation", _unknown_operation(data))]
     if problems:
@@ -148,32 +263,54 @@ def parse_fault(data: Any, source: str) -> FaultRule:
 
 
 def _unknown_operation(fault: dict[str, Any]) -> str:
-    return f"unknown operation {fault['operation']!r} (one of: {', '.join(OPERATION_IDS)})"
+    return f"unknown operation {quoted(fault['operation'])} (one of: {', '.join(OPERATION_IDS)})"
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
+    """The rule an instance breaks, in the scenario's words; client input shown cut short."""
     custom = error.schema.get("x-message") if isinstance(error.schema, dict) else None
     instance: Any = error.instance
     expected: Any = error.validator_value
+    shown = _shown(instance)
     match error.validator:
         case "type":
-            return f"expected {_type_words(expected)}, got {json.dumps(instance)}"
+            return f"expected {_type_words(expected)}, got {shown}"
         case "enum":
             options = ", ".join(str(option) for option in expected)
-            return f"{json.dumps(instance)} is not one of: {options}"
+            return f"{shown} is not one of: {options}"
         case "minimum":
-            return f"must be >= {expected}, got {instance}"
+            return f"must be >= {expected}, got {shown}"
         case "maximum":
-            return f"must be <= {expected}, got {instance}"
+            return f"must be <= {expected}, got {shown}"
         case "pattern" | "anyOf" if custom:
-            return f"{json.dumps(instance)} {custom}"
+            return f"{shown} {custom}"
         case "required":
             return error.message.replace("is a required property", "is required")
         case "minItems":
             return f"must have at least {expected} item(s)"
         case "maxItems":
             return f"must have at most {expected} items, got {len(instance)}"
-    return error.message
+        case "minLength":
+            return f"must have at least {expected} character(s)"
+        case "maxLength":
+            return f"must have at most {expected} characters, got {shown}"
+    return f"{shown} breaks the rule {error.validator!r} ({_shown(expected)})"
+
+
+def _shown(value: Any) -> str:
+    """A value from the scenario for a message: containers by kind, the rest cut short."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return json.dumps(_cut(value))
+    return _cut(json.dumps(value))
+
+
+def _cut(text: str) -> str:
+    """Client text cut as ``quoted`` cuts it (without the quotes)."""
+    return quoted(text)[1:-1]
 
 
 def _type_words(expected: Any) -> str:
@@ -249,7 +386,14 @@ def _file_conflicts(file: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 
 def format_field(path: tuple[str | int, ...]) -> str:
+    """``vector_stores[0].file_batches[1].files``; long keys and long paths cut short."""
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            key = _cut(part)
+            text += f".{key}" if text else key
+    if len(text) > MAX_FIELD_CHARACTERS:
+        text = text[:MAX_FIELD_CHARACTERS] + "..."
     return text

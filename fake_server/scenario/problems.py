@@ -20,9 +20,18 @@ class ScenarioProblem(NamedTuple):
         )
 
 
+# A refused scenario lists at most this many problems: enough to fix, and
+# the message stays small however broken the scenario is.
+MAX_LISTED_PROBLEMS = 50
+
+
 class ScenarioError(FakeServerError):
-    """A scenario was refused; ``problems`` lists every reason, each with its place."""
+    """A scenario was refused; ``problems`` lists the reasons (up to
+    ``MAX_LISTED_PROBLEMS``), each with its place."""
 
     def __init__(self, problems: list[ScenarioProblem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems[:MAX_LISTED_PROBLEMS]
+        lines = [str(problem) for problem in self.problems]
+        if len(problems) > MAX_LISTED_PROBLEMS:
+            lines.append(f"... and more problems (the first {MAX_LISTED_PROBLEMS} are listed)")
+        super().__init__("\n".join(lines))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -34,14 +35,29 @@ documents = st.recursive(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # a loaded machine is no failure
 @given(value=documents, flow=st.sampled_from([None, True, False]))
 def test_plain_documents_load_exactly_as_the_safe_loader_loads_them(
     value: Any, flow: bool | None
 ) -> None:
     text = yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True)
     expected = yaml.safe_load(text)
-    assert yaml_events.load_plain(text) == (expected,)
+    if _for_the_careful_reading(expected):
+        assert yaml_events.load_plain(text) is None
+    else:
+        assert yaml_events.load_plain(text) == (expected,)
+
+
+def _for_the_careful_reading(value: Any) -> bool:
+    """Numbers outside the policy (not finite, beyond 64 bits) and floats such
+    as 503.0 (an integer or not, depending on the field) are not built here."""
+    if isinstance(value, dict):
+        return any(_for_the_careful_reading(child) for child in value.values())
+    if isinstance(value, list):
+        return any(_for_the_careful_reading(child) for child in value)
+    if type(value) is float:
+        return not math.isfinite(value) or value.is_integer()
+    return type(value) is int and not -(2**63) <= value < 2**63
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,63 @@
+"""``fake-server check`` and ``serve --scenario`` on hostile scenarios: the installed
+console script reports the problems and exits 1, never with a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_cli import fake_server_command
+from tests.hostile_scenarios import ALL, BOMBS, NESTING, NON_JSON, NUMBERS
+
+TIMEOUT_SECONDS = 300  # for every case at once; a hang or a runaway fails the test
+
+
+def test_check_reports_every_hostile_scenario_and_exits_1(tmp_path: Path) -> None:
+    paths = {}
+    for index, name in enumerate(ALL):
+        path = tmp_path / f"hostile-{index:03d}.yaml"
+        path.write_text(ALL[name].text, encoding="utf-8")
+        paths[name] = path
+    result = subprocess.run(
+        [*fake_server_command(), "check", *map(str, paths.values())],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_SECONDS,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stdout == "", "no hostile scenario is ok"
+    for name, path in paths.items():
+        case = ALL[name]
+        place = f"{path}:{case.line}: " if case.line is not None else f"{path}"
+        reported = [line for line in result.stderr.splitlines() if line.startswith(place)]
+        assert any(case.words in line for line in reported), (name, reported[:3])
+
+
+SERVED = {
+    "bomb": BOMBS["laughs, 7 levels of 9 (430 bytes)"],
+    "deep": NESTING["block lists, 500 levels"],
+    "date": NON_JSON["a date"],
+    "nan": NUMBERS["YAML .nan"],
+    "huge": NUMBERS["YAML huge int"],
+}
+
+
+@pytest.mark.parametrize("name", list(SERVED))
+def test_serve_refuses_a_hostile_scenario_before_listening(tmp_path: Path, name: str) -> None:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(SERVED[name].text, encoding="utf-8")
+    result = subprocess.run(
+        [*fake_server_command(), "serve", "--scenario", str(path), "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "scenario refused" in result.stderr
+    assert SERVED[name].words in result.stderr
+    assert "Traceback" not in result.stderr
