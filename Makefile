@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SPEC ?= ../shared/spec/openai-openapi.yaml
 
-.PHONY: run test lint bench install install-test schemas clean
+.PHONY: run test lint bench install install-test schemas dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ bench: install-test
 # Regenerate schemas/ from the pinned spec and the installed MKA1 SDK.
 schemas: install-test
 	$(BIN)/python tools/extract_schemas.py --spec $(SPEC)
+
+# The wheel to install elsewhere (a CI job, a project in another language)
+# until the package is published: pip install dist/vector_store_fake-*.whl
+dist: $(BIN)/python
+	rm -rf dist
+	$(BIN)/pip wheel --quiet --no-deps -w dist .
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
