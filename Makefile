@@ -3,8 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SPEC ?= ../shared/spec/openai-openapi.yaml
+# tests/node (the openai npm SDK) runs where Node 20 or newer is on the PATH.
+NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
+NODE_OK := $(shell [ "$(NODE_MAJOR)" -ge 20 ] 2>/dev/null && echo yes)
+NODE_PACKAGES := tests/node/node_modules/.package-lock.json
+NODE_SKIPPED := echo "*** Node >= 20 not found (node: $(or $(NODE_MAJOR),none)): tests/node SKIPPED ***"
 
-.PHONY: run test lint bench install install-test schemas clean
+.PHONY: run test test-node node-packages lint bench install install-test schemas dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +33,19 @@ lint: install-test
 	$(BIN)/ruff check fake_server tools tests bench
 	$(BIN)/mypy
 
-test: lint
-	$(BIN)/pytest
+test: lint node-packages
+	@[ -n "$(NODE_OK)" ] || $(NODE_SKIPPED)
+	@$(BIN)/pytest; status=$$?; [ -n "$(NODE_OK)" ] || $(NODE_SKIPPED); exit $$status
+
+# Only the Node suite (tests/test_node.py drives it against `fake-server serve`).
+test-node: install-test node-packages
+	$(BIN)/pytest -rA tests/test_node.py
+
+# The npm packages of tests/node, exactly as its lockfile pins them.
+node-packages: $(if $(NODE_OK),$(NODE_PACKAGES))
+
+$(NODE_PACKAGES): tests/node/package.json tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
 
 # Not part of `make test`: needs wrk (apt-get install wrk) and takes minutes.
 bench: install-test
@@ -39,5 +55,11 @@ bench: install-test
 schemas: install-test
 	$(BIN)/python tools/extract_schemas.py --spec $(SPEC)
 
+# The wheel to install elsewhere (a CI job, a project in another language)
+# until the package is published: pip install dist/vector_store_fake-*.whl
+dist: $(BIN)/python
+	rm -rf dist
+	$(BIN)/pip wheel --quiet --no-deps -w dist .
+
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache tests/node/node_modules

@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from types import FrameType
 
 import uvicorn
@@ -110,6 +111,13 @@ def _parser() -> argparse.ArgumentParser:
         "health excepted); required when --host is not a loopback address",
     )
     serve.add_argument(
+        "--ready-file",
+        metavar="PATH",
+        default=_env("READY_FILE"),
+        help="once accepting connections, write {url, host, port, pid} as JSON to PATH "
+        "(atomically); removed on exit",
+    )
+    serve.add_argument(
         "--log-format",
         choices=["text", "json"],
         default=_env("LOG_FORMAT", "text"),
@@ -184,6 +192,8 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"fake-server: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
         return EXIT_FAILURE
     url = base_url(sock)
+    host, port = sock.getsockname()[:2]
+    readiness = {"url": url, "host": host, "port": port, "pid": os.getpid()}
     access_log.configure(args.log_format, args.log_level)
     app = create_app(
         scenario,
@@ -201,42 +211,79 @@ def _serve(args: argparse.Namespace) -> int:
     config = uvicorn.Config(
         app,
         lifespan="off",
-        log_level=args.log_level,
+        # The log is configured above: one format from its first line.
+        log_config=None,
+        log_level=None,
         access_log=False,  # fake_server logs each request itself, with its operation
         # "server: uvicorn" tells a client nothing about the API it is
         # faking; one header less is work saved on every response.
         server_header=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,  # type: ignore[arg-type]
     )
-    server = _AnnouncingServer(
-        config, f"fake_server ready on {url} (scenario: {scenario.source})", app.shutdown
+    ready = Readiness(
+        f"fake_server ready on {url} (scenario: {scenario.source})",
+        {**readiness, "scenario": str(scenario.source)},
+        readiness,
+        args.ready_file,
     )
+    server = _AnnouncingServer(config, ready, app.shutdown)
     try:
         server.run(sockets=[sock])
     finally:
         sock.close()
+        ready.withdraw()
     return EXIT_OK if server.started else EXIT_FAILURE
 
 
+class Readiness:
+    """How the world learns that the server accepts connections: the log's first line
+    and, if asked for, a JSON file a harness in any language can wait for."""
+
+    def __init__(
+        self,
+        message: str,
+        log_fields: dict[str, object],
+        file_fields: dict[str, object],
+        path: str | None,
+    ) -> None:
+        self._message = message
+        self._log_fields = log_fields
+        self._file_fields = file_fields
+        self._path = Path(path) if path else None
+        self._written = False
+
+    def announce(self) -> None:
+        if self._path is not None:
+            # Written beside its final name and renamed: a reader sees no file
+            # or the whole file, never half of it.
+            temporary = self._path.with_name(f".{self._path.name}.{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(self._file_fields) + "\n", encoding="utf-8")
+            os.replace(temporary, self._path)
+            self._written = True
+        access_log.announce_ready(self._message, self._log_fields)
+
+    def withdraw(self) -> None:
+        if self._path is not None and self._written:
+            self._path.unlink(missing_ok=True)
+
+
 class _AnnouncingServer(uvicorn.Server):
-    """Prints one readiness line once listening; SIGTERM/SIGINT end it with exit 0.
+    """Announces readiness once listening; SIGTERM/SIGINT end it with exit 0.
 
     uvicorn re-raises the stop signal after a graceful shutdown, so the process
     would die "killed by SIGTERM". For a sidecar, being told to stop and
     stopping cleanly is success, so the signals are handled here instead.
     """
 
-    def __init__(
-        self, config: uvicorn.Config, announcement: str, shutdown: ShutdownNotice
-    ) -> None:
+    def __init__(self, config: uvicorn.Config, ready: Readiness, shutdown: ShutdownNotice) -> None:
         super().__init__(config)
-        self._announcement = announcement
+        self._ready = ready
         self._shutdown = shutdown
 
     async def startup(self, sockets: list[object] | None = None) -> None:  # type: ignore[override]
         await super().startup(sockets)  # type: ignore[arg-type]
         if self.started:
-            print(self._announcement, flush=True)
+            self._ready.announce()
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:

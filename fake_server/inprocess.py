@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import ModuleType, TracebackType
 from typing import Any
@@ -26,6 +27,7 @@ class _Exchange:
     status: int = 500
     headers: list[tuple[bytes, bytes]] = field(default_factory=list)
     body: list[bytes] = field(default_factory=list)
+    started: bool = False
     complete: bool = False
 
 
@@ -55,15 +57,21 @@ class InProcessTransport:
             "client": ("127.0.0.1", 0),
         }
         exchange = self._loop().run_until_complete(self._call(scope, body))
-        if not exchange.complete:
-            raise self._http.RemoteProtocolError(
-                "Server disconnected without sending a complete response.", request=request
-            )
+        # A dropped connection looks as it does on a socket (see http.drops):
+        # before the status line the connection is reset; after it, the body
+        # ends short.
+        if not exchange.started:
+            raise self._http.ReadError("[Errno 104] Connection reset by peer", request=request)
+        received = b"".join(exchange.body)
+        content = received if exchange.complete else self._cut_short(received, request)
         return self._http.Response(
-            exchange.status,
-            headers=exchange.headers,
-            content=b"".join(exchange.body),
-            request=request,
+            exchange.status, headers=exchange.headers, content=content, request=request
+        )
+
+    def _cut_short(self, received: bytes, request: Any) -> Iterator[bytes]:
+        yield received
+        raise self._http.RemoteProtocolError(
+            "peer closed connection without sending complete message body", request=request
         )
 
     async def _call(self, scope: dict[str, Any], body: bytes) -> _Exchange:
@@ -75,6 +83,7 @@ class InProcessTransport:
 
         async def send(message: Message) -> None:
             if message["type"] == "http.response.start":
+                exchange.started = True
                 exchange.status = message["status"]
                 exchange.headers = list(message.get("headers", []))
             elif message["type"] == "http.response.body":

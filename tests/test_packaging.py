@@ -42,7 +42,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         timeout=300,
         capture_output=True,
     )
-    (built,) = out.glob("fake_server-*.whl")
+    (built,) = out.glob("vector_store_fake-*.whl")
     return built
 
 

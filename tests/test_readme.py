@@ -45,13 +45,22 @@ def ids(found: list[Block]) -> list[str]:
     return [f"README line {block.line}" for block in found]
 
 
-PYTHON, YAML, CONSOLE = of("python"), of("yaml"), of("console")
+PYTHON, YAML, CONSOLE, JS = of("python"), of("yaml"), of("console"), of("js")
 SCENARIO_EXAMPLES = [block for block in YAML if block.file_name is None]
 CURL = [block for block in of("sh") if block.text.startswith("curl")]
 
 
 def test_the_readme_has_examples_of_each_kind() -> None:
     assert len(PYTHON) >= 3 and SCENARIO_EXAMPLES and len(CONSOLE) >= 2 and CURL
+    assert JS and all(block.file_name for block in JS)
+
+
+@pytest.mark.parametrize("block", JS, ids=ids(JS))
+def test_node_examples_are_the_files_tests_node_runs(block: Block) -> None:
+    """tests/test_node.py runs them: the README shows exactly what passes."""
+    assert block.file_name is not None
+    node_file = REPO_ROOT / "tests" / "node" / block.file_name
+    assert node_file.read_text(encoding="utf-8") == block.text
 
 
 @pytest.mark.parametrize("block", PYTHON, ids=ids(PYTHON))

@@ -9,7 +9,7 @@ from starlette.types import Receive, Scope, Send
 from fake_server import defaults
 from fake_server.contract.checker import Contract
 from fake_server.contract.operations import OPERATION_IDS
-from fake_server.http import admin, drops, pipeline
+from fake_server.http import admin, pipeline
 from fake_server.http.handlers import batches, files, vector_stores
 from fake_server.http.routes import Router, admin_routes, provider_routes
 from fake_server.http.sessions import Sessions
@@ -76,7 +76,6 @@ def create_app(
     ``Authorization: Bearer <admin_token>``. ``settings`` gives all the
     options at once and wins over the keywords.
     """
-    drops.silence_in_server_log()
     if settings is None:
         settings = Settings(
             strict=strict,

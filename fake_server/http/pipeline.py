@@ -24,6 +24,7 @@ from starlette.types import Receive, Scope, Send
 
 from fake_server.domain.clock import stopwatch
 from fake_server.domain.errors import InvalidRequestError
+from fake_server.http import drops
 from fake_server.http.admin_paths import is_admin_path
 from fake_server.http.context import Call, Reply
 from fake_server.http.errors import (
@@ -184,8 +185,9 @@ async def _apply(fault: FaultAction, call: Call) -> Response | None:
         # Cut short if the server starts shutting down: the request then gets
         # its answer at once instead of being cancelled halfway.
         await call.app.shutdown.sleep(fault.latency_seconds)
-    if fault.drop_connection:
-        return respond_dropped(call)
+    drop = drops.mode_of(fault.drop_connection)
+    if drop is not None:
+        return respond_dropped(call, drop)
     if fault.status is None:
         return None
     rule = fault.rule

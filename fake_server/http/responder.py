@@ -75,11 +75,11 @@ def respond_api_error(
     return respond(call, error.status, error.envelope(), headers)
 
 
-def respond_dropped(call: Call) -> Response:
-    """A scripted connection drop: journaled and logged with no status."""
+def respond_dropped(call: Call, mode: str) -> Response:
+    """A scripted connection drop (``drops`` says how): journaled and logged with no status."""
     _journal(call, None)
     _log(call, None, None)
-    return DroppedConnection()
+    return DroppedConnection(mode)
 
 
 def _log(call: Call, status: int | None, response: JsonAnswer | None) -> None:

@@ -24,7 +24,8 @@ class FaultRule(NamedTuple):
     seed: int = 0
     latency_ms: float = 0.0
     jitter_ms: float = 0.0
-    drop_connection: bool = False
+    # true: closed before any status line; "mid_body": after the status (http.drops)
+    drop_connection: bool | str = False
     retry_after_ms: int | None = None
     message: str | None = None
     code: str | None = None
@@ -43,7 +44,7 @@ class FaultAction(NamedTuple):
     rule: FaultRule
     latency_seconds: float
     status: int | None
-    drop_connection: bool
+    drop_connection: bool | str
 
 
 @dataclass(slots=True)

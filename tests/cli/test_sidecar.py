@@ -44,10 +44,12 @@ def start_sidecar(tmp_path: Path, *args: str, env: dict[str, str] | None = None)
     )
     assert process.stdout is not None
     line = process.stdout.readline()
-    assert line.startswith("fake_server ready on http://127.0.0.1:"), line + (
+    # The log's format holds from its first line: JSON logs say "ready" in JSON.
+    message = json.loads(line)["message"] if line.startswith("{") else line
+    assert message.startswith("fake_server ready on http://127.0.0.1:"), line + (
         process.stderr.read() if process.stderr else ""
     )
-    return Sidecar(process, line.split()[3])
+    return Sidecar(process, message.split()[3])
 
 
 @pytest.fixture

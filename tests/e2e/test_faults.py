@@ -132,22 +132,6 @@ def test_latency_without_a_status_still_answers(start_server: StartServer) -> No
     assert time.perf_counter() - started >= 0.05
 
 
-def test_a_dropped_connection_is_retried_by_the_openai_sdk(start_server: StartServer) -> None:
-    server = start_server(
-        with_faults(
-            "  - {operation: cancelVectorStoreFileBatch, drop_connection: true, times: 1}\n"
-        )
-    )
-    with pytest.raises(httpx.RemoteProtocolError):
-        cancel_once(server)
-    # The server keeps serving, and the SDK's retry gets through.
-    batch = openai_client(server, retries=2).vector_stores.file_batches.cancel(
-        "vsfb_abc123", vector_store_id="vs_abc123"
-    )
-    assert batch.status == "cancelled"
-    assert journal_statuses(server, "cancelVectorStoreFileBatch") == [None, 200]
-
-
 def test_the_mka1_sdk_retries_a_scripted_503(start_server: StartServer) -> None:
     server = start_server(
         with_faults(

@@ -9,6 +9,7 @@ import httpx
 import httpx2
 import openai
 import pytest
+from meetkai_mka1.utils import BackoffStrategy, RetryConfig
 
 from fake_server import Contract, create_app, default_scenario, parse_scenario
 from fake_server.inprocess import InProcessTransport
@@ -70,15 +71,35 @@ def test_uploads_and_errors_in_process(inprocess: FakeServer) -> None:
 
 
 def test_a_dropped_connection_looks_like_one(inprocess: FakeServer) -> None:
+    # As on a socket (tests/e2e/test_drops.py): reset before any status.
     inprocess.add_fault("cancelVectorStoreFileBatch", drop_connection=True, times=1)
-    with pytest.raises(httpx.RemoteProtocolError):
+    with pytest.raises(httpx.ReadError):
         inprocess.http_client().post(CANCEL)
     inprocess.add_fault("cancelVectorStoreFileBatch", drop_connection=True, times=1)
     batch = inprocess.openai_client(max_retries=1).vector_stores.file_batches.cancel(
         "vsfb_abc123", vector_store_id="vs_abc123"
     )
     assert batch.status == "cancelled"
-    assert [e["status"] for e in inprocess.requests()] == [None, None, 200]
+    inprocess.add_fault("getVectorStoreFileBatch", drop_connection=True, times=1)
+    fast = RetryConfig("backoff", BackoffStrategy(10, 50, 1.5, 2000), True)
+    sdk = inprocess.mka1_client(retry_config=fast)
+    assert sdk.llm.vector_stores.get_file_batch(
+        vector_store_id="vs_abc123", batch_id="vsfb_abc123"
+    )
+    assert [e["status"] for e in inprocess.requests()] == [None, None, 200, None, 200]
+
+
+def test_a_body_cut_short_looks_like_one(inprocess: FakeServer) -> None:
+    inprocess.add_fault("cancelVectorStoreFileBatch", drop_connection="mid_body", times=1)
+    with inprocess.http_client() as client, client.stream("POST", CANCEL) as response:
+        assert response.status_code == 200
+        with pytest.raises(httpx.RemoteProtocolError):
+            response.read()
+    inprocess.add_fault("cancelVectorStoreFileBatch", drop_connection="mid_body", times=1)
+    batch = inprocess.openai_client(max_retries=1).vector_stores.file_batches.cancel(
+        "vsfb_abc123", vector_store_id="vs_abc123"
+    )
+    assert batch.status == "cancelled"
 
 
 def test_the_transport_works_from_several_threads(inprocess: FakeServer) -> None:

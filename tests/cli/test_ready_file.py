@@ -1,0 +1,140 @@
+"""What a harness in any language reads: the ready file, and a log in one format from line one."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.cli.test_cli import fake_server_command
+
+STOP_TIMEOUT_SECONDS = 10
+READY_TIMEOUT_SECONDS = 20
+
+
+def serve(tmp_path: Path, *args: str, command: list[str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*(command or fake_server_command()), "serve", "--port", "0", *args],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def wait_for(path: Path, process: subprocess.Popen[str]) -> dict[str, object]:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while not path.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "no ready file"
+        time.sleep(0.01)
+    ready: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    return ready
+
+
+def stop(process: subprocess.Popen[str]) -> tuple[str, str]:
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=STOP_TIMEOUT_SECONDS)
+    assert process.returncode == 0, err
+    return out, err
+
+
+def test_the_ready_file_names_the_chosen_port_and_goes_away_on_exit(tmp_path: Path) -> None:
+    ready_file = tmp_path / "run" / "ready.json"
+    ready_file.parent.mkdir()
+    process = serve(tmp_path, "--ready-file", str(ready_file))
+    try:
+        ready = wait_for(ready_file, process)
+        assert set(ready) == {"url", "host", "port", "pid"}
+        assert ready["host"] == "127.0.0.1"
+        assert isinstance(ready["port"], int) and ready["port"] > 0
+        assert ready["url"] == f"http://127.0.0.1:{ready['port']}"
+        assert ready["pid"] == process.pid
+        # Written when it already accepts connections.
+        assert httpx.get(f"{ready['url']}/__fake__/health").json() == {"status": "ok"}
+        # Renamed into place: nothing but the file itself is left beside it.
+        assert [p.name for p in ready_file.parent.iterdir()] == ["ready.json"]
+    finally:
+        stop(process)
+    assert not ready_file.exists()
+
+
+def test_the_ready_file_can_come_from_the_environment(tmp_path: Path) -> None:
+    ready_file = tmp_path / "ready.json"
+    process = subprocess.Popen(
+        [*fake_server_command(), "serve"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "FAKE_SERVER_PORT": "0", "FAKE_SERVER_READY_FILE": str(ready_file)},
+    )
+    try:
+        assert wait_for(ready_file, process)["pid"] == process.pid
+    finally:
+        stop(process)
+
+
+def test_python_dash_m_runs_the_command_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "fake_server", "check", "no-such-file.yaml"],
+        check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "no-such-file.yaml" in result.stderr
+    ready_file = tmp_path / "ready.json"
+    process = serve(
+        tmp_path, "--ready-file", str(ready_file), command=[sys.executable, "-m", "fake_server"]
+    )
+    try:
+        wait_for(ready_file, process)
+    finally:
+        stop(process)
+
+
+def test_the_text_log_is_in_its_format_from_the_first_line(tmp_path: Path) -> None:
+    ready_file = tmp_path / "ready.json"
+    process = serve(tmp_path, "--ready-file", str(ready_file))
+    try:
+        url = wait_for(ready_file, process)["url"]
+        httpx.get(f"{url}/v1/nowhere", headers={"Authorization": "Bearer k"})
+    finally:
+        out, err = stop(process)
+    first, request = out.splitlines()
+    assert first.startswith(f"fake_server ready on {url} (scenario: ")
+    assert request.startswith("GET /v1/nowhere 404 - ")
+    assert err == ""  # nothing of uvicorn's own start and stop notices
+
+
+@pytest.mark.parametrize("level", ["info", "warning"])
+def test_every_line_of_the_json_log_is_json(tmp_path: Path, level: str) -> None:
+    ready_file = tmp_path / "ready.json"
+    process = serve(
+        tmp_path, "--ready-file", str(ready_file), "--log-format", "json", "--log-level", level
+    )
+    try:
+        ready = wait_for(ready_file, process)
+        httpx.get(f"{ready['url']}/v1/nowhere", headers={"Authorization": "Bearer k"})
+    finally:
+        out, err = stop(process)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert err == ""
+    first = lines[0]
+    assert first["message"].startswith(f"fake_server ready on {ready['url']}")
+    assert {key: first[key] for key in ready} == ready
+    assert set(first) == {"time", "message", "url", "host", "port", "pid", "scenario"}
+    requests = [line for line in lines[1:] if "method" in line]
+    assert len(requests) == (1 if level == "info" else 0)
+    assert len(lines) == 1 + len(requests)
