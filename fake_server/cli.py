@@ -26,6 +26,7 @@ import uvicorn
 from fake_server import defaults
 from fake_server.http import access_log
 from fake_server.http.app import create_app
+from fake_server.http.inspector_auth import url_with_token
 from fake_server.http.shutdown import ShutdownNotice
 from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario
 from fake_server.scenario.problems import ScenarioError
@@ -209,7 +210,10 @@ def _serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,  # type: ignore[arg-type]
     )
     server = _AnnouncingServer(
-        config, f"fake_server ready on {url} (scenario: {scenario.source})", app.shutdown
+        config,
+        f"fake_server ready on {url} (scenario: {scenario.source}, "
+        f"inspector: {url_with_token(url + '/__fake__/ui', args.admin_token or None)})",
+        app.shutdown,
     )
     try:
         server.run(sockets=[sock])
