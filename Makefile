@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SPEC ?= ../shared/spec/openai-openapi.yaml
 
-.PHONY: run test lint bench install install-test schemas clean
+.PHONY: run test lint bench install install-test schemas screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: lint
 # Not part of `make test`: needs wrk (apt-get install wrk) and takes minutes.
 bench: install-test
 	$(BIN)/python bench/run.py
+
+# Regenerate docs/inspector.png, the README's picture of the inspector page.
+screenshot: install-test
+	FAKE_SERVER_SCREENSHOT=1 $(BIN)/pytest -q tests/browser -k screenshot
 
 # Regenerate schemas/ from the pinned spec and the installed MKA1 SDK.
 schemas: install-test
