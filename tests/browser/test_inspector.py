@@ -12,7 +12,7 @@ import openai
 import pytest
 from playwright.sync_api import expect
 
-from fake_server import ServerThread, create_app, parse_scenario
+from fake_server import ServerThread, create_app, default_scenario, parse_scenario
 from fake_server.http.app import FakeServerApp
 from fake_server.testing import FakeServer
 from tests.conftest import REPO_ROOT
@@ -247,6 +247,33 @@ def test_the_screenshot_in_the_readme(page: Page, server: ServerThread, tmp_path
     target.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(target), full_page=True)
     assert target.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_default_scenario_on_a_real_clock_cancelled_from_the_page(browser: Browser) -> None:
+    """What a fresh clone's ``make run`` shows: the reference batch, and Cancel works."""
+    with ServerThread(create_app(default_scenario())) as running:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(f"{running.url}/__fake__/ui")
+            expect(page.locator("#mode")).to_have_text("(real clock)")
+            expect(page.get_by_role("button", name="Advance")).to_be_disabled()
+            cancel = page.get_by_role("button", name="Cancel vsfb_abc123")
+            # The clock moves, so the page redraws every second: the keyboard
+            # focus stays on the button all the same.
+            cancel.focus()
+            with page.expect_response(lambda response: "/__fake__/state" in response.url):
+                pass
+            with page.expect_response(lambda response: "/__fake__/state" in response.url):
+                pass
+            expect(cancel).to_be_focused()
+            page.keyboard.press("Enter")
+            summary = page.locator("[data-batch='vsfb_abc123'] summary")
+            expect(summary).to_contain_text("vsfb_abc123 cancelled")
+            row = requests_table(page).get_by_role("row").nth(1)
+            expect(row).to_contain_text("cancelVectorStoreFileBatch")
+        finally:
+            context.close()
 
 
 def test_with_an_admin_token_the_url_carries_it_once_then_a_cookie_does(browser: Browser) -> None:

@@ -105,7 +105,7 @@
   function clockTime(seconds) {
     if (seconds === null || seconds === undefined) return "–";
     const iso = new Date(seconds * 1000).toISOString().replace(".000Z", "Z");
-    return `${seconds} (${iso})`;
+    return `${Math.round(seconds * 1000) / 1000} (${iso})`;
   }
 
   function counts(c) {
@@ -118,6 +118,16 @@
   }
 
   function render(state) {
+    // Redrawing replaces the nodes: keep the keyboard focus where it was.
+    const focused = document.activeElement && document.activeElement.dataset.focusKey;
+    draw(state);
+    if (focused) {
+      const target = document.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`);
+      if (target) target.focus();
+    }
+  }
+
+  function draw(state) {
     const select = $("session");
     select.replaceChildren(
       el("option", { value: "" }, "default"),
@@ -163,7 +173,8 @@
 
   function renderBatch(store, batch, now) {
     const details = el("details", { open: openBatches.has(batch.id) },
-      el("summary", {}, `${batch.id} `, status(batch.status), ` ${counts(batch.file_counts)}`),
+      el("summary", { "data-focus-key": `batch:${batch.id}` }, `${batch.id} `,
+        status(batch.status), ` ${counts(batch.file_counts)}`),
       el("table", {},
         el("caption", {}, `Files of ${batch.id}`),
         el("thead", {}, el("tr", {}, ...["File", "Status", "Outcome", "Finishes at", "In"]
@@ -185,7 +196,9 @@
       else openBatches.delete(batch.id);
     });
     const cancel = batch.status === "in_progress"
-      ? el("button", { type: "button", "aria-label": `Cancel ${batch.id}` }, "Cancel")
+      ? el("button", {
+        type: "button", "aria-label": `Cancel ${batch.id}`, "data-focus-key": `cancel:${batch.id}`,
+      }, "Cancel")
       : null;
     if (cancel) cancel.addEventListener("click", () => cancelBatch(store.id, batch.id));
     return el("div", { className: "batch", "data-batch": batch.id }, cancel, details);
@@ -196,7 +209,9 @@
     state.requests.forEach((entry, index) => {
       const key = String(state.requests_total - index);
       const details = el("details", { open: openRequests.has(key) },
-        el("summary", { "aria-label": `Headers of request ${key}` }, "headers"),
+        el("summary", {
+          "aria-label": `Headers of request ${key}`, "data-focus-key": `request:${key}`,
+        }, "headers"),
         el("pre", {}, JSON.stringify({ query: entry.query, headers: entry.headers }, null, 1)));
       details.addEventListener("toggle", () => {
         if (details.open) openRequests.add(key);
