@@ -126,3 +126,14 @@ def test_a_change_made_with_the_cookie_needs_the_inspectors_header(
         f"{guarded.url}/__fake__/reset", headers={"Authorization": f"Bearer {TOKEN}"}
     )
     assert bearer.status_code == 200
+
+
+def test_a_document_is_checked_against_the_media_types_its_operation_declares(
+    contract: Contract,
+) -> None:
+    html = "text/html; charset=utf-8"
+    assert contract.check_document("openai", "fakeInspector", 200, html) is None
+    wrong = contract.check_document("openai", "fakeInspector", 200, "application/json")
+    assert wrong is not None and "(text/html)" in wrong.detail
+    # A JSON operation declares no document at all.
+    assert contract.check_document("openai", "fakeGetState", 200, "text/html") is not None
