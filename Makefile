@@ -9,7 +9,7 @@ NODE_OK := $(shell [ "$(NODE_MAJOR)" -ge 20 ] 2>/dev/null && echo yes)
 NODE_PACKAGES := tests/node/node_modules/.package-lock.json
 NODE_SKIPPED := echo "*** Node >= 20 not found (node: $(or $(NODE_MAJOR),none)): tests/node SKIPPED ***"
 
-.PHONY: run test test-node node-packages lint bench install install-test schemas dist clean
+.PHONY: run test test-node node-packages lint bench install install-test schemas screenshot dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ $(NODE_PACKAGES): tests/node/package.json tests/node/package-lock.json
 # Not part of `make test`: needs wrk (apt-get install wrk) and takes minutes.
 bench: install-test
 	$(BIN)/python bench/run.py
+
+# Regenerate docs/inspector.png, the README's picture of the inspector page.
+screenshot: install-test
+	FAKE_SERVER_SCREENSHOT=1 $(BIN)/pytest -q tests/browser -k screenshot
 
 # Regenerate schemas/ from the pinned spec and the installed MKA1 SDK.
 schemas: install-test

@@ -27,6 +27,7 @@ import uvicorn
 from fake_server import defaults
 from fake_server.http import access_log
 from fake_server.http.app import create_app
+from fake_server.http.inspector_auth import url_with_token
 from fake_server.http.shutdown import ShutdownNotice
 from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario
 from fake_server.scenario.problems import ScenarioError
@@ -194,6 +195,8 @@ def _serve(args: argparse.Namespace) -> int:
     url = base_url(sock)
     host, port = sock.getsockname()[:2]
     readiness = {"url": url, "host": host, "port": port, "pid": os.getpid()}
+    # Carries the admin token once, for a person to open; the page then keeps it in a cookie.
+    inspector = url_with_token(url + "/__fake__/ui", args.admin_token or None)
     access_log.configure(args.log_format, args.log_level)
     app = create_app(
         scenario,
@@ -221,8 +224,8 @@ def _serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,  # type: ignore[arg-type]
     )
     ready = Readiness(
-        f"fake_server ready on {url} (scenario: {scenario.source})",
-        {**readiness, "scenario": str(scenario.source)},
+        f"fake_server ready on {url} (scenario: {scenario.source}, inspector: {inspector})",
+        {**readiness, "scenario": str(scenario.source), "inspector": inspector},
         readiness,
         args.ready_file,
     )

@@ -20,6 +20,11 @@ DATA_FILES = [
     "fake_server/_data/schemas/provenance.json",
     "fake_server/_data/schemas/scenario.schema.json",
     "fake_server/_data/scenarios/default.yaml",
+    # The inspector page, served by the package itself.
+    "fake_server/http/ui/index.html",
+    "fake_server/http/ui/inspector.js",
+    "fake_server/http/ui/inspector.css",
+    "fake_server/http/ui/favicon.svg",
 ]
 
 
@@ -63,7 +68,9 @@ def test_the_unpacked_wheel_serves_its_own_data_from_another_folder(
         "import fake_server, fake_server.contract.resources as r;"
         "from fake_server import Contract, default_scenario;"
         "Contract.load(); print(fake_server.__file__); print(r.data_path('schemas'));"
-        "print(default_scenario().summary())"
+        "print(default_scenario().summary());"
+        "from fake_server.http.inspector import _asset;"
+        "print(b'inspector.js' in _asset('index.html'))"
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -74,7 +81,8 @@ def test_the_unpacked_wheel_serves_its_own_data_from_another_folder(
         check=True,
         env={**os.environ, "PYTHONPATH": str(unpacked)},
     )
-    package_file, schemas_dir, summary = result.stdout.splitlines()
+    package_file, schemas_dir, summary, page_found = result.stdout.splitlines()
     assert package_file.startswith(str(unpacked))
     assert schemas_dir == str(unpacked / "fake_server" / "_data" / "schemas")
     assert summary == "1 vector stores, 1 file batches, 3 files"
+    assert page_found == "True"

@@ -87,8 +87,13 @@ class Contract:
         request_validators: dict[tuple[str, str], Validator],
         documents: dict[str, Any],
         list_validators: dict[tuple[str, str, int], ListValidators] | None = None,
+        *,
+        media_types: dict[tuple[str, int], frozenset[str]] | None = None,
     ) -> None:
         self._validators = validators
+        # Control-plane answers that are documents (the inspector page, its
+        # script and style), not JSON: the media types each may have.
+        self._media_types = media_types or {}
         self._list_validators = list_validators or {}
         self._known_valid_bodies: dict[tuple[str, str, int], set[bytes]] = {}
         self._error_validators = error_validators
@@ -118,9 +123,13 @@ class Contract:
         list_validators: dict[tuple[str, str, int], ListValidators] = {}
         error_validators: dict[str, Validator] = {}
         request_validators: dict[tuple[str, str], Validator] = {}
+        media_types: dict[tuple[str, int], frozenset[str]] = {}
         admin = _read_json("admin.json")
         for operation_id, operation in admin["operations"].items():
             for status, response in operation["responses"].items():
+                if "media_types" in response:
+                    media_types[(operation_id, int(status))] = frozenset(response["media_types"])
+                    continue
                 validator = _compile(response["$ref"], admin["$defs"])
                 for schema_set in SCHEMA_SETS:
                     validators[(schema_set, operation_id, int(status))] = validator
@@ -145,7 +154,14 @@ class Contract:
         for (schema_set, operation_id), validator in list(request_validators.items()):
             if schema_set == "spec":
                 request_validators.setdefault(("mka1", operation_id), validator)
-        return cls(validators, error_validators, request_validators, documents, list_validators)
+        return cls(
+            validators,
+            error_validators,
+            request_validators,
+            documents,
+            list_validators,
+            media_types=media_types,
+        )
 
     def compile_all(self) -> int:
         """Compile every validator now (they compile on first use); how many there are.
@@ -187,6 +203,23 @@ class Contract:
             )
         error = validator.first_error(body)
         return None if error is None else _violation(schema_set, operation, status, error)
+
+    def check_document(
+        self, schema_set: str, operation: str | None, status: int, media_type: str
+    ) -> Violation | None:
+        """A non-JSON answer: declared for this operation and status, with this media type."""
+        declared = self._media_types.get((operation or "", status))
+        if declared is not None and media_type.partition(";")[0].strip() in declared:
+            return None
+        expected = ", ".join(sorted(declared)) if declared else "none declared"
+        return Violation(
+            schema_set,
+            operation,
+            status,
+            "$",
+            "media_types",
+            f"a {media_type} document is not a declared response ({expected})",
+        )
 
     def check_encoded(
         self,

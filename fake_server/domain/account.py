@@ -27,6 +27,7 @@ from fake_server.domain.ids import (
     new_file_id,
     new_vector_store_id,
 )
+from fake_server.domain.inspection import Limits, Overview, overview
 from fake_server.domain.model import (
     BatchView,
     FileBatch,
@@ -273,6 +274,13 @@ class Account:
             if upload is None or not visible(upload.owner, actor):
                 raise NotFoundError(f"No such File object: {quoted(file_id)}", "file_id")
             return upload
+
+    # --- inspection -----------------------------------------------------------
+
+    def inspect(self, limits: Limits) -> Overview:
+        """Everything, as the account (no end user) sees it, bounded by ``limits``."""
+        with self._lock:
+            return overview(list(self._vector_stores.values()), self._now(), limits)
 
     # --- helpers (called with the lock held) --------------------------------
 

@@ -9,7 +9,7 @@ from starlette.types import Receive, Scope, Send
 from fake_server import defaults
 from fake_server.contract.checker import Contract
 from fake_server.contract.operations import OPERATION_IDS
-from fake_server.http import admin, pipeline
+from fake_server.http import admin, inspector, pipeline
 from fake_server.http.handlers import batches, files, vector_stores
 from fake_server.http.routes import Router, admin_routes, provider_routes
 from fake_server.http.sessions import Sessions
@@ -30,7 +30,12 @@ class FakeServerApp:
         self.router = Router(
             [
                 *provider_routes(PROVIDER_OPERATIONS),
-                *admin_routes(admin.OPERATIONS, admin.OPEN_OPERATIONS),
+                *admin_routes(
+                    [*admin.OPERATIONS, *inspector.OPERATIONS],
+                    admin.OPEN_OPERATIONS,
+                    inspector.OBSERVING_OPERATIONS,
+                    inspector.TOKEN_IN_QUERY_OPERATIONS,
+                ),
             ]
         )
         self.shutdown = ShutdownNotice()

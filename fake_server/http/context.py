@@ -63,3 +63,26 @@ class Reply:
     def __init__(self, body: Any, headers: dict[str, str] | None = None) -> None:
         self.body = body
         self.headers = headers
+
+
+class Document:
+    """A handler's answer that is not JSON: the inspector page, its script, a redirect.
+
+    It goes out through the responder like a JSON body (checked against the
+    media types ``schemas/admin.json`` declares, logged), only not encoded.
+    """
+
+    __slots__ = ("body", "headers", "media_type", "status")
+
+    def __init__(
+        self,
+        body: bytes,
+        media_type: str,
+        *,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.body = body
+        self.media_type = media_type
+        self.status = status
+        self.headers = headers

@@ -72,7 +72,8 @@ def invalid_api_key(api_key: str) -> ApiError:
 def invalid_admin_token() -> ApiError:
     return ApiError(
         401,
-        "The control plane needs the admin token: Authorization: Bearer <admin token>.",
+        "The control plane needs the admin token: Authorization: Bearer <admin token> "
+        "(in a browser, open the inspector URL that fake-server serve printed).",
         code="invalid_admin_token",
     )
 

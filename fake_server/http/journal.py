@@ -69,6 +69,12 @@ class Journal:
             snapshot = list(self._entries)
         return [_shaped(recorded) for recorded in snapshot]
 
+    def latest(self, count: int) -> tuple[list[dict[str, Any]], int]:
+        """The newest ``count`` entries, newest first, and how many are kept in all."""
+        with self._lock:
+            snapshot = list(self._entries)
+        return [_shaped(recorded) for recorded in snapshot[: -count - 1 : -1]], len(snapshot)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

@@ -23,10 +23,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from fake_server.domain.clock import stopwatch
-from fake_server.domain.errors import InvalidRequestError
+from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.http import drops
 from fake_server.http.admin_paths import is_admin_path
-from fake_server.http.context import Call, Reply
+from fake_server.http.context import Call, Document, Reply
 from fake_server.http.errors import (
     Refused,
     internal_error,
@@ -38,7 +38,8 @@ from fake_server.http.errors import (
     wrong_method,
 )
 from fake_server.http.headers import header, raw_headers
-from fake_server.http.responder import respond, respond_dropped, respond_error
+from fake_server.http.inspector_auth import INSPECTOR_HEADER, cookie_token, query_token
+from fake_server.http.responder import respond, respond_document, respond_dropped, respond_error
 from fake_server.http.sessions import SESSION_HEADER
 from fake_server.http.settings import Settings
 from fake_server.scenario.faults import FaultAction
@@ -94,6 +95,11 @@ async def handle(call: Call) -> Response:
         return _answer_failure(call, error)
     if isinstance(result, Reply):
         return _answer(call, result.body, result.headers)
+    if isinstance(result, Document):
+        try:
+            return respond_document(call, result)
+        except Exception as error:
+            return _answer_failure(call, error)
     return _answer(call, result, None)
 
 
@@ -161,22 +167,46 @@ def _end_user(request: Request) -> str | None:
 def _authorise_admin(call: Call) -> None:
     route = call.route
     assert route is not None
-    if not route.open and not _admin_allowed(call.request, call.app.settings):
+    if not route.open and not _admin_allowed(call.request, call.app.settings, route.token_in_query):
         raise Refused(invalid_admin_token())
     sessions = call.app.sessions
     # Open routes (health, OpenAPI) act on no session: they never create one.
     if route.open:
         call.session = call.session or sessions.default
+    elif route.observes:
+        # The inspector's reads look at a session, and must not bring back
+        # one that was dropped or evicted while the page was open.
+        session = sessions.existing(call.session_name)
+        if session is None:
+            raise NotFoundError(f"No session named {quoted(call.session_name or '')}.", "name")
+        call.session = session
     else:
         call.session = sessions.get(call.session_name)
 
 
-def _admin_allowed(request: Request, settings: Settings) -> bool:
+def _admin_allowed(request: Request, settings: Settings, token_in_query: bool) -> bool:
+    """The admin token as a bearer token, or as the inspector's cookie.
+
+    The cookie (HttpOnly, SameSite=Strict) is what a browser sends; a page
+    of another origin could still make the browser send it (same site is
+    any port of the host), so a change made with the cookie must also carry
+    the inspector's header, which such a page cannot add without a CORS
+    preflight that fake_server never grants. The page itself (``token_in_query``)
+    takes the token once from its URL, to set the cookie.
+    """
     expected = settings.admin_token
     if expected is None:
         return True
-    given = bearer_token(request) or ""
-    return hmac.compare_digest(given.encode(), expected.encode())
+    candidates = [bearer_token(request)]
+    if request.method in {"GET", "HEAD"} or header(request, INSPECTOR_HEADER) is not None:
+        candidates.append(cookie_token(request))
+    if token_in_query:
+        candidates.append(query_token(request))
+    return any(
+        hmac.compare_digest(given.encode(), expected.encode())
+        for given in candidates
+        if given is not None
+    )
 
 
 async def _apply(fault: FaultAction, call: Call) -> Response | None:

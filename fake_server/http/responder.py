@@ -15,7 +15,7 @@ from starlette.responses import Response
 from fake_server.contract.checker import Violation
 from fake_server.domain.ids import new_request_id
 from fake_server.http import access_log, journal
-from fake_server.http.context import Call
+from fake_server.http.context import Call, Document
 from fake_server.http.drops import DroppedConnection
 from fake_server.http.errors import ApiError, Refused, internal_error, known_error, to_api_error
 from fake_server.http.headers import raw_headers
@@ -51,6 +51,25 @@ def respond(
     _journal(call, status)
     response = _json_response(call, status, body, headers)
     _log(call, status, response)
+    return response
+
+
+def respond_document(call: Call, document: Document) -> Response:
+    """A non-JSON answer: its media type checked against the contract, then logged."""
+    session = call.session or call.app.sessions.default
+    violation = session.contract.check_document(
+        call.dialect.schema_set, call.operation, document.status, document.media_type
+    )
+    if violation is not None:
+        logger.error("%s %s: %s", call.request.method, call.request.scope["path"], violation)
+        session.record(violation)
+        if session.strict:
+            status, body = _violation_response(violation)
+            return respond(call, status, body)
+    _journal(call, document.status)
+    headers = {"content-type": document.media_type, **(document.headers or {})}
+    response = _answer(call, document.status, document.body, headers)
+    _log(call, document.status, response)
     return response
 
 
@@ -143,17 +162,29 @@ class JsonAnswer(Response):
 def _json_response(
     call: Call, status: int, body: Any, headers: dict[str, str] | None
 ) -> JsonAnswer:
-    milliseconds = round(call.elapsed() * 1000)
     if isinstance(body, EncodedBody):
         content = body.data
     elif isinstance(body, EncodedList):
         content = body.to_json()
     else:
         content = encode(body)
+    return _answer(call, status, content, headers, b"application/json")
+
+
+def _answer(
+    call: Call,
+    status: int,
+    content: bytes,
+    headers: dict[str, str] | None,
+    media_type: bytes | None = None,
+) -> JsonAnswer:
+    """The response with the headers every answer carries; ``headers`` may set the type."""
+    milliseconds = round(call.elapsed() * 1000)
     request_id = new_request_id()
-    raw = [
-        (b"content-length", str(len(content)).encode("latin-1")),
-        (b"content-type", b"application/json"),
+    raw = [(b"content-length", str(len(content)).encode("latin-1"))]
+    if media_type is not None:
+        raw.append((b"content-type", media_type))
+    raw += [
         (b"x-request-id", request_id.encode("latin-1")),
         (b"openai-processing-ms", str(milliseconds).encode("latin-1")),
     ]

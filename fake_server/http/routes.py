@@ -38,6 +38,10 @@ class Route(NamedTuple):
     dialect: Dialect | None
     # Control-plane routes anyone may call, even when an admin token is set.
     open: bool = False
+    # Control-plane reads that act on an existing session only, never creating one.
+    observes: bool = False
+    # The inspector page: it may take the admin token from its URL, once.
+    token_in_query: bool = False
 
 
 class Match(NamedTuple):
@@ -123,7 +127,12 @@ def provider_routes(operations: Iterable[Operation]) -> list[Route]:
     ]
 
 
-def admin_routes(operations: Iterable[Operation], open_operations: frozenset[str]) -> list[Route]:
+def admin_routes(
+    operations: Iterable[Operation],
+    open_operations: frozenset[str],
+    observing_operations: frozenset[str] = frozenset(),
+    token_in_query_operations: frozenset[str] = frozenset(),
+) -> list[Route]:
     return [
         Route(
             op.operation_id,
@@ -132,6 +141,8 @@ def admin_routes(operations: Iterable[Operation], open_operations: frozenset[str
             op.handler,
             None,
             op.operation_id in open_operations,
+            op.operation_id in observing_operations,
+            op.operation_id in token_in_query_operations,
         )
         for op in operations
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -21,6 +22,10 @@ BAD_SCENARIO = (
     "vector_stores:\n  - id: vs_a\n    file_batches:\n      - id: vsfb_a\n        files: 7\n"
 )
 READY_TIMEOUT_SECONDS = 20
+READY_LINE = re.compile(
+    r"fake_server ready on (?P<url>http://127\.0\.0\.1:\d+) "
+    r"\(scenario: (?P<scenario>[^,]+), inspector: (?P=url)/__fake__/ui(?P<query>\S*)\)\n"
+)
 
 
 def fake_server_command() -> list[str]:
@@ -129,8 +134,9 @@ def serving(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     try:
         assert process.stdout is not None
         line = process.stdout.readline()  # the readiness line, printed once listening
-        assert line.startswith("fake_server ready on http://127.0.0.1:"), line
-        yield process, line.split()[3]
+        ready = READY_LINE.fullmatch(line)
+        assert ready is not None, line
+        yield process, ready["url"]
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -147,6 +153,38 @@ def test_serve_on_port_0_announces_its_url_and_serves_the_default_scenario(
         headers={"Authorization": "Bearer k"},
     ).json()
     assert batch["file_counts"]["cancelled"] == 3
+
+
+def test_with_an_admin_token_the_inspector_url_carries_it_once_and_no_log_line_does(
+    tmp_path: Path,
+) -> None:
+    token = "s3cret-token"
+    process = subprocess.Popen(
+        [*fake_server_command(), "serve", "--port", "0", "--admin-token", token],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        ready = READY_LINE.fullmatch(process.stdout.readline())
+        assert ready is not None and ready["query"] == f"?token={token}"
+        with httpx.Client(base_url=ready["url"]) as browser:
+            first = browser.get(f"/__fake__/ui?token={token}")
+            assert first.status_code == 303 and first.headers["location"] == "/__fake__/ui"
+            assert "HttpOnly" in first.headers["set-cookie"]
+            # httpx keeps the cookie, as a browser does; no bearer token is sent.
+            assert browser.get("/__fake__/ui").status_code == 200
+            assert browser.get("/__fake__/state").json()["unchanged"] is False
+            assert httpx.get(f"{ready['url']}/__fake__/state").status_code == 401
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=READY_TIMEOUT_SECONDS)
+    assert "GET /__fake__/ui 303 fakeInspector" in out
+    assert "GET /__fake__/state 200 fakeGetState" in out
+    assert token not in out + err
 
 
 def test_serve_stops_cleanly_on_sigterm(serving: tuple[subprocess.Popen[str], str]) -> None:

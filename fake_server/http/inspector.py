@@ -1,0 +1,152 @@
+"""The inspector: a page under ``/__fake__/ui`` showing one session, and its state read.
+
+The page is plain HTML, one script and one style sheet, shipped in the
+package (``ui/``) and served from here: it works offline, with nothing to
+build. It reads ``GET /__fake__/state`` every second or so; the read names
+the version it has, and gets only ``{"unchanged": true}`` while nothing
+changed. Everything it changes goes through the ordinary control plane, and
+a cancel through the provider API, so it is journaled like an app's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from fake_server.domain.clock import VirtualClock
+from fake_server.domain.errors import NotFoundError, quoted
+from fake_server.domain.inspection import BatchTimeline, Limits, StoreOverview
+from fake_server.domain.model import FileCounts
+from fake_server.http.admin_paths import ADMIN_PREFIX
+from fake_server.http.context import Call, Document
+from fake_server.http.inspector_auth import TOKEN_PARAM, set_cookie
+from fake_server.http.render import encode
+from fake_server.http.routes import Operation
+
+PAGE_PATH = ADMIN_PREFIX + "/ui"
+LIMITS = Limits()
+MAX_REQUESTS = 200
+ASSETS = {
+    "inspector.js": "text/javascript; charset=utf-8",
+    "inspector.css": "text/css; charset=utf-8",
+    # Without an icon of its own, a browser asks for /favicon.ico, and the
+    # journal would show the page's request among the app's.
+    "favicon.svg": "image/svg+xml",
+}
+# Only what the page's own files do: no inline script, nothing from elsewhere.
+PAGE_HEADERS = {
+    "cache-control": "no-store",
+    "content-security-policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+        "img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+}
+
+
+@cache
+def _asset(name: str) -> bytes:
+    return files("fake_server.http").joinpath("ui", name).read_bytes()
+
+
+async def page(call: Call) -> Document:
+    if TOKEN_PARAM in call.request.query_params:
+        # Authorised by the token in the URL (see the pipeline): keep it in a
+        # cookie and send the browser to the URL without it.
+        headers = {"location": PAGE_PATH, **PAGE_HEADERS}
+        token = call.app.settings.admin_token
+        if token is not None:
+            headers["set-cookie"] = set_cookie(token)
+        return Document(b"See " + PAGE_PATH.encode(), "text/plain", status=303, headers=headers)
+    return Document(_asset("index.html"), "text/html; charset=utf-8", headers=PAGE_HEADERS)
+
+
+async def asset(call: Call) -> Document:
+    name = call.path_param("name")
+    media_type = ASSETS.get(name)
+    if media_type is None:
+        raise NotFoundError(f"No inspector file named {quoted(name)}.", "name")
+    return Document(_asset(name), media_type, headers=PAGE_HEADERS)
+
+
+async def state(call: Call) -> dict[str, Any]:
+    session = call.state
+    clock = session.clock
+    overview = session.account.inspect(LIMITS)
+    requests, requests_total = session.journal.latest(MAX_REQUESTS)
+    body: dict[str, Any] = {
+        "session": call.session_name,
+        "sessions": call.app.sessions.names(),
+        "scenario": session.scenario.source,
+        "clock": {
+            "now": overview.now,
+            "mode": "virtual" if isinstance(clock, VirtualClock) else "real",
+        },
+        "vector_stores": [_store(store) for store in overview.vector_stores],
+        "vector_stores_total": overview.vector_stores_total,
+        "requests": requests,
+        "requests_total": requests_total,
+        "faults": [rule.to_dict() for rule in session.faults.rules()],
+        "violations": [str(violation) for violation in session.violations],
+    }
+    # The version is the state's own digest: it changes exactly when
+    # something shown changes (on a real clock, every time).
+    version = hashlib.blake2b(encode(body), digest_size=12).hexdigest()
+    if call.request.query_params.get("since") == version:
+        return {"version": version, "unchanged": True}
+    return {"version": version, "unchanged": False, **body}
+
+
+def _store(store: StoreOverview) -> dict[str, Any]:
+    return {
+        "id": store.id,
+        "name": store.name,
+        "owner": store.owner,
+        "status": store.status,
+        "file_counts": _counts(store.counts),
+        "file_batches": [_batch(batch) for batch in store.batches],
+        "file_batches_total": store.batches_total,
+    }
+
+
+def _batch(batch: BatchTimeline) -> dict[str, Any]:
+    return {
+        "id": batch.id,
+        "created_at": batch.created_at,
+        "status": batch.status.value,
+        "file_counts": _counts(batch.counts),
+        "files": [
+            {
+                "id": file.id,
+                "created_at": file.created_at,
+                "status": file.status.value,
+                "outcome": file.outcome.value,
+                "finishes_at": file.finishes_at,
+                "error_code": file.error_code,
+            }
+            for file in batch.files
+        ],
+    }
+
+
+def _counts(counts: FileCounts) -> dict[str, int]:
+    return {
+        "in_progress": counts.in_progress,
+        "completed": counts.completed,
+        "failed": counts.failed,
+        "cancelled": counts.cancelled,
+        "total": counts.total,
+    }
+
+
+OPERATIONS = [
+    Operation("fakeInspector", "GET", "/ui", page),
+    Operation("fakeInspectorAsset", "GET", "/ui/{name}", asset),
+    Operation("fakeGetState", "GET", "/state", state),
+]
+# The page and its files act on no session; the state read looks at one.
+OBSERVING_OPERATIONS = frozenset({"fakeInspector", "fakeInspectorAsset", "fakeGetState"})
+TOKEN_IN_QUERY_OPERATIONS = frozenset({"fakeInspector"})
