@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SPEC ?= ../shared/spec/openai-openapi.yaml
 
-.PHONY: run test lint bench install install-test schemas clean
+.PHONY: run test lint bench install install-test install-bench schemas clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,11 @@ lint: install-test
 test: lint
 	$(BIN)/pytest
 
+install-bench: install-test
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+
 # Not part of `make test`: needs wrk (apt-get install wrk) and takes minutes.
-bench: install-test
+bench: install-bench
 	$(BIN)/python bench/run.py
 
 # Regenerate schemas/ from the pinned spec and the installed MKA1 SDK.

@@ -9,8 +9,10 @@ flag wins over the variable.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import gc
+import importlib.util
 import ipaddress
 import json
 import os
@@ -38,6 +40,8 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 GRACEFUL_SHUTDOWN_SECONDS = 0.8
 GC_YOUNG_THRESHOLD = 20_000
 ENV_PREFIX = "FAKE_SERVER_"
+# The optional fast halves of uvicorn's stack, chosen by "auto" when importable.
+FAST_STACK = ("uvloop", "httptools")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,6 +111,18 @@ def _parser() -> argparse.ArgumentParser:
         "health excepted); required when --host is not a loopback address",
     )
     serve.add_argument(
+        "--loop",
+        choices=["auto", "uvloop", "asyncio"],
+        default=_env("LOOP", "auto"),
+        help="event loop: uvloop when installed (auto, default), or asyncio",
+    )
+    serve.add_argument(
+        "--http",
+        choices=["auto", "httptools", "h11"],
+        default=_env("HTTP", "auto"),
+        help="HTTP/1.1 parser: httptools when installed (auto, default), or h11",
+    )
+    serve.add_argument(
         "--log-format",
         choices=["text", "json"],
         default=_env("LOG_FORMAT", "text"),
@@ -169,6 +185,14 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILURE
+    for option, module in (("--loop", args.loop), ("--http", args.http)):
+        if module in FAST_STACK and importlib.util.find_spec(module) is None:
+            print(
+                f"fake-server: {option} {module}: {module} is not installed here "
+                "(use auto to fall back to asyncio + h11)",
+                file=sys.stderr,
+            )
+            return EXIT_FAILURE
     try:
         scenario: Scenario = load_scenario(args.scenario) if args.scenario else default_scenario()
     except ScenarioError as error:
@@ -197,6 +221,10 @@ def _serve(args: argparse.Namespace) -> int:
     gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 100)
     config = uvicorn.Config(
         app,
+        # auto: uvloop and httptools where they are installed (a dependency
+        # wherever they build), else asyncio and h11.
+        loop=args.loop,
+        http=args.http,
         lifespan="off",
         log_level=args.log_level,
         access_log=False,  # fake_server logs each request itself, with its operation
@@ -206,13 +234,23 @@ def _serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,  # type: ignore[arg-type]
     )
     server = _AnnouncingServer(
-        config, f"fake_server ready on {url} (scenario: {scenario.source})", app.shutdown
+        config, f"fake_server ready on {url}", f"scenario: {scenario.source}", app.shutdown
     )
     try:
         server.run(sockets=[sock])
     finally:
         sock.close()
     return EXIT_OK if server.started else EXIT_FAILURE
+
+
+def serving_stack(config: uvicorn.Config) -> str:
+    """What actually serves, read off the running loop and the loaded protocol:
+    ``uvloop + httptools`` or ``asyncio + h11`` (or a mix, when asked for)."""
+    loop_module = type(asyncio.get_running_loop()).__module__.partition(".")[0]
+    loop = "uvloop" if loop_module == "uvloop" else "asyncio"
+    protocol = config.http_protocol_class.__name__
+    http = "httptools" if protocol.startswith("HttpTools") else "h11"
+    return f"{loop} + {http}"
 
 
 class _AnnouncingServer(uvicorn.Server):
@@ -224,16 +262,18 @@ class _AnnouncingServer(uvicorn.Server):
     """
 
     def __init__(
-        self, config: uvicorn.Config, announcement: str, shutdown: ShutdownNotice
+        self, config: uvicorn.Config, announcement: str, details: str, shutdown: ShutdownNotice
     ) -> None:
         super().__init__(config)
         self._announcement = announcement
+        self._details = details
         self._shutdown = shutdown
 
     async def startup(self, sockets: list[object] | None = None) -> None:  # type: ignore[override]
         await super().startup(sockets)  # type: ignore[arg-type]
         if self.started:
-            print(self._announcement, flush=True)
+            stack = serving_stack(self.config)
+            print(f"{self._announcement} ({self._details}, stack: {stack})", flush=True)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
