@@ -36,7 +36,7 @@ from fake_server.http.errors import (
     unknown_route,
     wrong_method,
 )
-from fake_server.http.headers import header, raw_headers
+from fake_server.http.headers import index_headers
 from fake_server.http.responder import respond, respond_dropped, respond_error
 from fake_server.http.sessions import SESSION_HEADER
 from fake_server.http.settings import Settings
@@ -54,14 +54,17 @@ MAX_END_USER_CHARACTERS = 256
 def resolve(app: FakeServerApp, scope: Scope, receive: Receive) -> Call:
     """Everything later steps need to know about the request, decided once; never raises."""
     elapsed = stopwatch()
-    request = Request(scope, receive)
+    headers = index_headers(scope)
+    method: str = scope["method"]
     path: str = scope["path"]
-    match = app.router.match(scope["method"], path)
-    session_name = header(request, SESSION_HEADER_BYTES)
+    match = app.router.match(method, path)
+    route = match.route
+    raw_session = headers.get(SESSION_HEADER_BYTES)
+    session_name = None if raw_session is None else raw_session.decode("latin-1")
     return Call(
-        request=request,
+        request=Request(scope, receive),
         app=app,
-        route=match.route,
+        route=route,
         match=match,
         dialect=match.dialect,
         session_name=session_name,
@@ -69,6 +72,10 @@ def resolve(app: FakeServerApp, scope: Scope, receive: Receive) -> Call:
         actor=None,  # decided once the request is authorised (see _end_user)
         elapsed=elapsed,
         journaled=not is_admin_path(path),
+        method=method,
+        path=path,
+        headers=headers,
+        operation=None if route is None else route.operation_id,
     )
 
 
@@ -76,9 +83,8 @@ async def handle(call: Call) -> Response:
     try:
         route = call.route
         if route is None:
-            request = call.request
             make = wrong_method if call.match.wrong_method else unknown_route
-            raise Refused(make(request.method, request.scope["path"]))
+            raise Refused(make(call.method, call.path))
         if route.dialect is None:
             _authorise_admin(call)
         else:
@@ -109,12 +115,12 @@ def _answer_failure(call: Call, error: Exception) -> Response:
     except Exception:
         # A bug in checking, recording or encoding the answer: logged, and
         # the client still gets an envelope rather than a bare 500.
-        logger.exception("could not answer %s %s", call.request.method, call.request.url.path)
+        logger.exception("could not answer %s %s", call.method, call.path)
         return _last_resort()
 
 
 def _authorise_provider(call: Call) -> None:
-    token = bearer_token(call.request)
+    token = bearer_token(call.headers)
     if token is None:
         raise Refused(unauthenticated())
     sessions = call.app.sessions
@@ -123,17 +129,18 @@ def _authorise_provider(call: Call) -> None:
     judge = call.session or sessions.default
     if not judge.accepts(token):
         raise Refused(invalid_api_key(token))
-    call.actor = _end_user(call.request)
+    if b"x-on-behalf-of" in call.headers:
+        call.actor = _end_user(call.headers)
     call.session = sessions.get(call.session_name)
 
 
-def _end_user(request: Request) -> str | None:
+def _end_user(headers: dict[bytes, bytes]) -> str | None:
     """The end user of ``X-On-Behalf-Of``, decoded as UTF-8; None without the header.
 
     A header that is present but says nobody (empty or blank) is refused:
     read as "no end user", it would act for the whole account.
     """
-    raw = raw_headers(request).get(b"x-on-behalf-of")
+    raw = headers.get(b"x-on-behalf-of")
     if raw is None:
         return None
     try:
@@ -160,7 +167,7 @@ def _end_user(request: Request) -> str | None:
 def _authorise_admin(call: Call) -> None:
     route = call.route
     assert route is not None
-    if not route.open and not _admin_allowed(call.request, call.app.settings):
+    if not route.open and not _admin_allowed(call.headers, call.app.settings):
         raise Refused(invalid_admin_token())
     sessions = call.app.sessions
     # Open routes (health, OpenAPI) act on no session: they never create one.
@@ -170,11 +177,11 @@ def _authorise_admin(call: Call) -> None:
         call.session = sessions.get(call.session_name)
 
 
-def _admin_allowed(request: Request, settings: Settings) -> bool:
+def _admin_allowed(headers: dict[bytes, bytes], settings: Settings) -> bool:
     expected = settings.admin_token
     if expected is None:
         return True
-    given = bearer_token(request) or ""
+    given = bearer_token(headers) or ""
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
@@ -196,9 +203,12 @@ async def _apply(fault: FaultAction, call: Call) -> Response | None:
     raise Refused(scripted_error(fault.status, rule.message, rule.code), headers)
 
 
-def bearer_token(request: Request) -> str | None:
+def bearer_token(headers: dict[bytes, bytes]) -> str | None:
     """The token of ``Authorization: Bearer <token>``, or None if there is none."""
-    scheme, _, token = (header(request, b"authorization") or "").partition(" ")
+    raw = headers.get(b"authorization")
+    if raw is None:
+        return None
+    scheme, _, token = raw.decode("latin-1").partition(" ")
     token = token.strip()
     return token if scheme.lower() == "bearer" and token else None
 

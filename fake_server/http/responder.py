@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from fake_server.contract.checker import Violation
 from fake_server.domain.ids import new_request_id
@@ -18,7 +19,6 @@ from fake_server.http import access_log, journal
 from fake_server.http.context import Call
 from fake_server.http.drops import DroppedConnection
 from fake_server.http.errors import ApiError, Refused, internal_error, known_error, to_api_error
-from fake_server.http.headers import raw_headers
 from fake_server.http.render import EncodedBody, EncodedList, encode
 
 logger = logging.getLogger("fake_server")
@@ -42,7 +42,7 @@ def respond(
     else:
         violation = contract.check(schema_set, operation, status, body)
     if violation is not None:
-        logger.error("%s %s: %s", call.request.method, call.request.scope["path"], violation)
+        logger.error("%s %s: %s", call.method, call.path, violation)
         recorder = session or call.app.sessions.default
         recorder.record(violation)
         if recorder.strict:
@@ -60,8 +60,8 @@ def respond_error(call: Call, error: Exception) -> Response:
     if api_error is None:
         logger.error(
             "unhandled error on %s %s",
-            call.request.method,
-            call.request.scope["path"],
+            call.method,
+            call.path,
             exc_info=error,
         )
         api_error = to_api_error(error)
@@ -83,17 +83,24 @@ def respond_dropped(call: Call) -> Response:
 
 
 def _log(call: Call, status: int | None, response: JsonAnswer | None) -> None:
-    if not access_log.enabled():
+    writer = access_log.writer
+    if writer is None and not access_log.enabled():
         return
-    request = call.request
+    ms = round(call.elapsed() * 1000, 2)
+    request_id = None if response is None else response.request_id
+    if writer is not None:
+        writer.write(
+            call.method, call.path, status, call.operation, ms, request_id, call.session_name
+        )
+        return
     access_log.log_request(
         {
-            "method": request.method,
-            "path": request.scope["path"],
+            "method": call.method,
+            "path": call.path,
             "status": status,
             "operation": call.operation,
-            "ms": round(call.elapsed() * 1000, 2),
-            "request_id": None if response is None else response.request_id,
+            "ms": ms,
+            "request_id": request_id,
             "session": call.session_name,
         }
     )
@@ -103,17 +110,15 @@ def _journal(call: Call, status: int | None) -> None:
     session = call.session
     if session is None or not call.journaled:
         return
-    request = call.request
-    scope = request.scope
     session.journal.record(
         journal.entry(
-            request.method,
-            scope["path"],
-            scope["query_string"],
+            call.method,
+            call.path,
+            call.request.scope["query_string"],
             call.operation,
             status,
             session.clock.now(),
-            raw_headers(request),
+            call.headers,
         )
     )
 
@@ -139,6 +144,15 @@ class JsonAnswer(Response):
         self.raw_headers = raw_headers
         self.request_id = request_id
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        await send({"type": "http.response.body", "body": self.body})
+
+
+_CONTENT_TYPE = (b"content-type", b"application/json")
+
 
 def _json_response(
     call: Call, status: int, body: Any, headers: dict[str, str] | None
@@ -152,10 +166,10 @@ def _json_response(
         content = encode(body)
     request_id = new_request_id()
     raw = [
-        (b"content-length", str(len(content)).encode("latin-1")),
-        (b"content-type", b"application/json"),
+        (b"content-length", b"%d" % len(content)),
+        _CONTENT_TYPE,
         (b"x-request-id", request_id.encode("latin-1")),
-        (b"openai-processing-ms", str(milliseconds).encode("latin-1")),
+        (b"openai-processing-ms", b"%d" % milliseconds),
     ]
     if headers:
         raw += [
@@ -163,4 +177,3 @@ def _json_response(
             for name, value in headers.items()
         ]
     return JsonAnswer(content, status, raw, request_id)
-
