@@ -18,6 +18,7 @@ import logging
 import math
 from typing import TYPE_CHECKING
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -46,6 +47,31 @@ if TYPE_CHECKING:
     from fake_server.http.app import FakeServerApp
 
 SESSION_HEADER_BYTES = SESSION_HEADER.encode("latin-1")
+# Parsed query strings, remembered: clients page with the same few queries.
+# Bounded in entries and in the length of a remembered query string.
+MAX_REMEMBERED_QUERIES = 256
+MAX_REMEMBERED_QUERY_BYTES = 256
+_queries: dict[bytes, QueryParams] = {}
+
+
+class _Request(Request):
+    """Starlette's request, with its query parameters parsed once per distinct query string.
+
+    ``QueryParams`` is immutable, so one parse serves every request that
+    sends the same bytes; parsing cost a list page about a fifth of its time.
+    """
+
+    @property
+    def query_params(self) -> QueryParams:
+        raw: bytes = self.scope["query_string"]
+        params = _queries.get(raw)
+        if params is None:
+            params = QueryParams(raw)
+            if len(raw) <= MAX_REMEMBERED_QUERY_BYTES:
+                if len(_queries) >= MAX_REMEMBERED_QUERIES:
+                    _queries.clear()
+                _queries[raw] = params
+        return params
 logger = logging.getLogger("fake_server")
 END_USER_PARAM = "X-On-Behalf-Of"
 MAX_END_USER_CHARACTERS = 256
@@ -62,7 +88,7 @@ def resolve(app: FakeServerApp, scope: Scope, receive: Receive) -> Call:
     raw_session = headers.get(SESSION_HEADER_BYTES)
     session_name = None if raw_session is None else raw_session.decode("latin-1")
     return Call(
-        request=Request(scope, receive),
+        request=_Request(scope, receive),
         app=app,
         route=route,
         match=match,
