@@ -114,43 +114,51 @@ def serving(command: list[str], cpu: str | None = None) -> Iterator[Served]:
     """
     if cpu is not None and shutil.which("taskset"):
         command = ["taskset", "-c", cpu, *command]
-    with tempfile.TemporaryFile("w+") as out:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.DEVNULL, text=True, cwd=REPO_ROOT
-        )
-        try:
-            line = _readiness_line(out, process)
-            match = re.search(r"http://127\.0\.0\.1:\d+", line)
-            if match is None:
-                raise RuntimeError(f"server did not start: {line!r}")
-            url = match.group(0)
-            deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-            with httpx.Client() as client:
-                while time.monotonic() < deadline:
-                    try:
-                        if client.get(url + "/__fake__/health").status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        time.sleep(0.001)
-            ready = time.perf_counter() - started
-            stack = re.search(r"stack: ([\w+ ]+)\)", line)
-            yield Served(url, process.pid, ready, stack.group(1) if stack else "?")
-        finally:
-            process.terminate()
+    # Two opens of one file: the server appends through its own, this
+    # process reads through another, so neither moves the other's offset.
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "stdout.log"
+        with log.open("a") as out, log.open() as reader:
+            started = time.perf_counter()
+            process = subprocess.Popen(
+                command, stdout=out, stderr=subprocess.DEVNULL, text=True, cwd=REPO_ROOT
+            )
             try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+                yield _served(reader, process, started)
+            finally:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=10)
 
 
-def _readiness_line(out: IO[str], process: subprocess.Popen[str]) -> str:
+def _served(reader: IO[str], process: subprocess.Popen[str], started: float) -> Served:
+    line = _readiness_line(reader, process)
+    match = re.search(r"http://127\.0\.0\.1:\d+", line)
+    if match is None:
+        raise RuntimeError(f"server did not start: {line!r}")
+    url = match.group(0)
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    with httpx.Client() as client:
+        while time.monotonic() < deadline:
+            try:
+                if client.get(url + "/__fake__/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.001)
+    ready = time.perf_counter() - started
+    stack = re.search(r"stack: ([\w+ ]+)\)", line)
+    return Served(url, process.pid, ready, stack.group(1) if stack else "?")
+
+
+def _readiness_line(reader: IO[str], process: subprocess.Popen[str]) -> str:
     """The first line the server writes, polled for (bounded)."""
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    line = ""
     while time.monotonic() < deadline and process.poll() is None:
-        out.seek(0)
-        line = out.readline()
+        line += reader.readline()
         if line.endswith("\n"):
             return line
         time.sleep(0.0005)
