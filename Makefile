@@ -9,7 +9,7 @@ NODE_OK := $(shell [ "$(NODE_MAJOR)" -ge 20 ] 2>/dev/null && echo yes)
 NODE_PACKAGES := tests/node/node_modules/.package-lock.json
 NODE_SKIPPED := echo "*** Node >= 20 not found (node: $(or $(NODE_MAJOR),none)): tests/node SKIPPED ***"
 
-.PHONY: run test test-node node-packages lint bench install install-test schemas screenshot dist clean
+.PHONY: run test test-node node-packages lint bench install install-test install-bench schemas screenshot dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,11 @@ node-packages: $(if $(NODE_OK),$(NODE_PACKAGES))
 $(NODE_PACKAGES): tests/node/package.json tests/node/package-lock.json
 	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
 
+install-bench: install-test
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+
 # Not part of `make test`: needs wrk (apt-get install wrk) and takes minutes.
-bench: install-test
+bench: install-bench
 	$(BIN)/python bench/run.py
 
 # Regenerate docs/inspector.png, the README's picture of the inspector page.

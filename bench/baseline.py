@@ -8,6 +8,7 @@ line as ``fake-server serve``.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import socket
 
 import uvicorn
@@ -63,6 +64,13 @@ app = Starlette(
 )
 
 
+def serving_stack(config: uvicorn.Config) -> str:
+    """As fake_server's readiness line says it (not imported: it would slow this start)."""
+    loop = type(asyncio.get_running_loop()).__module__.partition(".")[0]
+    http = "httptools" if config.http_protocol_class.__name__.startswith("HttpTools") else "h11"
+    return f"{'uvloop' if loop == 'uvloop' else 'asyncio'} + {http}"
+
+
 class _Announcing(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, line: str) -> None:
         super().__init__(config)
@@ -70,18 +78,29 @@ class _Announcing(uvicorn.Server):
 
     async def startup(self, sockets: list[object] | None = None) -> None:  # type: ignore[override]
         await super().startup(sockets)  # type: ignore[arg-type]
-        print(self._line, flush=True)
+        print(f"{self._line} (stack: {serving_stack(self.config)})", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
+    # auto: uvloop + httptools, the stack fake_server ships with; asyncio and
+    # h11 show what plain uvicorn gives.
+    parser.add_argument("--loop", choices=["auto", "uvloop", "asyncio"], default="auto")
+    parser.add_argument("--http", choices=["auto", "httptools", "h11"], default="auto")
     args = parser.parse_args()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", args.port))
     host, port = sock.getsockname()
-    config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False)
+    config = uvicorn.Config(
+        app,
+        loop=args.loop,
+        http=args.http,
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+    )
     _Announcing(config, f"baseline ready on http://{host}:{port}").run(sockets=[sock])
 
 

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 import yaml
@@ -39,6 +40,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 
+import sdk_suite  # noqa: E402
 from baseline import app as baseline_app  # noqa: E402
 
 from fake_server import Contract, create_app, default_scenario, parse_scenario  # noqa: E402
@@ -94,59 +96,112 @@ def report(
 # --- processes ----------------------------------------------------------------
 
 
+@dataclass
+class Served:
+    url: str
+    pid: int
+    ready_seconds: float
+    stack: str
+
+
 @contextmanager
-def serving(command: list[str], cpu: str | None = None) -> Iterator[tuple[str, int, float]]:
-    """Start a server process; yield (url, pid, seconds from spawn to first healthy answer)."""
+def serving(command: list[str], cpu: str | None = None) -> Iterator[Served]:
+    """Start a server process; yield its URL, pid, spawn-to-healthy time and stack.
+
+    Its stdout (the readiness line, then fake_server's request log) goes to
+    a file, as a terminal or a container log would take it: a pipe nobody
+    reads would fill and stall the server.
+    """
     if cpu is not None and shutil.which("taskset"):
         command = ["taskset", "-c", cpu, *command]
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=REPO_ROOT,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:\d+", line)
-        if match is None:
-            raise RuntimeError(f"server did not start: {line!r}")
-        url = match.group(0)
-        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        with httpx.Client() as client:
-            while time.monotonic() < deadline:
+    # Two opens of one file: the server appends through its own, this
+    # process reads through another, so neither moves the other's offset.
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "stdout.log"
+        with log.open("a") as out, log.open() as reader:
+            started = time.perf_counter()
+            process = subprocess.Popen(
+                command, stdout=out, stderr=subprocess.DEVNULL, text=True, cwd=REPO_ROOT
+            )
+            try:
+                yield _served(reader, process, started)
+            finally:
+                process.terminate()
                 try:
-                    if client.get(url + "/__fake__/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.001)
-        ready = time.perf_counter() - started
-        yield url, process.pid, ready
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=10)
 
 
-def fake_command(*extra: str) -> list[str]:
+def _served(reader: IO[str], process: subprocess.Popen[str], started: float) -> Served:
+    line = _readiness_line(reader, process)
+    match = re.search(r"http://127\.0\.0\.1:\d+", line)
+    if match is None:
+        raise RuntimeError(f"server did not start: {line!r}")
+    url = match.group(0)
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    with httpx.Client() as client:
+        while time.monotonic() < deadline:
+            try:
+                if client.get(url + "/__fake__/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.001)
+    ready = time.perf_counter() - started
+    stack = re.search(r"stack: ([\w+ ]+)\)", line)
+    return Served(url, process.pid, ready, stack.group(1) if stack else "?")
+
+
+def _readiness_line(reader: IO[str], process: subprocess.Popen[str]) -> str:
+    """The first line the server writes, polled for (bounded)."""
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    line = ""
+    while time.monotonic() < deadline and process.poll() is None:
+        line += reader.readline()
+        if line.endswith("\n"):
+            return line
+        time.sleep(0.0005)
+    raise RuntimeError(f"server did not start (exit code {process.poll()})")
+
+
+FAST, SLOW = ("auto", "auto"), ("asyncio", "h11")
+
+
+def fake_command(*extra: str, stack: tuple[str, str] = FAST) -> list[str]:
+    """``fake-server serve`` with its defaults (request log on, strict contract)."""
+    loop, http = stack
     return [
         str(Path(sys.executable).parent / "fake-server"),
         "serve",
         "--port",
         "0",
-        "--log-level",
-        "warning",
+        "--loop",
+        loop,
+        "--http",
+        http,
         *extra,
     ]
 
 
-def baseline_command() -> list[str]:
-    return [sys.executable, str(BENCH_DIR / "baseline.py"), "--port", "0"]
+def baseline_command(stack: tuple[str, str] = FAST) -> list[str]:
+    loop, http = stack
+    return [
+        sys.executable,
+        str(BENCH_DIR / "baseline.py"),
+        "--port",
+        "0",
+        "--loop",
+        loop,
+        "--http",
+        http,
+    ]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -159,14 +214,19 @@ def rss_mb(pid: int) -> float:
 # --- sections -------------------------------------------------------------------
 
 
+STACKS: dict[str, str] = {}
+
+
 def bench_startup(rounds: int) -> None:
     print("startup: spawn to first healthy answer", flush=True)
     fake, base = [], []
     for _ in range(rounds):
-        with serving(fake_command()) as (_, _, ready):
-            fake.append(ready)
-        with serving(baseline_command()) as (_, _, ready):
-            base.append(ready)
+        with serving(fake_command()) as served:
+            fake.append(served.ready_seconds)
+            STACKS["fake_server"] = served.stack
+        with serving(baseline_command()) as served:
+            base.append(served.ready_seconds)
+            STACKS["baseline"] = served.stack
     f, b = statistics.median(fake) * 1000, statistics.median(base) * 1000
     report("start to first healthy answer", f, b, "ms", target="<= 1.3x baseline", ok=f <= 1.3 * b)
 
@@ -179,8 +239,14 @@ wrk.headers["Content-Type"] = "application/json"
 """
 
 
-def wrk(url: str, method: str, body: str | None, seconds: int) -> tuple[float, float, float]:
-    """(requests/s, p50 ms, p99 ms) from wrk, 16 keep-alive connections, pinned to LOAD_CPU."""
+def wrk(
+    url: str, method: str, body: str | None, seconds: int, pid: int | None = None
+) -> tuple[float, float, float, float]:
+    """(requests/s, p50 ms, p99 ms, server CPU us per request) from wrk.
+
+    16 keep-alive connections, wrk pinned to LOAD_CPU; the CPU cost is read
+    from the server process ``pid`` (NaN without one).
+    """
     script = WRK_SCRIPT.format(
         method=method, body=f"wrk.body = {json.dumps(body)}" if body is not None else ""
     )
@@ -190,9 +256,11 @@ def wrk(url: str, method: str, body: str | None, seconds: int) -> tuple[float, f
         command = ["wrk", "-t1", "-c16", f"-d{seconds}s", "--latency", "-s", handle.name, url]
         if shutil.which("taskset"):
             command = ["taskset", "-c", LOAD_CPU, *command]
+        cpu_before = cpu_seconds(pid) if pid else 0.0
         out = subprocess.run(
             command, capture_output=True, text=True, timeout=seconds + 30, check=True
         ).stdout
+        cpu = cpu_seconds(pid) - cpu_before if pid else float("nan")
     finally:
         os.unlink(handle.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
@@ -204,21 +272,65 @@ def wrk(url: str, method: str, body: str | None, seconds: int) -> tuple[float, f
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     if non_2xx:
         raise RuntimeError(f"{url}: {non_2xx.group(1)} error responses under load")
-    return rps, percentile("50"), percentile("99")
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return rps, percentile("50"), percentile("99"), cpu * 1e6 / max(requests, 1)
 
 
+LIST_PATH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_list/files?limit=100"
+# (name, method, path, body, requests/s target as a ratio to the baseline)
 LOADS = [
-    ("cancel", "POST", BATCH + "/cancel", None, 0.8),
-    ("retrieve", "GET", BATCH, None, 0.6),
-    ("list files (limit 100)", "GET", None, None, 0.6),
+    ("cancel", "POST", BATCH + "/cancel", None, 0.6),
+    ("retrieve", "GET", BATCH, None, 0.5),
+    ("list files (limit 100)", "GET", LIST_PATH, None, 0.4),
     (
         "create batch",
         "POST",
         "/v1/vector_stores/vs_abc123/file_batches",
         '{"file_ids": ["file-abc123"]}',
-        0.6,
+        0.4,
     ),
 ]
+
+
+def rounds_of(
+    servers: list[tuple[str, int]],
+    load: tuple[str, str, str, str | None, float],
+    rounds: int,
+    seconds: int,
+) -> list[list[float]]:
+    """Interleaved rounds (A B C A B C ...) of one load; the medians for each server."""
+    _, method, path, body, _ = load
+    for url, _ in servers:
+        # One unmeasured second each first: connections, caches and lazily
+        # built state warm up outside the numbers.
+        wrk(url + path, method, body, 1)
+    runs: list[list[tuple[float, float, float, float]]] = [[] for _ in servers]
+    for _ in range(rounds):
+        for index, (url, pid) in enumerate(servers):
+            runs[index].append(wrk(url + path, method, body, seconds, pid))
+    return [[statistics.median(run[i] for run in served) for i in range(4)] for served in runs]
+
+
+def report_load(name: str, target: float, f: list[float], b: list[float], suffix: str) -> None:
+    report(
+        f"{name}: requests/s{suffix}",
+        f[0],
+        b[0],
+        "req/s",
+        target=f">= {target}x baseline" if not suffix else "",
+        ok=f[0] >= target * b[0] if not suffix else None,
+    )
+    if not suffix:
+        report(f"{name}: p50 latency", f[1], b[1], "ms")
+        report(
+            f"{name}: p99 latency",
+            f[2],
+            b[2],
+            "ms",
+            target="<= 1.5x baseline",
+            ok=f[2] <= 1.5 * b[2],
+        )
+    report(f"{name}: server CPU per request{suffix}", f[3], b[3], "us")
 
 
 def bench_throughput(rounds: int, seconds: int, soak_seconds: int) -> None:
@@ -230,54 +342,41 @@ def bench_throughput(rounds: int, seconds: int, soak_seconds: int) -> None:
         scenario = Path(folder) / "list.yaml"
         scenario.write_text(list_scenario())
         with (
-            serving(fake_command("--scenario", str(scenario)), SERVER_CPU) as (fake_url, pid, _),
-            serving(baseline_command(), SERVER_CPU) as (base_url, _, _),
+            serving(fake_command("--scenario", str(scenario)), SERVER_CPU) as fake,
+            serving(baseline_command(), SERVER_CPU) as base,
         ):
-            idle = rss_mb(pid)
-            for name, method, load_path, body, target in LOADS:
-                path = load_path or (
-                    "/v1/vector_stores/vs_abc123/file_batches/vsfb_list/files?limit=100"
+            STACKS["fake_server"], STACKS["baseline"] = fake.stack, base.stack
+            idle = rss_mb(fake.pid)
+            for load in LOADS:
+                name, _, _, _, target = load
+                f, b = rounds_of(
+                    [(fake.url, fake.pid), (base.url, base.pid)], load, rounds, seconds
                 )
-                # One unmeasured second each first: connections, caches and
-                # lazily built state warm up outside the numbers.
-                wrk(fake_url + path, method, body, 1)
-                wrk(base_url + path, method, body, 1)
-                fake_runs, base_runs = [], []
-                for _ in range(rounds):
-                    fake_runs.append(wrk(fake_url + path, method, body, seconds))
-                    base_runs.append(wrk(base_url + path, method, body, seconds))
-                f = [statistics.median(run[i] for run in fake_runs) for i in range(3)]
-                b = [statistics.median(run[i] for run in base_runs) for i in range(3)]
-                report(
-                    f"{name}: requests/s",
-                    f[0],
-                    b[0],
-                    "req/s",
-                    target=f">= {target}x baseline",
-                    ok=f[0] >= target * b[0],
-                )
-                report(f"{name}: p50 latency", f[1], b[1], "ms", target="", ok=None)
-                report(
-                    f"{name}: p99 latency",
-                    f[2],
-                    b[2],
-                    "ms",
-                    target="<= 1.5x baseline",
-                    ok=f[2] <= 1.5 * b[2],
-                )
-            after_load = rss_mb(pid)
-            wrk(fake_url + BATCH, "GET", None, soak_seconds)
-            after_soak = rss_mb(pid)
-            report("RSS idle", idle, None, "MB", target="<= 60 MB", ok=idle <= 60)
-            report("RSS after load", after_load, None, "MB", target="", ok=None)
-            report(
-                f"RSS after a further {soak_seconds} s soak",
-                after_soak,
-                None,
-                "MB",
-                target="growth <= 10%",
-                ok=after_soak <= after_load * 1.10,
-            )
+                report_load(name, target, f, b, "")
+            after_load = rss_mb(fake.pid)
+            wrk(fake.url + BATCH, "GET", None, soak_seconds)
+            after_soak = rss_mb(fake.pid)
+        # The stack's effect: both on asyncio + h11, what plain uvicorn gives.
+        with (
+            serving(fake_command(stack=SLOW), SERVER_CPU) as fake_slow,
+            serving(baseline_command(SLOW), SERVER_CPU) as base_slow,
+        ):
+            servers = [
+                (fake_slow.url, fake_slow.pid),
+                (base_slow.url, base_slow.pid),
+            ]
+            f, b = rounds_of(servers, LOADS[0], max(rounds - 2, 2), seconds)
+            report_load("cancel", 0, f, b, f" ({fake_slow.stack}, both)")
+    report("RSS idle", idle, None, "MB", target="<= 60 MB", ok=idle <= 60)
+    report("RSS after load", after_load, None, "MB")
+    report(
+        f"RSS after a further {soak_seconds} s soak",
+        after_soak,
+        None,
+        "MB",
+        target="growth <= 10%",
+        ok=after_soak <= after_load * 1.10,
+    )
 
 
 def list_scenario() -> str:
@@ -447,13 +546,54 @@ def bench_scale(contract: Contract, rounds: int) -> None:
         )
 
 
+def bench_sdk_suite(rounds: int) -> None:
+    print(f"SDK suite: {sdk_suite.TESTS} tests of one openai call each, per variant", flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        suites = sdk_suite.write_suites(Path(folder))
+        timings: dict[str, list[tuple[float, float, float]]] = {name: [] for name in suites}
+        for _ in range(rounds):  # interleaved: fixture, in-process, respx, fixture, ...
+            for name, suite in suites.items():
+                timings[name].append(sdk_suite.run_suite(name, suite))
+
+    def median(name: str, index: int) -> float:
+        return statistics.median(run[index] for run in timings[name])
+
+    stub = median("respx", 1) * 1000
+    report("SDK test, respx stub: each test after the first", stub, None, "ms")
+    inprocess = median("fake_server_inprocess", 1) * 1000
+    report(
+        "SDK test, fake_server_inprocess: each test after the first",
+        inprocess,
+        stub,
+        "ms",
+        target="<= 1.5x respx",
+        ok=inprocess <= 1.5 * stub,
+    )
+    fixture = median("fake_server", 1) * 1000
+    report("SDK test, fake_server fixture: each test after the first", fixture, stub, "ms")
+    for name in suites:
+        report(f"SDK suite, {name}: first test", median(name, 0) * 1000, None, "ms")
+    whole = median("respx", 2)
+    for name in suites:
+        report(
+            f"SDK suite, {name}: whole pytest process",
+            median(name, 2),
+            None if name == "respx" else whole,
+            "s",
+        )
+
+
 def print_table(quick: bool) -> None:
     cpu = platform.processor() or platform.machine()
     print()
+    stacks = ", ".join(f"{name} on {stack}" for name, stack in STACKS.items())
     print(
         f"fake_server benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {cpu}, "
-        f"Python {platform.python_version()}{' (quick)' if quick else ''}"
+        f"Python {platform.python_version()}, {stacks or 'no server run'}"
+        f"{' (quick)' if quick else ''}"
     )
+    load = os.getloadavg()
+    print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print()
     print("| what | fake_server | baseline | ratio | target | |")
     print("|---|---:|---:|---:|---|---|")
@@ -464,7 +604,7 @@ def print_table(quick: bool) -> None:
         )
 
 
-SECTIONS = ("startup", "throughput", "inprocess", "reset", "scale")
+SECTIONS = ("startup", "throughput", "sdk", "inprocess", "reset", "scale")
 
 
 def main() -> int:
@@ -486,6 +626,8 @@ def main() -> int:
         bench_startup(2 * rounds - 1)  # start-up varies most: more samples
     if "throughput" in only:
         bench_throughput(2 if args.quick else 5, 2 if args.quick else 3, 5 if args.quick else 20)
+    if "sdk" in only:
+        bench_sdk_suite(3 if args.quick else 5)
     if "inprocess" in only:
         bench_inprocess(rounds, 500 if args.quick else 2000, contract)
     if "reset" in only:

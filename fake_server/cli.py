@@ -9,8 +9,10 @@ flag wins over the variable.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import gc
+import importlib.util
 import ipaddress
 import json
 import os
@@ -41,6 +43,8 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 GRACEFUL_SHUTDOWN_SECONDS = 0.8
 GC_YOUNG_THRESHOLD = 20_000
 ENV_PREFIX = "FAKE_SERVER_"
+# The optional fast halves of uvicorn's stack, chosen by "auto" when importable.
+FAST_STACK = ("uvloop", "httptools")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -119,6 +123,18 @@ def _parser() -> argparse.ArgumentParser:
         "(atomically); removed on exit",
     )
     serve.add_argument(
+        "--loop",
+        choices=["auto", "uvloop", "asyncio"],
+        default=_env("LOOP", "auto"),
+        help="event loop: uvloop when installed (auto, default), or asyncio",
+    )
+    serve.add_argument(
+        "--http",
+        choices=["auto", "httptools", "h11"],
+        default=_env("HTTP", "auto"),
+        help="HTTP/1.1 parser: httptools when installed (auto, default), or h11",
+    )
+    serve.add_argument(
         "--log-format",
         choices=["text", "json"],
         default=_env("LOG_FORMAT", "text"),
@@ -181,6 +197,14 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILURE
+    for option, module in (("--loop", args.loop), ("--http", args.http)):
+        if module in FAST_STACK and importlib.util.find_spec(module) is None:
+            print(
+                f"fake-server: {option} {module}: {module} is not installed here "
+                "(use auto to fall back to asyncio + h11)",
+                file=sys.stderr,
+            )
+            return EXIT_FAILURE
     try:
         scenario: Scenario = load_scenario(args.scenario) if args.scenario else default_scenario()
     except ScenarioError as error:
@@ -213,6 +237,10 @@ def _serve(args: argparse.Namespace) -> int:
     gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 100)
     config = uvicorn.Config(
         app,
+        # auto: uvloop and httptools where they are installed (a dependency
+        # wherever they build), else asyncio and h11.
+        loop=args.loop,
+        http=args.http,
         lifespan="off",
         # The log is configured above: one format from its first line.
         log_config=None,
@@ -255,7 +283,9 @@ class Readiness:
         self._path = Path(path) if path else None
         self._written = False
 
-    def announce(self) -> None:
+    def announce(self, stack: str) -> None:
+        """Say the server is ready; ``stack`` (what serves, e.g. ``uvloop + httptools``)
+        goes into the JSON line's fields, the text line keeps its documented shape."""
         if self._path is not None:
             # Written beside its final name and renamed: a reader sees no file
             # or the whole file, never half of it.
@@ -263,11 +293,21 @@ class Readiness:
             temporary.write_text(json.dumps(self._file_fields) + "\n", encoding="utf-8")
             os.replace(temporary, self._path)
             self._written = True
-        access_log.announce_ready(self._message, self._log_fields)
+        access_log.announce_ready(self._message, {**self._log_fields, "stack": stack})
 
     def withdraw(self) -> None:
         if self._path is not None and self._written:
             self._path.unlink(missing_ok=True)
+
+
+def serving_stack(config: uvicorn.Config) -> str:
+    """What actually serves, read off the running loop and the loaded protocol:
+    ``uvloop + httptools`` or ``asyncio + h11`` (or a mix, when asked for)."""
+    loop_module = type(asyncio.get_running_loop()).__module__.partition(".")[0]
+    loop = "uvloop" if loop_module == "uvloop" else "asyncio"
+    protocol = config.http_protocol_class.__name__
+    http = "httptools" if protocol.startswith("HttpTools") else "h11"
+    return f"{loop} + {http}"
 
 
 class _AnnouncingServer(uvicorn.Server):
@@ -286,7 +326,7 @@ class _AnnouncingServer(uvicorn.Server):
     async def startup(self, sockets: list[object] | None = None) -> None:  # type: ignore[override]
         await super().startup(sockets)  # type: ignore[arg-type]
         if self.started:
-            self._ready.announce()
+            self._ready.announce(serving_stack(self.config))
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:

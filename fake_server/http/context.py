@@ -39,10 +39,13 @@ class Call:
     elapsed: Callable[[], float]
     # Provider requests are journaled; the control plane's are not.
     journaled: bool
-
-    @property
-    def operation(self) -> str | None:
-        return None if self.route is None else self.route.operation_id
+    # Read once from the scope: the method, the path, and every header by
+    # lowercase name (first value), raw.
+    method: str
+    path: str
+    headers: dict[bytes, bytes]
+    # The operation id, None for an unknown route or a wrong method.
+    operation: str | None
 
     @property
     def state(self) -> Session:

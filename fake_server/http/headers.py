@@ -7,6 +7,7 @@ the hot path asks for several headers, so they are indexed once.
 from __future__ import annotations
 
 from starlette.requests import Request
+from starlette.types import Scope
 
 INDEX_KEY = "fake_server.headers"
 
@@ -21,8 +22,16 @@ def raw_headers(request: Request) -> dict[bytes, bytes]:
     """Every request header, by lowercase name, first value; built once per request."""
     index: dict[bytes, bytes] | None = request.scope.get(INDEX_KEY)
     if index is None:
-        index = {}
-        for key, value in request.scope["headers"]:
-            index.setdefault(key, value)
-        request.scope[INDEX_KEY] = index
+        index = index_headers(request.scope)
+    return index
+
+
+def index_headers(scope: Scope) -> dict[bytes, bytes]:
+    """Index the scope's headers (first value of each name wins) and keep the index in it."""
+    listed = scope["headers"]
+    if not isinstance(listed, list | tuple):
+        listed = list(listed)
+    # Built in C: read back to front, the first value of a name is set last.
+    index: dict[bytes, bytes] = dict(reversed(listed))
+    scope[INDEX_KEY] = index
     return index

@@ -24,6 +24,7 @@ MAX_HEADER_BYTES = 512
 MAX_ENTRY_BYTES = 6 * 1024
 
 _RECORDED = tuple(name.encode("latin-1") for name in RECORDED_HEADERS)
+_ON_BEHALF_OF, _RETRY_COUNT, _USER_AGENT, _IDEMPOTENCY_KEY = _RECORDED
 
 FIELDS = ("method", "path", "query", "operation", "status", "time", "headers")
 # Recorded on every request, read rarely: kept raw (header values as bytes,
@@ -41,13 +42,21 @@ def entry(  # noqa: PLR0917 -- one argument per field, in FIELDS order
     headers: dict[bytes, bytes],
 ) -> Entry:
     """One journal entry, every field within its bound."""
-    values = tuple(headers.get(name) for name in _RECORDED)
-    if any(value is not None and len(value) > MAX_HEADER_BYTES for value in values):
-        values = tuple(None if value is None else value[:MAX_HEADER_BYTES] for value in values)
+    get = headers.get
+    values: tuple[bytes | None, ...] = (
+        get(_ON_BEHALF_OF),
+        get(_RETRY_COUNT),
+        get(_USER_AGENT),
+        get(_IDEMPOTENCY_KEY),
+    )
+    for value in values:
+        if value is not None and len(value) > MAX_HEADER_BYTES:
+            values = tuple(None if each is None else each[:MAX_HEADER_BYTES] for each in values)
+            break
     return (
         method,
-        path[:MAX_PATH_CHARACTERS],
-        query[:MAX_QUERY_BYTES],
+        path if len(path) <= MAX_PATH_CHARACTERS else path[:MAX_PATH_CHARACTERS],
+        query if len(query) <= MAX_QUERY_BYTES else query[:MAX_QUERY_BYTES],
         operation,
         status,
         time,

@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from fake_server.contract.checker import Violation
 from fake_server.domain.ids import new_request_id
@@ -18,7 +19,6 @@ from fake_server.http import access_log, journal
 from fake_server.http.context import Call, Document
 from fake_server.http.drops import DroppedConnection
 from fake_server.http.errors import ApiError, Refused, internal_error, known_error, to_api_error
-from fake_server.http.headers import raw_headers
 from fake_server.http.render import EncodedBody, EncodedList, encode
 
 logger = logging.getLogger("fake_server")
@@ -42,7 +42,7 @@ def respond(
     else:
         violation = contract.check(schema_set, operation, status, body)
     if violation is not None:
-        logger.error("%s %s: %s", call.request.method, call.request.scope["path"], violation)
+        logger.error("%s %s: %s", call.method, call.path, violation)
         recorder = session or call.app.sessions.default
         recorder.record(violation)
         if recorder.strict:
@@ -79,8 +79,8 @@ def respond_error(call: Call, error: Exception) -> Response:
     if api_error is None:
         logger.error(
             "unhandled error on %s %s",
-            call.request.method,
-            call.request.scope["path"],
+            call.method,
+            call.path,
             exc_info=error,
         )
         api_error = to_api_error(error)
@@ -102,17 +102,24 @@ def respond_dropped(call: Call, mode: str) -> Response:
 
 
 def _log(call: Call, status: int | None, response: JsonAnswer | None) -> None:
-    if not access_log.enabled():
+    writer = access_log.writer
+    if writer is None and not access_log.enabled():
         return
-    request = call.request
+    ms = round(call.elapsed() * 1000, 2)
+    request_id = None if response is None else response.request_id
+    if writer is not None:
+        writer.write(
+            call.method, call.path, status, call.operation, ms, request_id, call.session_name
+        )
+        return
     access_log.log_request(
         {
-            "method": request.method,
-            "path": request.scope["path"],
+            "method": call.method,
+            "path": call.path,
             "status": status,
             "operation": call.operation,
-            "ms": round(call.elapsed() * 1000, 2),
-            "request_id": None if response is None else response.request_id,
+            "ms": ms,
+            "request_id": request_id,
             "session": call.session_name,
         }
     )
@@ -122,17 +129,15 @@ def _journal(call: Call, status: int | None) -> None:
     session = call.session
     if session is None or not call.journaled:
         return
-    request = call.request
-    scope = request.scope
     session.journal.record(
         journal.entry(
-            request.method,
-            scope["path"],
-            scope["query_string"],
+            call.method,
+            call.path,
+            call.request.scope["query_string"],
             call.operation,
             status,
             session.clock.now(),
-            raw_headers(request),
+            call.headers,
         )
     )
 
@@ -158,6 +163,12 @@ class JsonAnswer(Response):
         self.raw_headers = raw_headers
         self.request_id = request_id
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        await send({"type": "http.response.body", "body": self.body})
+
 
 def _json_response(
     call: Call, status: int, body: Any, headers: dict[str, str] | None
@@ -181,12 +192,12 @@ def _answer(
     """The response with the headers every answer carries; ``headers`` may set the type."""
     milliseconds = round(call.elapsed() * 1000)
     request_id = new_request_id()
-    raw = [(b"content-length", str(len(content)).encode("latin-1"))]
+    raw = [(b"content-length", b"%d" % len(content))]
     if media_type is not None:
         raw.append((b"content-type", media_type))
     raw += [
         (b"x-request-id", request_id.encode("latin-1")),
-        (b"openai-processing-ms", str(milliseconds).encode("latin-1")),
+        (b"openai-processing-ms", b"%d" % milliseconds),
     ]
     if headers:
         raw += [
@@ -194,4 +205,3 @@ def _answer(
             for name, value in headers.items()
         ]
     return JsonAnswer(content, status, raw, request_id)
-
