@@ -18,12 +18,17 @@ from typing import Any
 import httpx
 import openai
 import pytest
+from hypothesis import settings
 from meetkai_mka1 import SDK
 
 from fake_server import Contract, ServerThread, create_app, parse_scenario
 from fake_server.http.app import FakeServerApp
 from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario
 from fake_server.testing import FakeServer
+
+# Property tests check behaviour, not speed: a loaded machine is no failure.
+settings.register_profile("fake_server", deadline=None)
+settings.load_profile("fake_server")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "sk-test-fake-server"
