@@ -15,6 +15,10 @@ from typing import Any, Final
 PROCESSING_SECONDS: Final = 1.0
 # Outcome of a file that names none (scenario ``defaults.outcome``).
 OUTCOME: Final = "completed"
+# Scenario ``cancel.mode``: immediate (every file in progress is cancelled by
+# the cancel itself) or gradual (the cancel reaches them ``delay_seconds`` later).
+CANCEL_MODE: Final = "immediate"
+CANCEL_DELAY_SECONDS: Final = 1.0
 # usage_bytes of a scenario batch file that gives none, once completed.
 USAGE_BYTES: Final = 1024
 # The error a failed file carries when its scenario names none.

@@ -63,6 +63,7 @@ class Account:
         *,
         default_processing: Processing = DEFAULT_PROCESSING,
         on_poll: Callable[[], object] | None = None,
+        cancel_delay: float | None = None,
     ) -> None:
         self.clock = clock
         self._vector_stores = {
@@ -74,6 +75,9 @@ class Account:
         # Called after an in-progress batch is read (the scenario's
         # ``advance_on_poll``), so polling clients finish without sleeping.
         self._on_poll = on_poll
+        # None: a cancel takes effect at once; else it reaches each file in
+        # progress this many seconds later (the scenario's ``cancel.mode: gradual``).
+        self._cancel_delay = cancel_delay
         self._lock = threading.Lock()
 
     def vector_stores(self) -> Iterator[VectorStore]:
@@ -110,7 +114,7 @@ class Account:
         with self._lock:
             vector_store = self._batch_owner(vector_store_id, batch_id, actor)
             now = self._now()
-            vector_store.cancel_batch(batch_id, now)
+            vector_store.cancel_batch(batch_id, now, self._cancel_delay)
             return vector_store.batch_snapshot(batch_id, now, earlier)
 
     def batch_files(

@@ -11,6 +11,7 @@ from fake_server.domain.clock import Clock, SystemClock, VirtualClock
 from fake_server.domain.ids import new_file_batch_id, new_file_id, new_vector_store_id
 from fake_server.domain.model import (
     DEFAULT_OUTCOME,
+    NEVER,
     FileBatch,
     FileStatus,
     Processing,
@@ -41,7 +42,7 @@ def build_world(data: dict[str, Any]) -> World:
     scenario_defaults = data.get("defaults", {})
     default_processing = _processing(
         scenario_defaults,
-        float(scenario_defaults.get("processing_seconds", defaults.PROCESSING_SECONDS)),
+        _seconds(scenario_defaults.get("processing_seconds", defaults.PROCESSING_SECONDS)),
     )
 
     uploads = {
@@ -67,6 +68,7 @@ def build_world(data: dict[str, Any]) -> World:
         uploads.values(),
         default_processing=default_processing,
         on_poll=on_poll,
+        cancel_delay=_cancel_delay(data.get("cancel", {})),
     )
     return World(
         clock=clock,
@@ -78,6 +80,18 @@ def build_world(data: dict[str, Any]) -> World:
         ),
         api_keys=frozenset(keys) if (keys := data.get("auth", {}).get("api_keys")) else None,
     )
+
+
+def _seconds(value: float | str) -> float:
+    """A scenario's processing time: seconds, or ``never``."""
+    return NEVER if value == "never" else float(value)
+
+
+def _cancel_delay(spec: dict[str, Any]) -> float | None:
+    """None for an immediate cancel, else the seconds until it reaches a file."""
+    if spec.get("mode", defaults.CANCEL_MODE) != "gradual":
+        return None
+    return float(spec.get("delay_seconds", defaults.CANCEL_DELAY_SECONDS))
 
 
 def _processing(spec: dict[str, Any], seconds: float | None) -> Processing:
@@ -109,7 +123,7 @@ def _upload(spec: dict[str, Any], loaded_at: float) -> UploadedFile:
         bytes=spec.get("bytes", defaults.USAGE_BYTES),
         created_at=spec.get("created_at", int(loaded_at)),
         purpose=spec.get("purpose", "assistants"),
-        processing=_own_processing(spec, None if seconds is None else float(seconds)),
+        processing=_own_processing(spec, None if seconds is None else _seconds(seconds)),
         owner=spec.get("owner"),
     )
 
@@ -167,7 +181,7 @@ def _batch_file(
 ) -> VectorStoreFile:
     status = FileStatus(spec.get("status", "in_progress"))
     seconds = spec.get("processing_seconds")
-    processing = _own_processing(spec, None if seconds is None else float(seconds)).over(
+    processing = _own_processing(spec, None if seconds is None else _seconds(seconds)).over(
         default_processing
     )
     return VectorStoreFile(
