@@ -32,6 +32,10 @@ ERROR_MESSAGES: Final = {
 # --- batches and lists -----------------------------------------------------------
 
 MAX_FILES_PER_BATCH: Final = 2000
+# Bytes an upload may hold (scenario ``limits.bytes_per_upload``); the real
+# API documents 512 MB, the most a scenario may set.
+MAX_UPLOAD_BYTES: Final = 32 * 1024 * 1024
+LARGEST_UPLOAD_BYTES: Final = 512 * 1024 * 1024
 PAGE_SIZE: Final = 20
 MIN_LIMIT: Final = 1
 MAX_LIMIT: Final = 100

@@ -65,7 +65,7 @@ def respond_error(call: Call, error: Exception) -> Response:
             exc_info=error,
         )
         api_error = to_api_error(error)
-    headers = error.headers if isinstance(error, Refused) else None
+    headers = error.headers if isinstance(error, Refused) else api_error.headers
     return respond_api_error(call, api_error, headers)
 
 

@@ -9,6 +9,7 @@ from fake_server.contract.checker import Contract, Violation
 from fake_server.domain.account import Account
 from fake_server.domain.clock import Clock, VirtualClock
 from fake_server.domain.errors import ConflictError
+from fake_server.domain.limits import Limits
 from fake_server.http.journal import Journal
 from fake_server.http.settings import Settings
 from fake_server.http.view_cache import ViewCache
@@ -52,6 +53,14 @@ class Session:
     @property
     def clock(self) -> Clock:
         return self._world.clock
+
+    @property
+    def limits(self) -> Limits:
+        return self._world.limits
+
+    @property
+    def cancel_delay(self) -> float | None:
+        return self._world.cancel_delay
 
     @property
     def poll_after_ms(self) -> int | None:

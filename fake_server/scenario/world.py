@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from fake_server import defaults
 from fake_server.domain.account import DEFAULT_PROCESSING, Account
 from fake_server.domain.clock import Clock, SystemClock, VirtualClock
 from fake_server.domain.ids import new_file_batch_id, new_file_id, new_vector_store_id
+from fake_server.domain.limits import Limits
 from fake_server.domain.model import (
     DEFAULT_OUTCOME,
     NEVER,
@@ -31,6 +33,9 @@ class World(NamedTuple):
     poll_after_ms: int | None
     journal_max_entries: int
     api_keys: frozenset[str] | None = None
+    limits: Limits = Limits()
+    # Seconds until a gradual cancel reaches a file; None: cancels are immediate.
+    cancel_delay: float | None = None
 
 
 def build_world(data: dict[str, Any]) -> World:
@@ -62,13 +67,21 @@ def build_world(data: dict[str, Any]) -> World:
     poll_after_ms = clock_settings.get(
         "poll_after_ms", defaults.VIRTUAL_POLL_AFTER_MS if virtual else None
     )
+    limits = _limits(data.get("limits", {}))
+    cancel_delay = _cancel_delay(data.get("cancel", {}))
     account = Account(
         clock,
         vector_stores,
         uploads.values(),
         default_processing=default_processing,
         on_poll=on_poll,
-        cancel_delay=_cancel_delay(data.get("cancel", {})),
+        cancel_delay=cancel_delay,
+        limits=limits,
+        on_rate_limited=(
+            _waiting_for_the_client(clock, poll_after_ms or 0)
+            if isinstance(clock, VirtualClock)
+            else None
+        ),
     )
     return World(
         clock=clock,
@@ -79,7 +92,29 @@ def build_world(data: dict[str, Any]) -> World:
             "max_entries", defaults.JOURNAL_MAX_ENTRIES
         ),
         api_keys=frozenset(keys) if (keys := data.get("auth", {}).get("api_keys")) else None,
+        limits=limits,
+        cancel_delay=cancel_delay,
     )
+
+
+def _limits(spec: dict[str, Any]) -> Limits:
+    return Limits(
+        attached_files_per_minute=spec.get("attached_files_per_minute"),
+        files_per_batch=spec.get("files_per_batch", defaults.MAX_FILES_PER_BATCH),
+        bytes_per_upload=spec.get("bytes_per_upload", defaults.MAX_UPLOAD_BYTES),
+    )
+
+
+def _waiting_for_the_client(clock: VirtualClock, poll_after_ms: int) -> Callable[[float], float]:
+    """On a virtual clock the fake does a rate-limited client's waiting: the clock
+    moves to the moment the request would pass, and the client is told to wait
+    only as long as it is told between polls (wall time)."""
+
+    def wait(moment: float) -> float:
+        clock.advance_to(moment)
+        return poll_after_ms / 1000
+
+    return wait
 
 
 def _seconds(value: float | str) -> float:
