@@ -270,7 +270,11 @@ class Account:
                 raise NotFoundError(
                     f"No file found with id {quoted(file_id)} in vector store '{vector_store.id}'."
                 )
-            return file.view(self._now())
+            view = file.view(self._now())
+        # A file polled while in progress moves the clock as a batch does.
+        if view.status is FileStatus.IN_PROGRESS and self._on_poll is not None:
+            self._on_poll()
+        return view
 
     # --- uploaded files -----------------------------------------------------
 

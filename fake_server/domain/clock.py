@@ -56,6 +56,12 @@ class VirtualClock:
             return self._now
 
 
+def wall_time() -> float:
+    """Wall time in seconds from an arbitrary start, for intervals only (how long
+    a client waited between requests); never a date, never the scenario's time."""
+    return time.perf_counter()
+
+
 def stopwatch() -> Callable[[], float]:
     """Start measuring wall time; the returned function gives elapsed seconds."""
     started = time.perf_counter()

@@ -39,6 +39,9 @@ class Call:
     elapsed: Callable[[], float]
     # Provider requests are journaled; the control plane's are not.
     journaled: bool
+    # Set by a handler that answered a batch or file still in progress (the
+    # client report reads it).
+    in_progress: bool = False
 
     @property
     def operation(self) -> str | None:
