@@ -9,7 +9,8 @@ Codes (see the README, "Testing the unhappy paths"):
 
 - ``tight_polling``: an in-progress batch or vector store file read again
   sooner, in wall time, than the ``openai-poll-after-ms`` its last read
-  gave, at least ``TIGHT_STREAK`` times in a row;
+  gave, at least ``TIGHT_STREAK`` times in a row (reads that overlap, from
+  several readers at once, are not polling);
 - ``ignored_retry_after``: a request retried (same operation, same object)
   before the ``retry-after`` its 429 or 503 gave had passed;
 - ``retry_without_idempotency_key``: a create sent again after a failure
@@ -134,7 +135,13 @@ def _tight_polling(ordered: Sequence[Observation]) -> Iterator[Found]:
         for previous, read in pairwise(reads):
             told = previous.poll_after_ms
             waited = read.arrived - previous.answered
-            if told and previous.in_progress and waited < told / 1000 - TOLERANCE_SECONDS:
+            # A read that came in before the previous one was answered is
+            # another reader at work, not a poller coming back: the streak ends.
+            if (
+                told
+                and previous.in_progress
+                and 0 <= waited < told / 1000 - TOLERANCE_SECONDS
+            ):
                 if not streak:
                     streak = [previous]
                     shortest = (waited, told)

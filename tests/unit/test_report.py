@@ -49,6 +49,11 @@ def test_three_reads_too_soon_in_a_row_are_tight_polling_and_a_polite_one_ends_t
     assert codes(polite) == []
 
 
+def test_readers_at_work_at_once_are_not_polling() -> None:
+    overlapping = [seen(n, arrived=n * 0.002, took=0.003) for n in range(6)]
+    assert codes(overlapping) == []
+
+
 def test_reads_of_a_finished_batch_or_without_a_header_are_not_polling() -> None:
     finished = [seen(n, arrived=n * 0.002, in_progress=False, poll_after_ms=None) for n in range(6)]
     assert codes(finished) == []
