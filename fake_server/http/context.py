@@ -42,6 +42,8 @@ class Call:
     # Set by a handler that answered a batch or file still in progress (the
     # client report reads it).
     in_progress: bool = False
+    # The client went away before its answer (a timeout, as it saw it).
+    client_gone: bool = False
 
     @property
     def operation(self) -> str | None:

@@ -14,8 +14,8 @@ Codes (see the README, "Testing the unhappy paths"):
 - ``ignored_retry_after``: a request retried (same operation, same object)
   before the ``retry-after`` its 429 or 503 gave had passed;
 - ``retry_without_idempotency_key``: a create sent again after a failure
-  (5xx, 408, a dropped connection, or a retry of one still being answered)
-  without an ``Idempotency-Key``;
+  (5xx, 408, a dropped connection, a client that gave up waiting, or a retry
+  of one still being answered) without an ``Idempotency-Key``;
 - ``cancel_not_confirmed``: a cancel answered ``in_progress`` (gradual
   mode), its delay has passed on the clock, and the batch was never read again.
 
@@ -69,6 +69,7 @@ class Observation(NamedTuple):
     idempotency_key: bool
     retry_count: int
     in_progress: bool  # a batch or file answered in progress
+    client_gone: bool = False  # the client left before the answer (it timed out)
 
 
 class ClientLog:
@@ -191,16 +192,19 @@ def _retry_without_idempotency_key(ordered: Sequence[Observation]) -> Iterator[F
         for earlier, again in pairwise(creates):
             if again.idempotency_key:
                 continue
-            failed = earlier.status is None or earlier.status >= 500 or earlier.status == 408
+            failed = (
+                earlier.status is None
+                or earlier.status >= 500
+                or earlier.status == 408
+                or earlier.client_gone
+            )
             overlapping = again.retry_count > 0 and again.arrived < earlier.answered
             if not (failed or overlapping):
                 continue
             how = (
-                "no answer (a dropped connection)"
-                if earlier.status is None
-                else f"status {earlier.status}"
-                if failed
-                else "no answer yet (the first try was still being answered)"
+                "no answer yet (the first try was still being answered)"
+                if overlapping
+                else _failure(earlier)
             )
             yield _finding(
                 "retry_without_idempotency_key",
@@ -210,6 +214,14 @@ def _retry_without_idempotency_key(ordered: Sequence[Observation]) -> Iterator[F
                 "twice. Send the same Idempotency-Key with every try of one create.",
                 [earlier, again],
             )
+
+
+def _failure(earlier: Observation) -> str:
+    if earlier.client_gone:
+        return "giving up on the first try before its answer (a timeout)"
+    if earlier.status is None:
+        return "no answer (a dropped connection)"
+    return f"status {earlier.status}"
 
 
 def _cancel_not_confirmed(

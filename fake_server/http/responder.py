@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from fake_server.contract.checker import Violation
@@ -69,6 +70,7 @@ def respond_error(call: Call, error: Exception) -> Response:
         )
         api_error = to_api_error(error)
     headers = error.headers if isinstance(error, Refused) else api_error.headers
+    call.client_gone = isinstance(error, ClientDisconnect)
     return respond_api_error(call, api_error, headers)
 
 
@@ -114,6 +116,7 @@ def _observe(
             b"idempotency-key" in sent,
             int(retry_count) if retry_count.isdigit() else 0,
             call.in_progress,
+            call.client_gone,
         )
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -213,3 +214,33 @@ def test_a_scripted_retry_after_honoured_by_the_sdk_is_not_reported(
     journal = httpx.get(f"{server.url}/__fake__/requests").json()["requests"]
     assert [entry["status"] for entry in journal] == [status, 200]
     assert report(server) == []
+
+
+@pytest.mark.parametrize(
+    ("latency_ms", "words"),
+    [
+        (400, "giving up on the first try before its answer (a timeout)"),
+        (1500, "the first try was still being answered"),
+    ],
+)
+def test_the_openai_sdk_retrying_a_timed_out_create_is_reported(
+    start_server: StartServer, latency_ms: int, words: str
+) -> None:
+    """The SDK gives up on a slow create and retries it: was the first one made?"""
+    server = start_server(POLLED)
+    httpx.post(
+        f"{server.url}/__fake__/faults",
+        json={"operation": "createVectorStoreFileBatch", "latency_ms": latency_ms, "times": 1},
+    ).raise_for_status()
+    client = openai_client(server, retries=1).with_options(timeout=0.2)
+    client.vector_stores.file_batches.create("vs_1", file_ids=["file-x"])
+    for _ in range(100):  # until the first try, held by the latency, is answered too
+        journal = httpx.get(f"{server.url}/__fake__/requests").json()["requests"]
+        if len(journal) == 2:
+            break
+        time.sleep(0.05)
+    assert sorted(entry["headers"]["x-stainless-retry-count"] for entry in journal) == ["0", "1"]
+
+    [finding] = report(server)
+    assert finding["code"] == "retry_without_idempotency_key"
+    assert words in finding["message"]
