@@ -139,3 +139,14 @@ def test_files_per_batch_and_bytes_per_upload_are_settable(start_server: StartSe
         client.files.create(file=("big.txt", b"x" * 200), purpose="assistants")
     assert too_big.value.status_code == 413
     assert "limit of 100 bytes" in too_big.value.message
+
+
+def test_each_session_has_a_limit_of_its_own(start_server: StartServer) -> None:
+    server = start_server(REAL)
+    body = {"file_ids": ["file-1", "file-2", "file-3"]}
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"}) as http:
+        path = "/v1/vector_stores/vs_1/file_batches"
+        assert http.post(path, json=body).status_code == 200
+        assert http.post(path, json=body).status_code == 429
+        other = {"X-Fake-Session": "job-2"}
+        assert http.post(path, json=body, headers=other).status_code == 200
