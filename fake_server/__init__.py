@@ -15,11 +15,18 @@ from fake_server.server import ServerThread
 
 if TYPE_CHECKING:
     from fake_server.inprocess import InProcessTransport
-    from fake_server.testing import ContractViolationError, FakeServer
+    from fake_server.testing import (
+        ClientBehaviourError,
+        ClientCheckWarning,
+        ContractViolationError,
+        FakeServer,
+    )
 
 # The testing helpers need httpx; they load on first use so that
 # `fake-server serve` starts without it.
 _LAZY = {
+    "ClientBehaviourError": "fake_server.testing",
+    "ClientCheckWarning": "fake_server.testing",
     "ContractViolationError": "fake_server.testing",
     "FakeServer": "fake_server.testing",
     "InProcessTransport": "fake_server.inprocess",
@@ -38,6 +45,8 @@ __all__ = [
     "MKA1",
     "OPENAI",
     "SPEC",
+    "ClientBehaviourError",
+    "ClientCheckWarning",
     "Clock",
     "Contract",
     "ContractViolationError",

@@ -15,6 +15,10 @@ from typing import Any, Final
 PROCESSING_SECONDS: Final = 1.0
 # Outcome of a file that names none (scenario ``defaults.outcome``).
 OUTCOME: Final = "completed"
+# Scenario ``cancel.mode``: immediate (every file in progress is cancelled by
+# the cancel itself) or gradual (the cancel reaches them ``delay_seconds`` later).
+CANCEL_MODE: Final = "immediate"
+CANCEL_DELAY_SECONDS: Final = 1.0
 # usage_bytes of a scenario batch file that gives none, once completed.
 USAGE_BYTES: Final = 1024
 # The error a failed file carries when its scenario names none.
@@ -28,6 +32,10 @@ ERROR_MESSAGES: Final = {
 # --- batches and lists -----------------------------------------------------------
 
 MAX_FILES_PER_BATCH: Final = 2000
+# Bytes an upload may hold (scenario ``limits.bytes_per_upload``); the real
+# API documents 512 MB, the most a scenario may set.
+MAX_UPLOAD_BYTES: Final = 32 * 1024 * 1024
+LARGEST_UPLOAD_BYTES: Final = 512 * 1024 * 1024
 PAGE_SIZE: Final = 20
 MIN_LIMIT: Final = 1
 MAX_LIMIT: Final = 100

@@ -13,6 +13,7 @@ Scenario choice, most specific first: the marker, an overridden
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from os import PathLike
 from pathlib import Path
@@ -24,10 +25,19 @@ from fake_server.contract.checker import Contract
 from fake_server.http.app import create_app
 from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario, parse_scenario
 from fake_server.server import ServerThread
-from fake_server.testing import IN_PROCESS_URL, FakeServer
+from fake_server.testing import (
+    IN_PROCESS_URL,
+    ClientBehaviourError,
+    ClientCheckWarning,
+    FakeServer,
+    describe_findings,
+)
 
 ScenarioChoice = Scenario | str | PathLike[str] | None
 MARKER = "fake_server_scenario"
+CHECKS = "fake_server_client_checks"
+CHECK_MODES = ("off", "warn", "strict")
+DEFAULT_CHECKS = "warn"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,6 +54,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "scenario YAML for the fake_server fixtures, relative to the ini file",
         default="",
     )
+    parser.addini(
+        CHECKS,
+        "what to do with the mistakes fake_server saw the client make: off, warn "
+        "(show them in the test's report) or strict (fail the test)",
+        default=DEFAULT_CHECKS,
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -52,6 +68,12 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{MARKER}(scenario): the scenario for this test: a YAML file path (relative to "
         "the test file), YAML text, or a fake_server.Scenario",
     )
+    config.addinivalue_line(
+        "markers",
+        f"{CHECKS}(mode): off, warn or strict: what to do with the mistakes fake_server "
+        "saw the client make during this test (overrides the ini option)",
+    )
+    _check_mode(config.getini(CHECKS), f"the ini option {CHECKS}")
 
 
 class _Runtime:
@@ -171,8 +193,43 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """A test that made the fake break the contract fails, naming the JSON path."""
     result = yield
     funcargs: dict[str, Any] = getattr(item, "funcargs", {})
-    for name in ("fake_server", "fake_server_inprocess"):
-        server = funcargs.get(name)
-        if isinstance(server, FakeServer):
-            server.raise_for_violations()
+    servers = [
+        server
+        for name in ("fake_server", "fake_server_inprocess")
+        if isinstance(server := funcargs.get(name), FakeServer)
+    ]
+    for server in servers:
+        server.raise_for_violations()
+    mode = _checks_for(item)
+    if mode != "off":
+        for server in servers:
+            _check_client(item, server, mode)
     return result
+
+
+def _checks_for(item: pytest.Item) -> str:
+    marker = item.get_closest_marker(CHECKS)
+    if marker is None:
+        return _check_mode(item.config.getini(CHECKS), f"the ini option {CHECKS}")
+    if len(marker.args) != 1:
+        raise pytest.UsageError(f"@pytest.mark.{CHECKS} takes one argument: off, warn or strict")
+    return _check_mode(marker.args[0], f"@pytest.mark.{CHECKS}")
+
+
+def _check_mode(value: object, where: str) -> str:
+    mode = str(value).strip() or DEFAULT_CHECKS
+    if mode not in CHECK_MODES:
+        raise pytest.UsageError(f"{where}: {value!r} is not one of: {', '.join(CHECK_MODES)}")
+    return mode
+
+
+def _check_client(item: pytest.Item, server: FakeServer, mode: str) -> None:
+    """The client's mistakes: the test fails (strict) or its report shows them (warn)."""
+    findings = server.report()
+    if not findings:
+        return
+    text = describe_findings(findings)
+    if mode == "strict":
+        raise ClientBehaviourError(text)
+    item.add_report_section("call", "fake_server client checks", text)
+    warnings.warn(ClientCheckWarning(text), stacklevel=1)

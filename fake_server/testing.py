@@ -26,6 +26,25 @@ class ContractViolationError(AssertionError):
     """The fake answered outside the contract while a test ran."""
 
 
+class ClientBehaviourError(AssertionError):
+    """The client made mistakes the fake saw (``fake_server_client_checks("strict")``)."""
+
+
+class ClientCheckWarning(UserWarning):
+    """The client made mistakes the fake saw (``fake_server_client_checks = warn``)."""
+
+
+def describe_findings(findings: list[dict[str, Any]]) -> str:
+    lines = ["fake_server saw the client go wrong during this test:"]
+    for finding in findings:
+        lines.append(
+            f"  {finding['code']} ({finding['operation']} {finding['resource']}): "
+            f"{finding['message']}"
+        )
+        lines.append(f"    requests: {', '.join(finding['requests'])}")
+    return "\n".join(lines)
+
+
 class FakeServer:
     """One fake server as a test sees it (its default session)."""
 
@@ -94,6 +113,12 @@ class FakeServer:
                 "fake_server answered outside the contract during this test:\n"
                 + "\n".join(f"  {violation}" for violation in violations)
             )
+
+    # --- the client's behaviour -----------------------------------------------
+
+    def report(self) -> list[dict[str, Any]]:
+        """What the client did wrong, as ``GET /__fake__/report`` gives it."""
+        return self.state.report()
 
     # --- clients ------------------------------------------------------------
 

@@ -20,7 +20,7 @@ ERROR_STATUSES = {
     "404": "No such object (or it belongs to another end user).",
     "409": "The request conflicts with the current state.",
     "413": "The request body is larger than the limit.",
-    "429": "A scripted rate limit (fault).",
+    "429": "A rate limit: the scenario's limits, or a scripted fault.",
     "500": "A scripted server error, or a contract violation in strict mode.",
     "502": "A scripted error (fault).",
     "503": "A scripted error (fault).",

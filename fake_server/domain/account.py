@@ -7,6 +7,7 @@ are handled on several threads.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -17,6 +18,7 @@ from fake_server.domain.errors import (
     DuplicateFileError,
     InvalidRequestError,
     NotFoundError,
+    RateLimitError,
     UnknownFileError,
     quoted,
 )
@@ -27,7 +29,8 @@ from fake_server.domain.ids import (
     new_file_id,
     new_vector_store_id,
 )
-from fake_server.domain.inspection import Limits, Overview, overview
+from fake_server.domain.inspection import Overview, OverviewBounds, overview
+from fake_server.domain.limits import AttachWindow, Limits
 from fake_server.domain.model import (
     BatchView,
     FileBatch,
@@ -51,6 +54,7 @@ DEFAULT_PROCESSING = Processing(
     error_message=defaults.ERROR_MESSAGES[defaults.ERROR_CODE],
 )
 MAX_FILES_PER_BATCH = defaults.MAX_FILES_PER_BATCH
+NO_LIMITS = Limits()
 
 
 class Account:
@@ -64,6 +68,9 @@ class Account:
         *,
         default_processing: Processing = DEFAULT_PROCESSING,
         on_poll: Callable[[], object] | None = None,
+        cancel_delay: float | None = None,
+        limits: Limits = NO_LIMITS,
+        on_rate_limited: Callable[[float], float] | None = None,
     ) -> None:
         self.clock = clock
         self._vector_stores = {
@@ -75,6 +82,16 @@ class Account:
         # Called after an in-progress batch is read (the scenario's
         # ``advance_on_poll``), so polling clients finish without sleeping.
         self._on_poll = on_poll
+        # None: a cancel takes effect at once; else it reaches each file in
+        # progress this many seconds later (the scenario's ``cancel.mode: gradual``).
+        self._cancel_delay = cancel_delay
+        self._limits = limits
+        per_minute = limits.attached_files_per_minute
+        self._attached = None if per_minute is None else AttachWindow(per_minute)
+        # Given the moment a refused request would pass, the client's wait in
+        # wall seconds; a virtual clock's world moves the clock there first
+        # (the fake waits for the client). None: the wait is that on the clock.
+        self._on_rate_limited = on_rate_limited
         self._lock = threading.Lock()
 
     def vector_stores(self) -> Iterator[VectorStore]:
@@ -111,7 +128,7 @@ class Account:
         with self._lock:
             vector_store = self._batch_owner(vector_store_id, batch_id, actor)
             now = self._now()
-            vector_store.cancel_batch(batch_id, now)
+            vector_store.cancel_batch(batch_id, now, self._cancel_delay)
             return vector_store.batch_snapshot(batch_id, now, earlier)
 
     def batch_files(
@@ -146,16 +163,19 @@ class Account:
         *,
         actor: str | None = None,
     ) -> BatchView:
-        if not 1 <= len(file_ids) <= MAX_FILES_PER_BATCH:
-            raise BatchSizeError(len(file_ids), MAX_FILES_PER_BATCH)
+        maximum = self._limits.files_per_batch
+        if not 1 <= len(file_ids) <= maximum:
+            raise BatchSizeError(len(file_ids), maximum)
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor)
             now = self._now()
+            files = self._new_files(vector_store, file_ids, now, actor)
+            self._admit(len(files), now)
             batch = FileBatch(
                 id=new_file_batch_id(),
                 vector_store_id=vector_store.id,
                 created_at=int(now),
-                files=self._new_files(vector_store, file_ids, now, actor),
+                files=files,
             )
             vector_store.add_batch(batch, active_at=int(now))
             # The answer to a create shows the batch as it was created, every
@@ -188,7 +208,9 @@ class Account:
                 last_active_at=int(now),
                 owner=actor,
             )
-            vector_store.add_files(self._new_files(vector_store, file_ids, now, actor))
+            files = self._new_files(vector_store, file_ids, now, actor)
+            self._admit(len(files), now)
+            vector_store.add_files(files)
             self._vector_stores[vector_store.id] = vector_store
             return vector_store.view(now)
 
@@ -249,7 +271,11 @@ class Account:
                 raise NotFoundError(
                     f"No file found with id {quoted(file_id)} in vector store '{vector_store.id}'."
                 )
-            return file.view(self._now())
+            view = file.view(self._now())
+        # A file polled while in progress moves the clock as a batch does.
+        if view.status is FileStatus.IN_PROGRESS and self._on_poll is not None:
+            self._on_poll()
+        return view
 
     # --- uploaded files -----------------------------------------------------
 
@@ -277,15 +303,32 @@ class Account:
 
     # --- inspection -----------------------------------------------------------
 
-    def inspect(self, limits: Limits) -> Overview:
-        """Everything, as the account (no end user) sees it, bounded by ``limits``."""
+    def inspect(self, bounds: OverviewBounds) -> Overview:
+        """Everything, as the account (no end user) sees it, within ``bounds``."""
         with self._lock:
-            return overview(list(self._vector_stores.values()), self._now(), limits)
+            return overview(list(self._vector_stores.values()), self._now(), bounds)
 
     # --- helpers (called with the lock held) --------------------------------
 
     def _now(self) -> float:
         return self.clock.now()
+
+    def _admit(self, count: int, now: float) -> None:
+        """Count ``count`` files attached at ``now``, or refuse them all (RateLimitError)."""
+        window = self._attached
+        if window is None or count == 0:
+            return
+        passes_at = window.passes_at(now, count)
+        if passes_at is None:
+            window.record(now, count)
+            return
+        used = window.used(now)
+        if math.isinf(passes_at):
+            raise RateLimitError(window.per_minute, used, count, None)
+        if self._on_rate_limited is None:
+            raise RateLimitError(window.per_minute, used, count, passes_at - now)
+        wait = self._on_rate_limited(passes_at)
+        raise RateLimitError(window.per_minute, used, count, wait, waited=passes_at - now)
 
     def _new_files(
         self, vector_store: VectorStore, file_ids: Sequence[str], now: float, actor: str | None

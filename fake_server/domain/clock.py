@@ -48,6 +48,19 @@ class VirtualClock:
             self._now += seconds
             return self._now
 
+    def advance_to(self, moment: float) -> float:
+        """Move forward to exactly ``moment`` (never back): a moment the domain
+        computed is then reached exactly, with no rounding of a difference."""
+        with self._lock:
+            self._now = max(self._now, moment)
+            return self._now
+
+
+def wall_time() -> float:
+    """Wall time in seconds from an arbitrary start, for intervals only (how long
+    a client waited between requests); never a date, never the scenario's time."""
+    return time.perf_counter()
+
 
 def stopwatch() -> Callable[[], float]:
     """Start measuring wall time; the returned function gives elapsed seconds."""

@@ -6,6 +6,8 @@ nothing here knows about statuses or envelopes.
 
 from __future__ import annotations
 
+import math
+
 
 class FakeServerError(Exception):
     """Base of every error fake_server raises on purpose."""
@@ -70,6 +72,45 @@ class BatchSizeError(FileListError):
         super().__init__(f"A batch holds 1 to {maximum} files, got {count}.")
         self.count = count
         self.maximum = maximum
+
+
+class RateLimitError(FakeServerError):
+    """Attaching would go beyond the files-per-minute limit; nothing was attached.
+
+    ``wait`` is how long the client should wait before trying again, in its
+    own (wall) seconds, or None if the request can never pass (more files
+    than the limit at once). ``waited`` is the clock time the fake already
+    moved its virtual clock forward on the client's behalf (0 on a real clock).
+    """
+
+    def __init__(
+        self, limit: int, used: int, requested: int, wait: float | None, waited: float = 0.0
+    ) -> None:
+        if wait is None:
+            message = (
+                f"Request too large for vector store file attachments on files per min: "
+                f"Limit {limit}, Requested {requested}. Attach fewer files per request."
+            )
+        else:
+            seconds = waited if waited else wait
+            message = (
+                f"Rate limit reached for vector store file attachments on files per min: "
+                f"Limit {limit}, Used {used}, Requested {requested}. "
+                f"Please try again in {_seconds(seconds)}."
+            )
+            if waited:
+                message += " (fake_server moved its virtual clock there for you.)"
+        super().__init__(message)
+        self.message = message
+        self.limit = limit
+        self.used = used
+        self.requested = requested
+        self.wait = wait
+        self.waited = waited
+
+
+def _seconds(value: float) -> str:
+    return f"{math.ceil(value * 1000) / 1000:g}s"
 
 
 MAX_ECHOED_CHARACTERS = 64

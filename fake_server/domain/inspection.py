@@ -20,7 +20,7 @@ from fake_server.domain.model import (
 )
 
 
-class Limits(NamedTuple):
+class OverviewBounds(NamedTuple):
     vector_stores: int = 50
     batches: int = 50
     files: int = 100
@@ -61,13 +61,13 @@ class Overview(NamedTuple):
     vector_stores_total: int
 
 
-def overview(stores: Sequence[VectorStore], now: float, limits: Limits) -> Overview:
+def overview(stores: Sequence[VectorStore], now: float, limits: OverviewBounds) -> Overview:
     """The newest ``limits.vector_stores`` stores, newest first, each with its newest batches."""
     shown = stores[::-1][: limits.vector_stores]
     return Overview(now, tuple(_store(store, now, limits) for store in shown), len(stores))
 
 
-def _store(store: VectorStore, now: float, limits: Limits) -> StoreOverview:
+def _store(store: VectorStore, now: float, limits: OverviewBounds) -> StoreOverview:
     view = store.view(now)
     batches = list(store.batches.values())[::-1][: limits.batches]
     return StoreOverview(
@@ -81,7 +81,7 @@ def _store(store: VectorStore, now: float, limits: Limits) -> StoreOverview:
     )
 
 
-def _batch(batch: FileBatch, now: float, limits: Limits) -> BatchTimeline:
+def _batch(batch: FileBatch, now: float, limits: OverviewBounds) -> BatchTimeline:
     view = batch.view(now)
     files = tuple(_file(file, now) for file in batch.files[: limits.files])
     return BatchTimeline(batch.id, batch.created_at, view.status, view.counts, files)

@@ -34,6 +34,9 @@ class FileStatus(StrEnum):
 
 
 DEFAULT_OUTCOME = FileStatus(defaults.OUTCOME)
+# Processing time of a file that never finishes (``processing_seconds: never``):
+# it stays in progress until a cancel reaches it.
+NEVER = math.inf
 
 
 class Processing(NamedTuple):
@@ -160,6 +163,22 @@ class VectorStoreFile:
         ):
             return False
         self._status = FileStatus.CANCELLED
+        return True
+
+    def cancel_at(self, now: float, moment: float) -> bool:
+        """A cancel asked at ``now`` that reaches the file at ``moment`` (gradual
+        cancel): unless the file reaches its own outcome by then, it becomes
+        cancelled at ``moment``. A file an earlier cancel already reaches sooner
+        keeps that moment. Says whether anything changed."""
+        finishes_at = self.finishes_at
+        if self._status is not FileStatus.IN_PROGRESS or (
+            finishes_at is not None and finishes_at <= moment
+        ):
+            return False
+        # On its timeline: cancelled becomes the outcome, reached at ``moment``,
+        # so status_at and changes_after stay exact without a second field.
+        self.finishes_at = moment
+        self.outcome = FileStatus.CANCELLED
         return True
 
     def view(self, now: float) -> FileView:
@@ -361,11 +380,18 @@ class VectorStore:
         """Attach files that belong to no batch."""
         self._attach(files, active_at)
 
-    def cancel_batch(self, batch_id: str, now: float) -> bool:
-        """Cancel the batch's files still in progress; say whether any was."""
+    def cancel_batch(self, batch_id: str, now: float, delay: float | None = None) -> bool:
+        """Cancel the batch's files still in progress, at once (``delay`` None) or
+        ``delay`` seconds from ``now``; say whether any file changed."""
         cancelled_any = False
-        for file in self._batches[batch_id].files:
-            cancelled_any = file.cancel(now) or cancelled_any
+        files = self._batches[batch_id].files
+        if delay is None:
+            for file in files:
+                cancelled_any = file.cancel(now) or cancelled_any
+        else:
+            moment = now + delay
+            for file in files:
+                cancelled_any = file.cancel_at(now, moment) or cancelled_any
         if cancelled_any:
             self._changed()
         return cancelled_any

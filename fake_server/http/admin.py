@@ -84,6 +84,10 @@ async def clear_requests(call: Call) -> dict[str, Any]:
     return {"requests": []}
 
 
+async def get_report(call: Call) -> dict[str, Any]:
+    return {"findings": call.state.report()}
+
+
 async def list_faults(call: Call) -> dict[str, Any]:
     return {"faults": [rule.to_dict() for rule in call.state.faults.rules()]}
 
@@ -146,6 +150,7 @@ OPERATIONS = [
     Operation("fakeAdvanceClock", "POST", "/clock/advance", advance_clock),
     Operation("fakeListRequests", "GET", "/requests", list_requests),
     Operation("fakeClearRequests", "DELETE", "/requests", clear_requests),
+    Operation("fakeGetReport", "GET", "/report", get_report),
     Operation("fakeListFaults", "GET", "/faults", list_faults),
     Operation("fakeAddFault", "POST", "/faults", add_fault),
     Operation("fakeClearFaults", "DELETE", "/faults", clear_faults),

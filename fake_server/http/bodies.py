@@ -9,15 +9,19 @@ from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import Message, Receive
 
+from fake_server import defaults
 from fake_server.contract import strict_json
 from fake_server.domain.errors import MAX_ECHOED_CHARACTERS, InvalidRequestError, quoted
 from fake_server.http.context import Call
 from fake_server.http.errors import PayloadTooLargeError
 from fake_server.http.headers import header
 
-# Generous for JSON (2000 file ids are about 60 KB) and for test uploads.
+# Generous for JSON (2000 file ids are about 60 KB); uploads: the scenario's
+# ``limits.bytes_per_upload``, this by default.
 MAX_JSON_BYTES = 1024 * 1024
-MAX_UPLOAD_BYTES = 32 * 1024 * 1024
+MAX_UPLOAD_BYTES = defaults.MAX_UPLOAD_BYTES
+# Room for a multipart body's boundaries, part headers and form fields.
+MULTIPART_FRAMING_BYTES = 64 * 1024
 
 
 async def json_object(call: Call, operation: str) -> dict[str, Any]:
@@ -77,12 +81,16 @@ async def multipart_upload(call: Call, operation: str) -> Upload:
             f"Invalid Content-Type header ({content_type[:100]}), expected multipart/form-data.",
             code="invalid_content_type",
         )
+    file_limit = call.state.limits.bytes_per_upload
+    # The limit is the file's; the body around it gets room for its framing.
+    maximum = file_limit + MULTIPART_FRAMING_BYTES
     length = header(call.request, b"content-length")
-    if length is not None and length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
-        raise _too_large(MAX_UPLOAD_BYTES)
+    if length is not None and length.isdigit() and int(length) > maximum:
+        raise _too_large(file_limit)
     # Counted on the bytes received, whatever the framing: a chunked body
     # has no Content-Length to refuse it by.
-    limited = Request(call.request.scope, _limited_receive(call.request.receive, MAX_UPLOAD_BYTES))
+    receive = _limited_receive(call.request.receive, maximum, file_limit)
+    limited = Request(call.request.scope, receive)
     try:
         form = await limited.form(max_files=1, max_fields=10)
     except PayloadTooLargeError:
@@ -102,6 +110,8 @@ async def multipart_upload(call: Call, operation: str) -> Upload:
         raise InvalidRequestError("Missing required parameter: 'file'.", "file")
     size = file.size if file.size is not None else len(await file.read())
     await form.close()
+    if size > file_limit:
+        raise _too_large(file_limit)
     return Upload(filename=file.filename or "upload", size=size, purpose=purpose)
 
 
@@ -132,8 +142,9 @@ async def read_limited(request: Request, limit: int) -> bytes:
             return b"".join(chunks)
 
 
-def _limited_receive(receive: Receive, limit: int) -> Receive:
-    """``receive``, refusing the body once more than ``limit`` bytes of it have come in."""
+def _limited_receive(receive: Receive, limit: int, named_limit: int) -> Receive:
+    """``receive``, refusing the body once more than ``limit`` bytes of it have
+    come in (the error names ``named_limit``, the limit the client knows)."""
     received = 0
 
     async def limited() -> Message:
@@ -141,7 +152,7 @@ def _limited_receive(receive: Receive, limit: int) -> Receive:
         message = await receive()
         received += len(message.get("body", b""))
         if received > limit:
-            raise _too_large(limit)
+            raise _too_large(named_limit)
         return message
 
     return limited

@@ -46,6 +46,11 @@ class Call:
     headers: dict[bytes, bytes]
     # The operation id, None for an unknown route or a wrong method.
     operation: str | None
+    # Set by a handler that answered a batch or file still in progress (the
+    # client report reads it).
+    in_progress: bool = False
+    # The client went away before its answer (a timeout, as it saw it).
+    client_gone: bool = False
 
     @property
     def state(self) -> Session:

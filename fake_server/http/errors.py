@@ -7,6 +7,7 @@ an error gets, nor how it names a request parameter.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
@@ -21,6 +22,7 @@ from fake_server.domain.errors import (
     FileListError,
     InvalidRequestError,
     NotFoundError,
+    RateLimitError,
     UnknownFileError,
     quoted,
 )
@@ -41,6 +43,8 @@ class ApiError(NamedTuple):
     type: str = "invalid_request_error"
     param: str | None = None
     code: str | None = None
+    # Response headers the error comes with (retry-after on a 429, say).
+    headers: dict[str, str] | None = None
 
     def envelope(self) -> dict[str, Any]:
         return {
@@ -155,6 +159,22 @@ def _file_list(error: Exception) -> ApiError:
     return ApiError(400, error.message)
 
 
+def _rate_limited(error: Exception) -> ApiError:
+    assert isinstance(error, RateLimitError)
+    headers = (
+        {"x-should-retry": "false"} if error.wait is None else retry_after_headers(error.wait)
+    )
+    return ApiError(
+        429, error.message, type="requests", code="rate_limit_exceeded", headers=headers
+    )
+
+
+def retry_after_headers(seconds: float) -> dict[str, str]:
+    """How long to wait, as the real API says it: milliseconds, and whole seconds."""
+    milliseconds = math.ceil(seconds * 1000)
+    return {"retry-after-ms": str(milliseconds), "retry-after": str(math.ceil(milliseconds / 1000))}
+
+
 def _refused(error: Exception) -> ApiError:
     assert isinstance(error, Refused)
     return error.error
@@ -172,6 +192,7 @@ ANSWERS: dict[type[BaseException], Callable[[Exception], ApiError]] = {
     InvalidRequestError: _invalid_request,
     PayloadTooLargeError: _too_large,
     ConflictError: _conflict,
+    RateLimitError: _rate_limited,
     ScenarioError: _scenario_refused,
     Refused: _refused,
     ClientDisconnect: _client_gone,

@@ -17,7 +17,7 @@ from typing import Any
 
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.errors import NotFoundError, quoted
-from fake_server.domain.inspection import BatchTimeline, Limits, StoreOverview
+from fake_server.domain.inspection import BatchTimeline, OverviewBounds, StoreOverview
 from fake_server.domain.model import FileCounts
 from fake_server.http.admin_paths import ADMIN_PREFIX
 from fake_server.http.context import Call, Document
@@ -26,7 +26,7 @@ from fake_server.http.render import encode
 from fake_server.http.routes import Operation
 
 PAGE_PATH = ADMIN_PREFIX + "/ui"
-LIMITS = Limits()
+LIMITS = OverviewBounds()
 MAX_REQUESTS = 200
 ASSETS = {
     "inspector.js": "text/javascript; charset=utf-8",

@@ -10,16 +10,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from fake_server.contract.checker import Violation
+from fake_server.domain.clock import wall_time
 from fake_server.domain.ids import new_request_id
 from fake_server.http import access_log, journal
 from fake_server.http.context import Call, Document
 from fake_server.http.drops import DroppedConnection
 from fake_server.http.errors import ApiError, Refused, internal_error, known_error, to_api_error
 from fake_server.http.render import EncodedBody, EncodedList, encode
+from fake_server.http.report import Observation
 
 logger = logging.getLogger("fake_server")
 
@@ -50,6 +53,7 @@ def respond(
             headers = None
     _journal(call, status)
     response = _json_response(call, status, body, headers)
+    _observe(call, status, headers, response.request_id)
     _log(call, status, response)
     return response
 
@@ -84,7 +88,8 @@ def respond_error(call: Call, error: Exception) -> Response:
             exc_info=error,
         )
         api_error = to_api_error(error)
-    headers = error.headers if isinstance(error, Refused) else None
+    headers = error.headers if isinstance(error, Refused) else api_error.headers
+    call.client_gone = isinstance(error, ClientDisconnect)
     return respond_api_error(call, api_error, headers)
 
 
@@ -97,8 +102,43 @@ def respond_api_error(
 def respond_dropped(call: Call, mode: str) -> Response:
     """A scripted connection drop (``drops`` says how): journaled and logged with no status."""
     _journal(call, None)
+    _observe(call, None, None, None)
     _log(call, None, None)
     return DroppedConnection(mode)
+
+
+def _observe(
+    call: Call, status: int | None, headers: dict[str, str] | None, request_id: str | None
+) -> None:
+    """What the client report needs of a provider request (``fake_server.http.report``)."""
+    session, route = call.session, call.route
+    if session is None or route is None or route.dialect is None:
+        return
+    answered = wall_time()
+    sent = call.headers
+    retry_count = sent.get(b"x-stainless-retry-count", b"0")
+    poll_after = retry_after = None
+    if headers:
+        poll_after = headers.get("openai-poll-after-ms")
+        retry_after = headers.get("retry-after-ms")
+    session.client_log.record(
+        Observation(
+            request_id,
+            route.operation_id,
+            "/".join(call.match.path_params.values()),
+            status,
+            answered - call.elapsed(),
+            answered,
+            session.clock.now(),
+            None if poll_after is None else int(poll_after),
+            None if retry_after is None else float(retry_after),
+            b"idempotency-key" in sent,
+            # A header of absurd length is no count (and no 500).
+            int(retry_count) if retry_count.isdigit() and len(retry_count) <= 9 else 0,
+            call.in_progress,
+            call.client_gone,
+        )
+    )
 
 
 def _log(call: Call, status: int | None, response: JsonAnswer | None) -> None:

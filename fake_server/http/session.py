@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from typing import Any
 
 from fake_server.contract.checker import Contract, Violation
 from fake_server.domain.account import Account
 from fake_server.domain.clock import Clock, VirtualClock
 from fake_server.domain.errors import ConflictError
+from fake_server.domain.limits import Limits
 from fake_server.http.journal import Journal
+from fake_server.http.report import ClientLog, findings
 from fake_server.http.settings import Settings
 from fake_server.http.view_cache import ViewCache
 from fake_server.scenario.faults import FaultPlan
@@ -36,6 +39,7 @@ class Session:
         self._views = ViewCache()
         self.faults = FaultPlan.of(self._world.faults)
         self.journal = Journal(self._journal_size(self._world))
+        self.client_log = ClientLog()
 
     @property
     def scenario(self) -> Scenario:
@@ -52,6 +56,14 @@ class Session:
     @property
     def clock(self) -> Clock:
         return self._world.clock
+
+    @property
+    def limits(self) -> Limits:
+        return self._world.limits
+
+    @property
+    def cancel_delay(self) -> float | None:
+        return self._world.cancel_delay
 
     @property
     def poll_after_ms(self) -> int | None:
@@ -84,10 +96,15 @@ class Session:
         with self._lock:
             self._scenario, self._world, self._views = scenario, world, ViewCache()
             self.faults, self.journal = faults, journal
+            self.client_log = ClientLog()
             self.violations.clear()
 
     def reset(self) -> None:
         self.load(self._scenario)
+
+    def report(self) -> list[dict[str, Any]]:
+        """What the client did wrong, as far as this session saw (``http.report``)."""
+        return findings(self.client_log.observations(), self.clock.now(), self.cancel_delay)
 
     def record(self, violation: Violation) -> None:
         self.violations.append(violation)

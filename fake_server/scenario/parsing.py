@@ -284,6 +284,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
             return f"must be <= {expected}, got {shown}"
         case "pattern" | "anyOf" if custom:
             return f"{shown} {custom}"
+        case "const" if custom:
+            return f"{custom}, got {shown}"
         case "required":
             return error.message.replace("is a required property", "is required")
         case "minItems":
@@ -351,6 +353,9 @@ def _semantic_problems(document: LocatedYaml, source: str) -> Iterator[ScenarioP
         yield problem(
             ("clock", "advance_on_poll"), "only applies to a virtual clock (mode: virtual)"
         )
+    cancel = data.get("cancel", {})
+    if "delay_seconds" in cancel and cancel.get("mode") != "gradual":
+        yield problem(("cancel", "delay_seconds"), "only applies to mode: gradual")
     for index, fault in enumerate(data.get("faults", [])):
         if fault["operation"] not in OPERATION_IDS:
             yield problem(("faults", index, "operation"), _unknown_operation(fault))

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from fake_server import defaults
 from fake_server.domain.account import DEFAULT_PROCESSING, Account
 from fake_server.domain.clock import Clock, SystemClock, VirtualClock
 from fake_server.domain.ids import new_file_batch_id, new_file_id, new_vector_store_id
+from fake_server.domain.limits import Limits
 from fake_server.domain.model import (
     DEFAULT_OUTCOME,
+    NEVER,
     FileBatch,
     FileStatus,
     Processing,
@@ -30,6 +33,9 @@ class World(NamedTuple):
     poll_after_ms: int | None
     journal_max_entries: int
     api_keys: frozenset[str] | None = None
+    limits: Limits = Limits()
+    # Seconds until a gradual cancel reaches a file; None: cancels are immediate.
+    cancel_delay: float | None = None
 
 
 def build_world(data: dict[str, Any]) -> World:
@@ -41,7 +47,7 @@ def build_world(data: dict[str, Any]) -> World:
     scenario_defaults = data.get("defaults", {})
     default_processing = _processing(
         scenario_defaults,
-        float(scenario_defaults.get("processing_seconds", defaults.PROCESSING_SECONDS)),
+        _seconds(scenario_defaults.get("processing_seconds", defaults.PROCESSING_SECONDS)),
     )
 
     uploads = {
@@ -61,12 +67,21 @@ def build_world(data: dict[str, Any]) -> World:
     poll_after_ms = clock_settings.get(
         "poll_after_ms", defaults.VIRTUAL_POLL_AFTER_MS if virtual else None
     )
+    limits = _limits(data.get("limits", {}))
+    cancel_delay = _cancel_delay(data.get("cancel", {}))
     account = Account(
         clock,
         vector_stores,
         uploads.values(),
         default_processing=default_processing,
         on_poll=on_poll,
+        cancel_delay=cancel_delay,
+        limits=limits,
+        on_rate_limited=(
+            _waiting_for_the_client(clock, poll_after_ms or 0)
+            if isinstance(clock, VirtualClock)
+            else None
+        ),
     )
     return World(
         clock=clock,
@@ -77,7 +92,41 @@ def build_world(data: dict[str, Any]) -> World:
             "max_entries", defaults.JOURNAL_MAX_ENTRIES
         ),
         api_keys=frozenset(keys) if (keys := data.get("auth", {}).get("api_keys")) else None,
+        limits=limits,
+        cancel_delay=cancel_delay,
     )
+
+
+def _limits(spec: dict[str, Any]) -> Limits:
+    return Limits(
+        attached_files_per_minute=spec.get("attached_files_per_minute"),
+        files_per_batch=spec.get("files_per_batch", defaults.MAX_FILES_PER_BATCH),
+        bytes_per_upload=spec.get("bytes_per_upload", defaults.MAX_UPLOAD_BYTES),
+    )
+
+
+def _waiting_for_the_client(clock: VirtualClock, poll_after_ms: int) -> Callable[[float], float]:
+    """On a virtual clock the fake does a rate-limited client's waiting: the clock
+    moves to the moment the request would pass, and the client is told to wait
+    only as long as it is told between polls (wall time)."""
+
+    def wait(moment: float) -> float:
+        clock.advance_to(moment)
+        return poll_after_ms / 1000
+
+    return wait
+
+
+def _seconds(value: float | str) -> float:
+    """A scenario's processing time: seconds, or ``never``."""
+    return NEVER if value == "never" else float(value)
+
+
+def _cancel_delay(spec: dict[str, Any]) -> float | None:
+    """None for an immediate cancel, else the seconds until it reaches a file."""
+    if spec.get("mode", defaults.CANCEL_MODE) != "gradual":
+        return None
+    return float(spec.get("delay_seconds", defaults.CANCEL_DELAY_SECONDS))
 
 
 def _processing(spec: dict[str, Any], seconds: float | None) -> Processing:
@@ -109,7 +158,7 @@ def _upload(spec: dict[str, Any], loaded_at: float) -> UploadedFile:
         bytes=spec.get("bytes", defaults.USAGE_BYTES),
         created_at=spec.get("created_at", int(loaded_at)),
         purpose=spec.get("purpose", "assistants"),
-        processing=_own_processing(spec, None if seconds is None else float(seconds)),
+        processing=_own_processing(spec, None if seconds is None else _seconds(seconds)),
         owner=spec.get("owner"),
     )
 
@@ -167,7 +216,7 @@ def _batch_file(
 ) -> VectorStoreFile:
     status = FileStatus(spec.get("status", "in_progress"))
     seconds = spec.get("processing_seconds")
-    processing = _own_processing(spec, None if seconds is None else float(seconds)).over(
+    processing = _own_processing(spec, None if seconds is None else _seconds(seconds)).over(
         default_processing
     )
     return VectorStoreFile(

@@ -218,3 +218,92 @@ def test_the_readme_example_passes(pytester: pytest.Pytester) -> None:
     assert len(example.strip().splitlines()) <= 12
     write(pytester, "test_vector_store_cleanup.py", example)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+TIGHT_LOOP = '''
+import pytest
+
+SCENARIO = """
+clock: {mode: virtual, start: 1000, poll_after_ms: 1000}
+defaults: {processing_seconds: never}
+vector_stores:
+  - id: vs_1
+    file_batches: [{id: vsfb_1, files: [{id: file-1}]}]
+"""
+
+
+def poll_tightly(server):
+    client = server.openai_client()
+    for _ in range(5):
+        client.vector_stores.file_batches.retrieve("vsfb_1", vector_store_id="vs_1")
+
+
+@pytest.mark.fake_server_scenario(SCENARIO)
+def test_default(fake_server):
+    poll_tightly(fake_server)
+
+
+@pytest.mark.fake_server_scenario(SCENARIO)
+@pytest.mark.fake_server_client_checks("strict")
+def test_strict(fake_server_inprocess):
+    poll_tightly(fake_server_inprocess)
+
+
+@pytest.mark.fake_server_scenario(SCENARIO)
+@pytest.mark.fake_server_client_checks("off")
+def test_off(fake_server):
+    poll_tightly(fake_server)
+
+
+@pytest.mark.fake_server_scenario(SCENARIO)
+@pytest.mark.fake_server_client_checks("strict")
+def test_the_sdks_poll_passes_strict(fake_server):
+    client = fake_server.openai_client()
+    batches = client.vector_stores.file_batches
+    batches.cancel("vsfb_1", vector_store_id="vs_1")
+    assert batches.poll("vsfb_1", vector_store_id="vs_1").status == "cancelled"
+'''
+
+
+# The inner run inherits this run's warning filters, where the warning is an error.
+@pytest.mark.filterwarnings("default::fake_server.testing.ClientCheckWarning")
+def test_client_checks_warn_by_default_and_strict_fails_the_test(
+    pytester: pytest.Pytester,
+) -> None:
+    write(pytester, "test_checks.py", TIGHT_LOOP)
+    result = pytester.runpytest("-p", "no:cacheprovider", "-rA")
+    result.assert_outcomes(passed=3, failed=1, warnings=1)
+    output = result.stdout.str()
+    assert "test_checks.py::test_default" in output and "ClientCheckWarning" in output
+    assert "tight_polling (getVectorStoreFileBatch vs_1/vsfb_1)" in output
+    result.stdout.fnmatch_lines(["*ClientBehaviourError: fake_server saw the client go wrong*"])
+    result.stdout.fnmatch_lines(["FAILED test_checks.py::test_strict - *"])
+
+
+def test_client_checks_set_by_the_ini_option(pytester: pytest.Pytester) -> None:
+    write(pytester, "test_checks.py", TIGHT_LOOP)
+    pytester.makeini("[pytest]\nfake_server_client_checks = strict\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, failed=2)
+    pytester.makeini("[pytest]\nfake_server_client_checks = off\n")
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3, failed=1)
+
+
+def test_a_bad_client_checks_mode_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    write(pytester, "test_checks.py", "def test_nothing():\n    pass\n")
+    pytester.makeini("[pytest]\nfake_server_client_checks = loud\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*fake_server_client_checks: 'loud' is not one of: off, warn, strict*"]
+    )
+
+
+def test_the_readme_client_checks_example_fails_as_it_says(pytester: pytest.Pytester) -> None:
+    readme = (REPO_ROOT / "README.md").read_text()
+    start = readme.index("```python\n# test_client_checks.py")
+    example = readme[start + len("```python\n") : readme.index("```", start + 10)]
+    write(pytester, "test_client_checks.py", example)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*cancel_not_confirmed (cancelVectorStoreFileBatch vs_1/vsfb_1)*"])

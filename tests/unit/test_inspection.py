@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fake_server.domain.account import Account
 from fake_server.domain.clock import VirtualClock
-from fake_server.domain.inspection import Limits
+from fake_server.domain.inspection import OverviewBounds
 from fake_server.domain.model import FileBatch, FileStatus, VectorStore, VectorStoreFile
 
 
@@ -31,7 +31,7 @@ def test_each_file_shows_its_outcome_and_when_it_finishes() -> None:
     account = Account(clock, [store])
     clock.advance(15)
 
-    (shown,) = account.inspect(Limits()).vector_stores
+    (shown,) = account.inspect(OverviewBounds()).vector_stores
     (batch,) = shown.batches
     first, second = batch.files
     assert (first.status, first.outcome, first.finishes_at) == (
@@ -47,7 +47,7 @@ def test_each_file_shows_its_outcome_and_when_it_finishes() -> None:
     assert batch.counts.completed == 1 and batch.status is FileStatus.IN_PROGRESS
 
     account.cancel_batch("vs_1", "vsfb_1")
-    (batch,) = account.inspect(Limits()).vector_stores[0].batches
+    (batch,) = account.inspect(OverviewBounds()).vector_stores[0].batches
     assert [file.status for file in batch.files] == [FileStatus.COMPLETED, FileStatus.CANCELLED]
     assert batch.status is FileStatus.CANCELLED
 
@@ -61,7 +61,7 @@ def test_the_newest_stores_and_batches_first_within_the_limits() -> None:
             files = [in_progress(f"file-{n}", 2000, FileStatus.COMPLETED) for n in range(5)]
             store.add_batch(FileBatch(f"vsfb_{index}_{number}", store.id, 1000, files))
         stores.append(store)
-    overview = Account(clock, stores).inspect(Limits(vector_stores=2, batches=2, files=3))
+    overview = Account(clock, stores).inspect(OverviewBounds(vector_stores=2, batches=2, files=3))
 
     assert overview.vector_stores_total == 3
     assert [store.id for store in overview.vector_stores] == ["vs_2", "vs_1"]

@@ -65,7 +65,7 @@ BAD_SCENARIOS: dict[str, tuple[str, int | None, str, str]] = {
         "defaults:\n  processing_seconds: soon\n",
         2,
         "defaults.processing_seconds",
-        'expected a number, got "soon"',
+        'expected a number, or never, got "soon"',
     ),
     "boolean is not a number": (
         "defaults:\n  processing_seconds: true\n",

@@ -16,11 +16,17 @@ BATCH_PATH = BATCHES_PATH + "/{batch_id}"
 
 
 def batch_reply(call: Call, view: BatchView, body: render.EncodedBody) -> Reply:
-    headers = {}
+    return Reply(body, poll_headers(call, view.status))
+
+
+def poll_headers(call: Call, status: FileStatus) -> dict[str, str]:
+    """``openai-poll-after-ms`` on an answer still in progress, which the SDKs' poll
+    helpers honour."""
+    if status is not FileStatus.IN_PROGRESS:
+        return {}
+    call.in_progress = True
     poll_after = call.state.poll_after_ms
-    if view.status is FileStatus.IN_PROGRESS and poll_after is not None:
-        headers["openai-poll-after-ms"] = str(poll_after)
-    return Reply(body, headers)
+    return {} if poll_after is None else {"openai-poll-after-ms": str(poll_after)}
 
 
 async def create_batch(call: Call) -> Reply:

@@ -7,8 +7,9 @@ from typing import Any
 from fake_server.domain.model import FileList, Snapshot
 from fake_server.http import render, view_cache
 from fake_server.http.bodies import json_object
-from fake_server.http.context import Call
+from fake_server.http.context import Call, Reply
 from fake_server.http.errors import files_listed_in
+from fake_server.http.handlers.batches import poll_headers
 from fake_server.http.params import page_query, status_filter
 from fake_server.http.routes import Operation
 
@@ -61,11 +62,12 @@ async def list_vector_store_files(call: Call) -> render.EncodedList:
     return render.encoded_page(view_cache.page(files, query, status))
 
 
-async def get_vector_store_file(call: Call) -> dict[str, Any]:
+async def get_vector_store_file(call: Call) -> Reply:
     view = call.state.account.get_vector_store_file(
         call.path_param("vector_store_id"), call.path_param("file_id"), actor=call.actor
     )
-    return render.vector_store_file(view)
+    # The openai SDK's files.poll honours openai-poll-after-ms as batches.poll does.
+    return Reply(render.vector_store_file(view), poll_headers(call, view.status))
 
 
 OPERATIONS = [

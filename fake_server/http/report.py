@@ -1,0 +1,254 @@
+"""How the client behaved: what the fake saw of it, and the mistakes that shows.
+
+The responder records one ``Observation`` per answered provider request (a
+tuple appended to a bounded deque: cheap on the hot path); the analysis runs
+only when a report is asked for (``GET /__fake__/report``, the pytest plugin).
+Each finding names the requests involved by their ``x-request-id``.
+
+Codes (see the README, "Testing the unhappy paths"):
+
+- ``tight_polling``: an in-progress batch or vector store file read again
+  sooner, in wall time, than the ``openai-poll-after-ms`` its last read
+  gave, at least ``TIGHT_STREAK`` times in a row (reads that overlap, from
+  several readers at once, are not polling);
+- ``ignored_retry_after``: a request retried (same operation, same object)
+  before the ``retry-after`` its 429 or 503 gave had passed;
+- ``retry_without_idempotency_key``: a create sent again after a failure
+  (5xx, 408, a dropped connection, a client that gave up waiting, or a retry
+  of one still being answered) without an ``Idempotency-Key``;
+- ``cancel_not_confirmed``: a cancel answered ``in_progress`` (gradual
+  mode), its delay has passed on the clock, and the batch was never read again.
+
+Every rule errs on the side of silence: the SDKs' own helpers, used without
+injected failures, produce no finding.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import pairwise
+from typing import Any, NamedTuple
+
+# Observations kept per session; older ones drop off (and with them what
+# they would have shown).
+MAX_OBSERVATIONS = 2000
+# Reads too soon in a row before polling counts as tight.
+TIGHT_STREAK = 3
+# Slack for timer granularity: a client that waited what it was told is
+# never reported, however its sleep rounds.
+TOLERANCE_SECONDS = 0.001
+# Request ids named by one finding, at most.
+MAX_NAMED_REQUESTS = 20
+
+POLLED = frozenset({"getVectorStoreFileBatch", "getVectorStoreFile"})
+CREATES = frozenset(
+    {"createVectorStoreFileBatch", "createVectorStore", "createFile", "createVectorStoreFile"}
+)
+BATCH_READS = frozenset(
+    {"getVectorStoreFileBatch", "listFilesInVectorStoreBatch", "cancelVectorStoreFileBatch"}
+)
+CANCEL = "cancelVectorStoreFileBatch"
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+
+
+class Observation(NamedTuple):
+    """One answered provider request, as the analysis needs it."""
+
+    request_id: str | None  # None: the connection was dropped, no answer
+    operation: str
+    # The object the request is about: its path parameters, joined.
+    resource: str
+    status: int | None
+    arrived: float  # wall time (fake_server.domain.clock.wall_time)
+    answered: float
+    clock: float  # the scenario's clock when answered
+    poll_after_ms: int | None
+    retry_after_ms: float | None
+    idempotency_key: bool
+    retry_count: int
+    in_progress: bool  # a batch or file answered in progress
+    client_gone: bool = False  # the client left before the answer (it timed out)
+
+
+class ClientLog:
+    """A session's observations, oldest first; bounded."""
+
+    def __init__(self, max_observations: int = MAX_OBSERVATIONS) -> None:
+        self._observations: deque[Observation] = deque(maxlen=max_observations)
+        self._lock = threading.Lock()
+
+    def record(self, observation: Observation) -> None:
+        self._observations.append(observation)  # deque.append is atomic
+
+    def observations(self) -> list[Observation]:
+        with self._lock:
+            return list(self._observations)
+
+
+def findings(
+    observations: Iterable[Observation], now: float, cancel_delay: float | None
+) -> list[dict[str, Any]]:
+    """Every finding the observations show, in the order the requests arrived."""
+    ordered = sorted(observations, key=lambda observation: observation.arrived)
+    found = [
+        *_tight_polling(ordered),
+        *_ignored_retry_after(ordered),
+        *_retry_without_idempotency_key(ordered),
+        *_cancel_not_confirmed(ordered, now, cancel_delay),
+    ]
+    return [finding for _, finding in sorted(found, key=lambda pair: pair[0])]
+
+
+Found = tuple[float, dict[str, Any]]
+
+
+def _finding(
+    code: str, first: Observation, message: str, involved: Sequence[Observation]
+) -> Found:
+    named = [o.request_id for o in involved if o.request_id is not None]
+    finding: dict[str, Any] = {
+        "code": code,
+        "operation": first.operation,
+        "message": message,
+        "requests": named[:MAX_NAMED_REQUESTS],
+        "resource": first.resource,
+    }
+    return first.arrived, finding
+
+
+Groups = dict[tuple[str, str], list[Observation]]
+
+
+def _by_key(ordered: Iterable[Observation], operations: frozenset[str]) -> Groups:
+    groups: Groups = {}
+    for observation in ordered:
+        if observation.operation in operations:
+            groups.setdefault((observation.operation, observation.resource), []).append(observation)
+    return groups
+
+
+def _tight_polling(ordered: Sequence[Observation]) -> Iterator[Found]:
+    for reads in _by_key(ordered, POLLED).values():
+        streak: list[Observation] = []
+        shortest = (0.0, 0)
+        for previous, read in pairwise(reads):
+            told = previous.poll_after_ms
+            waited = read.arrived - previous.answered
+            # A read that came in before the previous one was answered is
+            # another reader at work, not a poller coming back: the streak ends.
+            if (
+                told
+                and previous.in_progress
+                and 0 <= waited < told / 1000 - TOLERANCE_SECONDS
+            ):
+                if not streak:
+                    streak = [previous]
+                    shortest = (waited, told)
+                streak.append(read)
+                shortest = min(shortest, (waited, told))
+                continue
+            yield from _tight_streak(streak, shortest)
+            streak = []
+        yield from _tight_streak(streak, shortest)
+
+
+def _tight_streak(streak: list[Observation], shortest: tuple[float, int]) -> Iterator[Found]:
+    times = len(streak) - 1
+    if times < TIGHT_STREAK:
+        return
+    waited, told = shortest
+    yield _finding(
+        "tight_polling",
+        streak[0],
+        f"The client read {streak[0].resource} again {times} times in a row sooner than "
+        f"openai-poll-after-ms said ({told} ms; once after only {waited * 1000:.1f} ms). "
+        "Wait the time the header gives between reads (the SDKs' poll helpers do).",
+        streak,
+    )
+
+
+def _ignored_retry_after(ordered: Sequence[Observation]) -> Iterator[Found]:
+    for calls in _by_key(ordered, _all_operations(ordered)).values():
+        for refused, retry in pairwise(calls):
+            told = refused.retry_after_ms
+            if refused.status not in RETRY_AFTER_STATUSES or told is None:
+                continue
+            waited = retry.arrived - refused.answered
+            if waited < told / 1000 - TOLERANCE_SECONDS:
+                yield _finding(
+                    "ignored_retry_after",
+                    refused,
+                    f"The client retried {refused.operation} {waited * 1000:.1f} ms after a "
+                    f"{refused.status} that said retry-after-ms {told:g}. Wait what "
+                    "retry-after-ms (else retry-after) gives before trying again.",
+                    [refused, retry],
+                )
+
+
+def _retry_without_idempotency_key(ordered: Sequence[Observation]) -> Iterator[Found]:
+    for creates in _by_key(ordered, CREATES).values():
+        for earlier, again in pairwise(creates):
+            if again.idempotency_key:
+                continue
+            failed = (
+                earlier.status is None
+                or earlier.status >= 500
+                or earlier.status == 408
+                or earlier.client_gone
+            )
+            overlapping = again.retry_count > 0 and again.arrived < earlier.answered
+            if not (failed or overlapping):
+                continue
+            how = (
+                "no answer yet (the first try was still being answered)"
+                if overlapping
+                else _failure(earlier)
+            )
+            yield _finding(
+                "retry_without_idempotency_key",
+                earlier,
+                f"The client sent {earlier.operation} again after {how} without an "
+                "Idempotency-Key: if the first try went through, the object now exists "
+                "twice. Send the same Idempotency-Key with every try of one create.",
+                [earlier, again],
+            )
+
+
+def _failure(earlier: Observation) -> str:
+    if earlier.client_gone:
+        return "giving up on the first try before its answer (a timeout)"
+    if earlier.status is None:
+        return "no answer (a dropped connection)"
+    return f"status {earlier.status}"
+
+
+def _cancel_not_confirmed(
+    ordered: Sequence[Observation], now: float, cancel_delay: float | None
+) -> Iterator[Found]:
+    if cancel_delay is None:
+        return
+    last_read: dict[str, float] = {}
+    for observation in ordered:
+        if observation.operation in BATCH_READS:
+            last_read[observation.resource] = observation.arrived
+    for cancel in ordered:
+        if cancel.operation != CANCEL or cancel.status != 200 or not cancel.in_progress:
+            continue
+        if now < cancel.clock + cancel_delay:
+            continue  # the cancel has not reached the files yet: nothing to confirm
+        if last_read.get(cancel.resource, cancel.arrived) > cancel.arrived:
+            continue
+        yield _finding(
+            "cancel_not_confirmed",
+            cancel,
+            f"A cancel of {cancel.resource} answered in_progress and the batch was never "
+            "read again: the client took the cancel as done. A cancel takes effect later; "
+            "read the batch until file_counts.in_progress is 0 (the SDK's poll does).",
+            [cancel],
+        )
+
+
+def _all_operations(ordered: Iterable[Observation]) -> frozenset[str]:
+    return frozenset(observation.operation for observation in ordered)
