@@ -46,12 +46,19 @@ OPERATIONS = (
     "deleteVectorStoreFile",
     "createFile",
     "retrieveFile",
+    "listFiles",
+    "deleteFile",
+    "downloadFile",
+    "modifyVectorStore",
+    "updateVectorStoreFileAttributes",
+    "retrieveVectorStoreFileContent",
+    "searchVectorStore",
 )
 
 # spec operationId -> (MKA1 SDK operation_id, SDK model of the 200 body).
 # The SDK names some operations differently; the spec's ids are the ones
 # fake_server uses everywhere, so the map is keyed by them.
-MKA1_OPERATIONS = {
+MKA1_OPERATIONS: dict[str, tuple[str, str | None]] = {
     "createVectorStoreFileBatch": ("createVectorStoreFileBatch", "VectorStoreFileBatch"),
     "getVectorStoreFileBatch": ("getVectorStoreFileBatch", "VectorStoreFileBatch"),
     "cancelVectorStoreFileBatch": ("cancelVectorStoreFileBatch", "VectorStoreFileBatch"),
@@ -65,6 +72,20 @@ MKA1_OPERATIONS = {
     "listVectorStoreFiles": ("listVectorStoreFiles", "VectorStoreFileList"),
     "createFile": ("uploadFile", "File"),
     "retrieveFile": ("getFile", "File"),
+    "listFiles": ("listFiles", "FileList"),
+    "deleteFile": ("deleteFile", "FileDeletionStatus"),
+    # The SDK streams the bytes back: no model, the body is the file itself.
+    "downloadFile": ("getFileContent", None),
+    "modifyVectorStore": ("modifyVectorStore", "VectorStore"),
+    "updateVectorStoreFileAttributes": ("updateVectorStoreFileAttributes", "VectorStoreFile"),
+    "deleteVectorStoreFile": ("deleteVectorStoreFile", "VectorStoreFileDeletionStatus"),
+    "retrieveVectorStoreFileContent": ("getVectorStoreFileContent", "VectorStoreFileContent"),
+    "searchVectorStore": ("searchVectorStore", "VectorStoreSearchResults"),
+}
+
+# A 200 body that is the file's bytes, not JSON.
+BINARY_RESPONSE = {
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
 }
 
 # spec operationId -> SDK model of the JSON request body. Their top level is
@@ -73,6 +94,10 @@ MKA1_OPERATIONS = {
 MKA1_REQUESTS = {
     "createVectorStore": "CreateVectorStoreRequest",
     "createVectorStoreFileBatch": "CreateVectorStoreFileBatchRequest",
+    "modifyVectorStore": "ModifyVectorStoreRequest",
+    "createVectorStoreFile": "CreateVectorStoreFileRequest",
+    "updateVectorStoreFileAttributes": "UpdateVectorStoreFileAttributesRequest",
+    "searchVectorStore": "SearchVectorStoreRequest",
 }
 
 # The error body is the same envelope for every operation and dialect.
@@ -224,10 +249,8 @@ def extract_mka1() -> dict[str, Any]:
         return f"#/$defs/{model_name}"
 
     for spec_id, (sdk_id, model_name) in sorted(MKA1_OPERATIONS.items()):
-        operations[spec_id] = {
-            "sdk_operation_id": sdk_id,
-            "responses": {"200": {"$ref": add_model(model_name, "validation")}},
-        }
+        ok = BINARY_RESPONSE if model_name is None else {"$ref": add_model(model_name, "validation")}
+        operations[spec_id] = {"sdk_operation_id": sdk_id, "responses": {"200": ok}}
         if spec_id in MKA1_REQUESTS:
             request_ref = add_model(MKA1_REQUESTS[spec_id], "serialization")
             defs[MKA1_REQUESTS[spec_id]]["additionalProperties"] = False

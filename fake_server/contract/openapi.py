@@ -37,16 +37,19 @@ def openapi_document(contract: Contract, dialect: Dialect) -> dict[str, Any]:
     for operation_id in OPERATION_IDS:
         source = spec["operations"][operation_id]
         response = own["operations"][operation_id]["responses"]["200"]
-        ok_schema = response.get("content", {}).get("application/json", {}).get("schema", response)
+        content = response.get("content", {})
+        if content and "application/json" not in content:
+            # A body that is not JSON (a file's bytes), published as it is.
+            ok_content = copy.deepcopy(content)
+        else:
+            schema = content.get("application/json", {}).get("schema", response)
+            ok_content = {"application/json": {"schema": schema}}
         operation: dict[str, Any] = {
             "operationId": operation_id,
             "parameters": copy.deepcopy(source.get("parameters", [])),
             "security": [{"bearer": []}],
             "responses": {
-                "200": {
-                    "description": "OK",
-                    "content": {"application/json": {"schema": ok_schema}},
-                },
+                "200": {"description": "OK", "content": ok_content},
                 **{
                     status: {
                         "description": description,

@@ -15,4 +15,13 @@ OPERATION_IDS = (
     "listFilesInVectorStoreBatch",
     "listVectorStoreFiles",
     "getVectorStoreFile",
+    "listFiles",
+    "deleteFile",
+    "downloadFile",
+    "modifyVectorStore",
+    "createVectorStoreFile",
+    "updateVectorStoreFileAttributes",
+    "deleteVectorStoreFile",
+    "retrieveVectorStoreFileContent",
+    "searchVectorStore",
 )

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from fake_server import defaults
+from fake_server.domain import search
 from fake_server.domain.clock import Clock
+from fake_server.domain.content import ContentStore, digest, text_of
 from fake_server.domain.errors import (
     BatchSizeError,
     DuplicateFileError,
@@ -50,6 +53,17 @@ DEFAULT_PROCESSING = Processing(
     error_message=defaults.ERROR_MESSAGES[defaults.ERROR_CODE],
 )
 MAX_FILES_PER_BATCH = defaults.MAX_FILES_PER_BATCH
+Attributes = Mapping[str, str | float | bool]
+
+
+class FileSettings(NamedTuple):
+    """What a batch's ``files[]`` entry sets for its own file (None: the batch's)."""
+
+    attributes: Attributes | None = None
+    chunking_strategy: dict[str, Any] | None = None
+
+
+NO_SETTINGS = FileSettings()
 
 
 class Account:
@@ -75,6 +89,9 @@ class Account:
         # ``advance_on_poll``), so polling clients finish without sleeping.
         self._on_poll = on_poll
         self._lock = threading.Lock()
+        self.contents = ContentStore()
+        # Scripted search answers by vector store id (the scenario's ``search``).
+        self.scripted_searches: dict[str, tuple[search.ScriptedAnswer, ...]] = {}
 
     def vector_stores(self) -> Iterator[VectorStore]:
         return iter(list(self._vector_stores.values()))
@@ -144,17 +161,26 @@ class Account:
         file_ids: Sequence[str],
         *,
         actor: str | None = None,
+        attributes: Attributes | None = None,
+        chunking_strategy: dict[str, Any] | None = None,
+        per_file: Mapping[str, FileSettings] | None = None,
     ) -> BatchView:
         if not 1 <= len(file_ids) <= MAX_FILES_PER_BATCH:
             raise BatchSizeError(len(file_ids), MAX_FILES_PER_BATCH)
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor)
             now = self._now()
+            files = self._new_files(vector_store, file_ids, now, actor)
+            for file in files:
+                own = (per_file or {}).get(file.id, NO_SETTINGS)
+                chosen = own.attributes if own.attributes is not None else attributes
+                file.attributes = dict(chosen) if chosen is not None else None
+                file.chunking_strategy = own.chunking_strategy or chunking_strategy
             batch = FileBatch(
                 id=new_file_batch_id(),
                 vector_store_id=vector_store.id,
                 created_at=int(now),
-                files=self._new_files(vector_store, file_ids, now, actor),
+                files=files,
             )
             vector_store.add_batch(batch, active_at=int(now))
             # The answer to a create shows the batch as it was created, every
@@ -175,6 +201,8 @@ class Account:
         file_ids: Sequence[str] = (),
         *,
         actor: str | None = None,
+        expires_after: dict[str, Any] | None = None,
+        chunking_strategy: dict[str, Any] | None = None,
     ) -> VectorStoreView:
         with self._lock:
             now = self._now()
@@ -186,8 +214,12 @@ class Account:
                 metadata=dict(metadata or {}),
                 last_active_at=int(now),
                 owner=actor,
+                expires_after=dict(expires_after) if expires_after else None,
             )
-            vector_store.add_files(self._new_files(vector_store, file_ids, now, actor))
+            files = self._new_files(vector_store, file_ids, now, actor)
+            for file in files:
+                file.chunking_strategy = chunking_strategy
+            vector_store.add_files(files)
             self._vector_stores[vector_store.id] = vector_store
             return vector_store.view(now)
 
@@ -243,36 +275,180 @@ class Account:
     ) -> FileView:
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor)
-            file = vector_store.files.get(file_id)
-            if file is None:
-                raise NotFoundError(
-                    f"No file found with id {quoted(file_id)} in vector store '{vector_store.id}'."
-                )
-            return file.view(self._now())
+            view = self._vector_store_file(vector_store, file_id).view(self._now())
+        # Polled like a batch (create_and_poll): advance_on_poll applies.
+        if view.status is FileStatus.IN_PROGRESS and self._on_poll is not None:
+            self._on_poll()
+        return view
 
     # --- uploaded files -----------------------------------------------------
 
     def upload_file(
-        self, filename: str, size: int, purpose: str, *, actor: str | None = None
+        self,
+        filename: str,
+        size: int,
+        purpose: str,
+        *,
+        actor: str | None = None,
+        content: bytes | None = None,
+        expires_after_seconds: int | None = None,
     ) -> UploadedFile:
         with self._lock:
+            if content is not None:
+                self.contents.check_room(len(content))
+            now = int(self._now())
             upload = UploadedFile(
                 id=new_file_id(),
                 filename=filename,
                 bytes=size,
-                created_at=int(self._now()),
+                created_at=now,
                 purpose=purpose,
                 owner=actor,
+                expires_at=None if expires_after_seconds is None else now + expires_after_seconds,
+                digest=None if content is None else digest(content),
             )
+            if content is not None:
+                self.contents.put(upload.id, content)
             self._uploads[upload.id] = upload
             return upload
 
     def get_file(self, file_id: str, *, actor: str | None = None) -> UploadedFile:
         with self._lock:
+            return self._upload(file_id, actor)
+
+    def list_files(
+        self, query: PageQuery, purpose: str | None = None, *, actor: str | None = None
+    ) -> Page[UploadedFile]:
+        """Uploaded files, oldest first (``query.order`` turns it around)."""
+        with self._lock:
+            now = self._now()
+            uploads = sorted(
+                (
+                    upload
+                    for upload in self._uploads.values()
+                    if visible(upload.owner, actor)
+                    and not _expired(upload, now)
+                    and (purpose is None or upload.purpose == purpose)
+                ),
+                key=lambda upload: upload.created_at,
+            )
+            positions = {upload.id: index for index, upload in enumerate(uploads)}
+            return paginate(uploads, positions, query)
+
+    def delete_file(self, file_id: str, *, actor: str | None = None) -> str:
+        """Delete an upload, its content, and its entry in every vector store."""
+        with self._lock:
+            upload = self._upload(file_id, actor)
+            del self._uploads[upload.id]
+            self.contents.discard(upload.id)
+            for vector_store in self._vector_stores.values():
+                vector_store.detach_file(upload.id)
+            return upload.id
+
+    def file_content(self, file_id: str, *, actor: str | None = None) -> bytes:
+        with self._lock:
+            return self.contents.get(self._upload(file_id, actor).id)
+
+    # --- single vector store files ------------------------------------------------
+
+    def modify_vector_store(
+        self,
+        vector_store_id: str,
+        changes: Mapping[str, Any],
+        *,
+        actor: str | None = None,
+    ) -> VectorStoreView:
+        """Set the fields ``changes`` holds (name, metadata, expires_after; null clears)."""
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            now = self._now()
+            vector_store.modify(
+                name=changes.get("name"),
+                metadata=changes.get("metadata"),
+                expires_after=changes.get("expires_after"),
+                fields=frozenset(changes),
+                active_at=int(now),
+            )
+            return vector_store.view(now)
+
+    def create_vector_store_file(
+        self,
+        vector_store_id: str,
+        file_id: str,
+        *,
+        actor: str | None = None,
+        attributes: Attributes | None = None,
+        chunking_strategy: dict[str, Any] | None = None,
+    ) -> FileView:
+        """Attach one uploaded file: the same timeline as a batch's file."""
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            now = self._now()
+            (file,) = self._new_files(vector_store, [file_id], now, actor)
+            file.attributes = dict(attributes) if attributes is not None else None
+            file.chunking_strategy = chunking_strategy
+            vector_store.add_files([file], active_at=int(now))
+            # As a batch's create answer: in progress, whatever comes next.
+            return file.view(now)._replace(status=FileStatus.IN_PROGRESS, usage_bytes=0)
+
+    def update_vector_store_file_attributes(
+        self,
+        vector_store_id: str,
+        file_id: str,
+        attributes: Attributes | None,
+        *,
+        actor: str | None = None,
+    ) -> FileView:
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            self._vector_store_file(vector_store, file_id)
+            vector_store.set_file_attributes(file_id, attributes)
+            return vector_store.files[file_id].view(self._now())
+
+    def delete_vector_store_file(
+        self, vector_store_id: str, file_id: str, *, actor: str | None = None
+    ) -> str:
+        """Detach the file from the vector store and its batches; the upload stays."""
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            self._vector_store_file(vector_store, file_id)
+            vector_store.detach_file(file_id)
+            return file_id
+
+    def vector_store_file_content(
+        self, vector_store_id: str, file_id: str, *, actor: str | None = None
+    ) -> tuple[FileView, str, str]:
+        """The file's view, its filename and its parsed text."""
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            file = self._vector_store_file(vector_store, file_id)
             upload = self._uploads.get(file_id)
-            if upload is None or not visible(upload.owner, actor):
-                raise NotFoundError(f"No such File object: {quoted(file_id)}", "file_id")
-            return upload
+            filename = upload.filename if upload is not None else file_id
+            return file.view(self._now()), filename, text_of(self.contents.get(file_id))
+
+    def search_vector_store(
+        self, vector_store_id: str, request: search.SearchRequest, *, actor: str | None = None
+    ) -> list[search.Hit]:
+        """The vector store's completed files ranked for the query (see ``search``)."""
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            now = self._now()
+            documents = []
+            for file in vector_store.files.values():
+                if file.status_at(now) is not FileStatus.COMPLETED:
+                    continue
+                upload = self._uploads.get(file.id)
+                documents.append(
+                    search.Document(
+                        file.id,
+                        upload.filename if upload is not None else file.id,
+                        dict(file.attributes or {}),
+                        text_of(self.contents.get(file.id)),
+                        file.chunking_strategy,
+                    )
+                )
+            scripted = self.scripted_searches.get(vector_store.id, ())
+        return search.search(documents, request._replace(scripted=scripted))
 
     # --- helpers (called with the lock held) --------------------------------
 
@@ -301,6 +477,20 @@ class Account:
             )
         return attached
 
+    def _upload(self, file_id: str, actor: str | None) -> UploadedFile:
+        upload = self._uploads.get(file_id)
+        if upload is None or not visible(upload.owner, actor) or _expired(upload, self._now()):
+            raise NotFoundError(f"No such File object: {quoted(file_id)}", "file_id")
+        return upload
+
+    def _vector_store_file(self, vector_store: VectorStore, file_id: str) -> VectorStoreFile:
+        file = vector_store.files.get(file_id)
+        if file is None:
+            raise NotFoundError(
+                f"No file found with id {quoted(file_id)} in vector store '{vector_store.id}'."
+            )
+        return file
+
     def _vector_store(self, vector_store_id: str, actor: str | None) -> VectorStore:
         check_id_prefix("vector_store_id", vector_store_id, VECTOR_STORE_PREFIX)
         vector_store = self._vector_stores.get(vector_store_id)
@@ -319,6 +509,11 @@ class Account:
                 f"in vector store '{vector_store_id}'."
             )
         return vector_store
+
+
+def _expired(upload: UploadedFile, now: float) -> bool:
+    """An upload past its ``expires_at`` is gone, as if deleted."""
+    return upload.expires_at is not None and now >= upload.expires_at
 
 
 def file_page(

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from fake_server import defaults
 
@@ -87,6 +87,9 @@ class UploadedFile:
     purpose: str
     processing: Processing = NO_OWN_PROCESSING
     owner: str | None = None
+    expires_at: int | None = None
+    # sha256 of the content, for the MKA1 duplicate-content rule.
+    digest: str | None = None
 
 
 class VectorStoreFile:
@@ -98,6 +101,8 @@ class VectorStoreFile:
 
     __slots__ = (
         "_status",
+        "attributes",
+        "chunking_strategy",
         "created_at",
         "error_code",
         "error_message",
@@ -130,6 +135,9 @@ class VectorStoreFile:
         self.usage_bytes = usage_bytes
         self.error_code = error_code
         self.error_message = error_message
+        # As sent (None: not sent); only its vector store changes them.
+        self.attributes: dict[str, str | float | bool] | None = None
+        self.chunking_strategy: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         return f"VectorStoreFile({self.id!r}, {self._status.value}, finishes_at={self.finishes_at})"
@@ -173,6 +181,8 @@ class VectorStoreFile:
             self.usage_bytes if status is FileStatus.COMPLETED else 0,
             self.error_code if failed else None,
             self.error_message if failed else None,
+            self.attributes,
+            self.chunking_strategy,
         )
 
 
@@ -234,6 +244,8 @@ class FileView(NamedTuple):
     usage_bytes: int
     error_code: str | None
     error_message: str | None
+    attributes: Mapping[str, str | float | bool] | None = None
+    chunking_strategy: Mapping[str, Any] | None = None
 
 
 class FileList(NamedTuple):
@@ -254,6 +266,8 @@ class VectorStoreView:
     counts: FileCounts
     last_active_at: int | None
     metadata: dict[str, str]
+    expires_after: dict[str, Any] | None = None
+    expires_at: int | None = None
 
 
 Value = TypeVar("Value")
@@ -288,6 +302,14 @@ class FileBatch:
     created_at: int
     files: Sequence[VectorStoreFile]
     positions: dict[str, int] = field(init=False, repr=False)
+
+    def detach(self, file_id: str) -> bool:
+        """Drop a file from the batch (its vector store calls this); say whether it was there."""
+        if file_id not in self.positions:
+            return False
+        self.files = tuple(file for file in self.files if file.id != file_id)
+        self.positions = {file.id: index for index, file in enumerate(self.files)}
+        return True
 
     def __post_init__(self) -> None:
         # Files are kept in creation order; the position of each id lets a
@@ -339,6 +361,8 @@ class VectorStore:
     last_active_at: int | None = None
     # The end user (X-On-Behalf-Of) it belongs to; None: the whole account's.
     owner: str | None = None
+    # {"anchor": "last_active_at", "days": N} as sent; None: never expires.
+    expires_after: dict[str, Any] | None = None
     _batches: dict[str, FileBatch] = field(default_factory=dict, init=False, repr=False)
     # The vector store's files by id; a file added again replaces the earlier entry.
     _files: dict[str, VectorStoreFile] = field(default_factory=dict, init=False, repr=False)
@@ -369,6 +393,52 @@ class VectorStore:
         if cancelled_any:
             self._changed()
         return cancelled_any
+
+    def modify(
+        self,
+        *,
+        name: str | None = None,
+        metadata: dict[str, str] | None = None,
+        expires_after: dict[str, Any] | None = None,
+        fields: frozenset[str] = frozenset(),
+        active_at: int | None = None,
+    ) -> None:
+        """Set the ``fields`` named (of name, metadata, expires_after); null clears."""
+        if "name" in fields:
+            self.name = name
+        if "metadata" in fields:
+            self.metadata = dict(metadata or {})
+        if "expires_after" in fields:
+            self.expires_after = dict(expires_after) if expires_after else None
+        if active_at is not None:
+            self.last_active_at = active_at
+        self._changed()
+
+    def detach_file(self, file_id: str) -> bool:
+        """Remove a file from the vector store and from every batch holding it."""
+        removed = self._files.pop(file_id, None) is not None
+        for batch in self._batches.values():
+            removed = batch.detach(file_id) or removed
+        if removed:
+            self._changed()
+        return removed
+
+    def set_file_attributes(
+        self, file_id: str, attributes: Mapping[str, str | float | bool] | None
+    ) -> None:
+        self._files[file_id].attributes = dict(attributes) if attributes is not None else None
+        self._changed()
+
+    def expires_at(self) -> int | None:
+        """When it expires: ``days`` after it was last active (or created)."""
+        if not self.expires_after:
+            return None
+        anchor = self.last_active_at if self.last_active_at is not None else self.created_at
+        return anchor + int(self.expires_after.get("days", 0)) * 86400
+
+    def expired(self, now: float) -> bool:
+        expires_at = self.expires_at()
+        return expires_at is not None and now >= expires_at
 
     def _attach(self, files: Iterable[VectorStoreFile], active_at: int | None) -> None:
         for file in files:
@@ -419,14 +489,21 @@ class VectorStore:
         usage = sum(
             file.usage_bytes for file in files if file.status_at(now) is FileStatus.COMPLETED
         )
+        expires_at = self.expires_at()
+        if expires_at is not None and now >= expires_at:
+            status = "expired"
+        else:
+            status = "in_progress" if counts.in_progress else "completed"
         return VectorStoreView(
             id=self.id,
             name=self.name,
             description=self.description,
             created_at=self.created_at,
-            status="in_progress" if counts.in_progress else "completed",
+            status=status,
             usage_bytes=usage,
             counts=counts,
             last_active_at=self.last_active_at,
             metadata=dict(self.metadata),
+            expires_after=dict(self.expires_after) if self.expires_after else None,
+            expires_at=expires_at,
         )

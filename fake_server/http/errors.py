@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from starlette.requests import ClientDisconnect
 
+from fake_server.domain.content import ContentLimitError
 from fake_server.domain.errors import (
     BatchSizeError,
     ConflictError,
@@ -140,6 +141,11 @@ def _too_large(error: Exception) -> ApiError:
     return ApiError(413, error.message, code="request_too_large")
 
 
+def _content_limit(error: Exception) -> ApiError:
+    assert isinstance(error, ContentLimitError)
+    return ApiError(413, error.message, code="content_limit_exceeded")
+
+
 def _conflict(error: Exception) -> ApiError:
     assert isinstance(error, ConflictError)
     return ApiError(409, error.message, code=error.code)
@@ -170,6 +176,7 @@ ANSWERS: dict[type[BaseException], Callable[[Exception], ApiError]] = {
     NotFoundError: _not_found,
     InvalidRequestError: _invalid_request,
     PayloadTooLargeError: _too_large,
+    ContentLimitError: _content_limit,
     ConflictError: _conflict,
     ScenarioError: _scenario_refused,
     Refused: _refused,

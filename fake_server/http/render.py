@@ -10,10 +10,11 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from fake_server import defaults
 from fake_server.contract.dialects import Dialect
+from fake_server.domain.content import response_chunking
 from fake_server.domain.model import BatchView, FileCounts, FileView, UploadedFile, VectorStoreView
 from fake_server.domain.paging import Page
+from fake_server.domain.search import Hit
 
 
 class Identified(Protocol):
@@ -56,7 +57,7 @@ def vector_store_file(view: FileView) -> dict[str, Any]:
         if view.error_code is None
         else {"code": view.error_code, "message": view.error_message or ""}
     )
-    return {
+    body: dict[str, Any] = {
         "id": view.id,
         "object": "vector_store.file",
         "usage_bytes": view.usage_bytes,
@@ -65,8 +66,11 @@ def vector_store_file(view: FileView) -> dict[str, Any]:
         # A StrEnum member is a str: json encodes it as its value.
         "status": view.status,
         "last_error": last_error,
-        "chunking_strategy": defaults.CHUNKING_STRATEGY,
+        "chunking_strategy": response_chunking(view.chunking_strategy),
     }
+    if view.attributes is not None:
+        body["attributes"] = dict(view.attributes)
+    return body
 
 
 def encode_vector_store_file(view: FileView) -> bytes:
@@ -86,10 +90,12 @@ def vector_store(view: VectorStoreView, dialect: Dialect) -> dict[str, Any]:
         "status": view.status,
         "last_active_at": view.last_active_at,
         "metadata": view.metadata,
-        # fake vector stores never expire: recorded real answers then send
-        # null here and leave expires_after out.
-        "expires_at": None,
+        # A vector store without an expiry policy: recorded real answers
+        # send null here and leave expires_after out.
+        "expires_at": view.expires_at,
     }
+    if view.expires_after is not None:
+        body["expires_after"] = view.expires_after
     if view.description is not None:
         body["description"] = view.description
     if dialect.name == "mka1":
@@ -104,7 +110,7 @@ def vector_store(view: VectorStoreView, dialect: Dialect) -> dict[str, Any]:
 
 
 def uploaded_file(upload: UploadedFile) -> dict[str, Any]:
-    return {
+    body: dict[str, Any] = {
         "id": upload.id,
         "object": "file",
         "bytes": upload.bytes,
@@ -113,6 +119,61 @@ def uploaded_file(upload: UploadedFile) -> dict[str, Any]:
         "purpose": upload.purpose,
         "status": "processed",
     }
+    if upload.expires_at is not None:
+        body["expires_at"] = upload.expires_at
+    return body
+
+
+def deleted_file(file_id: str) -> dict[str, Any]:
+    return {"id": file_id, "object": "file", "deleted": True}
+
+
+def deleted_vector_store_file(file_id: str) -> dict[str, Any]:
+    return {"id": file_id, "object": "vector_store.file.deleted", "deleted": True}
+
+
+def file_content(view: FileView, filename: str, text: str, dialect: Dialect) -> dict[str, Any]:
+    """Parsed content: the spec's page of text parts, or MKA1's file with its parts."""
+    parts = [{"type": "text", "text": text}] if text else []
+    if dialect.name == "mka1":
+        body: dict[str, Any] = {"file_id": view.id, "filename": filename, "content": parts}
+        if view.attributes is not None:
+            body["attributes"] = dict(view.attributes)
+        return body
+    return {
+        "object": "vector_store.file_content.page",
+        "data": parts,
+        "has_more": False,
+        "next_page": None,
+    }
+
+
+def search_results(queries: Sequence[str], hits: Sequence[Hit], dialect: Dialect) -> dict[str, Any]:
+    data = [
+        {
+            "file_id": hit.file_id,
+            "filename": hit.filename,
+            "score": hit.score,
+            "attributes": dict(hit.attributes),
+            "content": [{"type": "text", "text": text} for text in hit.content],
+        }
+        for hit in hits
+    ]
+    return {
+        "object": "vector_store.search_results.page",
+        # The spec answers the queries as a list; MKA1's model has one string.
+        "search_query": " ".join(queries) if dialect.name == "mka1" else list(queries),
+        "data": data,
+        "has_more": False,
+        "next_page": None,
+    }
+
+
+class BinaryBody(NamedTuple):
+    """A body sent as it is (a file's content), not JSON: no schema applies."""
+
+    data: bytes
+    content_type: str = "application/octet-stream"
 
 
 def deleted_vector_store(vector_store_id: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from fake_server.http.context import Call
 from fake_server.http.drops import DroppedConnection
 from fake_server.http.errors import ApiError, Refused, internal_error, known_error, to_api_error
 from fake_server.http.headers import raw_headers
-from fake_server.http.render import EncodedBody, EncodedList, encode
+from fake_server.http.render import BinaryBody, EncodedBody, EncodedList, encode
 
 logger = logging.getLogger("fake_server")
 
@@ -33,7 +33,10 @@ def respond(
     contract = (session or call.app.sessions.default).contract
     schema_set = call.dialect.schema_set
     operation = call.operation
-    if isinstance(body, EncodedList):
+    if isinstance(body, BinaryBody):
+        # A file's own bytes: the contract says only "a binary string".
+        violation = None
+    elif isinstance(body, EncodedList):
         violation = contract.check_list(
             schema_set, operation, status, body.envelope(), body.items
         )
@@ -144,7 +147,10 @@ def _json_response(
     call: Call, status: int, body: Any, headers: dict[str, str] | None
 ) -> JsonAnswer:
     milliseconds = round(call.elapsed() * 1000)
-    if isinstance(body, EncodedBody):
+    content_type = b"application/json"
+    if isinstance(body, BinaryBody):
+        content, content_type = body.data, body.content_type.encode("latin-1")
+    elif isinstance(body, EncodedBody):
         content = body.data
     elif isinstance(body, EncodedList):
         content = body.to_json()
@@ -153,7 +159,7 @@ def _json_response(
     request_id = new_request_id()
     raw = [
         (b"content-length", str(len(content)).encode("latin-1")),
-        (b"content-type", b"application/json"),
+        (b"content-type", content_type),
         (b"x-request-id", request_id.encode("latin-1")),
         (b"openai-processing-ms", str(milliseconds).encode("latin-1")),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fake_server.domain.account import FileSettings
 from fake_server.domain.errors import InvalidRequestError
 from fake_server.domain.model import BatchView, FileList, FileStatus, Snapshot
 from fake_server.http import render, view_cache
@@ -36,9 +37,18 @@ async def create_batch(call: Call) -> Reply:
         param, ids = "files", [item["file_id"] for item in files]
     else:
         raise InvalidRequestError("Missing required parameter: 'file_ids' or 'files'.")
+    per_file = {
+        item["file_id"]: FileSettings(item.get("attributes"), item.get("chunking_strategy"))
+        for item in files or ()
+    }
     with files_listed_in(param):
         view = call.state.account.create_batch(
-            call.path_param("vector_store_id"), ids, actor=call.actor
+            call.path_param("vector_store_id"),
+            ids,
+            actor=call.actor,
+            attributes=body.get("attributes"),
+            chunking_strategy=body.get("chunking_strategy"),
+            per_file=per_file,
         )
     return batch_reply(call, view, render.file_batch_body(view, call.dialect))
 

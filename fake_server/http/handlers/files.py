@@ -7,13 +7,19 @@ from typing import Any
 from fake_server.http import render
 from fake_server.http.bodies import multipart_upload
 from fake_server.http.context import Call
+from fake_server.http.params import files_page_query, single
 from fake_server.http.routes import Operation
 
 
 async def create_file(call: Call) -> dict[str, Any]:
     upload = await multipart_upload(call, "createFile")
     created = call.state.account.upload_file(
-        upload.filename, upload.size, upload.purpose, actor=call.actor
+        upload.filename,
+        upload.size,
+        upload.purpose,
+        actor=call.actor,
+        content=upload.content,
+        expires_after_seconds=upload.expires_after_seconds,
     )
     return render.uploaded_file(created)
 
@@ -24,7 +30,29 @@ async def retrieve_file(call: Call) -> dict[str, Any]:
     )
 
 
+async def list_files(call: Call) -> render.EncodedList:
+    params = call.request.query_params
+    result = call.state.account.list_files(
+        files_page_query(params), single(params, "purpose"), actor=call.actor
+    )
+    return render.page(result, lambda upload: render.encode(render.uploaded_file(upload)))
+
+
+async def delete_file(call: Call) -> dict[str, Any]:
+    deleted = call.state.account.delete_file(call.path_param("file_id"), actor=call.actor)
+    return render.deleted_file(deleted)
+
+
+async def download_file(call: Call) -> render.BinaryBody:
+    return render.BinaryBody(
+        call.state.account.file_content(call.path_param("file_id"), actor=call.actor)
+    )
+
+
 OPERATIONS = [
     Operation("createFile", "POST", "/files", create_file),
     Operation("retrieveFile", "GET", "/files/{file_id}", retrieve_file),
+    Operation("listFiles", "GET", "/files", list_files),
+    Operation("deleteFile", "DELETE", "/files/{file_id}", delete_file),
+    Operation("downloadFile", "GET", "/files/{file_id}/content", download_file),
 ]
