@@ -83,9 +83,25 @@ MKA1_OPERATIONS: dict[str, tuple[str, str | None]] = {
     "searchVectorStore": ("searchVectorStore", "VectorStoreSearchResults"),
 }
 
+# The media types fake_server answers a MKA1 download with (the SDK's
+# getFileContent accepts only a list of named types, not
+# application/octet-stream): kept in step with fake_server.http.render.
+MKA1_DOWNLOAD_TYPES = (
+    "text/plain",
+    "text/csv",
+    "text/html",
+    "text/markdown",
+    "application/json",
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+)
 # A 200 body that is the file's bytes, not JSON.
 BINARY_RESPONSE = {
-    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+    "content": {
+        media_type: {"schema": {"type": "string", "format": "binary"}}
+        for media_type in MKA1_DOWNLOAD_TYPES
+    }
 }
 
 # spec operationId -> SDK model of the JSON request body. Their top level is
@@ -249,7 +265,10 @@ def extract_mka1() -> dict[str, Any]:
         return f"#/$defs/{model_name}"
 
     for spec_id, (sdk_id, model_name) in sorted(MKA1_OPERATIONS.items()):
-        ok = BINARY_RESPONSE if model_name is None else {"$ref": add_model(model_name, "validation")}
+        if model_name is None:
+            ok: dict[str, Any] = BINARY_RESPONSE
+        else:
+            ok = {"$ref": add_model(model_name, "validation")}
         operations[spec_id] = {"sdk_operation_id": sdk_id, "responses": {"200": ok}}
         if spec_id in MKA1_REQUESTS:
             request_ref = add_model(MKA1_REQUESTS[spec_id], "serialization")

@@ -7,6 +7,7 @@ Pure functions of the views; what is kept between requests lives in
 from __future__ import annotations
 
 import json
+import mimetypes
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol, TypeVar
 
@@ -167,6 +168,32 @@ def search_results(queries: Sequence[str], hits: Sequence[Hit], dialect: Dialect
         "has_more": False,
         "next_page": None,
     }
+
+
+# What a MKA1 download may be labelled (its SDK accepts no
+# application/octet-stream); kept in step with tools/extract_schemas.py.
+MKA1_DOWNLOAD_TYPES = frozenset(
+    (
+        "text/plain",
+        "text/csv",
+        "text/html",
+        "text/markdown",
+        "application/json",
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+    )
+)
+
+
+def download_type(filename: str, dialect: Dialect) -> str:
+    """The Content-Type of a download: OpenAI sends bytes as
+    application/octet-stream; for MKA1, the type the filename suggests among
+    those its SDK accepts, else text/plain."""
+    if dialect.name != "mka1":
+        return "application/octet-stream"
+    guessed, _ = mimetypes.guess_type(filename)
+    return guessed if guessed in MKA1_DOWNLOAD_TYPES else "text/plain"
 
 
 class BinaryBody(NamedTuple):

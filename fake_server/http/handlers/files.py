@@ -44,8 +44,11 @@ async def delete_file(call: Call) -> dict[str, Any]:
 
 
 async def download_file(call: Call) -> render.BinaryBody:
+    account, file_id = call.state.account, call.path_param("file_id")
+    upload = account.get_file(file_id, actor=call.actor)
     return render.BinaryBody(
-        call.state.account.file_content(call.path_param("file_id"), actor=call.actor)
+        account.file_content(file_id, actor=call.actor),
+        render.download_type(upload.filename, call.dialect),
     )
 
 
