@@ -331,3 +331,27 @@ def test_mka1_sdk_drives_every_operation(start_server: StartServer) -> None:
     assert removed.deleted
     assert sdk.files.delete(file_id=upload.id).deleted
     assert sdk.files.list().data == []
+
+
+def test_new_operations_are_journaled_and_fault_injectable(start_server: StartServer) -> None:
+    server = start_server(VIRTUAL)
+    client = openai_client(server)
+    store = client.vector_stores.create(name="docs")
+    httpx.delete(f"{server.url}/__fake__/requests")
+    for operation in ("searchVectorStore", "listFiles", "modifyVectorStore"):
+        rule = {"operation": operation, "status": 503, "times": 1}
+        assert httpx.post(f"{server.url}/__fake__/faults", json=rule).status_code in (200, 201)
+    with pytest.raises(openai.InternalServerError):
+        client.vector_stores.search(store.id, query="x")
+    assert list(client.vector_stores.search(store.id, query="x")) == []
+    with pytest.raises(openai.InternalServerError):
+        client.files.list()
+    with pytest.raises(openai.InternalServerError):
+        client.vector_stores.update(store.id, name="n")
+    journal = httpx.get(f"{server.url}/__fake__/requests").json()["requests"]
+    assert [(entry["operation"], entry["status"]) for entry in journal] == [
+        ("searchVectorStore", 503),
+        ("searchVectorStore", 200),
+        ("listFiles", 503),
+        ("modifyVectorStore", 503),
+    ]
