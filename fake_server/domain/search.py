@@ -40,12 +40,22 @@ class Document(NamedTuple):
     chunking_strategy: Mapping[str, Any] | None
 
 
+class ScriptedResult(NamedTuple):
+    """One scripted result; what it leaves out (None) is the file's own."""
+
+    file_id: str
+    score: float = 1.0
+    filename: str | None = None
+    attributes: Mapping[str, Any] | None = None
+    content: Sequence[str] | None = None
+
+
 class ScriptedAnswer(NamedTuple):
     """Results a scenario gives for a query: matched exactly, or by ``pattern``."""
 
     query: str | None
     pattern: re.Pattern[str] | None
-    results: Sequence[Hit]
+    results: Sequence[ScriptedResult]
 
     def matches(self, query: str) -> bool:
         if self.pattern is not None:
@@ -89,15 +99,29 @@ def search_queries(request: SearchRequest) -> list[str]:
 def search(documents: Sequence[Document], request: SearchRequest) -> list[Hit]:
     queries = search_queries(request)
     joined = " ".join(queries)
-    searchable = {document.file_id for document in documents}
+    searchable = {document.file_id: document for document in documents}
     for answer in request.scripted:
         if answer.matches(joined):
             # Scripted hits still obey filters and thresholds, and name only
             # files the store can search (completed, still attached).
-            hits = [hit for hit in answer.results if hit.file_id in searchable or not documents]
+            hits = [
+                _scripted_hit(result, searchable[result.file_id])
+                for result in answer.results
+                if result.file_id in searchable
+            ]
             return _finish(hits, request)
     hits = _ranked(documents, tokens(joined))
     return _finish(hits, request)
+
+
+def _scripted_hit(result: ScriptedResult, document: Document) -> Hit:
+    return Hit(
+        result.file_id,
+        result.filename if result.filename is not None else document.filename,
+        result.score,
+        result.attributes if result.attributes is not None else document.attributes,
+        tuple(result.content) if result.content is not None else (document.text,),
+    )
 
 
 def _finish(hits: Sequence[Hit], request: SearchRequest) -> list[Hit]:

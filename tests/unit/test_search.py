@@ -13,6 +13,7 @@ from fake_server.domain.search import (
     Document,
     Hit,
     ScriptedAnswer,
+    ScriptedResult,
     SearchRequest,
     matches,
     rewritten,
@@ -84,12 +85,17 @@ def test_rewrite_drops_stop_words() -> None:
 def test_scripted_answers_win_by_exact_query_or_pattern() -> None:
     hit = Hit("file-a", "a.txt", 0.5, {"k": "v"}, ("scripted",))
     scripted = (
-        ScriptedAnswer("exact words", None, (hit,)),
-        ScriptedAnswer(None, re.compile("^ref"), (hit._replace(score=0.9),)),
+        ScriptedAnswer(
+            "exact words",
+            None,
+            (ScriptedResult("file-a", 0.5, content=["scripted"]), ScriptedResult("file-gone")),
+        ),
+        ScriptedAnswer(None, re.compile("^ref"), (ScriptedResult("file-a", 0.9),)),
     )
     documents = [Document("file-a", "a.txt", {"k": "v"}, "unrelated", None)]
     assert search(documents, SearchRequest(["exact words"], scripted=scripted)) == [hit]
-    assert search(documents, SearchRequest(["refunds"], scripted=scripted))[0].score == 0.9
+    by_pattern = search(documents, SearchRequest(["refunds"], scripted=scripted))
+    assert by_pattern == [Hit("file-a", "a.txt", 0.9, {"k": "v"}, ("unrelated",))]
     assert search(documents, SearchRequest(["other"], scripted=scripted)) == []
     below = SearchRequest(["exact words"], score_threshold=0.6, scripted=scripted)
     assert search(documents, below) == []
