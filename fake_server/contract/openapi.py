@@ -19,6 +19,7 @@ ERROR_STATUSES = {
     "401": "Missing or wrong credentials.",
     "404": "No such object (or it belongs to another end user).",
     "409": "The request conflicts with the current state.",
+    "410": "The vector store has expired (MKA1).",
     "413": "The request body is larger than the limit.",
     "429": "A scripted rate limit (fault).",
     "500": "A scripted server error, or a contract violation in strict mode.",

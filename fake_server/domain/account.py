@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from fake_server import defaults
 from fake_server.domain import search
@@ -17,7 +17,9 @@ from fake_server.domain.clock import Clock
 from fake_server.domain.content import ContentStore, digest, text_of
 from fake_server.domain.errors import (
     BatchSizeError,
+    DuplicateContentError,
     DuplicateFileError,
+    ExpiredError,
     InvalidRequestError,
     NotFoundError,
     UnknownFileError,
@@ -64,6 +66,7 @@ class FileSettings(NamedTuple):
 
 
 NO_SETTINGS = FileSettings()
+DuplicateRule = Literal["refuse", "skip"] | None
 
 
 class Account:
@@ -164,13 +167,19 @@ class Account:
         attributes: Attributes | None = None,
         chunking_strategy: dict[str, Any] | None = None,
         per_file: Mapping[str, FileSettings] | None = None,
+        duplicates: DuplicateRule = None,
     ) -> BatchView:
+        """``duplicates`` (MKA1): None attaches same-content files as they are;
+        "refuse" fails the batch on one (nothing attached), "skip" makes it a
+        cancelled ``duplicate_file`` row."""
         if not 1 <= len(file_ids) <= MAX_FILES_PER_BATCH:
             raise BatchSizeError(len(file_ids), MAX_FILES_PER_BATCH)
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor)
             now = self._now()
             files = self._new_files(vector_store, file_ids, now, actor)
+            if duplicates is not None:
+                self._check_duplicates(vector_store, files, skip=duplicates == "skip")
             for file in files:
                 own = (per_file or {}).get(file.id, NO_SETTINGS)
                 chosen = own.attributes if own.attributes is not None else attributes
@@ -186,10 +195,12 @@ class Account:
             # The answer to a create shows the batch as it was created, every
             # file still in progress, as the real API answers, even if a file
             # with no processing time is already done by the next read.
-            counts = FileCounts(in_progress=len(batch.files), completed=0, failed=0, cancelled=0)
-            return BatchView(
-                batch.id, vector_store.id, batch.created_at, FileStatus.IN_PROGRESS, counts
+            skipped = sum(1 for file in batch.files if file.skipped_duplicate)
+            counts = FileCounts(
+                in_progress=len(batch.files) - skipped, completed=0, failed=0, cancelled=skipped
             )
+            status = FileStatus.IN_PROGRESS if counts.in_progress else FileStatus.COMPLETED
+            return BatchView(batch.id, vector_store.id, batch.created_at, status, counts)
 
     # --- vector stores --------------------------------------------------------------
 
@@ -379,12 +390,16 @@ class Account:
         actor: str | None = None,
         attributes: Attributes | None = None,
         chunking_strategy: dict[str, Any] | None = None,
+        refuse_duplicates: bool = False,
     ) -> FileView:
-        """Attach one uploaded file: the same timeline as a batch's file."""
+        """Attach one uploaded file: the same timeline as a batch's file.
+        ``refuse_duplicates`` (MKA1): a file whose content the store holds is refused."""
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor)
             now = self._now()
             (file,) = self._new_files(vector_store, [file_id], now, actor)
+            if refuse_duplicates:
+                self._check_duplicates(vector_store, [file], skip=False)
             file.attributes = dict(attributes) if attributes is not None else None
             file.chunking_strategy = chunking_strategy
             vector_store.add_files([file], active_at=int(now))
@@ -476,6 +491,34 @@ class Account:
                 processing.new_file(upload.id, vector_store.id, int(now), now, upload.bytes)
             )
         return attached
+
+    def check_not_expired(self, vector_store_id: str, *, actor: str | None = None) -> None:
+        """Raise ``ExpiredError`` if the vector store's ``expires_at`` has passed."""
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            if vector_store.expired(self._now()):
+                raise ExpiredError(f"Vector store '{vector_store.id}' has expired.")
+
+    def _check_duplicates(
+        self, vector_store: VectorStore, files: Sequence[VectorStoreFile], *, skip: bool
+    ) -> None:
+        """Same content (sha256) as a file the store holds, or as an earlier one of
+        ``files``: refused (``DuplicateContentError``), or skipped as a cancelled row."""
+        holders: dict[str, str] = {}
+        for held in vector_store.files.values():
+            upload = self._uploads.get(held.id)
+            if upload is not None and upload.digest is not None and not held.skipped_duplicate:
+                holders.setdefault(upload.digest, held.id)
+        for file in files:
+            upload = self._uploads.get(file.id)
+            if upload is None or upload.digest is None:
+                continue
+            holder = holders.setdefault(upload.digest, file.id)
+            if holder == file.id:
+                continue
+            if not skip:
+                raise DuplicateContentError(file.id, holder)
+            file.skip_as_duplicate(holder)
 
     def _upload(self, file_id: str, actor: str | None) -> UploadedFile:
         upload = self._uploads.get(file_id)

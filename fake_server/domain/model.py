@@ -34,6 +34,8 @@ class FileStatus(StrEnum):
 
 
 DEFAULT_OUTCOME = FileStatus(defaults.OUTCOME)
+# The error code of a file skipped for holding content the store already has (MKA1).
+DUPLICATE_FILE = "duplicate_file"
 
 
 class Processing(NamedTuple):
@@ -170,9 +172,22 @@ class VectorStoreFile:
         self._status = FileStatus.CANCELLED
         return True
 
+    def skip_as_duplicate(self, holder_id: str) -> None:
+        """MKA1's ``skip_duplicates``: a cancelled row naming the file that holds the content.
+
+        Called only on a file not yet attached to any vector store."""
+        self._status = FileStatus.CANCELLED
+        self.finishes_at = None
+        self.error_code = DUPLICATE_FILE
+        self.error_message = f"Skipped: file '{holder_id}' holds the same content."
+
+    @property
+    def skipped_duplicate(self) -> bool:
+        return self._status is FileStatus.CANCELLED and self.error_code == DUPLICATE_FILE
+
     def view(self, now: float) -> FileView:
         status = self.status_at(now)
-        failed = status is FileStatus.FAILED
+        failed = status is FileStatus.FAILED or self.skipped_duplicate
         return FileView(
             self.id,
             self.vector_store_id,
@@ -319,9 +334,14 @@ class FileBatch:
 
     def view(self, now: float) -> BatchView:
         counts = count_files(self.files, now)
-        return BatchView(
-            self.id, self.vector_store_id, self.created_at, batch_status(counts), counts
-        )
+        status = batch_status(counts)
+        if status is FileStatus.CANCELLED:
+            # Duplicates skipped at creation are no cancel: the batch's status
+            # follows the files that were attached.
+            skipped = sum(1 for file in self.files if file.skipped_duplicate)
+            if skipped:
+                status = batch_status(counts._replace(cancelled=counts.cancelled - skipped))
+        return BatchView(self.id, self.vector_store_id, self.created_at, status, counts)
 
     def file_list(self, now: float) -> FileList:
         return FileList([file.view(now) for file in self.files], self.positions)

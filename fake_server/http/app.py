@@ -10,6 +10,7 @@ from fake_server import defaults
 from fake_server.contract.checker import Contract
 from fake_server.contract.operations import OPERATION_IDS
 from fake_server.http import admin, drops, pipeline
+from fake_server.http.expiry import with_expiry_rule
 from fake_server.http.handlers import batches, files, vector_stores
 from fake_server.http.routes import Router, admin_routes, provider_routes
 from fake_server.http.sessions import Sessions
@@ -17,7 +18,9 @@ from fake_server.http.settings import Settings
 from fake_server.http.shutdown import ShutdownNotice
 from fake_server.scenario.parsing import Scenario, default_scenario
 
-PROVIDER_OPERATIONS = [*batches.OPERATIONS, *vector_stores.OPERATIONS, *files.OPERATIONS]
+PROVIDER_OPERATIONS = with_expiry_rule(
+    [*batches.OPERATIONS, *vector_stores.OPERATIONS, *files.OPERATIONS]
+)
 assert {op.operation_id for op in PROVIDER_OPERATIONS} == set(OPERATION_IDS)
 
 

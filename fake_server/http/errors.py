@@ -17,7 +17,9 @@ from fake_server.domain.content import ContentLimitError
 from fake_server.domain.errors import (
     BatchSizeError,
     ConflictError,
+    DuplicateContentError,
     DuplicateFileError,
+    ExpiredError,
     FakeServerError,
     FileListError,
     InvalidRequestError,
@@ -146,6 +148,16 @@ def _content_limit(error: Exception) -> ApiError:
     return ApiError(413, error.message, code="content_limit_exceeded")
 
 
+def _expired(error: Exception) -> ApiError:
+    assert isinstance(error, ExpiredError)
+    return ApiError(410, error.message, code="vector_store_expired")
+
+
+def _duplicate_content(error: Exception) -> ApiError:
+    assert isinstance(error, DuplicateContentError)
+    return ApiError(409, error.message, param="file_id", code="duplicate_file")
+
+
 def _conflict(error: Exception) -> ApiError:
     assert isinstance(error, ConflictError)
     return ApiError(409, error.message, code=error.code)
@@ -178,6 +190,8 @@ ANSWERS: dict[type[BaseException], Callable[[Exception], ApiError]] = {
     PayloadTooLargeError: _too_large,
     ContentLimitError: _content_limit,
     ConflictError: _conflict,
+    ExpiredError: _expired,
+    DuplicateContentError: _duplicate_content,
     ScenarioError: _scenario_refused,
     Refused: _refused,
     ClientDisconnect: _client_gone,

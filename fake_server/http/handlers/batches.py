@@ -49,6 +49,12 @@ async def create_batch(call: Call) -> Reply:
             attributes=body.get("attributes"),
             chunking_strategy=body.get("chunking_strategy"),
             per_file=per_file,
+            # MKA1 indexes each content once (its SDK's createVectorStoreFileBatch).
+            duplicates=(
+                None
+                if call.dialect.name != "mka1"
+                else "skip" if body.get("skip_duplicates") else "refuse"
+            ),
         )
     return batch_reply(call, view, render.file_batch_body(view, call.dialect))
 

@@ -89,6 +89,7 @@ async def create_vector_store_file(call: Call) -> dict[str, Any]:
             actor=call.actor,
             attributes=body.get("attributes"),
             chunking_strategy=body.get("chunking_strategy"),
+            refuse_duplicates=call.dialect.name == "mka1",
         )
     return render.vector_store_file(view)
 
