@@ -199,6 +199,12 @@ def test_mutations_update_batch_and_store_views(start_server: StartServer) -> No
 
     client.vector_stores.update(store.id, name="renamed")
     assert client.vector_stores.retrieve(store.id).name == "renamed"
+    single = client.files.create(file=("d.txt", b"y"), purpose="assistants")
+    client.vector_stores.files.create(vector_store_id=store.id, file_id=single.id)
+    assert single.id in [file.id for file in client.vector_stores.files.list(store.id)]
+    assert client.vector_stores.retrieve(store.id).file_counts.total == 2
+    assert listed() == [ids[0]]  # a single attach belongs to no batch
+    client.vector_stores.files.delete(single.id, vector_store_id=store.id)
     # The last file finishes: the batch's derived status and counts add up.
     advance(server, 60)
     assert batch_counts() == ("completed", 0, 1)
