@@ -13,7 +13,14 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 from fake_server.contract.dialects import Dialect
 from fake_server.domain.content import response_chunking
-from fake_server.domain.model import BatchView, FileCounts, FileView, UploadedFile, VectorStoreView
+from fake_server.domain.model import (
+    DUPLICATE_FILE,
+    BatchView,
+    FileCounts,
+    FileView,
+    UploadedFile,
+    VectorStoreView,
+)
 from fake_server.domain.paging import Page
 from fake_server.domain.search import Hit
 
@@ -52,10 +59,13 @@ def file_batch_body(view: BatchView, dialect: Dialect) -> EncodedBody:
     return EncodedBody(encode(body), body)
 
 
-def vector_store_file(view: FileView) -> dict[str, Any]:
+def vector_store_file(view: FileView, dialect: Dialect | None = None) -> dict[str, Any]:
+    """``dialect``: only MKA1 knows ``duplicate_file``; elsewhere such a row
+    (a copy MKA1 skipped) is a cancelled file with no error."""
+    hidden = view.error_code == DUPLICATE_FILE and (dialect is None or dialect.name != "mka1")
     last_error = (
         None
-        if view.error_code is None
+        if view.error_code is None or hidden
         else {"code": view.error_code, "message": view.error_message or ""}
     )
     body: dict[str, Any] = {
@@ -74,8 +84,13 @@ def vector_store_file(view: FileView) -> dict[str, Any]:
     return body
 
 
-def encode_vector_store_file(view: FileView) -> bytes:
-    return encode(vector_store_file(view))
+def encode_vector_store_file(view: FileView, dialect: Dialect | None = None) -> bytes:
+    return encode(vector_store_file(view, dialect))
+
+
+def file_list_key(key: str, dialect: Dialect) -> str:
+    """The view cache key of a file list: MKA1's encodings differ (``duplicate_file``)."""
+    return key + "|mka1" if dialect.name == "mka1" else key
 
 
 def vector_store(view: VectorStoreView, dialect: Dialect) -> dict[str, Any]:

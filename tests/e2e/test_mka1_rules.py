@@ -51,6 +51,31 @@ def test_skip_duplicates_records_a_cancelled_row(start_server: StartServer) -> N
     assert skipped.status == "cancelled"
     assert skipped.last_error is not None and skipped.last_error.code == "duplicate_file"
     assert first in skipped.last_error.message
+    listed = sdk.vector_stores.list_files(vector_store_id=store.id).data
+    assert {file.id: file.last_error.code for file in listed if file.last_error} == {
+        copy: "duplicate_file"
+    }
+
+
+def test_a_skipped_copy_reads_as_a_plain_cancelled_file_through_openai(
+    start_server: StartServer,
+) -> None:
+    server = start_server(VIRTUAL)
+    sdk = mka1_client(server).llm
+    store = sdk.vector_stores.create(name="docs")
+    first, copy = upload(sdk, "a.txt", b"same"), upload(sdk, "b.txt", b"same")
+    batch = sdk.vector_stores.create_file_batch(
+        vector_store_id=store.id, file_ids=[first, copy], skip_duplicates=True
+    )
+    client = openai_client(server)
+    # The OpenAI schema has no duplicate_file code: the row is cancelled, no error.
+    row = client.vector_stores.files.retrieve(copy, vector_store_id=store.id)
+    assert row.status == "cancelled" and row.last_error is None
+    rows = client.vector_stores.file_batches.list_files(batch.id, vector_store_id=store.id)
+    assert {file.id: file.last_error for file in rows} == {first: None, copy: None}
+    # ...and MKA1 still sees its code, from its own encodings.
+    listed = sdk.vector_stores.list_files_in_batch(vector_store_id=store.id, batch_id=batch.id)
+    assert [file.last_error.code for file in listed.data if file.last_error] == ["duplicate_file"]
 
 
 def test_a_single_attach_of_held_content_is_409(start_server: StartServer) -> None:

@@ -96,7 +96,8 @@ async def list_batch_files(call: Call) -> render.EncodedList:
     def read(earlier: Snapshot[FileList] | None) -> Snapshot[FileList]:
         return account.batch_files(vector_store_id, batch_id, actor=call.actor, earlier=earlier)
 
-    files = call.state.views.files(f"{vector_store_id}/{batch_id}", read)
+    key = render.file_list_key(f"{vector_store_id}/{batch_id}", call.dialect)
+    files = call.state.views.files(key, read, call.dialect)
     return render.encoded_page(view_cache.page(files, query, status))
 
 

@@ -61,7 +61,8 @@ async def list_vector_store_files(call: Call) -> render.EncodedList:
     def read(earlier: Snapshot[FileList] | None) -> Snapshot[FileList]:
         return account.vector_store_files(vector_store_id, actor=call.actor, earlier=earlier)
 
-    files = call.state.views.files(vector_store_id, read)
+    key = render.file_list_key(vector_store_id, call.dialect)
+    files = call.state.views.files(key, read, call.dialect)
     return render.encoded_page(view_cache.page(files, query, status))
 
 
@@ -69,7 +70,7 @@ async def get_vector_store_file(call: Call) -> dict[str, Any]:
     view = call.state.account.get_vector_store_file(
         call.path_param("vector_store_id"), call.path_param("file_id"), actor=call.actor
     )
-    return render.vector_store_file(view)
+    return render.vector_store_file(view, call.dialect)
 
 
 async def modify_vector_store(call: Call) -> dict[str, Any]:
@@ -91,7 +92,7 @@ async def create_vector_store_file(call: Call) -> dict[str, Any]:
             chunking_strategy=body.get("chunking_strategy"),
             refuse_duplicates=call.dialect.name == "mka1",
         )
-    return render.vector_store_file(view)
+    return render.vector_store_file(view, call.dialect)
 
 
 async def update_vector_store_file_attributes(call: Call) -> dict[str, Any]:
@@ -102,7 +103,7 @@ async def update_vector_store_file_attributes(call: Call) -> dict[str, Any]:
         body.get("attributes"),
         actor=call.actor,
     )
-    return render.vector_store_file(view)
+    return render.vector_store_file(view, call.dialect)
 
 
 async def delete_vector_store_file(call: Call) -> dict[str, Any]:
