@@ -20,6 +20,7 @@ from fake_server.domain.errors import (
     DuplicateContentError,
     DuplicateFileError,
     ExpiredError,
+    ForbiddenError,
     InvalidRequestError,
     NotFoundError,
     UnknownFileError,
@@ -66,6 +67,14 @@ class FileSettings(NamedTuple):
 
 
 NO_SETTINGS = FileSettings()
+
+
+class Permission(NamedTuple):
+    """A role on a vector store: of one end user, or of the team (``user_id`` None)."""
+
+    grantee_type: str
+    user_id: str | None
+    role: str | None
 DuplicateRule = Literal["refuse", "skip"] | None
 
 
@@ -244,7 +253,7 @@ class Account:
         self, query: PageQuery, *, actor: str | None = None
     ) -> Page[VectorStoreView]:
         with self._lock:
-            visible_stores = [s for s in self._vector_stores.values() if visible(s.owner, actor)]
+            visible_stores = [s for s in self._vector_stores.values() if s.reachable_by(actor)]
             positions = {
                 vector_store.id: index for index, vector_store in enumerate(visible_stores)
             }
@@ -492,6 +501,76 @@ class Account:
             )
         return attached
 
+    # --- MKA1 permissions -------------------------------------------------------
+
+    def list_permissions(
+        self, vector_store_id: str, *, actor: str | None = None
+    ) -> tuple[str, list[Permission]]:
+        """The owner first, then the team, then individual principals."""
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            rows = [Permission("user", owner, "owner") for owner in [vector_store.owner] if owner]
+            if vector_store.team_role is not None:
+                rows.append(Permission("team", None, vector_store.team_role))
+            rows += [Permission("user", user, role) for user, role in vector_store.grants.items()]
+            return vector_store.id, rows
+
+    def grant_permission(
+        self,
+        vector_store_id: str,
+        user_id: str | None,
+        role: str,
+        *,
+        actor: str | None = None,
+    ) -> Permission:
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            self._check_may_grant(vector_store, actor)
+            if user_id is not None and user_id == vector_store.owner:
+                raise InvalidRequestError(
+                    "The owner's role is fixed at creation and cannot be granted.", "user_id"
+                )
+            vector_store.grant(user_id, role)
+            return Permission("team" if user_id is None else "user", user_id, role)
+
+    def effective_permission(
+        self, vector_store_id: str, user_id: str, *, actor: str | None = None
+    ) -> tuple[Permission, str]:
+        """The role ``user_id`` holds and where it comes from (owner, grant, team, none)."""
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            if user_id == vector_store.owner:
+                return Permission("user", user_id, "owner"), "owner"
+            if user_id in vector_store.grants:
+                return Permission("user", user_id, vector_store.grants[user_id]), "grant"
+            if vector_store.team_role is not None:
+                return Permission("user", user_id, vector_store.team_role), "team"
+            return Permission("user", user_id, None), "none"
+
+    def revoke_permission(
+        self, vector_store_id: str, user_id: str | None, *, actor: str | None = None
+    ) -> Permission:
+        """Remove what ``user_id`` (None: the team) holds; 404 when it holds nothing."""
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            self._check_may_grant(vector_store, actor)
+            if user_id is not None and user_id == vector_store.owner:
+                raise InvalidRequestError("The owner's permission cannot be removed.", "user_id")
+            if not vector_store.revoke(user_id):
+                raise NotFoundError(
+                    f"{quoted(user_id or 'team')} holds no permission on "
+                    f"vector store '{vector_store.id}'.",
+                    "user_id",
+                )
+            return Permission("team" if user_id is None else "user", user_id, None)
+
+    def _check_may_grant(self, vector_store: VectorStore, actor: str | None) -> None:
+        # The whole account (no end user) acts as the organisation admin.
+        if actor is not None and actor != vector_store.owner:
+            raise ForbiddenError(
+                f"Only the owner of vector store '{vector_store.id}' can change its permissions."
+            )
+
     def check_not_expired(self, vector_store_id: str, *, actor: str | None = None) -> None:
         """Raise ``ExpiredError`` if the vector store's ``expires_at`` has passed."""
         with self._lock:
@@ -537,8 +616,9 @@ class Account:
     def _vector_store(self, vector_store_id: str, actor: str | None) -> VectorStore:
         check_id_prefix("vector_store_id", vector_store_id, VECTOR_STORE_PREFIX)
         vector_store = self._vector_stores.get(vector_store_id)
-        # Another end user's vector store answers exactly as a missing one would.
-        if vector_store is None or not visible(vector_store.owner, actor):
+        # Another end user's vector store answers exactly as a missing one would
+        # (unless it was granted a role on it: MKA1 permissions).
+        if vector_store is None or not vector_store.reachable_by(actor):
             raise NotFoundError(f"No vector store found with id {quoted(vector_store_id)}.")
         return vector_store
 

@@ -35,6 +35,14 @@ class ConflictError(FakeServerError):
         self.code = code
 
 
+class ForbiddenError(FakeServerError):
+    """The end user may see the object but not make this change (MKA1: 403)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class ExpiredError(FakeServerError):
     """The vector store has expired (MKA1 answers this with 410)."""
 

@@ -383,6 +383,10 @@ class VectorStore:
     owner: str | None = None
     # {"anchor": "last_active_at", "days": N} as sent; None: never expires.
     expires_after: dict[str, Any] | None = None
+    # MKA1 permissions: role by end user granted one, and the team's role
+    # (the fake has no teams: a team grant reaches every end user).
+    grants: dict[str, str] = field(default_factory=dict)
+    team_role: str | None = None
     _batches: dict[str, FileBatch] = field(default_factory=dict, init=False, repr=False)
     # The vector store's files by id; a file added again replaces the earlier entry.
     _files: dict[str, VectorStoreFile] = field(default_factory=dict, init=False, repr=False)
@@ -448,6 +452,32 @@ class VectorStore:
     ) -> None:
         self._files[file_id].attributes = dict(attributes) if attributes is not None else None
         self._changed()
+
+    def grant(self, user_id: str | None, role: str) -> None:
+        """Give ``user_id`` (None: the team) ``role``, replacing any it held."""
+        if user_id is None:
+            self.team_role = role
+        else:
+            self.grants.pop(user_id, None)
+            self.grants[user_id] = role
+        self._changed()
+
+    def revoke(self, user_id: str | None) -> bool:
+        """Remove what ``user_id`` (None: the team) holds; say whether it held anything."""
+        if user_id is None:
+            held, self.team_role = self.team_role is not None, None
+        else:
+            held = self.grants.pop(user_id, None) is not None
+        if held:
+            self._changed()
+        return held
+
+    def reachable_by(self, actor: str | None) -> bool:
+        """Whether an end user sees the store: its owner's and the account's
+        rule, or a role granted to it (or to the team)."""
+        if self.owner is None or actor is None or self.owner == actor:
+            return True
+        return self.team_role is not None or actor in self.grants
 
     def expires_at(self) -> int | None:
         """When it expires: ``days`` after it was last active (or created)."""

@@ -22,6 +22,7 @@ from fake_server.domain.errors import (
     ExpiredError,
     FakeServerError,
     FileListError,
+    ForbiddenError,
     InvalidRequestError,
     NotFoundError,
     UnknownFileError,
@@ -148,6 +149,11 @@ def _content_limit(error: Exception) -> ApiError:
     return ApiError(413, error.message, code="content_limit_exceeded")
 
 
+def _forbidden(error: Exception) -> ApiError:
+    assert isinstance(error, ForbiddenError)
+    return ApiError(403, error.message, code="permission_denied")
+
+
 def _expired(error: Exception) -> ApiError:
     assert isinstance(error, ExpiredError)
     return ApiError(410, error.message, code="vector_store_expired")
@@ -191,6 +197,7 @@ ANSWERS: dict[type[BaseException], Callable[[Exception], ApiError]] = {
     ContentLimitError: _content_limit,
     ConflictError: _conflict,
     ExpiredError: _expired,
+    ForbiddenError: _forbidden,
     DuplicateContentError: _duplicate_content,
     ScenarioError: _scenario_refused,
     Refused: _refused,

@@ -27,6 +27,10 @@ GONE_WHEN_EXPIRED = frozenset(
         "getVectorStoreFileBatch",
         "cancelVectorStoreFileBatch",
         "listFilesInVectorStoreBatch",
+        "listVectorStorePermissions",
+        "createVectorStorePermission",
+        "getVectorStorePermission",
+        "deleteVectorStorePermission",
     }
 )
 

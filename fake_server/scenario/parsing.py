@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fake_server import defaults
-from fake_server.contract.operations import OPERATION_IDS
+from fake_server.contract.operations import ALL_OPERATION_IDS
 from fake_server.contract.resources import scenario_path, schema_path
 from fake_server.contract.validation import CompiledSchema
 from fake_server.scenario.faults import FaultRule
@@ -165,7 +165,7 @@ def fault_validator() -> CompiledSchema:
 def parse_fault(data: Any, source: str) -> FaultRule:
     """A fault rule given at runtime, checked like a scenario's ``faults`` entry."""
     problems = _problems(fault_validator(), data, source, lambda *_, **__: None)
-    if not problems and data["operation"] not in OPERATION_IDS:
+    if not problems and data["operation"] not in ALL_OPERATION_IDS:
         problems = [ScenarioProblem(source, None, "operation", _unknown_operation(data))]
     if problems:
         raise ScenarioError(problems)
@@ -173,7 +173,7 @@ def parse_fault(data: Any, source: str) -> FaultRule:
 
 
 def _unknown_operation(fault: dict[str, Any]) -> str:
-    return f"unknown operation {fault['operation']!r} (one of: {', '.join(OPERATION_IDS)})"
+    return f"unknown operation {fault['operation']!r} (one of: {', '.join(ALL_OPERATION_IDS)})"
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
@@ -242,7 +242,7 @@ def _semantic_problems(
             ("clock", "advance_on_poll"), "only applies to a virtual clock (mode: virtual)"
         )
     for index, fault in enumerate(data.get("faults", [])):
-        if fault["operation"] not in OPERATION_IDS:
+        if fault["operation"] not in ALL_OPERATION_IDS:
             yield problem(("faults", index, "operation"), _unknown_operation(fault))
     yield from _contents_problems(data.get("files", []), base_dir, problem)
     for index, upload in enumerate(data.get("files", [])):

@@ -190,6 +190,8 @@ def _vector_store(
         owner=spec.get("owner"),
         expires_after=spec.get("expires_after"),
     )
+    for grant in spec.get("permissions", []):
+        vector_store.grant(grant.get("user_id"), grant["role"])
     for batch_spec in spec.get("file_batches", []):
         batch_created = batch_spec.get("created_at", created_at)
         files = [
