@@ -337,7 +337,12 @@ class Account:
             return self._upload(file_id, actor)
 
     def list_files(
-        self, query: PageQuery, purpose: str | None = None, *, actor: str | None = None
+        self,
+        query: PageQuery,
+        purpose: str | None = None,
+        *,
+        actor: str | None = None,
+        digest: str | None = None,
     ) -> Page[UploadedFile]:
         """Uploaded files, oldest first (``query.order`` turns it around)."""
         with self._lock:
@@ -349,6 +354,7 @@ class Account:
                     if visible(upload.owner, actor)
                     and not _expired(upload, now)
                     and (purpose is None or upload.purpose == purpose)
+                    and (digest is None or upload.digest == digest)
                 ),
                 key=lambda upload: upload.created_at,
             )

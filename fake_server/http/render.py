@@ -125,7 +125,8 @@ def vector_store(view: VectorStoreView, dialect: Dialect) -> dict[str, Any]:
     return body
 
 
-def uploaded_file(upload: UploadedFile) -> dict[str, Any]:
+def uploaded_file(upload: UploadedFile, dialect: Dialect | None = None) -> dict[str, Any]:
+    """``dialect``: MKA1's File also carries the content's ``sha256``."""
     body: dict[str, Any] = {
         "id": upload.id,
         "object": "file",
@@ -137,6 +138,8 @@ def uploaded_file(upload: UploadedFile) -> dict[str, Any]:
     }
     if upload.expires_at is not None:
         body["expires_at"] = upload.expires_at
+    if dialect is not None and dialect.name == "mka1" and upload.digest is not None:
+        body["sha256"] = upload.digest
     return body
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 
 import httpx
 import openai
@@ -311,6 +312,10 @@ def test_mka1_sdk_drives_every_operation(start_server: StartServer) -> None:
         file={"file_name": "a.txt", "content": b"alpha beta cat"}, purpose="assistants"
     )
     assert [file.id for file in sdk.files.list().data] == [upload.id]
+    held = sdk.files.get(file_id=upload.id).sha256
+    assert held == hashlib.sha256(b"alpha beta cat").hexdigest()
+    assert [file.id for file in sdk.files.list(sha256=held).data] == [upload.id]
+    assert sdk.files.list(sha256="0" * 64).data == []
     content = sdk.files.content(file_id=upload.id)
     assert content.headers["content-type"] == "text/plain" and content.read() == b"alpha beta cat"
 

@@ -21,21 +21,25 @@ async def create_file(call: Call) -> dict[str, Any]:
         content=upload.content,
         expires_after_seconds=upload.expires_after_seconds,
     )
-    return render.uploaded_file(created)
+    return render.uploaded_file(created, call.dialect)
 
 
 async def retrieve_file(call: Call) -> dict[str, Any]:
     return render.uploaded_file(
-        call.state.account.get_file(call.path_param("file_id"), actor=call.actor)
+        call.state.account.get_file(call.path_param("file_id"), actor=call.actor), call.dialect
     )
 
 
 async def list_files(call: Call) -> render.EncodedList:
     params = call.request.query_params
+    # MKA1's SDK can ask for the files holding one content (sha256).
+    digest = single(params, "sha256") if call.dialect.name == "mka1" else None
     result = call.state.account.list_files(
-        files_page_query(params), single(params, "purpose"), actor=call.actor
+        files_page_query(params), single(params, "purpose"), actor=call.actor, digest=digest
     )
-    return render.page(result, lambda upload: render.encode(render.uploaded_file(upload)))
+    return render.page(
+        result, lambda upload: render.encode(render.uploaded_file(upload, call.dialect))
+    )
 
 
 async def delete_file(call: Call) -> dict[str, Any]:
