@@ -56,3 +56,11 @@ MAX_SESSIONS: Final = 64
 # openai-poll-after-ms on a virtual clock: virtual time costs nothing, so
 # polling clients are told to come back soon.
 VIRTUAL_POLL_AFTER_MS: Final = 10
+
+# --- uploaded content --------------------------------------------------------------
+
+# Bytes of uploaded content one account (session) keeps, over all its files.
+# An upload beyond it is refused (413); deleting files frees room.
+MAX_CONTENT_BYTES: Final = 64 * 1024 * 1024
+# Results a search returns when it sets no max_num_results (the spec's default).
+SEARCH_RESULTS: Final = 10

@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 from meetkai_mka1 import models
+from pydantic import TypeAdapter
 
 # The operations fake_server serves (or will serve), by the spec's operationId.
 OPERATIONS = (
@@ -46,12 +47,19 @@ OPERATIONS = (
     "deleteVectorStoreFile",
     "createFile",
     "retrieveFile",
+    "listFiles",
+    "deleteFile",
+    "downloadFile",
+    "modifyVectorStore",
+    "updateVectorStoreFileAttributes",
+    "retrieveVectorStoreFileContent",
+    "searchVectorStore",
 )
 
 # spec operationId -> (MKA1 SDK operation_id, SDK model of the 200 body).
 # The SDK names some operations differently; the spec's ids are the ones
 # fake_server uses everywhere, so the map is keyed by them.
-MKA1_OPERATIONS = {
+MKA1_OPERATIONS: dict[str, tuple[str, str | None]] = {
     "createVectorStoreFileBatch": ("createVectorStoreFileBatch", "VectorStoreFileBatch"),
     "getVectorStoreFileBatch": ("getVectorStoreFileBatch", "VectorStoreFileBatch"),
     "cancelVectorStoreFileBatch": ("cancelVectorStoreFileBatch", "VectorStoreFileBatch"),
@@ -65,6 +73,61 @@ MKA1_OPERATIONS = {
     "listVectorStoreFiles": ("listVectorStoreFiles", "VectorStoreFileList"),
     "createFile": ("uploadFile", "File"),
     "retrieveFile": ("getFile", "File"),
+    "listFiles": ("listFiles", "FileList"),
+    "deleteFile": ("deleteFile", "FileDeletionStatus"),
+    # The SDK streams the bytes back: no model, the body is the file itself.
+    "downloadFile": ("getFileContent", None),
+    "modifyVectorStore": ("modifyVectorStore", "VectorStore"),
+    "updateVectorStoreFileAttributes": ("updateVectorStoreFileAttributes", "VectorStoreFile"),
+    "deleteVectorStoreFile": ("deleteVectorStoreFile", "VectorStoreFileDeletionStatus"),
+    "retrieveVectorStoreFileContent": ("getVectorStoreFileContent", "VectorStoreFileContent"),
+    "searchVectorStore": ("searchVectorStore", "VectorStoreSearchResults"),
+}
+
+# The media types fake_server answers a MKA1 download with (the SDK's
+# getFileContent accepts only a list of named types, not
+# application/octet-stream): kept in step with fake_server.http.render.
+MKA1_DOWNLOAD_TYPES = (
+    "text/plain",
+    "text/csv",
+    "text/html",
+    "text/markdown",
+    "application/json",
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+)
+# A 200 body that is the file's bytes, not JSON.
+BINARY_RESPONSE = {
+    "content": {
+        media_type: {"schema": {"type": "string", "format": "binary"}}
+        for media_type in MKA1_DOWNLOAD_TYPES
+    }
+}
+
+# Operations only MKA1 has (vector store permissions): operationId ->
+# (method, path after the prefix, SDK model of the 200 body, of the request body).
+PERMISSIONS_PATH = "/vector_stores/{vector_store_id}/permissions"
+MKA1_ONLY_OPERATIONS: dict[str, tuple[str, str, str, str | None]] = {
+    "listVectorStorePermissions": ("GET", PERMISSIONS_PATH, "VectorStorePermissionList", None),
+    "createVectorStorePermission": (
+        "POST",
+        PERMISSIONS_PATH,
+        "VectorStorePermission",
+        "CreateVectorStorePermissionRequest",
+    ),
+    "getVectorStorePermission": (
+        "GET",
+        PERMISSIONS_PATH + "/{user_id}",
+        "VectorStoreEffectivePermission",
+        None,
+    ),
+    "deleteVectorStorePermission": (
+        "DELETE",
+        PERMISSIONS_PATH + "/{user_id}",
+        "VectorStorePermissionDeleted",
+        None,
+    ),
 }
 
 # spec operationId -> SDK model of the JSON request body. Their top level is
@@ -73,6 +136,10 @@ MKA1_OPERATIONS = {
 MKA1_REQUESTS = {
     "createVectorStore": "CreateVectorStoreRequest",
     "createVectorStoreFileBatch": "CreateVectorStoreFileBatchRequest",
+    "modifyVectorStore": "ModifyVectorStoreRequest",
+    "createVectorStoreFile": "CreateVectorStoreFileRequest",
+    "updateVectorStoreFileAttributes": "UpdateVectorStoreFileAttributesRequest",
+    "searchVectorStore": "SearchVectorStoreRequest",
 }
 
 # The error body is the same envelope for every operation and dialect.
@@ -223,11 +290,38 @@ def extract_mka1() -> dict[str, Any]:
         defs[model_name] = schema
         return f"#/$defs/{model_name}"
 
-    for spec_id, (sdk_id, model_name) in sorted(MKA1_OPERATIONS.items()):
-        operations[spec_id] = {
-            "sdk_operation_id": sdk_id,
+    def add_union(name: str) -> str:
+        """A request body the SDK types as a discriminated union of models."""
+        schema = TypeAdapter(getattr(models, name)).json_schema(
+            by_alias=True, ref_template="#/$defs/{model}", mode="serialization"
+        )
+        for variant, variant_schema in schema.pop("$defs", {}).items():
+            defs[variant] = {**variant_schema, "additionalProperties": False}
+        defs[name] = schema
+        return f"#/$defs/{name}"
+
+    for operation_id, (method, path, model_name, request) in sorted(
+        MKA1_ONLY_OPERATIONS.items()
+    ):
+        operations[operation_id] = {
+            "sdk_operation_id": operation_id,
+            "method": method,
+            "path": path,
+            "parameters": [
+                {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+                for name in ("vector_store_id", "user_id")
+                if "{" + name + "}" in path
+            ],
             "responses": {"200": {"$ref": add_model(model_name, "validation")}},
         }
+        if request is not None:
+            operations[operation_id]["request"] = {"$ref": add_union(request)}
+    for spec_id, (sdk_id, sdk_model) in sorted(MKA1_OPERATIONS.items()):
+        if sdk_model is None:
+            ok: dict[str, Any] = BINARY_RESPONSE
+        else:
+            ok = {"$ref": add_model(sdk_model, "validation")}
+        operations[spec_id] = {"sdk_operation_id": sdk_id, "responses": {"200": ok}}
         if spec_id in MKA1_REQUESTS:
             request_ref = add_model(MKA1_REQUESTS[spec_id], "serialization")
             defs[MKA1_REQUESTS[spec_id]]["additionalProperties"] = False
@@ -295,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
                 "source": "meetkai-mka1 (PyPI) pydantic models",
                 "package_version": metadata.version("meetkai-mka1"),
                 "operations": sorted(MKA1_OPERATIONS),
+                "mka1_only_operations": sorted(MKA1_ONLY_OPERATIONS),
                 "requests": sorted(MKA1_REQUESTS),
             },
         },

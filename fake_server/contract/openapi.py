@@ -12,13 +12,15 @@ from typing import Any
 
 from fake_server.contract.checker import Contract
 from fake_server.contract.dialects import Dialect
-from fake_server.contract.operations import OPERATION_IDS
+from fake_server.contract.operations import MKA1_ONLY_OPERATION_IDS, OPERATION_IDS
 
 ERROR_STATUSES = {
     "400": "The request is malformed or breaks the request schema.",
     "401": "Missing or wrong credentials.",
+    "403": "Not allowed for this end user (MKA1 permissions).",
     "404": "No such object (or it belongs to another end user).",
     "409": "The request conflicts with the current state.",
+    "410": "The vector store has expired (MKA1).",
     "413": "The request body is larger than the limit.",
     "429": "A rate limit: the scenario's limits, or a scripted fault.",
     "500": "A scripted server error, or a contract violation in strict mode.",
@@ -34,19 +36,23 @@ def openapi_document(contract: Contract, dialect: Dialect) -> dict[str, Any]:
     schemas = {**spec["$defs"], **own["$defs"]} if own is not spec else dict(spec["$defs"])
     error = {"$ref": "#/$defs/ErrorResponse"}
     paths: dict[str, dict[str, Any]] = {}
-    for operation_id in OPERATION_IDS:
-        source = spec["operations"][operation_id]
+    own_only = MKA1_ONLY_OPERATION_IDS if dialect.schema_set == "mka1" else ()
+    for operation_id in (*OPERATION_IDS, *own_only):
+        source = spec["operations"].get(operation_id) or own["operations"][operation_id]
         response = own["operations"][operation_id]["responses"]["200"]
-        ok_schema = response.get("content", {}).get("application/json", {}).get("schema", response)
+        content = response.get("content", {})
+        if content and "application/json" not in content:
+            # A body that is not JSON (a file's bytes), published as it is.
+            ok_content = copy.deepcopy(content)
+        else:
+            schema = content.get("application/json", {}).get("schema", response)
+            ok_content = {"application/json": {"schema": schema}}
         operation: dict[str, Any] = {
             "operationId": operation_id,
             "parameters": copy.deepcopy(source.get("parameters", [])),
             "security": [{"bearer": []}],
             "responses": {
-                "200": {
-                    "description": "OK",
-                    "content": {"application/json": {"schema": ok_schema}},
-                },
+                "200": {"description": "OK", "content": ok_content},
                 **{
                     status: {
                         "description": description,

@@ -15,4 +15,22 @@ OPERATION_IDS = (
     "listFilesInVectorStoreBatch",
     "listVectorStoreFiles",
     "getVectorStoreFile",
+    "listFiles",
+    "deleteFile",
+    "downloadFile",
+    "modifyVectorStore",
+    "createVectorStoreFile",
+    "updateVectorStoreFileAttributes",
+    "deleteVectorStoreFile",
+    "retrieveVectorStoreFileContent",
+    "searchVectorStore",
 )
+
+# Served under the MKA1 prefix only: its SDK has them, the OpenAI spec does not.
+MKA1_ONLY_OPERATION_IDS = (
+    "listVectorStorePermissions",
+    "createVectorStorePermission",
+    "getVectorStorePermission",
+    "deleteVectorStorePermission",
+)
+ALL_OPERATION_IDS = OPERATION_IDS + MKA1_ONLY_OPERATION_IDS

@@ -10,12 +10,18 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Literal, NamedTuple
 
 from fake_server import defaults
+from fake_server.domain import search
 from fake_server.domain.clock import Clock
+from fake_server.domain.content import ContentStore, digest, text_of
 from fake_server.domain.errors import (
     BatchSizeError,
+    DuplicateContentError,
     DuplicateFileError,
+    ExpiredError,
+    ForbiddenError,
     InvalidRequestError,
     NotFoundError,
     RateLimitError,
@@ -56,6 +62,27 @@ DEFAULT_PROCESSING = Processing(
 MAX_FILES_PER_BATCH = defaults.MAX_FILES_PER_BATCH
 NO_LIMITS = Limits()
 
+Attributes = Mapping[str, str | float | bool]
+
+
+class FileSettings(NamedTuple):
+    """What a batch's ``files[]`` entry sets for its own file (None: the batch's)."""
+
+    attributes: Attributes | None = None
+    chunking_strategy: dict[str, Any] | None = None
+
+
+NO_SETTINGS = FileSettings()
+
+
+class Permission(NamedTuple):
+    """A role on a vector store: of one end user, or of the team (``user_id`` None)."""
+
+    grantee_type: str
+    user_id: str | None
+    role: str | None
+DuplicateRule = Literal["refuse", "skip"] | None
+
 
 class Account:
     """One fake account: its vector visible_stores and uploaded files, on one clock."""
@@ -93,6 +120,9 @@ class Account:
         # (the fake waits for the client). None: the wait is that on the clock.
         self._on_rate_limited = on_rate_limited
         self._lock = threading.Lock()
+        self.contents = ContentStore()
+        # Scripted search answers by vector store id (the scenario's ``search``).
+        self.scripted_searches: dict[str, tuple[search.ScriptedAnswer, ...]] = {}
 
     def vector_stores(self) -> Iterator[VectorStore]:
         return iter(list(self._vector_stores.values()))
@@ -162,7 +192,14 @@ class Account:
         file_ids: Sequence[str],
         *,
         actor: str | None = None,
+        attributes: Attributes | None = None,
+        chunking_strategy: dict[str, Any] | None = None,
+        per_file: Mapping[str, FileSettings] | None = None,
+        duplicates: DuplicateRule = None,
     ) -> BatchView:
+        """``duplicates`` (MKA1): None attaches same-content files as they are;
+        "refuse" fails the batch on one (nothing attached), "skip" makes it a
+        cancelled ``duplicate_file`` row."""
         maximum = self._limits.files_per_batch
         if not 1 <= len(file_ids) <= maximum:
             raise BatchSizeError(len(file_ids), maximum)
@@ -170,6 +207,14 @@ class Account:
             vector_store = self._vector_store(vector_store_id, actor)
             now = self._now()
             files = self._new_files(vector_store, file_ids, now, actor)
+            if duplicates is not None:
+                self._check_duplicates(vector_store, files, skip=duplicates == "skip")
+            for file in files:
+                own = (per_file or {}).get(file.id, NO_SETTINGS)
+                chosen = own.attributes if own.attributes is not None else attributes
+                file.attributes = dict(chosen) if chosen is not None else None
+                file.chunking_strategy = own.chunking_strategy or chunking_strategy
+            # Counted against the rate limit only once nothing else refuses it.
             self._admit(len(files), now)
             batch = FileBatch(
                 id=new_file_batch_id(),
@@ -181,10 +226,12 @@ class Account:
             # The answer to a create shows the batch as it was created, every
             # file still in progress, as the real API answers, even if a file
             # with no processing time is already done by the next read.
-            counts = FileCounts(in_progress=len(batch.files), completed=0, failed=0, cancelled=0)
-            return BatchView(
-                batch.id, vector_store.id, batch.created_at, FileStatus.IN_PROGRESS, counts
+            skipped = sum(1 for file in batch.files if file.skipped_duplicate)
+            counts = FileCounts(
+                in_progress=len(batch.files) - skipped, completed=0, failed=0, cancelled=skipped
             )
+            status = FileStatus.IN_PROGRESS if counts.in_progress else FileStatus.COMPLETED
+            return BatchView(batch.id, vector_store.id, batch.created_at, status, counts)
 
     # --- vector stores --------------------------------------------------------------
 
@@ -196,6 +243,8 @@ class Account:
         file_ids: Sequence[str] = (),
         *,
         actor: str | None = None,
+        expires_after: dict[str, Any] | None = None,
+        chunking_strategy: dict[str, Any] | None = None,
     ) -> VectorStoreView:
         with self._lock:
             now = self._now()
@@ -207,8 +256,11 @@ class Account:
                 metadata=dict(metadata or {}),
                 last_active_at=int(now),
                 owner=actor,
+                expires_after=dict(expires_after) if expires_after else None,
             )
             files = self._new_files(vector_store, file_ids, now, actor)
+            for file in files:
+                file.chunking_strategy = chunking_strategy
             self._admit(len(files), now)
             vector_store.add_files(files)
             self._vector_stores[vector_store.id] = vector_store
@@ -224,7 +276,7 @@ class Account:
         self, query: PageQuery, *, actor: str | None = None
     ) -> Page[VectorStoreView]:
         with self._lock:
-            visible_stores = [s for s in self._vector_stores.values() if visible(s.owner, actor)]
+            visible_stores = [s for s in self._vector_stores.values() if s.reachable_by(actor)]
             positions = {
                 vector_store.id: index for index, vector_store in enumerate(visible_stores)
             }
@@ -266,13 +318,8 @@ class Account:
     ) -> FileView:
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor)
-            file = vector_store.files.get(file_id)
-            if file is None:
-                raise NotFoundError(
-                    f"No file found with id {quoted(file_id)} in vector store '{vector_store.id}'."
-                )
-            view = file.view(self._now())
-        # A file polled while in progress moves the clock as a batch does.
+            view = self._vector_store_file(vector_store, file_id).view(self._now())
+        # Polled like a batch (create_and_poll): advance_on_poll applies.
         if view.status is FileStatus.IN_PROGRESS and self._on_poll is not None:
             self._on_poll()
         return view
@@ -280,26 +327,182 @@ class Account:
     # --- uploaded files -----------------------------------------------------
 
     def upload_file(
-        self, filename: str, size: int, purpose: str, *, actor: str | None = None
+        self,
+        filename: str,
+        size: int,
+        purpose: str,
+        *,
+        actor: str | None = None,
+        content: bytes | None = None,
+        expires_after_seconds: int | None = None,
     ) -> UploadedFile:
         with self._lock:
+            if content is not None:
+                self.contents.check_room(len(content))
+            now = int(self._now())
             upload = UploadedFile(
                 id=new_file_id(),
                 filename=filename,
                 bytes=size,
-                created_at=int(self._now()),
+                created_at=now,
                 purpose=purpose,
                 owner=actor,
+                expires_at=None if expires_after_seconds is None else now + expires_after_seconds,
+                digest=None if content is None else digest(content),
             )
+            if content is not None:
+                self.contents.put(upload.id, content)
             self._uploads[upload.id] = upload
             return upload
 
     def get_file(self, file_id: str, *, actor: str | None = None) -> UploadedFile:
         with self._lock:
+            return self._upload(file_id, actor)
+
+    def list_files(
+        self,
+        query: PageQuery,
+        purpose: str | None = None,
+        *,
+        actor: str | None = None,
+        digest: str | None = None,
+    ) -> Page[UploadedFile]:
+        """Uploaded files, oldest first (``query.order`` turns it around)."""
+        with self._lock:
+            now = self._now()
+            uploads = sorted(
+                (
+                    upload
+                    for upload in self._uploads.values()
+                    if visible(upload.owner, actor)
+                    and not _expired(upload, now)
+                    and (purpose is None or upload.purpose == purpose)
+                    and (digest is None or upload.digest == digest)
+                ),
+                key=lambda upload: upload.created_at,
+            )
+            positions = {upload.id: index for index, upload in enumerate(uploads)}
+            return paginate(uploads, positions, query)
+
+    def delete_file(self, file_id: str, *, actor: str | None = None) -> str:
+        """Delete an upload, its content, and its entry in every vector store."""
+        with self._lock:
+            upload = self._upload(file_id, actor)
+            del self._uploads[upload.id]
+            self.contents.discard(upload.id)
+            for vector_store in self._vector_stores.values():
+                vector_store.detach_file(upload.id)
+            return upload.id
+
+    def file_content(self, file_id: str, *, actor: str | None = None) -> bytes:
+        with self._lock:
+            return self.contents.get(self._upload(file_id, actor).id)
+
+    # --- single vector store files ------------------------------------------------
+
+    def modify_vector_store(
+        self,
+        vector_store_id: str,
+        changes: Mapping[str, Any],
+        *,
+        actor: str | None = None,
+    ) -> VectorStoreView:
+        """Set the fields ``changes`` holds (name, metadata, expires_after; null clears)."""
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            now = self._now()
+            vector_store.modify(
+                name=changes.get("name"),
+                metadata=changes.get("metadata"),
+                expires_after=changes.get("expires_after"),
+                fields=frozenset(changes),
+                active_at=int(now),
+            )
+            return vector_store.view(now)
+
+    def create_vector_store_file(
+        self,
+        vector_store_id: str,
+        file_id: str,
+        *,
+        actor: str | None = None,
+        attributes: Attributes | None = None,
+        chunking_strategy: dict[str, Any] | None = None,
+        refuse_duplicates: bool = False,
+    ) -> FileView:
+        """Attach one uploaded file: the same timeline as a batch's file.
+        ``refuse_duplicates`` (MKA1): a file whose content the store holds is refused."""
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            now = self._now()
+            (file,) = self._new_files(vector_store, [file_id], now, actor)
+            if refuse_duplicates:
+                self._check_duplicates(vector_store, [file], skip=False)
+            file.attributes = dict(attributes) if attributes is not None else None
+            file.chunking_strategy = chunking_strategy
+            self._admit(1, now)  # a single attach counts against the rate limit too
+            vector_store.add_files([file], active_at=int(now))
+            # As a batch's create answer: in progress, whatever comes next.
+            return file.view(now)._replace(status=FileStatus.IN_PROGRESS, usage_bytes=0)
+
+    def update_vector_store_file_attributes(
+        self,
+        vector_store_id: str,
+        file_id: str,
+        attributes: Attributes | None,
+        *,
+        actor: str | None = None,
+    ) -> FileView:
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            self._vector_store_file(vector_store, file_id)
+            vector_store.set_file_attributes(file_id, attributes)
+            return vector_store.files[file_id].view(self._now())
+
+    def delete_vector_store_file(
+        self, vector_store_id: str, file_id: str, *, actor: str | None = None
+    ) -> str:
+        """Detach the file from the vector store and its batches; the upload stays."""
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            self._vector_store_file(vector_store, file_id)
+            vector_store.detach_file(file_id)
+            return file_id
+
+    def vector_store_file_content(
+        self, vector_store_id: str, file_id: str, *, actor: str | None = None
+    ) -> tuple[FileView, str, str]:
+        """The file's view, its filename and its parsed text."""
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            file = self._vector_store_file(vector_store, file_id)
             upload = self._uploads.get(file_id)
-            if upload is None or not visible(upload.owner, actor):
-                raise NotFoundError(f"No such File object: {quoted(file_id)}", "file_id")
-            return upload
+            filename = upload.filename if upload is not None else file_id
+            return file.view(self._now()), filename, text_of(self.contents.get(file_id))
+
+    def search_vector_store(
+        self, vector_store_id: str, request: search.SearchRequest, *, actor: str | None = None
+    ) -> list[search.Hit]:
+        """The vector store's completed files ranked for the query (see ``search``)."""
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            now = self._now()
+            documents = []
+            for file in vector_store.files.values():
+                if file.status_at(now) is not FileStatus.COMPLETED:
+                    continue
+                upload = self._uploads.get(file.id)
+                documents.append(
+                    search.Document(
+                        file.id,
+                        upload.filename if upload is not None else file.id,
+                        dict(file.attributes or {}),
+                        text_of(self.contents.get(file.id)),
+                        file.chunking_strategy,
+                    )
+                )
+            scripted = self.scripted_searches.get(vector_store.id, ())
+        return search.search(documents, request._replace(scripted=scripted))
 
     # --- inspection -----------------------------------------------------------
 
@@ -352,11 +555,124 @@ class Account:
             )
         return attached
 
+    # --- MKA1 permissions -------------------------------------------------------
+
+    def list_permissions(
+        self, vector_store_id: str, *, actor: str | None = None
+    ) -> tuple[str, list[Permission]]:
+        """The owner first, then the team, then individual principals."""
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            rows = [Permission("user", owner, "owner") for owner in [vector_store.owner] if owner]
+            if vector_store.team_role is not None:
+                rows.append(Permission("team", None, vector_store.team_role))
+            rows += [Permission("user", user, role) for user, role in vector_store.grants.items()]
+            return vector_store.id, rows
+
+    def grant_permission(
+        self,
+        vector_store_id: str,
+        user_id: str | None,
+        role: str,
+        *,
+        actor: str | None = None,
+    ) -> Permission:
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            self._check_may_grant(vector_store, actor)
+            if user_id is not None and user_id == vector_store.owner:
+                raise InvalidRequestError(
+                    "The owner's role is fixed at creation and cannot be granted.", "user_id"
+                )
+            vector_store.grant(user_id, role)
+            return Permission("team" if user_id is None else "user", user_id, role)
+
+    def effective_permission(
+        self, vector_store_id: str, user_id: str, *, actor: str | None = None
+    ) -> tuple[Permission, str]:
+        """The role ``user_id`` holds and where it comes from (owner, grant, team, none)."""
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            if user_id == vector_store.owner:
+                return Permission("user", user_id, "owner"), "owner"
+            if user_id in vector_store.grants:
+                return Permission("user", user_id, vector_store.grants[user_id]), "grant"
+            if vector_store.team_role is not None:
+                return Permission("user", user_id, vector_store.team_role), "team"
+            return Permission("user", user_id, None), "none"
+
+    def revoke_permission(
+        self, vector_store_id: str, user_id: str | None, *, actor: str | None = None
+    ) -> Permission:
+        """Remove what ``user_id`` (None: the team) holds; 404 when it holds nothing."""
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            self._check_may_grant(vector_store, actor)
+            if user_id is not None and user_id == vector_store.owner:
+                raise InvalidRequestError("The owner's permission cannot be removed.", "user_id")
+            if not vector_store.revoke(user_id):
+                raise NotFoundError(
+                    f"{quoted(user_id or 'team')} holds no permission on "
+                    f"vector store '{vector_store.id}'.",
+                    "user_id",
+                )
+            return Permission("team" if user_id is None else "user", user_id, None)
+
+    def _check_may_grant(self, vector_store: VectorStore, actor: str | None) -> None:
+        # The whole account (no end user) acts as the organisation admin.
+        if actor is not None and actor != vector_store.owner:
+            raise ForbiddenError(
+                f"Only the owner of vector store '{vector_store.id}' can change its permissions."
+            )
+
+    def check_not_expired(self, vector_store_id: str, *, actor: str | None = None) -> None:
+        """Raise ``ExpiredError`` if the vector store's ``expires_at`` has passed."""
+        with self._lock:
+            vector_store = self._vector_store(vector_store_id, actor)
+            if vector_store.expired(self._now()):
+                raise ExpiredError(f"Vector store '{vector_store.id}' has expired.")
+
+    def _check_duplicates(
+        self, vector_store: VectorStore, files: Sequence[VectorStoreFile], *, skip: bool
+    ) -> None:
+        """Same content (sha256) as a file the store holds, or as an earlier one of
+        ``files``: refused (``DuplicateContentError``), or skipped as a cancelled row."""
+        holders: dict[str, str] = {}
+        for held in vector_store.files.values():
+            upload = self._uploads.get(held.id)
+            if upload is not None and upload.digest is not None and not held.skipped_duplicate:
+                holders.setdefault(upload.digest, held.id)
+        for file in files:
+            upload = self._uploads.get(file.id)
+            if upload is None or upload.digest is None:
+                continue
+            holder = holders.setdefault(upload.digest, file.id)
+            if holder == file.id:
+                continue
+            if not skip:
+                raise DuplicateContentError(file.id, holder)
+            file.skip_as_duplicate(holder)
+
+    def _upload(self, file_id: str, actor: str | None) -> UploadedFile:
+        upload = self._uploads.get(file_id)
+        if upload is None or not visible(upload.owner, actor) or _expired(upload, self._now()):
+            raise NotFoundError(f"No such File object: {quoted(file_id)}", "file_id")
+        return upload
+
+    def _vector_store_file(self, vector_store: VectorStore, file_id: str) -> VectorStoreFile:
+        file = vector_store.files.get(file_id)
+        if file is None:
+            raise NotFoundError(
+                f"No file found with id {quoted(file_id)} in vector store '{vector_store.id}'."
+            )
+        return file
+
     def _vector_store(self, vector_store_id: str, actor: str | None) -> VectorStore:
         check_id_prefix("vector_store_id", vector_store_id, VECTOR_STORE_PREFIX)
         vector_store = self._vector_stores.get(vector_store_id)
-        # Another end user's vector store answers exactly as a missing one would.
-        if vector_store is None or not visible(vector_store.owner, actor):
+        # Another end user's vector store answers exactly as a missing one would
+        # (unless it was granted a role on it: MKA1 permissions).
+        if vector_store is None or not vector_store.reachable_by(actor):
             raise NotFoundError(f"No vector store found with id {quoted(vector_store_id)}.")
         return vector_store
 
@@ -370,6 +686,11 @@ class Account:
                 f"in vector store '{vector_store_id}'."
             )
         return vector_store
+
+
+def _expired(upload: UploadedFile, now: float) -> bool:
+    """An upload past its ``expires_at`` is gone, as if deleted."""
+    return upload.expires_at is not None and now >= upload.expires_at
 
 
 def file_page(

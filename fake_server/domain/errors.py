@@ -37,6 +37,36 @@ class ConflictError(FakeServerError):
         self.code = code
 
 
+class ForbiddenError(FakeServerError):
+    """The end user may see the object but not make this change (MKA1: 403)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ExpiredError(FakeServerError):
+    """The vector store has expired (MKA1 answers this with 410)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class DuplicateContentError(FakeServerError):
+    """A file holds the same content as one the vector store already holds (MKA1: 409)."""
+
+    def __init__(self, file_id: str, holder_id: str) -> None:
+        message = (
+            f"File {quoted(file_id)} has the same content as file {quoted(holder_id)}, "
+            "which the vector store already holds; each content is indexed once."
+        )
+        super().__init__(message)
+        self.message = message
+        self.file_id = file_id
+        self.holder_id = holder_id
+
+
 class FileListError(FakeServerError):
     """The files given for a batch (or a new vector store) cannot all be added.
 

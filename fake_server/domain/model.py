@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from fake_server import defaults
 
@@ -37,6 +37,8 @@ DEFAULT_OUTCOME = FileStatus(defaults.OUTCOME)
 # Processing time of a file that never finishes (``processing_seconds: never``):
 # it stays in progress until a cancel reaches it.
 NEVER = math.inf
+# The error code of a file skipped for holding content the store already has (MKA1).
+DUPLICATE_FILE = "duplicate_file"
 
 
 class Processing(NamedTuple):
@@ -90,6 +92,9 @@ class UploadedFile:
     purpose: str
     processing: Processing = NO_OWN_PROCESSING
     owner: str | None = None
+    expires_at: int | None = None
+    # sha256 of the content, for the MKA1 duplicate-content rule.
+    digest: str | None = None
 
 
 class VectorStoreFile:
@@ -101,6 +106,8 @@ class VectorStoreFile:
 
     __slots__ = (
         "_status",
+        "attributes",
+        "chunking_strategy",
         "created_at",
         "error_code",
         "error_message",
@@ -133,6 +140,9 @@ class VectorStoreFile:
         self.usage_bytes = usage_bytes
         self.error_code = error_code
         self.error_message = error_message
+        # As sent (None: not sent); only its vector store changes them.
+        self.attributes: dict[str, str | float | bool] | None = None
+        self.chunking_strategy: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         return f"VectorStoreFile({self.id!r}, {self._status.value}, finishes_at={self.finishes_at})"
@@ -180,10 +190,22 @@ class VectorStoreFile:
         self.finishes_at = moment
         self.outcome = FileStatus.CANCELLED
         return True
+    def skip_as_duplicate(self, holder_id: str) -> None:
+        """MKA1's ``skip_duplicates``: a cancelled row naming the file that holds the content.
+
+        Called only on a file not yet attached to any vector store."""
+        self._status = FileStatus.CANCELLED
+        self.finishes_at = None
+        self.error_code = DUPLICATE_FILE
+        self.error_message = f"Skipped: file '{holder_id}' holds the same content."
+
+    @property
+    def skipped_duplicate(self) -> bool:
+        return self._status is FileStatus.CANCELLED and self.error_code == DUPLICATE_FILE
 
     def view(self, now: float) -> FileView:
         status = self.status_at(now)
-        failed = status is FileStatus.FAILED
+        failed = status is FileStatus.FAILED or self.skipped_duplicate
         return FileView(
             self.id,
             self.vector_store_id,
@@ -192,6 +214,8 @@ class VectorStoreFile:
             self.usage_bytes if status is FileStatus.COMPLETED else 0,
             self.error_code if failed else None,
             self.error_message if failed else None,
+            self.attributes,
+            self.chunking_strategy,
         )
 
 
@@ -253,6 +277,8 @@ class FileView(NamedTuple):
     usage_bytes: int
     error_code: str | None
     error_message: str | None
+    attributes: Mapping[str, str | float | bool] | None = None
+    chunking_strategy: Mapping[str, Any] | None = None
 
 
 class FileList(NamedTuple):
@@ -273,6 +299,8 @@ class VectorStoreView:
     counts: FileCounts
     last_active_at: int | None
     metadata: dict[str, str]
+    expires_after: dict[str, Any] | None = None
+    expires_at: int | None = None
 
 
 Value = TypeVar("Value")
@@ -308,6 +336,14 @@ class FileBatch:
     files: Sequence[VectorStoreFile]
     positions: dict[str, int] = field(init=False, repr=False)
 
+    def detach(self, file_id: str) -> bool:
+        """Drop a file from the batch (its vector store calls this); say whether it was there."""
+        if file_id not in self.positions:
+            return False
+        self.files = tuple(file for file in self.files if file.id != file_id)
+        self.positions = {file.id: index for index, file in enumerate(self.files)}
+        return True
+
     def __post_init__(self) -> None:
         # Files are kept in creation order; the position of each id lets a
         # pagination cursor be found without a scan.
@@ -316,9 +352,14 @@ class FileBatch:
 
     def view(self, now: float) -> BatchView:
         counts = count_files(self.files, now)
-        return BatchView(
-            self.id, self.vector_store_id, self.created_at, batch_status(counts), counts
-        )
+        status = batch_status(counts)
+        if status is FileStatus.CANCELLED:
+            # Duplicates skipped at creation are no cancel: the batch's status
+            # follows the files that were attached.
+            skipped = sum(1 for file in self.files if file.skipped_duplicate)
+            if skipped:
+                status = batch_status(counts._replace(cancelled=counts.cancelled - skipped))
+        return BatchView(self.id, self.vector_store_id, self.created_at, status, counts)
 
     def file_list(self, now: float) -> FileList:
         return FileList([file.view(now) for file in self.files], self.positions)
@@ -358,6 +399,12 @@ class VectorStore:
     last_active_at: int | None = None
     # The end user (X-On-Behalf-Of) it belongs to; None: the whole account's.
     owner: str | None = None
+    # {"anchor": "last_active_at", "days": N} as sent; None: never expires.
+    expires_after: dict[str, Any] | None = None
+    # MKA1 permissions: role by end user granted one, and the team's role
+    # (the fake has no teams: a team grant reaches every end user).
+    grants: dict[str, str] = field(default_factory=dict)
+    team_role: str | None = None
     _batches: dict[str, FileBatch] = field(default_factory=dict, init=False, repr=False)
     # The vector store's files by id; a file added again replaces the earlier entry.
     _files: dict[str, VectorStoreFile] = field(default_factory=dict, init=False, repr=False)
@@ -395,6 +442,78 @@ class VectorStore:
         if cancelled_any:
             self._changed()
         return cancelled_any
+
+    def modify(
+        self,
+        *,
+        name: str | None = None,
+        metadata: dict[str, str] | None = None,
+        expires_after: dict[str, Any] | None = None,
+        fields: frozenset[str] = frozenset(),
+        active_at: int | None = None,
+    ) -> None:
+        """Set the ``fields`` named (of name, metadata, expires_after); null clears."""
+        if "name" in fields:
+            self.name = name
+        if "metadata" in fields:
+            self.metadata = dict(metadata or {})
+        if "expires_after" in fields:
+            self.expires_after = dict(expires_after) if expires_after else None
+        if active_at is not None:
+            self.last_active_at = active_at
+        self._changed()
+
+    def detach_file(self, file_id: str) -> bool:
+        """Remove a file from the vector store and from every batch holding it."""
+        removed = self._files.pop(file_id, None) is not None
+        for batch in self._batches.values():
+            removed = batch.detach(file_id) or removed
+        if removed:
+            self._changed()
+        return removed
+
+    def set_file_attributes(
+        self, file_id: str, attributes: Mapping[str, str | float | bool] | None
+    ) -> None:
+        self._files[file_id].attributes = dict(attributes) if attributes is not None else None
+        self._changed()
+
+    def grant(self, user_id: str | None, role: str) -> None:
+        """Give ``user_id`` (None: the team) ``role``, replacing any it held."""
+        if user_id is None:
+            self.team_role = role
+        else:
+            self.grants.pop(user_id, None)
+            self.grants[user_id] = role
+        self._changed()
+
+    def revoke(self, user_id: str | None) -> bool:
+        """Remove what ``user_id`` (None: the team) holds; say whether it held anything."""
+        if user_id is None:
+            held, self.team_role = self.team_role is not None, None
+        else:
+            held = self.grants.pop(user_id, None) is not None
+        if held:
+            self._changed()
+        return held
+
+    def reachable_by(self, actor: str | None) -> bool:
+        """Whether an end user sees the store: its owner's and the account's
+        rule, or a role granted to it (or to the team)."""
+        if self.owner is None or actor is None or self.owner == actor:
+            return True
+        return self.team_role is not None or actor in self.grants
+
+    def expires_at(self) -> int | None:
+        """When it expires: ``days`` after it was last active (or created)."""
+        if not self.expires_after:
+            return None
+        anchor = self.last_active_at if self.last_active_at is not None else self.created_at
+        return anchor + int(self.expires_after.get("days", 0)) * 86400
+
+    def expired(self, now: float) -> bool:
+        expires_at = self.expires_at()
+        return expires_at is not None and now >= expires_at
 
     def _attach(self, files: Iterable[VectorStoreFile], active_at: int | None) -> None:
         for file in files:
@@ -445,14 +564,21 @@ class VectorStore:
         usage = sum(
             file.usage_bytes for file in files if file.status_at(now) is FileStatus.COMPLETED
         )
+        expires_at = self.expires_at()
+        if expires_at is not None and now >= expires_at:
+            status = "expired"
+        else:
+            status = "in_progress" if counts.in_progress else "completed"
         return VectorStoreView(
             id=self.id,
             name=self.name,
             description=self.description,
             created_at=self.created_at,
-            status="in_progress" if counts.in_progress else "completed",
+            status=status,
             usage_bytes=usage,
             counts=counts,
             last_active_at=self.last_active_at,
             metadata=dict(self.metadata),
+            expires_after=dict(self.expires_after) if self.expires_after else None,
+            expires_at=expires_at,
         )

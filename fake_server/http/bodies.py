@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from starlette.datastructures import UploadFile
@@ -72,6 +73,8 @@ class Upload(NamedTuple):
     filename: str
     size: int
     purpose: str
+    content: bytes = b""
+    expires_after_seconds: int | None = None
 
 
 async def multipart_upload(call: Call, operation: str) -> Upload:
@@ -101,18 +104,44 @@ async def multipart_upload(call: Call, operation: str) -> Upload:
         ) from None
     file = form.get("file")
     purpose = form.get("purpose")
-    fields = {
-        key: (value.filename if isinstance(value, UploadFile) else value)
+    fields = nested_form_fields(
+        (key, value.filename if isinstance(value, UploadFile) else value)
         for key, value in form.multi_items()
-    }
+    )
     _check(call, operation, fields)
     if not isinstance(file, UploadFile) or not isinstance(purpose, str):
         raise InvalidRequestError("Missing required parameter: 'file'.", "file")
-    size = file.size if file.size is not None else len(await file.read())
+    content = await file.read()
     await form.close()
-    if size > file_limit:
+    if len(content) > file_limit:
         raise _too_large(file_limit)
-    return Upload(filename=file.filename or "upload", size=size, purpose=purpose)
+    expires_after = fields.get("expires_after")
+    seconds = expires_after.get("seconds") if isinstance(expires_after, dict) else None
+    return Upload(
+        filename=file.filename or "upload",
+        size=len(content),
+        purpose=purpose,
+        content=content,
+        expires_after_seconds=seconds if isinstance(seconds, int) else None,
+    )
+
+
+def nested_form_fields(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """Form fields with bracketed names folded into objects, as the SDKs send them:
+    ``expires_after[anchor]`` and ``expires_after[seconds]`` become
+    ``{"expires_after": {"anchor": ..., "seconds": ...}}``. Digit strings inside
+    an object become integers, so the request schema checks their range."""
+    fields: dict[str, Any] = {}
+    for key, value in items:
+        outer, bracket, rest = key.partition("[")
+        if bracket and rest.endswith("]") and "[" not in rest and outer:
+            inner = fields.setdefault(outer, {})
+            if isinstance(inner, dict):
+                is_number = isinstance(value, str) and value.isascii() and value.isdigit()
+                inner[rest[:-1]] = int(value) if is_number and len(value) < 19 else value
+                continue
+        fields[key] = value
+    return fields
 
 
 def _check(call: Call, operation: str, body: dict[str, Any]) -> None:

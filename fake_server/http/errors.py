@@ -14,12 +14,16 @@ from typing import Any, NamedTuple
 
 from starlette.requests import ClientDisconnect
 
+from fake_server.domain.content import ContentLimitError
 from fake_server.domain.errors import (
     BatchSizeError,
     ConflictError,
+    DuplicateContentError,
     DuplicateFileError,
+    ExpiredError,
     FakeServerError,
     FileListError,
+    ForbiddenError,
     InvalidRequestError,
     NotFoundError,
     RateLimitError,
@@ -145,6 +149,26 @@ def _too_large(error: Exception) -> ApiError:
     return ApiError(413, error.message, code="request_too_large")
 
 
+def _content_limit(error: Exception) -> ApiError:
+    assert isinstance(error, ContentLimitError)
+    return ApiError(413, error.message, code="content_limit_exceeded")
+
+
+def _forbidden(error: Exception) -> ApiError:
+    assert isinstance(error, ForbiddenError)
+    return ApiError(403, error.message, code="permission_denied")
+
+
+def _expired(error: Exception) -> ApiError:
+    assert isinstance(error, ExpiredError)
+    return ApiError(410, error.message, code="vector_store_expired")
+
+
+def _duplicate_content(error: Exception) -> ApiError:
+    assert isinstance(error, DuplicateContentError)
+    return ApiError(409, error.message, param="file_id", code="duplicate_file")
+
+
 def _conflict(error: Exception) -> ApiError:
     assert isinstance(error, ConflictError)
     return ApiError(409, error.message, code=error.code)
@@ -191,8 +215,12 @@ ANSWERS: dict[type[BaseException], Callable[[Exception], ApiError]] = {
     NotFoundError: _not_found,
     InvalidRequestError: _invalid_request,
     PayloadTooLargeError: _too_large,
+    ContentLimitError: _content_limit,
     ConflictError: _conflict,
     RateLimitError: _rate_limited,
+    ExpiredError: _expired,
+    ForbiddenError: _forbidden,
+    DuplicateContentError: _duplicate_content,
     ScenarioError: _scenario_refused,
     Refused: _refused,
     ClientDisconnect: _client_gone,

@@ -28,6 +28,18 @@ def page_query(params: QueryParams) -> PageQuery:
     )
 
 
+# listFiles pages as the spec says: 1 to 10,000 files, all of them by default.
+MAX_FILES_LIMIT = 10_000
+
+
+def files_page_query(params: QueryParams) -> PageQuery:
+    return PageQuery(
+        limit=_limit(single(params, "limit"), MAX_FILES_LIMIT, MAX_FILES_LIMIT),
+        order=_choice(params, "order", SortOrder) or SortOrder.DESC,
+        after=single(params, "after"),
+    )
+
+
 def status_filter(params: QueryParams) -> FileStatus | None:
     return _choice(params, "filter", FileStatus)
 
@@ -41,9 +53,9 @@ def single(params: QueryParams, name: str) -> str | None:
     return values[0] if values else None
 
 
-def _limit(raw: str | None) -> int:
+def _limit(raw: str | None, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> int:
     if raw is None:
-        return DEFAULT_LIMIT
+        return default
     # Only ASCII digits: Python's int() would also take " 5" or full-width digits.
     if not INTEGER.fullmatch(raw):
         raise InvalidRequestError(
@@ -59,9 +71,9 @@ def _limit(raw: str | None) -> int:
             "limit",
             "integer_below_min_value",
         )
-    if value > MAX_LIMIT:
+    if value > maximum:
         raise InvalidRequestError(
-            f"Invalid 'limit': integer above maximum value. Expected a value <= {MAX_LIMIT}, "
+            f"Invalid 'limit': integer above maximum value. Expected a value <= {maximum}, "
             f"but got {value} instead.",
             "limit",
             "integer_above_max_value",

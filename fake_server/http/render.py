@@ -7,13 +7,22 @@ Pure functions of the views; what is kept between requests lives in
 from __future__ import annotations
 
 import json
+import mimetypes
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from fake_server import defaults
 from fake_server.contract.dialects import Dialect
-from fake_server.domain.model import BatchView, FileCounts, FileView, UploadedFile, VectorStoreView
+from fake_server.domain.content import response_chunking
+from fake_server.domain.model import (
+    DUPLICATE_FILE,
+    BatchView,
+    FileCounts,
+    FileView,
+    UploadedFile,
+    VectorStoreView,
+)
 from fake_server.domain.paging import Page
+from fake_server.domain.search import Hit
 
 
 class Identified(Protocol):
@@ -50,13 +59,16 @@ def file_batch_body(view: BatchView, dialect: Dialect) -> EncodedBody:
     return EncodedBody(encode(body), body)
 
 
-def vector_store_file(view: FileView) -> dict[str, Any]:
+def vector_store_file(view: FileView, dialect: Dialect | None = None) -> dict[str, Any]:
+    """``dialect``: only MKA1 knows ``duplicate_file``; elsewhere such a row
+    (a copy MKA1 skipped) is a cancelled file with no error."""
+    hidden = view.error_code == DUPLICATE_FILE and (dialect is None or dialect.name != "mka1")
     last_error = (
         None
-        if view.error_code is None
+        if view.error_code is None or hidden
         else {"code": view.error_code, "message": view.error_message or ""}
     )
-    return {
+    body: dict[str, Any] = {
         "id": view.id,
         "object": "vector_store.file",
         "usage_bytes": view.usage_bytes,
@@ -65,12 +77,20 @@ def vector_store_file(view: FileView) -> dict[str, Any]:
         # A StrEnum member is a str: json encodes it as its value.
         "status": view.status,
         "last_error": last_error,
-        "chunking_strategy": defaults.CHUNKING_STRATEGY,
+        "chunking_strategy": response_chunking(view.chunking_strategy),
     }
+    if view.attributes is not None:
+        body["attributes"] = dict(view.attributes)
+    return body
 
 
-def encode_vector_store_file(view: FileView) -> bytes:
-    return encode(vector_store_file(view))
+def encode_vector_store_file(view: FileView, dialect: Dialect | None = None) -> bytes:
+    return encode(vector_store_file(view, dialect))
+
+
+def file_list_key(key: str, dialect: Dialect) -> str:
+    """The view cache key of a file list: MKA1's encodings differ (``duplicate_file``)."""
+    return key + "|mka1" if dialect.name == "mka1" else key
 
 
 def vector_store(view: VectorStoreView, dialect: Dialect) -> dict[str, Any]:
@@ -86,10 +106,12 @@ def vector_store(view: VectorStoreView, dialect: Dialect) -> dict[str, Any]:
         "status": view.status,
         "last_active_at": view.last_active_at,
         "metadata": view.metadata,
-        # fake vector stores never expire: recorded real answers then send
-        # null here and leave expires_after out.
-        "expires_at": None,
+        # A vector store without an expiry policy: recorded real answers
+        # send null here and leave expires_after out.
+        "expires_at": view.expires_at,
     }
+    if view.expires_after is not None:
+        body["expires_after"] = view.expires_after
     if view.description is not None:
         body["description"] = view.description
     if dialect.name == "mka1":
@@ -103,8 +125,9 @@ def vector_store(view: VectorStoreView, dialect: Dialect) -> dict[str, Any]:
     return body
 
 
-def uploaded_file(upload: UploadedFile) -> dict[str, Any]:
-    return {
+def uploaded_file(upload: UploadedFile, dialect: Dialect | None = None) -> dict[str, Any]:
+    """``dialect``: MKA1's File also carries the content's ``sha256``."""
+    body: dict[str, Any] = {
         "id": upload.id,
         "object": "file",
         "bytes": upload.bytes,
@@ -113,6 +136,89 @@ def uploaded_file(upload: UploadedFile) -> dict[str, Any]:
         "purpose": upload.purpose,
         "status": "processed",
     }
+    if upload.expires_at is not None:
+        body["expires_at"] = upload.expires_at
+    if dialect is not None and dialect.name == "mka1" and upload.digest is not None:
+        body["sha256"] = upload.digest
+    return body
+
+
+def deleted_file(file_id: str) -> dict[str, Any]:
+    return {"id": file_id, "object": "file", "deleted": True}
+
+
+def deleted_vector_store_file(file_id: str) -> dict[str, Any]:
+    return {"id": file_id, "object": "vector_store.file.deleted", "deleted": True}
+
+
+def file_content(view: FileView, filename: str, text: str, dialect: Dialect) -> dict[str, Any]:
+    """Parsed content: the spec's page of text parts, or MKA1's file with its parts."""
+    parts = [{"type": "text", "text": text}] if text else []
+    if dialect.name == "mka1":
+        body: dict[str, Any] = {"file_id": view.id, "filename": filename, "content": parts}
+        if view.attributes is not None:
+            body["attributes"] = dict(view.attributes)
+        return body
+    return {
+        "object": "vector_store.file_content.page",
+        "data": parts,
+        "has_more": False,
+        "next_page": None,
+    }
+
+
+def search_results(queries: Sequence[str], hits: Sequence[Hit], dialect: Dialect) -> dict[str, Any]:
+    data = [
+        {
+            "file_id": hit.file_id,
+            "filename": hit.filename,
+            "score": hit.score,
+            "attributes": dict(hit.attributes),
+            "content": [{"type": "text", "text": text} for text in hit.content],
+        }
+        for hit in hits
+    ]
+    return {
+        "object": "vector_store.search_results.page",
+        # The spec answers the queries as a list; MKA1's model has one string.
+        "search_query": " ".join(queries) if dialect.name == "mka1" else list(queries),
+        "data": data,
+        "has_more": False,
+        "next_page": None,
+    }
+
+
+# What a MKA1 download may be labelled (its SDK accepts no
+# application/octet-stream); kept in step with tools/extract_schemas.py.
+MKA1_DOWNLOAD_TYPES = frozenset(
+    (
+        "text/plain",
+        "text/csv",
+        "text/html",
+        "text/markdown",
+        "application/json",
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+    )
+)
+
+
+def download_type(filename: str, dialect: Dialect) -> str:
+    """The Content-Type of a download: OpenAI sends bytes as
+    application/octet-stream; for MKA1, the type the filename suggests among
+    those its SDK accepts, else text/plain."""
+    if dialect.name != "mka1":
+        return "application/octet-stream"
+    guessed, _ = mimetypes.guess_type(filename)
+    return guessed if guessed in MKA1_DOWNLOAD_TYPES else "text/plain"
+
+
+class BinaryBody(NamedTuple):
+    """A body sent as it is (a file's content), not JSON: no schema applies."""
+
+    data: bytes
+    content_type: str = "application/octet-stream"
 
 
 def deleted_vector_store(vector_store_id: str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from fake_server.http import access_log, journal
 from fake_server.http.context import Call, Document
 from fake_server.http.drops import DroppedConnection
 from fake_server.http.errors import ApiError, Refused, internal_error, known_error, to_api_error
-from fake_server.http.render import EncodedBody, EncodedList, encode
+from fake_server.http.render import BinaryBody, EncodedBody, EncodedList, encode
 from fake_server.http.report import Observation
 
 logger = logging.getLogger("fake_server")
@@ -36,7 +36,10 @@ def respond(
     contract = (session or call.app.sessions.default).contract
     schema_set = call.dialect.schema_set
     operation = call.operation
-    if isinstance(body, EncodedList):
+    if isinstance(body, BinaryBody):
+        # A file's own bytes: the contract says only "a binary string".
+        violation = None
+    elif isinstance(body, EncodedList):
         violation = contract.check_list(
             schema_set, operation, status, body.envelope(), body.items
         )
@@ -213,13 +216,16 @@ class JsonAnswer(Response):
 def _json_response(
     call: Call, status: int, body: Any, headers: dict[str, str] | None
 ) -> JsonAnswer:
-    if isinstance(body, EncodedBody):
+    content_type = b"application/json"
+    if isinstance(body, BinaryBody):
+        content, content_type = body.data, body.content_type.encode("latin-1")
+    elif isinstance(body, EncodedBody):
         content = body.data
     elif isinstance(body, EncodedList):
         content = body.to_json()
     else:
         content = encode(body)
-    return _answer(call, status, content, headers, b"application/json")
+    return _answer(call, status, content, headers, content_type)
 
 
 def _answer(

@@ -27,6 +27,8 @@ class Operation(NamedTuple):
     method: str
     path: str
     handler: Handler
+    # The dialects (by name) serving it; None: every one.
+    dialects: frozenset[str] | None = None
 
 
 class Route(NamedTuple):
@@ -149,6 +151,7 @@ def provider_routes(operations: Iterable[Operation]) -> list[Route]:
         Route(op.operation_id, op.method, dialect.prefix + op.path, op.handler, dialect)
         for dialect in DIALECTS
         for op in operations
+        if op.dialects is None or dialect.name in op.dialects
     ]
 
 

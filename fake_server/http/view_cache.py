@@ -61,13 +61,14 @@ class ViewCache:
         # Entries are immutable; the lock only keeps the bookkeeping of sizes right.
         self._lock = threading.Lock()
 
-    def files(self, key: str, read: ReadFiles) -> RenderedFiles:
-        """The file list ``read`` gives (passed the last snapshot for ``key``), encoded."""
+    def files(self, key: str, read: ReadFiles, dialect: Dialect | None = None) -> RenderedFiles:
+        """The file list ``read`` gives (passed the last snapshot for ``key``), encoded
+        for ``dialect`` (one key holds one dialect's encodings: see ``file_list_key``)."""
         cached = self._files.get(key)
         snapshot = read(cached.snapshot if cached is not None else None)
         if cached is not None and snapshot is cached.snapshot:
             return cached
-        rendered = RenderedFiles(snapshot, _encode_files(snapshot.value, cached))
+        rendered = RenderedFiles(snapshot, _encode_files(snapshot.value, cached, dialect))
         with self._lock:
             previous = self._files.pop(key, None)
             if previous is not None:
@@ -112,11 +113,16 @@ def page(files: RenderedFiles, query: PageQuery, status: FileStatus | None) -> P
     return paginate(files.items, positions, query, lambda item: item.view.status is status)
 
 
-def _encode_files(files: FileList, previous: RenderedFiles | None) -> list[RenderedFile]:
+def _encode_files(
+    files: FileList, previous: RenderedFiles | None, dialect: Dialect | None = None
+) -> list[RenderedFile]:
     # When a file of a large batch finishes, the others have not changed:
     # their earlier encodings are reused, found by id and compared by value.
     if previous is None:
-        return [RenderedFile(view, render.encode_vector_store_file(view)) for view in files.views]
+        return [
+            RenderedFile(view, render.encode_vector_store_file(view, dialect))
+            for view in files.views
+        ]
     old_positions = previous.snapshot.value.positions
     old_items = previous.items
     items = []
@@ -125,5 +131,5 @@ def _encode_files(files: FileList, previous: RenderedFiles | None) -> list[Rende
         if index is not None and old_items[index].view == view:
             items.append(old_items[index])
         else:
-            items.append(RenderedFile(view, render.encode_vector_store_file(view)))
+            items.append(RenderedFile(view, render.encode_vector_store_file(view, dialect)))
     return items

@@ -10,19 +10,24 @@ nothing, so whatever was running keeps its state.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from fake_server.contract.operations import OPERATION_IDS
+from fake_server import defaults
+from fake_server.contract.operations import ALL_OPERATION_IDS
 from fake_server.contract.resources import scenario_path, schema_path
 from fake_server.contract.validation import CompiledSchema
 from fake_server.domain.errors import quoted
 from fake_server.scenario.faults import FaultRule
 from fake_server.scenario.problems import MAX_LISTED_PROBLEMS, ScenarioError, ScenarioProblem
-from fake_server.scenario.world import World, build_world
+
+# Where a content_file's bytes are kept once read (never a key a scenario may
+# write: the schema refuses unknown keys).
+from fake_server.scenario.world import CONTENT_BYTES, World, build_world
 from fake_server.scenario.yaml_source import (
     LocatedYaml,
     YamlPath,
@@ -68,14 +73,17 @@ def load_scenario(path: str | Path) -> Scenario:
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise ScenarioError([ScenarioProblem(source, None, "", f"cannot read: {reason}")]) from None
-    return parse_scenario(text, source)
+    return parse_scenario(text, source, base_dir=Path(path).resolve().parent)
 
 
 def default_scenario() -> Scenario:
     return load_scenario(scenario_path("default.yaml"))
 
 
-def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+def parse_scenario(
+    text: str, source: str = "<scenario>", *, base_dir: Path | None = None
+) -> Scenario:
+    """``base_dir``: where ``content_file`` paths start (a scenario read from disk)."""
     # Fast path: most scenarios are valid, and for those line numbers are not
     # needed. Only a scenario with a problem (or anything the quick loaders do
     # not take, see load_quickly) is parsed again, slowly, keeping the line of
@@ -84,9 +92,9 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     if quick is not None:
         data = {} if quick.value is None else quick.value
         if scenario_validator().is_valid(data) and not any(
-            _semantic_problems(LocatedYaml(data, {}, {}), source)
+            _semantic_problems(LocatedYaml(data, {}, {}), source, base_dir)
         ):
-            return Scenario(source, data)
+            return Scenario(source, with_contents(data, base_dir))
     try:
         document = load_with_lines(text)
     except YamlSourceError as error:
@@ -101,13 +109,28 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     if document.value is None:
         document = document._replace(value={})
     problems = _structural_problems(document, source) or list(
-        islice(_semantic_problems(document, source), MAX_PROBLEMS)
+        islice(_semantic_problems(document, source, base_dir), MAX_PROBLEMS)
     )
     if problems:
         raise ScenarioError(problems)
     # The quick parser refused what the careful one accepts (a YAML corner
     # case, a float such as 60.0): the careful reading stands.
-    return Scenario(source, document.value)
+    return Scenario(source, with_contents(document.value, base_dir))
+
+
+def with_contents(data: dict[str, Any], base_dir: Path | None) -> dict[str, Any]:
+    """The data with every ``content_file`` read once, into ``CONTENT_BYTES``."""
+    uploads = data.get("files", [])
+    if not any("content_file" in upload for upload in uploads):
+        return data
+    assert base_dir is not None, "checked by _semantic_problems"
+    files = [
+        {**upload, CONTENT_BYTES: (base_dir / upload["content_file"]).read_bytes()}
+        if "content_file" in upload
+        else upload
+        for upload in uploads
+    ]
+    return {**data, "files": files}
 
 
 def _structural_problems(document: LocatedYaml, source: str) -> list[ScenarioProblem]:
@@ -255,7 +278,7 @@ def parse_fault(data: Any, source: str) -> FaultRule:
         problems = _integral_float_problems(data, list(_integral_floats(data)), schema, source)(
             no_line
         )
-    if not problems and data["operation"] not in OPERATION_IDS:
+    if not problems and data["operation"] not in ALL_OPERATION_IDS:
         problems = [ScenarioProblem(source, None, "operation", _unknown_operation(data))]
     if problems:
         raise ScenarioError(problems)
@@ -263,7 +286,8 @@ def parse_fault(data: Any, source: str) -> FaultRule:
 
 
 def _unknown_operation(fault: dict[str, Any]) -> str:
-    return f"unknown operation {quoted(fault['operation'])} (one of: {', '.join(OPERATION_IDS)})"
+    known = ", ".join(ALL_OPERATION_IDS)
+    return f"unknown operation {quoted(fault['operation'])} (one of: {known})"
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
@@ -329,7 +353,9 @@ def _type_words(expected: Any) -> str:
     return " or ".join(names.get(str(kind), str(kind)) for kind in kinds)
 
 
-def _semantic_problems(document: LocatedYaml, source: str) -> Iterator[ScenarioProblem]:
+def _semantic_problems(
+    document: LocatedYaml, source: str, base_dir: Path | None = None
+) -> Iterator[ScenarioProblem]:
     """What the schema cannot say: unique ids, settings that fit the file's status."""
     first_use: dict[tuple[object, str], YamlPath] = {}
 
@@ -357,8 +383,9 @@ def _semantic_problems(document: LocatedYaml, source: str) -> Iterator[ScenarioP
     if "delay_seconds" in cancel and cancel.get("mode") != "gradual":
         yield problem(("cancel", "delay_seconds"), "only applies to mode: gradual")
     for index, fault in enumerate(data.get("faults", [])):
-        if fault["operation"] not in OPERATION_IDS:
+        if fault["operation"] not in ALL_OPERATION_IDS:
             yield problem(("faults", index, "operation"), _unknown_operation(fault))
+    yield from _contents_problems(data.get("files", []), base_dir, problem)
     for index, upload in enumerate(data.get("files", [])):
         yield from duplicates("upload", ("files", index), upload)
         if "error" in upload and upload.get("outcome") != "failed":
@@ -368,6 +395,7 @@ def _semantic_problems(document: LocatedYaml, source: str) -> Iterator[ScenarioP
     for store_index, store in enumerate(data.get("vector_stores", [])):
         store_path: YamlPath = ("vector_stores", store_index)
         yield from duplicates("vector store", store_path, store)
+        yield from _store_problems(store_path, store, problem)
         for batch_index, batch in enumerate(store.get("file_batches", [])):
             batch_path = (*store_path, "file_batches", batch_index)
             yield from duplicates("batch", batch_path, batch)
@@ -377,6 +405,99 @@ def _semantic_problems(document: LocatedYaml, source: str) -> Iterator[ScenarioP
                 yield from duplicates(store_path, file_path, file, " in this vector store")
                 for key, message in _file_conflicts(file):
                     yield problem((*file_path, key), message)
+
+
+OVERLAP_MESSAGE = "chunk_overlap_tokens must not exceed half of max_chunk_size_tokens"
+
+
+def _overlap_too_large(strategy: dict[str, Any] | None) -> bool:
+    static = (strategy or {}).get("static")
+    if not static:
+        return False
+    return int(static["chunk_overlap_tokens"]) > int(static["max_chunk_size_tokens"]) // 2
+
+
+def _store_problems(
+    store_path: YamlPath,
+    store: dict[str, Any],
+    problem: Callable[[YamlPath, str], ScenarioProblem],
+) -> Iterator[ScenarioProblem]:
+    """Scripted search answers and chunking strategies of one vector store."""
+    for answer_index, answer in enumerate(store.get("search", [])):
+        answer_path: YamlPath = (*store_path, "search", answer_index)
+        for key, message in _search_problems(answer):
+            yield problem((*answer_path, key) if key else answer_path, message)
+    for batch_index, batch in enumerate(store.get("file_batches", [])):
+        batch_path: YamlPath = (*store_path, "file_batches", batch_index)
+        items = [(batch_path, batch)] + [
+            ((*batch_path, "files", index), file) for index, file in enumerate(batch["files"])
+        ]
+        for path, item in items:
+            if _overlap_too_large(item.get("chunking_strategy")):
+                yield problem((*path, "chunking_strategy"), OVERLAP_MESSAGE)
+
+
+def _contents_problems(
+    uploads: list[dict[str, Any]],
+    base_dir: Path | None,
+    problem: Callable[[YamlPath, str], ScenarioProblem],
+) -> Iterator[ScenarioProblem]:
+    total = 0
+    for index, upload in enumerate(uploads):
+        for key, message, size in _content_problems(upload, base_dir):
+            if message:
+                yield problem(("files", index, key), message)
+            total += size
+        if total > defaults.MAX_CONTENT_BYTES:
+            limit = defaults.MAX_CONTENT_BYTES
+            message = f"the files' content adds up to more than {limit} bytes"
+            yield problem(("files", index), message)
+            return
+
+
+def _content_problems(
+    upload: dict[str, Any], base_dir: Path | None
+) -> Iterator[tuple[str, str, int]]:
+    """(key, problem or "", bytes of content) for an upload's content."""
+    if "content" in upload:
+        if "content_file" in upload:
+            yield "content_file", "give content or content_file, not both", 0
+            return
+        yield "content", "", len(upload["content"].encode("utf-8"))
+        return
+    if "content_file" not in upload:
+        return
+    name = str(upload["content_file"])
+    if base_dir is None:
+        yield "content_file", "only in a scenario read from a file (paths start at its folder)", 0
+        return
+    path = base_dir / name
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        yield "content_file", f"cannot read {name!r}: {error.strerror or error}", 0
+        return
+    if not path.is_file():
+        yield "content_file", f"{name!r} is not a file", 0
+    elif size > MAX_CONTENT_FILE_BYTES:
+        yield "content_file", f"{name!r} is larger than {MAX_CONTENT_FILE_BYTES} bytes", 0
+    else:
+        yield "content_file", "", size
+
+
+# A content_file is bounded as an upload is.
+MAX_CONTENT_FILE_BYTES = 32 * 1024 * 1024
+
+
+def _search_problems(answer: dict[str, Any]) -> Iterator[tuple[str | None, str]]:
+    if ("query" in answer) == ("pattern" in answer):
+        yield None, "give query or pattern (one of them)"
+    pattern = answer.get("pattern")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            yield "pattern", f"not a regular expression: {error}"
 
 
 def _file_conflicts(file: dict[str, Any]) -> Iterator[tuple[str, str]]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from fake_server import defaults
+from fake_server.domain import search
 from fake_server.domain.account import DEFAULT_PROCESSING, Account
 from fake_server.domain.clock import Clock, SystemClock, VirtualClock
+from fake_server.domain.content import digest
 from fake_server.domain.ids import new_file_batch_id, new_file_id, new_vector_store_id
 from fake_server.domain.limits import Limits
 from fake_server.domain.model import (
@@ -22,6 +25,9 @@ from fake_server.domain.model import (
     VectorStoreFile,
 )
 from fake_server.scenario.faults import FaultRule
+
+# Where parsing keeps a content_file's bytes (see fake_server.scenario.parsing).
+CONTENT_BYTES = "__content_bytes__"
 
 
 class World(NamedTuple):
@@ -50,9 +56,8 @@ def build_world(data: dict[str, Any]) -> World:
         _seconds(scenario_defaults.get("processing_seconds", defaults.PROCESSING_SECONDS)),
     )
 
-    uploads = {
-        upload.id: upload for upload in (_upload(spec, loaded_at) for spec in data.get("files", []))
-    }
+    declared = [_upload(spec, loaded_at) for spec in data.get("files", [])]
+    uploads = {upload.id: upload for upload in declared}
     vector_stores = [
         _vector_store(spec, loaded_at, default_processing, uploads)
         for spec in data.get("vector_stores", [])
@@ -83,6 +88,7 @@ def build_world(data: dict[str, Any]) -> World:
             else None
         ),
     )
+    _load_contents(account, data, declared, vector_stores)
     return World(
         clock=clock,
         account=account,
@@ -129,6 +135,54 @@ def _cancel_delay(spec: dict[str, Any]) -> float | None:
     return float(spec.get("delay_seconds", defaults.CANCEL_DELAY_SECONDS))
 
 
+def _load_contents(
+    account: Account,
+    data: dict[str, Any],
+    uploads: list[UploadedFile],
+    vector_stores: list[VectorStore],
+) -> None:
+    """Uploaded bytes and scripted search answers (validated and bounded by parsing)."""
+    for spec, upload in zip(data.get("files", []), uploads, strict=True):
+        content = _content_of(spec)
+        if content is not None:
+            account.contents.put(upload.id, content)
+    for spec, vector_store in zip(data.get("vector_stores", []), vector_stores, strict=True):
+        answers = tuple(_scripted_answer(answer) for answer in spec.get("search", []))
+        if answers:
+            account.scripted_searches[vector_store.id] = answers
+
+
+def _content_of(spec: dict[str, Any]) -> bytes | None:
+    if CONTENT_BYTES in spec:
+        content: bytes = spec[CONTENT_BYTES]
+        return content
+    if "content" in spec:
+        return str(spec["content"]).encode("utf-8")
+    return None
+
+
+def _scripted_answer(spec: dict[str, Any]) -> search.ScriptedAnswer:
+    pattern = spec.get("pattern")
+    return search.ScriptedAnswer(
+        spec.get("query"),
+        None if pattern is None else re.compile(pattern),
+        tuple(
+            search.ScriptedResult(
+                result["file_id"],
+                float(result.get("score", 1.0)),
+                result.get("filename"),
+                result.get("attributes"),
+                None
+                if "content" not in result
+                else [result["content"]]
+                if isinstance(result["content"], str)
+                else list(result["content"]),
+            )
+            for result in spec["results"]
+        ),
+    )
+
+
 def _processing(spec: dict[str, Any], seconds: float | None) -> Processing:
     """The scenario's defaults: every field set, the built-in defaults where it is silent."""
     return _own_processing(spec, seconds).over(DEFAULT_PROCESSING)
@@ -152,14 +206,19 @@ def _own_processing(spec: dict[str, Any], seconds: float | None) -> Processing:
 def _upload(spec: dict[str, Any], loaded_at: float) -> UploadedFile:
     file_id = spec.get("id") or new_file_id()
     seconds = spec.get("processing_seconds")
+    content = _content_of(spec)
+    created_at = spec.get("created_at", int(loaded_at))
+    expires_after = spec.get("expires_after")
     return UploadedFile(
         id=file_id,
         filename=spec.get("filename", f"{file_id}.txt"),
-        bytes=spec.get("bytes", defaults.USAGE_BYTES),
-        created_at=spec.get("created_at", int(loaded_at)),
+        bytes=spec.get("bytes", defaults.USAGE_BYTES if content is None else len(content)),
+        created_at=created_at,
         purpose=spec.get("purpose", "assistants"),
         processing=_own_processing(spec, None if seconds is None else _seconds(seconds)),
         owner=spec.get("owner"),
+        expires_at=None if expires_after is None else created_at + expires_after["seconds"],
+        digest=None if content is None else digest(content),
     )
 
 
@@ -174,15 +233,26 @@ def _vector_store(
         id=spec.get("id") or new_vector_store_id(),
         name=spec.get("name"),
         created_at=created_at,
+        description=spec.get("description"),
+        metadata=dict(spec.get("metadata", {})),
         last_active_at=created_at,
         owner=spec.get("owner"),
+        expires_after=spec.get("expires_after"),
     )
+    for grant in spec.get("permissions", []):
+        vector_store.grant(grant.get("user_id"), grant["role"])
     for batch_spec in spec.get("file_batches", []):
         batch_created = batch_spec.get("created_at", created_at)
         files = [
             _batch_file(file_spec, vector_store.id, batch_created, loaded_at, default_processing)
             for file_spec in batch_spec["files"]
         ]
+        for file, file_spec in zip(files, batch_spec["files"], strict=True):
+            attributes = file_spec.get("attributes", batch_spec.get("attributes"))
+            file.attributes = None if attributes is None else dict(attributes)
+            file.chunking_strategy = file_spec.get(
+                "chunking_strategy", batch_spec.get("chunking_strategy")
+            )
         for file in files:
             # A file in a scenario batch was uploaded too: it can be added again.
             uploads.setdefault(

@@ -218,7 +218,10 @@ def test_mka1_cancel_after_creating(start_server: StartServer) -> None:
     sdk = mka1_client(server)
     store = sdk.llm.vector_stores.create(name="kb")
     uploads = [
-        sdk.llm.files.upload(file={"file_name": f"{i}.txt", "content": b"x"}, purpose="assistants")
+        # Distinct content: MKA1 refuses a batch holding the same content twice.
+        sdk.llm.files.upload(
+            file={"file_name": f"{i}.txt", "content": f"{i}".encode()}, purpose="assistants"
+        )
         for i in range(3)
     ]
     batch = sdk.llm.vector_stores.create_file_batch(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fake_server.domain.account import FileSettings
 from fake_server.domain.errors import InvalidRequestError
 from fake_server.domain.model import BatchView, FileList, FileStatus, Snapshot
 from fake_server.http import render, view_cache
@@ -42,9 +43,24 @@ async def create_batch(call: Call) -> Reply:
         param, ids = "files", [item["file_id"] for item in files]
     else:
         raise InvalidRequestError("Missing required parameter: 'file_ids' or 'files'.")
+    per_file = {
+        item["file_id"]: FileSettings(item.get("attributes"), item.get("chunking_strategy"))
+        for item in files or ()
+    }
     with files_listed_in(param):
         view = call.state.account.create_batch(
-            call.path_param("vector_store_id"), ids, actor=call.actor
+            call.path_param("vector_store_id"),
+            ids,
+            actor=call.actor,
+            attributes=body.get("attributes"),
+            chunking_strategy=body.get("chunking_strategy"),
+            per_file=per_file,
+            # MKA1 indexes each content once (its SDK's createVectorStoreFileBatch).
+            duplicates=(
+                None
+                if call.dialect.name != "mka1"
+                else "skip" if body.get("skip_duplicates") else "refuse"
+            ),
         )
     return batch_reply(call, view, render.file_batch_body(view, call.dialect))
 
@@ -86,7 +102,8 @@ async def list_batch_files(call: Call) -> render.EncodedList:
     def read(earlier: Snapshot[FileList] | None) -> Snapshot[FileList]:
         return account.batch_files(vector_store_id, batch_id, actor=call.actor, earlier=earlier)
 
-    files = call.state.views.files(f"{vector_store_id}/{batch_id}", read)
+    key = render.file_list_key(f"{vector_store_id}/{batch_id}", call.dialect)
+    files = call.state.views.files(key, read, call.dialect)
     return render.encoded_page(view_cache.page(files, query, status))
 
 

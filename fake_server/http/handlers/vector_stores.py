@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fake_server import defaults
+from fake_server.domain import search
 from fake_server.domain.model import FileList, Snapshot
 from fake_server.http import render, view_cache
 from fake_server.http.bodies import json_object
@@ -26,6 +28,8 @@ async def create_vector_store(call: Call) -> dict[str, Any]:
             metadata=body.get("metadata"),
             file_ids=body.get("file_ids") or (),
             actor=call.actor,
+            expires_after=body.get("expires_after"),
+            chunking_strategy=body.get("chunking_strategy"),
         )
     return render.vector_store(view, call.dialect)
 
@@ -58,7 +62,8 @@ async def list_vector_store_files(call: Call) -> render.EncodedList:
     def read(earlier: Snapshot[FileList] | None) -> Snapshot[FileList]:
         return account.vector_store_files(vector_store_id, actor=call.actor, earlier=earlier)
 
-    files = call.state.views.files(vector_store_id, read)
+    key = render.file_list_key(vector_store_id, call.dialect)
+    files = call.state.views.files(key, read, call.dialect)
     return render.encoded_page(view_cache.page(files, query, status))
 
 
@@ -67,7 +72,73 @@ async def get_vector_store_file(call: Call) -> Reply:
         call.path_param("vector_store_id"), call.path_param("file_id"), actor=call.actor
     )
     # The openai SDK's files.poll honours openai-poll-after-ms as batches.poll does.
-    return Reply(render.vector_store_file(view), poll_headers(call, view.status))
+    return Reply(render.vector_store_file(view, call.dialect), poll_headers(call, view.status))
+
+
+async def modify_vector_store(call: Call) -> dict[str, Any]:
+    body = await json_object(call, "modifyVectorStore")
+    view = call.state.account.modify_vector_store(
+        call.path_param("vector_store_id"), body, actor=call.actor
+    )
+    return render.vector_store(view, call.dialect)
+
+
+async def create_vector_store_file(call: Call) -> dict[str, Any]:
+    body = await json_object(call, "createVectorStoreFile")
+    with files_listed_in("file_id"):
+        view = call.state.account.create_vector_store_file(
+            call.path_param("vector_store_id"),
+            body["file_id"],
+            actor=call.actor,
+            attributes=body.get("attributes"),
+            chunking_strategy=body.get("chunking_strategy"),
+            refuse_duplicates=call.dialect.name == "mka1",
+        )
+    return render.vector_store_file(view, call.dialect)
+
+
+async def update_vector_store_file_attributes(call: Call) -> dict[str, Any]:
+    body = await json_object(call, "updateVectorStoreFileAttributes")
+    view = call.state.account.update_vector_store_file_attributes(
+        call.path_param("vector_store_id"),
+        call.path_param("file_id"),
+        body.get("attributes"),
+        actor=call.actor,
+    )
+    return render.vector_store_file(view, call.dialect)
+
+
+async def delete_vector_store_file(call: Call) -> dict[str, Any]:
+    deleted = call.state.account.delete_vector_store_file(
+        call.path_param("vector_store_id"), call.path_param("file_id"), actor=call.actor
+    )
+    return render.deleted_vector_store_file(deleted)
+
+
+async def vector_store_file_content(call: Call) -> dict[str, Any]:
+    view, filename, text = call.state.account.vector_store_file_content(
+        call.path_param("vector_store_id"), call.path_param("file_id"), actor=call.actor
+    )
+    return render.file_content(view, filename, text, call.dialect)
+
+
+async def search_vector_store(call: Call) -> dict[str, Any]:
+    body = await json_object(call, "searchVectorStore")
+    query = body["query"]
+    queries = [query] if isinstance(query, str) else list(query)
+    ranking = body.get("ranking_options") or {}
+    limit = body.get("max_num_results")
+    request = search.SearchRequest(
+        queries=queries,
+        max_num_results=limit if isinstance(limit, int) else defaults.SEARCH_RESULTS,
+        score_threshold=float(ranking.get("score_threshold") or 0.0),
+        rewrite_query=bool(body.get("rewrite_query")),
+        filters=body.get("filters"),
+    )
+    hits = call.state.account.search_vector_store(
+        call.path_param("vector_store_id"), request, actor=call.actor
+    )
+    return render.search_results(search.search_queries(request), hits, call.dialect)
 
 
 OPERATIONS = [
@@ -77,4 +148,22 @@ OPERATIONS = [
     Operation("deleteVectorStore", "DELETE", STORE_PATH, delete_vector_store),
     Operation("listVectorStoreFiles", "GET", STORE_PATH + "/files", list_vector_store_files),
     Operation("getVectorStoreFile", "GET", STORE_PATH + "/files/{file_id}", get_vector_store_file),
+    Operation("modifyVectorStore", "POST", STORE_PATH, modify_vector_store),
+    Operation("createVectorStoreFile", "POST", STORE_PATH + "/files", create_vector_store_file),
+    Operation(
+        "updateVectorStoreFileAttributes",
+        "POST",
+        STORE_PATH + "/files/{file_id}",
+        update_vector_store_file_attributes,
+    ),
+    Operation(
+        "deleteVectorStoreFile", "DELETE", STORE_PATH + "/files/{file_id}", delete_vector_store_file
+    ),
+    Operation(
+        "retrieveVectorStoreFileContent",
+        "GET",
+        STORE_PATH + "/files/{file_id}/content",
+        vector_store_file_content,
+    ),
+    Operation("searchVectorStore", "POST", STORE_PATH + "/search", search_vector_store),
 ]

@@ -1,0 +1,100 @@
+"""What uploaded files hold: their bytes, bounded per account, and their text.
+
+Content is the user's data, not a wire encoding: it is kept exactly as sent
+so ``downloadFile`` gives it back byte for byte. One account keeps at most
+``defaults.MAX_CONTENT_BYTES`` in total; an upload that would go beyond is
+refused before anything changes, and deleting a file frees its share.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from fake_server import defaults
+from fake_server.domain.errors import FakeServerError
+
+
+class ContentLimitError(FakeServerError):
+    """Keeping these bytes would take the account past its content budget."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        message = (
+            f"The account keeps at most {limit} bytes of uploaded content; "
+            f"this upload of {size} bytes would go beyond it. Delete files to make room."
+        )
+        super().__init__(message)
+        self.message = message
+
+
+class ContentStore:
+    """Uploaded bytes by file id, within one budget. Called under the account's lock."""
+
+    def __init__(self, limit: int = defaults.MAX_CONTENT_BYTES) -> None:
+        self._data: dict[str, bytes] = {}
+        self._total = 0
+        self.limit = limit
+
+    def check_room(self, size: int) -> None:
+        if self._total + size > self.limit:
+            raise ContentLimitError(size, self.limit)
+
+    def put(self, file_id: str, data: bytes) -> None:
+        self.check_room(len(data) - len(self._data.get(file_id, b"")))
+        self.discard(file_id)
+        self._data[file_id] = data
+        self._total += len(data)
+
+    def get(self, file_id: str) -> bytes:
+        return self._data.get(file_id, b"")
+
+    def discard(self, file_id: str) -> None:
+        self._total -= len(self._data.pop(file_id, b""))
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+
+def text_of(data: bytes) -> str:
+    """The parsed text of a file: its bytes as UTF-8 (undecodable bytes replaced)."""
+    return data.decode("utf-8", errors="replace")
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def chunk_sizes(strategy: Mapping[str, Any] | None) -> tuple[int, int]:
+    """(max tokens per chunk, overlap) of a chunking strategy; ``auto`` is 800/400."""
+    static = (strategy or {}).get("static") or defaults.CHUNKING_STRATEGY["static"]
+    size = max(1, int(static.get("max_chunk_size_tokens", 800)))
+    overlap = max(0, min(int(static.get("chunk_overlap_tokens", 400)), size // 2))
+    return size, overlap
+
+
+def chunks(text: str, strategy: Mapping[str, Any] | None) -> list[str]:
+    """The text split into chunks of whitespace-separated tokens, overlapping as the
+    strategy says (the real API counts model tokens; words keep the fake deterministic)."""
+    words = text.split()
+    if not words:
+        return []
+    size, overlap = chunk_sizes(strategy)
+    step = max(1, size - overlap)
+    out = []
+    for start in range(0, len(words), step):
+        out.append(" ".join(words[start : start + size]))
+        if start + size >= len(words):
+            break
+    return out
+
+
+def response_chunking(strategy: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The strategy as a vector store file reports it: ``auto`` (or none) is the
+    static 800/400 the real API reports."""
+    if strategy is None or strategy.get("type") != "static":
+        return defaults.CHUNKING_STRATEGY
+    size, overlap = chunk_sizes(strategy)
+    static = {"max_chunk_size_tokens": size, "chunk_overlap_tokens": overlap}
+    return {"type": "static", "static": static}

@@ -1,0 +1,224 @@
+"""Deterministic search over a vector store: scripted answers, else a lexical ranking.
+
+A test steers search in one of two ways. A scenario may script answers per
+vector store (a query, exact or a regular expression, and the results to
+return); otherwise the completed files' text is split into chunks (by each
+file's chunking strategy) and ranked with BM25 over lower-cased word tokens.
+Scores are scaled into [0, 1] (the best chunk of the corpus for the query
+scores at most 1) so ``ranking_options.score_threshold`` means the same for
+both sources. Filters compare file attributes as the spec describes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from fake_server import defaults
+from fake_server.domain.content import chunks
+
+BM25_K1 = 1.2
+BM25_B = 0.75
+_WORD = re.compile(r"\w+")
+# Words a rewritten query drops (``rewrite_query``): the real API rewrites
+# natural language into keywords; the fake does the same, deterministically.
+_STOP_WORDS = (
+    "a an and are as at be by can do does for from how i in is it me of on or "
+    "please show tell that the this to was what when where which who why with you"
+)
+STOP_WORDS = frozenset(_STOP_WORDS.split(" "))
+
+
+class Document(NamedTuple):
+    file_id: str
+    filename: str
+    attributes: dict[str, Any]
+    text: str
+    chunking_strategy: Mapping[str, Any] | None
+
+
+class ScriptedResult(NamedTuple):
+    """One scripted result; what it leaves out (None) is the file's own."""
+
+    file_id: str
+    score: float = 1.0
+    filename: str | None = None
+    attributes: Mapping[str, Any] | None = None
+    content: Sequence[str] | None = None
+
+
+class ScriptedAnswer(NamedTuple):
+    """Results a scenario gives for a query: matched exactly, or by ``pattern``."""
+
+    query: str | None
+    pattern: re.Pattern[str] | None
+    results: Sequence[ScriptedResult]
+
+    def matches(self, query: str) -> bool:
+        if self.pattern is not None:
+            return self.pattern.search(query) is not None
+        return self.query == query
+
+
+class SearchRequest(NamedTuple):
+    queries: Sequence[str]
+    max_num_results: int = defaults.SEARCH_RESULTS
+    score_threshold: float = 0.0
+    rewrite_query: bool = False
+    filters: Mapping[str, Any] | None = None
+    scripted: Sequence[ScriptedAnswer] = ()
+
+
+class Hit(NamedTuple):
+    file_id: str
+    filename: str
+    score: float
+    attributes: Mapping[str, Any]
+    content: Sequence[str]
+
+
+def tokens(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def rewritten(query: str) -> str:
+    """The query as ``rewrite_query`` sends it on: lower-cased keywords, stop words out."""
+    kept = [word for word in tokens(query) if word not in STOP_WORDS]
+    return " ".join(kept) or query
+
+
+def search_queries(request: SearchRequest) -> list[str]:
+    if request.rewrite_query:
+        return [rewritten(query) for query in request.queries]
+    return list(request.queries)
+
+
+def search(documents: Sequence[Document], request: SearchRequest) -> list[Hit]:
+    queries = search_queries(request)
+    joined = " ".join(queries)
+    searchable = {document.file_id: document for document in documents}
+    for answer in request.scripted:
+        if answer.matches(joined):
+            # Scripted hits still obey filters and thresholds, and name only
+            # files the store can search (completed, still attached).
+            hits = [
+                _scripted_hit(result, searchable[result.file_id])
+                for result in answer.results
+                if result.file_id in searchable
+            ]
+            return _finish(hits, request)
+    hits = _ranked(documents, tokens(joined))
+    return _finish(hits, request)
+
+
+def _scripted_hit(result: ScriptedResult, document: Document) -> Hit:
+    return Hit(
+        result.file_id,
+        result.filename if result.filename is not None else document.filename,
+        result.score,
+        result.attributes if result.attributes is not None else document.attributes,
+        tuple(result.content) if result.content is not None else (document.text,),
+    )
+
+
+def _finish(hits: Sequence[Hit], request: SearchRequest) -> list[Hit]:
+    kept = [
+        hit
+        for hit in hits
+        if hit.score >= request.score_threshold
+        and (request.filters is None or matches(request.filters, hit.attributes))
+    ]
+    return kept[: request.max_num_results]
+
+
+def _ranked(documents: Sequence[Document], query: list[str]) -> list[Hit]:
+    if not query:
+        return []
+    corpus: list[tuple[Document, str, list[str]]] = [
+        (document, chunk, tokens(chunk))
+        for document in documents
+        for chunk in chunks(document.text, document.chunking_strategy)
+    ]
+    if not corpus:
+        return []
+    count = len(corpus)
+    average = sum(len(words) for _, _, words in corpus) / count or 1.0
+    frequency: Counter[str] = Counter()
+    for _, _, words in corpus:
+        frequency.update(set(words))
+    terms = Counter(query)
+    scored: list[tuple[float, int, Document, str]] = []
+    for index, (document, chunk, words) in enumerate(corpus):
+        counts = Counter(words)
+        score = 0.0
+        for term, times in terms.items():
+            tf = counts.get(term, 0)
+            if not tf:
+                continue
+            idf = math.log(1 + (count - frequency[term] + 0.5) / (frequency[term] + 0.5))
+            length = 1 - BM25_B + BM25_B * len(words) / average
+            norm = tf * (BM25_K1 + 1) / (tf + BM25_K1 * length)
+            score += times * idf * norm
+        if score > 0:
+            scored.append((score, index, document, chunk))
+    if not scored:
+        return []
+    # Best chunk per file, files by their best chunk; ties by the file's order.
+    best: dict[str, tuple[float, int, Document, list[str]]] = {}
+    for score, index, document, chunk in sorted(scored, key=lambda item: (-item[0], item[1])):
+        entry = best.get(document.file_id)
+        if entry is None:
+            best[document.file_id] = (score, index, document, [chunk])
+        else:
+            entry[3].append(chunk)
+    top = max(entry[0] for entry in best.values())
+    return [
+        Hit(
+            document.file_id,
+            document.filename,
+            round(score / top, 6) if top else 0.0,
+            document.attributes,
+            tuple(found[:1]),
+        )
+        for score, _, document, found in best.values()
+    ]
+
+
+def matches(condition: Mapping[str, Any], attributes: Mapping[str, Any]) -> bool:
+    """Whether ``attributes`` satisfy a ComparisonFilter or CompoundFilter."""
+    kind = condition.get("type", "eq")
+    if kind in ("and", "or"):
+        results = (matches(part, attributes) for part in condition.get("filters", []))
+        return all(results) if kind == "and" else any(results)
+    key, value = str(condition.get("key")), condition.get("value")
+    if key not in attributes:
+        # A missing attribute matches only "not equal" and "not in".
+        return kind in ("ne", "nin")
+    actual = attributes[key]
+    if kind == "eq":
+        return bool(actual == value)
+    if kind == "ne":
+        return bool(actual != value)
+    if kind in ("in", "nin"):
+        inside = isinstance(value, list) and actual in value
+        return inside if kind == "in" else not inside
+    if isinstance(actual, bool) or isinstance(value, bool):
+        return False
+    if isinstance(actual, int | float) and isinstance(value, int | float):
+        return _ordered(kind, float(actual), float(value))
+    if isinstance(actual, str) and isinstance(value, str):
+        return _ordered(kind, actual, value)
+    return False
+
+
+def _ordered(kind: str, actual: Any, value: Any) -> bool:
+    if kind == "gt":
+        return bool(actual > value)
+    if kind == "gte":
+        return bool(actual >= value)
+    if kind == "lt":
+        return bool(actual < value)
+    return bool(actual <= value)
