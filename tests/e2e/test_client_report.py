@@ -180,7 +180,8 @@ def test_a_dropped_create_retried_without_a_key_is_reported(start_server: StartS
         json={"operation": "createVectorStore", "drop_connection": True, "times": 1},
     ).raise_for_status()
     with raw(server) as http:
-        with pytest.raises(httpx.RemoteProtocolError):
+        # A reset reads as ReadError; if the peer's close wins the race, as a protocol error.
+        with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)):
             http.post("/v1/vector_stores", json={"name": "again"})
         assert http.post("/v1/vector_stores", json={"name": "again"}).status_code == 200
     [finding] = report(server)
