@@ -45,6 +45,7 @@ from fake_server.domain.model import (
     FileStatus,
     FileView,
     Processing,
+    Role,
     Snapshot,
     UploadedFile,
     VectorStore,
@@ -141,7 +142,7 @@ class Account:
         earlier: Snapshot[BatchView] | None = None,
     ) -> Snapshot[BatchView]:
         with self._lock:
-            vector_store = self._batch_owner(vector_store_id, batch_id, actor)
+            vector_store = self._batch_owner(vector_store_id, batch_id, actor, Role.READER)
             snapshot = vector_store.batch_snapshot(batch_id, self._now(), earlier)
         if snapshot.value.status is FileStatus.IN_PROGRESS and self._on_poll is not None:
             self._on_poll()
@@ -156,7 +157,7 @@ class Account:
         earlier: Snapshot[BatchView] | None = None,
     ) -> Snapshot[BatchView]:
         with self._lock:
-            vector_store = self._batch_owner(vector_store_id, batch_id, actor)
+            vector_store = self._batch_owner(vector_store_id, batch_id, actor, Role.WRITER)
             now = self._now()
             vector_store.cancel_batch(batch_id, now, self._cancel_delay)
             return vector_store.batch_snapshot(batch_id, now, earlier)
@@ -171,7 +172,7 @@ class Account:
     ) -> Snapshot[FileList]:
         """Every file of the batch, oldest first."""
         with self._lock:
-            vector_store = self._batch_owner(vector_store_id, batch_id, actor)
+            vector_store = self._batch_owner(vector_store_id, batch_id, actor, Role.READER)
             return vector_store.batch_files_snapshot(batch_id, self._now(), earlier)
 
     def list_batch_files(
@@ -204,7 +205,7 @@ class Account:
         if not 1 <= len(file_ids) <= maximum:
             raise BatchSizeError(len(file_ids), maximum)
         with self._lock:
-            vector_store = self._vector_store(vector_store_id, actor)
+            vector_store = self._vector_store(vector_store_id, actor, Role.WRITER)
             now = self._now()
             files = self._new_files(vector_store, file_ids, now, actor)
             if duplicates is not None:
@@ -270,7 +271,7 @@ class Account:
         self, vector_store_id: str, *, actor: str | None = None
     ) -> VectorStoreView:
         with self._lock:
-            return self._vector_store(vector_store_id, actor).view(self._now())
+            return self._vector_store(vector_store_id, actor, Role.READER).view(self._now())
 
     def list_vector_stores(
         self, query: PageQuery, *, actor: str | None = None
@@ -286,7 +287,7 @@ class Account:
 
     def delete_vector_store(self, vector_store_id: str, *, actor: str | None = None) -> str:
         with self._lock:
-            vector_store = self._vector_store(vector_store_id, actor)
+            vector_store = self._vector_store(vector_store_id, actor, Role.OWNER)
             del self._vector_stores[vector_store.id]
             return vector_store.id
 
@@ -310,14 +311,14 @@ class Account:
     ) -> Snapshot[FileList]:
         """Every file of the vector store, in batches or not."""
         with self._lock:
-            vector_store = self._vector_store(vector_store_id, actor)
+            vector_store = self._vector_store(vector_store_id, actor, Role.READER)
             return vector_store.files_snapshot(self._now(), earlier)
 
     def get_vector_store_file(
         self, vector_store_id: str, file_id: str, *, actor: str | None = None
     ) -> FileView:
         with self._lock:
-            vector_store = self._vector_store(vector_store_id, actor)
+            vector_store = self._vector_store(vector_store_id, actor, Role.READER)
             view = self._vector_store_file(vector_store, file_id).view(self._now())
         # Polled like a batch (create_and_poll): advance_on_poll applies.
         if view.status is FileStatus.IN_PROGRESS and self._on_poll is not None:
@@ -409,7 +410,7 @@ class Account:
     ) -> VectorStoreView:
         """Set the fields ``changes`` holds (name, metadata, expires_after; null clears)."""
         with self._lock:
-            vector_store = self._vector_store(vector_store_id, actor)
+            vector_store = self._vector_store(vector_store_id, actor, Role.WRITER)
             now = self._now()
             vector_store.modify(
                 name=changes.get("name"),
@@ -433,7 +434,7 @@ class Account:
         """Attach one uploaded file: the same timeline as a batch's file.
         ``refuse_duplicates`` (MKA1): a file whose content the store holds is refused."""
         with self._lock:
-            vector_store = self._vector_store(vector_store_id, actor)
+            vector_store = self._vector_store(vector_store_id, actor, Role.WRITER)
             now = self._now()
             (file,) = self._new_files(vector_store, [file_id], now, actor)
             if refuse_duplicates:
@@ -454,7 +455,7 @@ class Account:
         actor: str | None = None,
     ) -> FileView:
         with self._lock:
-            vector_store = self._vector_store(vector_store_id, actor)
+            vector_store = self._vector_store(vector_store_id, actor, Role.WRITER)
             self._vector_store_file(vector_store, file_id)
             vector_store.set_file_attributes(file_id, attributes)
             return vector_store.files[file_id].view(self._now())
@@ -464,7 +465,7 @@ class Account:
     ) -> str:
         """Detach the file from the vector store and its batches; the upload stays."""
         with self._lock:
-            vector_store = self._vector_store(vector_store_id, actor)
+            vector_store = self._vector_store(vector_store_id, actor, Role.WRITER)
             self._vector_store_file(vector_store, file_id)
             vector_store.detach_file(file_id)
             return file_id
@@ -474,7 +475,7 @@ class Account:
     ) -> tuple[FileView, str, str]:
         """The file's view, its filename and its parsed text."""
         with self._lock:
-            vector_store = self._vector_store(vector_store_id, actor)
+            vector_store = self._vector_store(vector_store_id, actor, Role.READER)
             file = self._vector_store_file(vector_store, file_id)
             upload = self._uploads.get(file_id)
             filename = upload.filename if upload is not None else file_id
@@ -485,7 +486,7 @@ class Account:
     ) -> list[search.Hit]:
         """The vector store's completed files ranked for the query (see ``search``)."""
         with self._lock:
-            vector_store = self._vector_store(vector_store_id, actor)
+            vector_store = self._vector_store(vector_store_id, actor, Role.READER)
             now = self._now()
             documents = []
             for file in vector_store.files.values():
@@ -562,7 +563,7 @@ class Account:
     ) -> tuple[str, list[Permission]]:
         """The owner first, then the team, then individual principals."""
         with self._lock:
-            vector_store = self._vector_store(vector_store_id, actor)
+            vector_store = self._vector_store(vector_store_id, actor, Role.READER)
             rows = [Permission("user", owner, "owner") for owner in [vector_store.owner] if owner]
             if vector_store.team_role is not None:
                 rows.append(Permission("team", None, vector_store.team_role))
@@ -578,8 +579,7 @@ class Account:
         actor: str | None = None,
     ) -> Permission:
         with self._lock:
-            vector_store = self._vector_store(vector_store_id, actor)
-            self._check_may_grant(vector_store, actor)
+            vector_store = self._vector_store(vector_store_id, actor, Role.OWNER)
             if user_id is not None and user_id == vector_store.owner:
                 raise InvalidRequestError(
                     "The owner's role is fixed at creation and cannot be granted.", "user_id"
@@ -592,22 +592,16 @@ class Account:
     ) -> tuple[Permission, str]:
         """The role ``user_id`` holds and where it comes from (owner, grant, team, none)."""
         with self._lock:
-            vector_store = self._vector_store(vector_store_id, actor)
-            if user_id == vector_store.owner:
-                return Permission("user", user_id, "owner"), "owner"
-            if user_id in vector_store.grants:
-                return Permission("user", user_id, vector_store.grants[user_id]), "grant"
-            if vector_store.team_role is not None:
-                return Permission("user", user_id, vector_store.team_role), "team"
-            return Permission("user", user_id, None), "none"
+            vector_store = self._vector_store(vector_store_id, actor, Role.READER)
+            role, source = vector_store.held_by(user_id)
+            return Permission("user", user_id, role), source
 
     def revoke_permission(
         self, vector_store_id: str, user_id: str | None, *, actor: str | None = None
     ) -> Permission:
         """Remove what ``user_id`` (None: the team) holds; 404 when it holds nothing."""
         with self._lock:
-            vector_store = self._vector_store(vector_store_id, actor)
-            self._check_may_grant(vector_store, actor)
+            vector_store = self._vector_store(vector_store_id, actor, Role.OWNER)
             if user_id is not None and user_id == vector_store.owner:
                 raise InvalidRequestError("The owner's permission cannot be removed.", "user_id")
             if not vector_store.revoke(user_id):
@@ -618,17 +612,10 @@ class Account:
                 )
             return Permission("team" if user_id is None else "user", user_id, None)
 
-    def _check_may_grant(self, vector_store: VectorStore, actor: str | None) -> None:
-        # The whole account (no end user) acts as the organisation admin.
-        if actor is not None and actor != vector_store.owner:
-            raise ForbiddenError(
-                f"Only the owner of vector store '{vector_store.id}' can change its permissions."
-            )
-
     def check_not_expired(self, vector_store_id: str, *, actor: str | None = None) -> None:
         """Raise ``ExpiredError`` if the vector store's ``expires_at`` has passed."""
         with self._lock:
-            vector_store = self._vector_store(vector_store_id, actor)
+            vector_store = self._vector_store(vector_store_id, actor, Role.READER)
             if vector_store.expired(self._now()):
                 raise ExpiredError(f"Vector store '{vector_store.id}' has expired.")
 
@@ -667,18 +654,25 @@ class Account:
             )
         return file
 
-    def _vector_store(self, vector_store_id: str, actor: str | None) -> VectorStore:
+    def _vector_store(self, vector_store_id: str, actor: str | None, need: Role) -> VectorStore:
+        """The vector store, if ``actor`` holds the role ``need`` names on it."""
         check_id_prefix("vector_store_id", vector_store_id, VECTOR_STORE_PREFIX)
         vector_store = self._vector_stores.get(vector_store_id)
-        # Another end user's vector store answers exactly as a missing one would
-        # (unless it was granted a role on it: MKA1 permissions).
-        if vector_store is None or not vector_store.reachable_by(actor):
+        role = Role.NONE if vector_store is None else vector_store.role_of(actor)
+        # A store the end user cannot see answers exactly as a missing one would.
+        if vector_store is None or role is Role.NONE:
             raise NotFoundError(f"No vector store found with id {quoted(vector_store_id)}.")
+        if role < need:
+            # Only what the end user may already see: the store and its own rights.
+            raise ForbiddenError(_refusal(vector_store.id, need))
         return vector_store
 
-    def _batch_owner(self, vector_store_id: str, batch_id: str, actor: str | None) -> VectorStore:
-        """The vector store holding the batch; raises if either is not found."""
-        vector_store = self._vector_store(vector_store_id, actor)
+    def _batch_owner(
+        self, vector_store_id: str, batch_id: str, actor: str | None, need: Role
+    ) -> VectorStore:
+        """The vector store holding the batch; raises if either is not found, or
+        if ``actor`` lacks ``need``."""
+        vector_store = self._vector_store(vector_store_id, actor, need)
         check_id_prefix("batch_id", batch_id, FILE_BATCH_PREFIX)
         if batch_id not in vector_store.batches:
             raise NotFoundError(
@@ -686,6 +680,18 @@ class Account:
                 f"in vector store '{vector_store_id}'."
             )
         return vector_store
+
+
+def _refusal(vector_store_id: str, need: Role) -> str:
+    if need is Role.OWNER:
+        return (
+            f"Only the owner of vector store '{vector_store_id}' (or the whole account) "
+            "can delete it or change its permissions."
+        )
+    return (
+        f"Vector store '{vector_store_id}' can be changed only by its owner or an end user "
+        "granted writer; this end user may only read it."
+    )
 
 
 def _expired(upload: UploadedFile, now: float) -> bool:

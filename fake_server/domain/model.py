@@ -19,7 +19,7 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from types import MappingProxyType
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -384,6 +384,26 @@ def batch_status(counts: FileCounts) -> FileStatus:
     return FileStatus.COMPLETED
 
 
+class Role(IntEnum):
+    """What an end user may do with a vector store; each role includes those below
+    (MKA1: owner > writer > reader)."""
+
+    NONE = 0
+    # Read the store, its files, their content and its batches; search it; read
+    # its permissions.
+    READER = 1
+    # Also change it: modify it, attach, update and detach files, create and
+    # cancel batches.
+    WRITER = 2
+    # Also delete it, and grant and revoke roles on it.
+    OWNER = 3
+
+    @classmethod
+    def named(cls, name: str | None) -> Role:
+        """The role a grant names ("reader", "writer", "owner"); None: no role."""
+        return cls.NONE if name is None else cls[name.upper()]
+
+
 # Versions are unique in the process, not only within one vector store, so a
 # vector store loaded again (a reset, another session) never repeats one.
 _versions = itertools.count(1)
@@ -497,12 +517,35 @@ class VectorStore:
             self._changed()
         return held
 
+    def held_by(self, user_id: str) -> tuple[str | None, str]:
+        """The highest role ``user_id`` holds (None: none) and where it comes from:
+        ``owner``, its own ``grant``, the ``team``'s, or ``none``."""
+        if user_id == self.owner:
+            return "owner", "owner"
+        granted = self.grants.get(user_id)
+        if granted is not None and Role.named(granted) >= Role.named(self.team_role):
+            return granted, "grant"
+        if self.team_role is not None:
+            return self.team_role, "team"
+        return None, "none"
+
+    def role_of(self, actor: str | None) -> Role:
+        """What ``actor`` may do with the store, the one rule every operation obeys.
+
+        The whole account (no end user) may do everything. The account's own
+        store (no owner) is read and written by every end user, but deleted and
+        shared only by the account. Otherwise an end user has the role it holds
+        (owner, granted, or the team's); ``Role.NONE`` sees nothing at all.
+        """
+        if actor is None:
+            return Role.OWNER
+        if self.owner is None:
+            return Role.WRITER
+        return Role.named(self.held_by(actor)[0])
+
     def reachable_by(self, actor: str | None) -> bool:
-        """Whether an end user sees the store: its owner's and the account's
-        rule, or a role granted to it (or to the team)."""
-        if self.owner is None or actor is None or self.owner == actor:
-            return True
-        return self.team_role is not None or actor in self.grants
+        """Whether an end user sees the store (lists it, reads it)."""
+        return self.role_of(actor) >= Role.READER
 
     def expires_at(self) -> int | None:
         """When it expires: ``days`` after it was last active (or created)."""

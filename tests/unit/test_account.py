@@ -9,6 +9,7 @@ from fake_server.domain.clock import VirtualClock
 from fake_server.domain.errors import (
     BatchSizeError,
     DuplicateFileError,
+    ForbiddenError,
     InvalidRequestError,
     NotFoundError,
     UnknownFileError,
@@ -17,6 +18,7 @@ from fake_server.domain.model import (
     FileBatch,
     FileCounts,
     FileStatus,
+    Role,
     UploadedFile,
     VectorStore,
     VectorStoreFile,
@@ -155,3 +157,49 @@ def test_file_list_errors_say_which_file_in_domain_words() -> None:
     assert (empty.value.count, empty.value.maximum) == (0, 2000)
     for error in (unknown.value, twice.value, empty.value):
         assert "POST" not in error.message and "file_ids" not in error.message
+
+
+def shared_store() -> VectorStore:
+    store = VectorStore("vs_roles", None, 1000, owner="alice")
+    store.grant("bob", "reader")
+    store.grant("erin", "writer")
+    return store
+
+
+@pytest.mark.parametrize(
+    ("actor", "team", "role"),
+    [
+        (None, None, Role.OWNER),  # the whole account
+        ("alice", None, Role.OWNER),
+        ("erin", None, Role.WRITER),
+        ("bob", None, Role.READER),
+        ("dave", None, Role.NONE),
+        ("dave", "reader", Role.READER),
+        ("bob", "writer", Role.WRITER),  # the highest role held counts
+        ("erin", "reader", Role.WRITER),
+    ],
+)
+def test_the_role_of_an_actor(actor: str | None, team: str | None, role: Role) -> None:
+    store = shared_store()
+    if team is not None:
+        store.grant(None, team)
+    assert store.role_of(actor) is role
+    assert store.reachable_by(actor) is (role is not Role.NONE)
+
+
+def test_the_accounts_own_store_is_every_end_users_to_write_not_to_keep() -> None:
+    assert VectorStore("vs_common", None, 1000).role_of("dave") is Role.WRITER
+
+
+def test_a_refused_change_changes_nothing() -> None:
+    store = shared_store()
+    account = Account(VirtualClock(1000), [store])
+    version = store.version
+    with pytest.raises(ForbiddenError):
+        account.modify_vector_store("vs_roles", {"name": "x"}, actor="bob")
+    with pytest.raises(ForbiddenError):
+        account.delete_vector_store("vs_roles", actor="erin")
+    with pytest.raises(NotFoundError):
+        account.grant_permission("vs_roles", "dave", "writer", actor="dave")
+    assert store.version == version and store.name is None
+    assert [s.id for s in account.vector_stores()] == ["vs_roles"]
