@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import compileall
 import gc
+import importlib.util
 import json
 import os
 import platform
@@ -124,7 +125,7 @@ def serving(command: list[str], cpu: str | None = None) -> Iterator[Served]:
                 command, stdout=out, stderr=subprocess.DEVNULL, text=True, cwd=REPO_ROOT
             )
             try:
-                yield _served(reader, process, started)
+                yield _served(reader, process, started, command)
             finally:
                 process.terminate()
                 try:
@@ -134,7 +135,9 @@ def serving(command: list[str], cpu: str | None = None) -> Iterator[Served]:
                     process.wait(timeout=10)
 
 
-def _served(reader: IO[str], process: subprocess.Popen[str], started: float) -> Served:
+def _served(
+    reader: IO[str], process: subprocess.Popen[str], started: float, command: list[str]
+) -> Served:
     line = _readiness_line(reader, process)
     match = re.search(r"http://127\.0\.0\.1:\d+", line)
     if match is None:
@@ -149,8 +152,23 @@ def _served(reader: IO[str], process: subprocess.Popen[str], started: float) -> 
             except httpx.TransportError:
                 time.sleep(0.001)
     ready = time.perf_counter() - started
+    # The baseline names its stack in its first line; fake_server's text line
+    # keeps its documented shape, so its stack follows from the options.
     stack = re.search(r"stack: ([\w+ ]+)\)", line)
-    return Served(url, process.pid, ready, stack.group(1) if stack else "?")
+    return Served(url, process.pid, ready, stack.group(1) if stack else stack_of(command))
+
+
+def stack_of(command: list[str]) -> str:
+    """What ``fake-server serve`` picks for ``--loop``/``--http`` (auto: the fast half
+    where it is installed, as tests/cli/test_stack.py checks)."""
+
+    def option(name: str, fast: str, slow: str) -> str:
+        chosen = command[command.index(name) + 1] if name in command else "auto"
+        if chosen == "auto":
+            return fast if importlib.util.find_spec(fast) is not None else slow
+        return chosen
+
+    return f"{option('--loop', 'uvloop', 'asyncio')} + {option('--http', 'httptools', 'h11')}"
 
 
 def _readiness_line(reader: IO[str], process: subprocess.Popen[str]) -> str:
