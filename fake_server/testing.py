@@ -6,7 +6,9 @@ directly (same process), so resetting between tests costs no HTTP round trip.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import ssl
 from typing import Any
 
 import httpx
@@ -135,6 +137,10 @@ class FakeServer:
             settings["http_client"] = openai.DefaultHttpxClient(
                 transport=InProcessTransport(self.app, _http_module_of(openai.DefaultHttpxClient))
             )
+        else:
+            # A client of its own builds an SSL context (its CA certificates
+            # loaded, ~30 ms) even for http://: one context serves them all.
+            settings["http_client"] = openai.DefaultHttpxClient(verify=_ssl_context())
         return openai.OpenAI(**(settings | options))
 
     def mka1_client(self, **options: Any) -> Any:
@@ -161,7 +167,15 @@ class FakeServer:
         }
         if self.in_process:
             settings["transport"] = InProcessTransport(self.app, httpx)
+        else:
+            settings["verify"] = _ssl_context()
         return httpx.Client(**(settings | options))
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One default SSL context for every socket client a test builds (read-only once made)."""
+    return ssl.create_default_context()
 
 
 def _http_module_of(client_class: type) -> Any:
