@@ -64,3 +64,10 @@ VIRTUAL_POLL_AFTER_MS: Final = 10
 MAX_CONTENT_BYTES: Final = 64 * 1024 * 1024
 # Results a search returns when it sets no max_num_results (the spec's default).
 SEARCH_RESULTS: Final = 10
+
+# --- end users and their roles ---------------------------------------------------
+
+# The longest end-user id (X-On-Behalf-Of, a scenario owner, a grant's user_id).
+MAX_END_USER_CHARACTERS: Final = 256
+# Roles granted on one vector store (scenario ``permissions`` and grants at runtime).
+MAX_PERMISSIONS_PER_STORE: Final = 1000

@@ -580,6 +580,24 @@ class Account:
     ) -> Permission:
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor, Role.OWNER)
+            if user_id is not None and len(user_id) > defaults.MAX_END_USER_CHARACTERS:
+                # No X-On-Behalf-Of could ever name it: a grant to nobody.
+                raise InvalidRequestError(
+                    f"Invalid 'user_id': longer than {defaults.MAX_END_USER_CHARACTERS} "
+                    "characters.",
+                    "user_id",
+                )
+            if (
+                user_id is not None
+                and user_id not in vector_store.grants
+                and len(vector_store.grants) >= defaults.MAX_PERMISSIONS_PER_STORE
+            ):
+                raise InvalidRequestError(
+                    f"The vector store already grants {defaults.MAX_PERMISSIONS_PER_STORE} "
+                    "roles; revoke one first.",
+                    "user_id",
+                    "too_many_permissions",
+                )
             if user_id is not None and user_id == vector_store.owner:
                 raise InvalidRequestError(
                     "The owner's role is fixed at creation and cannot be granted.", "user_id"
@@ -602,6 +620,24 @@ class Account:
         """Remove what ``user_id`` (None: the team) holds; 404 when it holds nothing."""
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor, Role.OWNER)
+            if user_id is not None and len(user_id) > defaults.MAX_END_USER_CHARACTERS:
+                # No X-On-Behalf-Of could ever name it: a grant to nobody.
+                raise InvalidRequestError(
+                    f"Invalid 'user_id': longer than {defaults.MAX_END_USER_CHARACTERS} "
+                    "characters.",
+                    "user_id",
+                )
+            if (
+                user_id is not None
+                and user_id not in vector_store.grants
+                and len(vector_store.grants) >= defaults.MAX_PERMISSIONS_PER_STORE
+            ):
+                raise InvalidRequestError(
+                    f"The vector store already grants {defaults.MAX_PERMISSIONS_PER_STORE} "
+                    "roles; revoke one first.",
+                    "user_id",
+                    "too_many_permissions",
+                )
             if user_id is not None and user_id == vector_store.owner:
                 raise InvalidRequestError("The owner's permission cannot be removed.", "user_id")
             if not vector_store.revoke(user_id):

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from fake_server import defaults
 from fake_server.domain.clock import stopwatch
 from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.http import drops
@@ -76,7 +77,7 @@ class _Request(Request):
         return params
 logger = logging.getLogger("fake_server")
 END_USER_PARAM = "X-On-Behalf-Of"
-MAX_END_USER_CHARACTERS = 256
+MAX_END_USER_CHARACTERS = defaults.MAX_END_USER_CHARACTERS
 
 
 def resolve(app: FakeServerApp, scope: Scope, receive: Receive) -> Call:
