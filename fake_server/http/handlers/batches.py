@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from fake_server.domain.account import FileSettings
 from fake_server.domain.errors import InvalidRequestError
 from fake_server.domain.model import BatchView, FileList, FileStatus, Snapshot
@@ -65,32 +67,38 @@ async def create_batch(call: Call) -> Reply:
     return batch_reply(call, view, render.file_batch_body(view, call.dialect))
 
 
-async def get_batch(call: Call) -> Reply:
-    account = call.state.account
+class BatchOperation(Protocol):
+    """``Account.get_batch`` or ``Account.cancel_batch``: a batch's snapshot, after acting."""
+
+    def __call__(
+        self,
+        vector_store_id: str,
+        batch_id: str,
+        *,
+        actor: str | None = None,
+        earlier: Snapshot[BatchView] | None = None,
+    ) -> Snapshot[BatchView]: ...
+
+
+def cached_batch_reply(call: Call, operate: BatchOperation) -> Reply:
+    """The batch ``operate`` answers, its body encoded once per snapshot and dialect."""
     vector_store_id, batch_id = call.path_param("vector_store_id"), call.path_param("batch_id")
 
     def read(earlier: Snapshot[BatchView] | None) -> Snapshot[BatchView]:
-        return account.get_batch(vector_store_id, batch_id, actor=call.actor, earlier=earlier)
+        return operate(vector_store_id, batch_id, actor=call.actor, earlier=earlier)
 
-    view, body = call.state.views.batch(
-        f"{vector_store_id}/{batch_id}", read, call.dialect
-    )
+    view, body = call.state.views.batch(f"{vector_store_id}/{batch_id}", read, call.dialect)
     return batch_reply(call, view, body)
+
+
+async def get_batch(call: Call) -> Reply:
+    return cached_batch_reply(call, call.state.account.get_batch)
 
 
 async def cancel_batch(call: Call) -> Reply:
     # Cancel takes no body; whatever a client sends (the SDKs send none, with
     # or without a Content-Type) is ignored.
-    account = call.state.account
-    vector_store_id, batch_id = call.path_param("vector_store_id"), call.path_param("batch_id")
-
-    def cancel(earlier: Snapshot[BatchView] | None) -> Snapshot[BatchView]:
-        return account.cancel_batch(vector_store_id, batch_id, actor=call.actor, earlier=earlier)
-
-    view, body = call.state.views.batch(
-        f"{vector_store_id}/{batch_id}", cancel, call.dialect
-    )
-    return batch_reply(call, view, body)
+    return cached_batch_reply(call, call.state.account.cancel_batch)
 
 
 async def list_batch_files(call: Call) -> render.EncodedList:
