@@ -67,7 +67,7 @@ app = Starlette(
 def serving_stack(config: uvicorn.Config) -> str:
     """As fake_server's readiness line says it (not imported: it would slow this start)."""
     loop = type(asyncio.get_running_loop()).__module__.partition(".")[0]
-    http = "httptools" if config.http_protocol_class.__name__.startswith("HttpTools") else "h11"
+    http = "httptools" if "HttpTools" in config.http_protocol_class.__name__ else "h11"
     return f"{'uvloop' if loop == 'uvloop' else 'asyncio'} + {http}"
 
 
@@ -88,7 +88,14 @@ def main() -> None:
     # h11 show what plain uvicorn gives.
     parser.add_argument("--loop", choices=["auto", "uvloop", "asyncio"], default="auto")
     parser.add_argument("--http", choices=["auto", "httptools", "h11"], default="auto")
+    # fake_server's protocol, answers in one write: what that alone is worth.
+    parser.add_argument("--one-write", action="store_true")
     args = parser.parse_args()
+    http = args.http
+    if args.one_write:
+        from fake_server.one_write import protocol_for  # noqa: PLC0415 -- only when asked
+
+        http = protocol_for(args.http)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", args.port))
@@ -96,7 +103,7 @@ def main() -> None:
     config = uvicorn.Config(
         app,
         loop=args.loop,
-        http=args.http,
+        http=http,
         lifespan="off",
         log_level="warning",
         access_log=False,

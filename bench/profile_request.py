@@ -33,6 +33,7 @@ from pyinstrument import Profiler
 
 from fake_server import create_app
 from fake_server.http import access_log
+from fake_server.one_write import protocol_for
 from fake_server.server import base_url, bind_socket
 
 BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"
@@ -84,15 +85,13 @@ def profile_server(method: str, path: str, seconds: int) -> Profiler:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     with tempfile.NamedTemporaryFile("w", suffix=".log") as log_file:
-        # The request log on, as `fake-server serve` has it, into a file.
-        handler = logging.StreamHandler(log_file)
-        handler.setFormatter(access_log.TextFormatter())
-        access_log.logger.handlers[:] = [handler]
+        # The request log on, written as `fake-server serve` writes it, into a file.
         access_log.logger.setLevel(logging.INFO)
-        access_log.logger.propagate = False
+        access_log.writer = access_log.LineWriter(log_file, "text")
         sock = bind_socket("127.0.0.1", 0)
         config = uvicorn.Config(
             create_app(),
+            http=protocol_for("auto"),  # as `fake-server serve`: one write an answer
             lifespan="off",
             log_level="warning",
             access_log=False,

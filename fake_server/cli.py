@@ -31,6 +31,7 @@ from fake_server.http import access_log
 from fake_server.http.app import create_app
 from fake_server.http.inspector_auth import url_with_token
 from fake_server.http.shutdown import ShutdownNotice
+from fake_server.one_write import protocol_for
 from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario
 from fake_server.scenario.problems import ScenarioError
 from fake_server.server import base_url, bind_socket
@@ -240,7 +241,8 @@ def _serve(args: argparse.Namespace) -> int:
         # auto: uvloop and httptools where they are installed (a dependency
         # wherever they build), else asyncio and h11.
         loop=args.loop,
-        http=args.http,
+        # uvicorn's protocol for that parser, sending each response in one write.
+        http=protocol_for(args.http),
         lifespan="off",
         # The log is configured above: one format from its first line.
         log_config=None,
@@ -309,7 +311,7 @@ def serving_stack(config: uvicorn.Config) -> str:
     loop_module = type(asyncio.get_running_loop()).__module__.partition(".")[0]
     loop = "uvloop" if loop_module == "uvloop" else "asyncio"
     protocol = config.http_protocol_class.__name__
-    http = "httptools" if protocol.startswith("HttpTools") else "h11"
+    http = "httptools" if "HttpTools" in protocol else "h11"
     return f"{loop} + {http}"
 
 

@@ -24,6 +24,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from fake_server.http.app import FakeServerApp
+from fake_server.one_write import protocol_for
 
 STARTUP_TIMEOUT_SECONDS = 10.0
 SHUTDOWN_TIMEOUT_SECONDS = 5.0
@@ -113,7 +114,12 @@ class ServerThread:
         self._socket = bind_socket(host, port)
         self.url = base_url(self._socket)
         config = uvicorn.Config(
-            app, lifespan="off", log_level="warning", access_log=False, server_header=False
+            app,
+            http=protocol_for("auto"),
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            server_header=False,
         )
         self._server = _PromptServer(config)
         self._thread = threading.Thread(

@@ -19,11 +19,13 @@ from contextlib import contextmanager
 
 import httpx
 import openai
+import pytest
 import uvicorn
 
 from fake_server import create_app
 from fake_server.server import base_url, bind_socket
 from tests.cli.test_cli import READY_TIMEOUT_SECONDS, fake_server_command
+from tests.e2e.test_one_write import ONLY_WITH_TCP_INFO, segments_per_answer
 
 CANCEL = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123/cancel"
 FAST_STACK_INSTALLED = all(
@@ -138,3 +140,10 @@ def test_a_real_server_on_asyncio_and_h11_serves_the_sdk() -> None:
         server.should_exit = True
         thread.join(READY_TIMEOUT_SECONDS)
         sock.close()
+
+
+@ONLY_WITH_TCP_INFO
+@pytest.mark.parametrize("http", ["auto", "h11"])
+def test_serve_sends_each_answer_in_one_segment(http: str) -> None:
+    with serve([*fake_server_command(), "serve", "--port", "0", "--http", http]) as (url, _):
+        assert segments_per_answer(url) == 1
