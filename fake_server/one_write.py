@@ -65,7 +65,9 @@ class HeadJoiningTransport:
         head = self._head
         if head is not None:
             self._head = None
-            self._transport.write(head)
+            # Closed by the peer since: the head has nobody to go to.
+            if not self._transport.is_closing():
+                self._transport.write(head)
 
     def close(self) -> None:
         self.flush()

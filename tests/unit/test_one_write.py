@@ -122,6 +122,16 @@ def test_closing_sends_a_held_head_first(loop: asyncio.AbstractEventLoop) -> Non
     assert inner.calls == [("write", HEAD), ("eof", b"")]
 
 
+def test_a_head_for_a_connection_gone_meanwhile_is_dropped(
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    transport, inner = joined(loop)
+    transport.write(HEAD)
+    inner.close()  # the peer went away: the loop closed the transport itself
+    one_turn(loop)
+    assert inner.calls == [("close", b"")]
+
+
 def test_an_abort_drops_a_held_head(loop: asyncio.AbstractEventLoop) -> None:
     transport, inner = joined(loop)
     transport.write(HEAD)
