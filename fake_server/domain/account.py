@@ -38,21 +38,23 @@ from fake_server.domain.ids import (
 from fake_server.domain.inspection import Overview, OverviewBounds, overview
 from fake_server.domain.limits import AttachWindow, Limits
 from fake_server.domain.model import (
-    BatchView,
     FileBatch,
+    Processing,
+    Role,
+    UploadedFile,
+    VectorStore,
+    VectorStoreFile,
+)
+from fake_server.domain.paging import Page, PageQuery, paginate
+from fake_server.domain.views import (
+    BatchView,
     FileCounts,
     FileList,
     FileStatus,
     FileView,
-    Processing,
-    Role,
     Snapshot,
-    UploadedFile,
-    VectorStore,
-    VectorStoreFile,
     VectorStoreView,
 )
-from fake_server.domain.paging import Page, PageQuery, paginate
 
 DEFAULT_PROCESSING = Processing(
     seconds=defaults.PROCESSING_SECONDS,

@@ -10,7 +10,7 @@ them goes through one of its methods, and each of those gives the vector store
 a new ``version``. Together with the next moment a file changes status on its
 own (``changes_after``), that tells a reader exactly how long what it derived
 holds, so the layers above may keep what they derive without ever keeping it
-too long. Nothing here keeps views.
+too long. Nothing here keeps views; the values reads return are in ``views``.
 """
 
 from __future__ import annotations
@@ -19,19 +19,20 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import IntEnum, StrEnum
+from enum import IntEnum
 from types import MappingProxyType
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from fake_server import defaults
-
-
-class FileStatus(StrEnum):
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
+from fake_server.domain.views import (
+    BatchView,
+    FileCounts,
+    FileList,
+    FileStatus,
+    FileView,
+    Snapshot,
+    VectorStoreView,
+)
 
 DEFAULT_OUTCOME = FileStatus(defaults.OUTCOME)
 # Processing time of a file that never finishes (``processing_seconds: never``):
@@ -219,17 +220,6 @@ class VectorStoreFile:
         )
 
 
-class FileCounts(NamedTuple):
-    in_progress: int
-    completed: int
-    failed: int
-    cancelled: int
-
-    @property
-    def total(self) -> int:
-        return self.in_progress + self.completed + self.failed + self.cancelled
-
-
 def count_files(files: Iterable[VectorStoreFile], now: float) -> FileCounts:
     # A dict literal, not dict.fromkeys(FileStatus): iterating an enum costs
     # more than counting a small batch.
@@ -252,80 +242,6 @@ def count_files(files: Iterable[VectorStoreFile], now: float) -> FileCounts:
 def changes_after(files: Iterable[VectorStoreFile], now: float) -> float:
     """The first moment after ``now`` at which any of ``files`` changes status."""
     return min((file.changes_after(now) for file in files), default=math.inf)
-
-
-# Views are values: immutable, comparable, and holding no wire encoding.
-
-
-class BatchView(NamedTuple):
-    """A batch as seen at one instant."""
-
-    id: str
-    vector_store_id: str
-    created_at: int
-    status: FileStatus
-    counts: FileCounts
-
-
-class FileView(NamedTuple):
-    """A vector store file as seen at one instant."""
-
-    id: str
-    vector_store_id: str
-    created_at: int
-    status: FileStatus
-    usage_bytes: int
-    error_code: str | None
-    error_message: str | None
-    attributes: Mapping[str, str | float | bool] | None = None
-    chunking_strategy: Mapping[str, Any] | None = None
-
-
-class FileList(NamedTuple):
-    """Files as seen at one instant, oldest first, and the index of each id."""
-
-    views: list[FileView]
-    positions: Mapping[str, int]
-
-
-@dataclass(slots=True)
-class VectorStoreView:
-    id: str
-    name: str | None
-    description: str | None
-    created_at: int
-    status: str
-    usage_bytes: int
-    counts: FileCounts
-    last_active_at: int | None
-    metadata: dict[str, str]
-    expires_after: dict[str, Any] | None = None
-    expires_at: int | None = None
-
-
-Value = TypeVar("Value")
-
-
-class Snapshot(NamedTuple, Generic[Value]):
-    """What a read of a vector store derived, and for how long it holds.
-
-    It holds while the vector store keeps ``version`` and the clock stays in
-    ``[since, until)``: ``until`` is the next moment a file involved changes
-    status on its own. Given back to the read that made it, a snapshot that
-    still holds is returned as it is, so a caller can keep what it built from
-    it (an encoding, say) exactly as long as it is true.
-    """
-
-    value: Value
-    subject: str
-    version: int
-    since: float
-    until: float
-
-    def holds(self, subject: str, version: int, now: float) -> bool:
-        return (
-            version == self.version and subject == self.subject and self.since <= now < self.until
-        )
 
 
 @dataclass(slots=True)

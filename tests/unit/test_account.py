@@ -16,8 +16,6 @@ from fake_server.domain.errors import (
 )
 from fake_server.domain.model import (
     FileBatch,
-    FileCounts,
-    FileStatus,
     Role,
     UploadedFile,
     VectorStore,
@@ -25,6 +23,7 @@ from fake_server.domain.model import (
     batch_status,
 )
 from fake_server.domain.paging import PageQuery, SortOrder
+from fake_server.domain.views import FileCounts, FileStatus
 
 IN_PROGRESS, COMPLETED, FAILED, CANCELLED = (
     FileStatus.IN_PROGRESS,
