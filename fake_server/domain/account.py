@@ -40,12 +40,12 @@ from fake_server.domain.limits import AttachWindow, Limits
 from fake_server.domain.model import (
     FileBatch,
     Processing,
-    Role,
     UploadedFile,
     VectorStore,
     VectorStoreFile,
 )
 from fake_server.domain.paging import Page, PageQuery, paginate
+from fake_server.domain.permissions import Role, held_by, reachable_by, role_of
 from fake_server.domain.views import (
     BatchView,
     FileCounts,
@@ -279,7 +279,7 @@ class Account:
         self, query: PageQuery, *, actor: str | None = None
     ) -> Page[VectorStoreView]:
         with self._lock:
-            visible_stores = [s for s in self._vector_stores.values() if s.reachable_by(actor)]
+            visible_stores = [s for s in self._vector_stores.values() if reachable_by(s, actor)]
             positions = {
                 vector_store.id: index for index, vector_store in enumerate(visible_stores)
             }
@@ -613,7 +613,7 @@ class Account:
         """The role ``user_id`` holds and where it comes from (owner, grant, team, none)."""
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor, Role.READER)
-            role, source = vector_store.held_by(user_id)
+            role, source = held_by(vector_store, user_id)
             return Permission("user", user_id, role), source
 
     def revoke_permission(
@@ -696,7 +696,7 @@ class Account:
         """The vector store, if ``actor`` holds the role ``need`` names on it."""
         check_id_prefix("vector_store_id", vector_store_id, VECTOR_STORE_PREFIX)
         vector_store = self._vector_stores.get(vector_store_id)
-        role = Role.NONE if vector_store is None else vector_store.role_of(actor)
+        role = Role.NONE if vector_store is None else role_of(vector_store, actor)
         # A store the end user cannot see answers exactly as a missing one would.
         if vector_store is None or role is Role.NONE:
             raise NotFoundError(f"No vector store found with id {quoted(vector_store_id)}.")

@@ -19,7 +19,6 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import IntEnum
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -300,26 +299,6 @@ def batch_status(counts: FileCounts) -> FileStatus:
     return FileStatus.COMPLETED
 
 
-class Role(IntEnum):
-    """What an end user may do with a vector store; each role includes those below
-    (MKA1: owner > writer > reader)."""
-
-    NONE = 0
-    # Read the store, its files, their content and its batches; search it; read
-    # its permissions.
-    READER = 1
-    # Also change it: modify it, attach, update and detach files, create and
-    # cancel batches.
-    WRITER = 2
-    # Also delete it, and grant and revoke roles on it.
-    OWNER = 3
-
-    @classmethod
-    def named(cls, name: str | None) -> Role:
-        """The role a grant names ("reader", "writer", "owner"); None: no role."""
-        return cls.NONE if name is None else cls[name.upper()]
-
-
 # Versions are unique in the process, not only within one vector store, so a
 # vector store loaded again (a reset, another session) never repeats one.
 _versions = itertools.count(1)
@@ -337,8 +316,9 @@ class VectorStore:
     owner: str | None = None
     # {"anchor": "last_active_at", "days": N} as sent; None: never expires.
     expires_after: dict[str, Any] | None = None
-    # MKA1 permissions: role by end user granted one, and the team's role
-    # (the fake has no teams: a team grant reaches every end user).
+    # MKA1 permissions (what each role allows: ``permissions``): role by end
+    # user granted one, and the team's role (the fake has no teams: a team
+    # grant reaches every end user).
     grants: dict[str, str] = field(default_factory=dict)
     team_role: str | None = None
     _batches: dict[str, FileBatch] = field(default_factory=dict, init=False, repr=False)
@@ -432,36 +412,6 @@ class VectorStore:
         if held:
             self._changed()
         return held
-
-    def held_by(self, user_id: str) -> tuple[str | None, str]:
-        """The highest role ``user_id`` holds (None: none) and where it comes from:
-        ``owner``, its own ``grant``, the ``team``'s, or ``none``."""
-        if user_id == self.owner:
-            return "owner", "owner"
-        granted = self.grants.get(user_id)
-        if granted is not None and Role.named(granted) >= Role.named(self.team_role):
-            return granted, "grant"
-        if self.team_role is not None:
-            return self.team_role, "team"
-        return None, "none"
-
-    def role_of(self, actor: str | None) -> Role:
-        """What ``actor`` may do with the store, the one rule every operation obeys.
-
-        The whole account (no end user) may do everything. The account's own
-        store (no owner) is read and written by every end user, but deleted and
-        shared only by the account. Otherwise an end user has the role it holds
-        (owner, granted, or the team's); ``Role.NONE`` sees nothing at all.
-        """
-        if actor is None:
-            return Role.OWNER
-        if self.owner is None:
-            return Role.WRITER
-        return Role.named(self.held_by(actor)[0])
-
-    def reachable_by(self, actor: str | None) -> bool:
-        """Whether an end user sees the store (lists it, reads it)."""
-        return self.role_of(actor) >= Role.READER
 
     def expires_at(self) -> int | None:
         """When it expires: ``days`` after it was last active (or created)."""
