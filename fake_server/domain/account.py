@@ -45,7 +45,18 @@ from fake_server.domain.model import (
     VectorStoreFile,
 )
 from fake_server.domain.paging import Page, PageQuery, paginate
-from fake_server.domain.permissions import Role, held_by, reachable_by, role_of
+from fake_server.domain.permissions import (
+    Permission,
+    Role,
+    check_grant,
+    check_revoke,
+    held_by,
+    permission_rows,
+    reachable_by,
+    refusal,
+    role_of,
+    visible,
+)
 from fake_server.domain.views import (
     BatchView,
     FileCounts,
@@ -78,12 +89,6 @@ class FileSettings(NamedTuple):
 NO_SETTINGS = FileSettings()
 
 
-class Permission(NamedTuple):
-    """A role on a vector store: of one end user, or of the team (``user_id`` None)."""
-
-    grantee_type: str
-    user_id: str | None
-    role: str | None
 DuplicateRule = Literal["refuse", "skip"] | None
 
 
@@ -566,11 +571,7 @@ class Account:
         """The owner first, then the team, then individual principals."""
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor, Role.READER)
-            rows = [Permission("user", owner, "owner") for owner in [vector_store.owner] if owner]
-            if vector_store.team_role is not None:
-                rows.append(Permission("team", None, vector_store.team_role))
-            rows += [Permission("user", user, role) for user, role in vector_store.grants.items()]
-            return vector_store.id, rows
+            return vector_store.id, permission_rows(vector_store)
 
     def grant_permission(
         self,
@@ -582,28 +583,7 @@ class Account:
     ) -> Permission:
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor, Role.OWNER)
-            if user_id is not None and len(user_id) > defaults.MAX_END_USER_CHARACTERS:
-                # No X-On-Behalf-Of could ever name it: a grant to nobody.
-                raise InvalidRequestError(
-                    f"Invalid 'user_id': longer than {defaults.MAX_END_USER_CHARACTERS} "
-                    "characters.",
-                    "user_id",
-                )
-            if (
-                user_id is not None
-                and user_id not in vector_store.grants
-                and len(vector_store.grants) >= defaults.MAX_PERMISSIONS_PER_STORE
-            ):
-                raise InvalidRequestError(
-                    f"The vector store already grants {defaults.MAX_PERMISSIONS_PER_STORE} "
-                    "roles; revoke one first.",
-                    "user_id",
-                    "too_many_permissions",
-                )
-            if user_id is not None and user_id == vector_store.owner:
-                raise InvalidRequestError(
-                    "The owner's role is fixed at creation and cannot be granted.", "user_id"
-                )
+            check_grant(vector_store, user_id)
             vector_store.grant(user_id, role)
             return Permission("team" if user_id is None else "user", user_id, role)
 
@@ -622,26 +602,7 @@ class Account:
         """Remove what ``user_id`` (None: the team) holds; 404 when it holds nothing."""
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor, Role.OWNER)
-            if user_id is not None and len(user_id) > defaults.MAX_END_USER_CHARACTERS:
-                # No X-On-Behalf-Of could ever name it: a grant to nobody.
-                raise InvalidRequestError(
-                    f"Invalid 'user_id': longer than {defaults.MAX_END_USER_CHARACTERS} "
-                    "characters.",
-                    "user_id",
-                )
-            if (
-                user_id is not None
-                and user_id not in vector_store.grants
-                and len(vector_store.grants) >= defaults.MAX_PERMISSIONS_PER_STORE
-            ):
-                raise InvalidRequestError(
-                    f"The vector store already grants {defaults.MAX_PERMISSIONS_PER_STORE} "
-                    "roles; revoke one first.",
-                    "user_id",
-                    "too_many_permissions",
-                )
-            if user_id is not None and user_id == vector_store.owner:
-                raise InvalidRequestError("The owner's permission cannot be removed.", "user_id")
+            check_revoke(vector_store, user_id)
             if not vector_store.revoke(user_id):
                 raise NotFoundError(
                     f"{quoted(user_id or 'team')} holds no permission on "
@@ -702,7 +663,7 @@ class Account:
             raise NotFoundError(f"No vector store found with id {quoted(vector_store_id)}.")
         if role < need:
             # Only what the end user may already see: the store and its own rights.
-            raise ForbiddenError(_refusal(vector_store.id, need))
+            raise ForbiddenError(refusal(vector_store.id, need))
         return vector_store
 
     def _batch_owner(
@@ -720,18 +681,6 @@ class Account:
         return vector_store
 
 
-def _refusal(vector_store_id: str, need: Role) -> str:
-    if need is Role.OWNER:
-        return (
-            f"Only the owner of vector store '{vector_store_id}' (or the whole account) "
-            "can delete it or change its permissions."
-        )
-    return (
-        f"Vector store '{vector_store_id}' can be changed only by its owner or an end user "
-        "granted writer; this end user may only read it."
-    )
-
-
 def _expired(upload: UploadedFile, now: float) -> bool:
     """An upload past its ``expires_at`` is gone, as if deleted."""
     return upload.expires_at is not None and now >= upload.expires_at
@@ -746,12 +695,6 @@ def file_page(
     if status is None:
         return paginate(views, positions, query)
     return paginate(views, positions, query, lambda view: view.status is status)
-
-
-def visible(owner: str | None, actor: str | None) -> bool:
-    """End users (``X-On-Behalf-Of``) see their own objects and the account's;
-    requests without an end user act for the whole account."""
-    return owner is None or actor is None or owner == actor
 
 
 def check_id_prefix(param: str, value: str, prefix: str) -> None:

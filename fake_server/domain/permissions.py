@@ -1,4 +1,5 @@
-"""Who may do what with a vector store: roles, and the one rule every operation obeys.
+"""Who may do what: roles on a vector store, the one rule every operation obeys,
+what a grant or a revoke may name, and which uploads an end user sees.
 
 Pure rules, no state of their own: they read a vector store's owner and the
 roles it grants (``model.VectorStore``), which only its own methods change.
@@ -7,7 +8,10 @@ roles it grants (``model.VectorStore``), which only its own methods change.
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import NamedTuple
 
+from fake_server import defaults
+from fake_server.domain.errors import InvalidRequestError
 from fake_server.domain.model import VectorStore
 
 
@@ -62,3 +66,78 @@ def role_of(vector_store: VectorStore, actor: str | None) -> Role:
 def reachable_by(vector_store: VectorStore, actor: str | None) -> bool:
     """Whether an end user sees the store (lists it, reads it)."""
     return role_of(vector_store, actor) >= Role.READER
+
+
+def visible(owner: str | None, actor: str | None) -> bool:
+    """End users (``X-On-Behalf-Of``) see their own objects and the account's;
+    requests without an end user act for the whole account."""
+    return owner is None or actor is None or owner == actor
+
+
+def refusal(vector_store_id: str, need: Role) -> str:
+    """Why an end user who sees the store may not do what needs ``need``."""
+    if need is Role.OWNER:
+        return (
+            f"Only the owner of vector store '{vector_store_id}' (or the whole account) "
+            "can delete it or change its permissions."
+        )
+    return (
+        f"Vector store '{vector_store_id}' can be changed only by its owner or an end user "
+        "granted writer; this end user may only read it."
+    )
+
+
+# --- MKA1 permissions -----------------------------------------------------------
+
+
+class Permission(NamedTuple):
+    """A role on a vector store: of one end user, or of the team (``user_id`` None)."""
+
+    grantee_type: str
+    user_id: str | None
+    role: str | None
+
+
+def permission_rows(vector_store: VectorStore) -> list[Permission]:
+    """The owner first, then the team, then individual principals."""
+    rows = [Permission("user", owner, "owner") for owner in [vector_store.owner] if owner]
+    if vector_store.team_role is not None:
+        rows.append(Permission("team", None, vector_store.team_role))
+    rows += [Permission("user", user, role) for user, role in vector_store.grants.items()]
+    return rows
+
+
+def check_grant(vector_store: VectorStore, user_id: str | None) -> None:
+    """Refuse a grant to ``user_id`` (None: the team) the store cannot take."""
+    _check_grantee(vector_store, user_id)
+    if user_id is not None and user_id == vector_store.owner:
+        raise InvalidRequestError(
+            "The owner's role is fixed at creation and cannot be granted.", "user_id"
+        )
+
+
+def check_revoke(vector_store: VectorStore, user_id: str | None) -> None:
+    """Refuse a revoke of ``user_id`` (None: the team) that could never apply."""
+    _check_grantee(vector_store, user_id)
+    if user_id is not None and user_id == vector_store.owner:
+        raise InvalidRequestError("The owner's permission cannot be removed.", "user_id")
+
+
+def _check_grantee(vector_store: VectorStore, user_id: str | None) -> None:
+    if user_id is not None and len(user_id) > defaults.MAX_END_USER_CHARACTERS:
+        # No X-On-Behalf-Of could ever name it: a grant to nobody.
+        raise InvalidRequestError(
+            f"Invalid 'user_id': longer than {defaults.MAX_END_USER_CHARACTERS} characters.",
+            "user_id",
+        )
+    if (
+        user_id is not None
+        and user_id not in vector_store.grants
+        and len(vector_store.grants) >= defaults.MAX_PERMISSIONS_PER_STORE
+    ):
+        raise InvalidRequestError(
+            f"The vector store already grants {defaults.MAX_PERMISSIONS_PER_STORE} "
+            "roles; revoke one first.",
+            "user_id",
+            "too_many_permissions",
+        )

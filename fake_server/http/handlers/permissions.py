@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fake_server.domain.account import Permission
+from fake_server.domain.permissions import Permission
 from fake_server.http.bodies import json_object
 from fake_server.http.context import Call
 from fake_server.http.routes import Operation
