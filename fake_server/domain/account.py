@@ -15,10 +15,9 @@ from typing import Any, Literal, NamedTuple
 from fake_server import defaults
 from fake_server.domain import search
 from fake_server.domain.clock import Clock
-from fake_server.domain.content import ContentStore, digest, text_of
+from fake_server.domain.content import ContentStore
 from fake_server.domain.errors import (
     BatchSizeError,
-    DuplicateContentError,
     DuplicateFileError,
     ExpiredError,
     ForbiddenError,
@@ -32,7 +31,6 @@ from fake_server.domain.ids import (
     FILE_BATCH_PREFIX,
     VECTOR_STORE_PREFIX,
     new_file_batch_id,
-    new_file_id,
     new_vector_store_id,
 )
 from fake_server.domain.inspection import Overview, OverviewBounds, overview
@@ -40,7 +38,6 @@ from fake_server.domain.limits import AttachWindow, Limits
 from fake_server.domain.model import (
     FileBatch,
     Processing,
-    UploadedFile,
     VectorStore,
     VectorStoreFile,
 )
@@ -57,6 +54,7 @@ from fake_server.domain.permissions import (
     role_of,
     visible,
 )
+from fake_server.domain.uploads import UploadedFile, Uploads
 from fake_server.domain.views import (
     BatchView,
     FileCounts,
@@ -112,7 +110,7 @@ class Account:
             vector_store.id: vector_store
             for vector_store in sorted(vector_stores, key=lambda s: s.created_at)
         }
-        self._uploads = {upload.id: upload for upload in uploads}
+        self._uploads = Uploads(uploads)
         self._default_processing = default_processing
         # Called after an in-progress batch is read (the scenario's
         # ``advance_on_poll``), so polling clients finish without sleeping.
@@ -128,9 +126,13 @@ class Account:
         # (the fake waits for the client). None: the wait is that on the clock.
         self._on_rate_limited = on_rate_limited
         self._lock = threading.Lock()
-        self.contents = ContentStore()
         # Scripted search answers by vector store id (the scenario's ``search``).
         self.scripted_searches: dict[str, tuple[search.ScriptedAnswer, ...]] = {}
+
+    @property
+    def contents(self) -> ContentStore:
+        """The uploads' bytes (a scenario loads its files' content here)."""
+        return self._uploads.contents
 
     def vector_stores(self) -> Iterator[VectorStore]:
         return iter(list(self._vector_stores.values()))
@@ -345,27 +347,19 @@ class Account:
         expires_after_seconds: int | None = None,
     ) -> UploadedFile:
         with self._lock:
-            if content is not None:
-                self.contents.check_room(len(content))
-            now = int(self._now())
-            upload = UploadedFile(
-                id=new_file_id(),
-                filename=filename,
-                bytes=size,
-                created_at=now,
-                purpose=purpose,
+            return self._uploads.add(
+                filename,
+                size,
+                purpose,
+                int(self._now()),
                 owner=actor,
-                expires_at=None if expires_after_seconds is None else now + expires_after_seconds,
-                digest=None if content is None else digest(content),
+                content=content,
+                expires_after_seconds=expires_after_seconds,
             )
-            if content is not None:
-                self.contents.put(upload.id, content)
-            self._uploads[upload.id] = upload
-            return upload
 
     def get_file(self, file_id: str, *, actor: str | None = None) -> UploadedFile:
         with self._lock:
-            return self._upload(file_id, actor)
+            return self._uploads.find(file_id, actor, self._now())
 
     def list_files(
         self,
@@ -377,34 +371,22 @@ class Account:
     ) -> Page[UploadedFile]:
         """Uploaded files, oldest first (``query.order`` turns it around)."""
         with self._lock:
-            now = self._now()
-            uploads = sorted(
-                (
-                    upload
-                    for upload in self._uploads.values()
-                    if visible(upload.owner, actor)
-                    and not _expired(upload, now)
-                    and (purpose is None or upload.purpose == purpose)
-                    and (digest is None or upload.digest == digest)
-                ),
-                key=lambda upload: upload.created_at,
+            return self._uploads.page(
+                query, self._now(), actor=actor, purpose=purpose, digest=digest
             )
-            positions = {upload.id: index for index, upload in enumerate(uploads)}
-            return paginate(uploads, positions, query)
 
     def delete_file(self, file_id: str, *, actor: str | None = None) -> str:
         """Delete an upload, its content, and its entry in every vector store."""
         with self._lock:
-            upload = self._upload(file_id, actor)
-            del self._uploads[upload.id]
-            self.contents.discard(upload.id)
+            upload = self._uploads.find(file_id, actor, self._now())
+            self._uploads.remove(upload.id)
             for vector_store in self._vector_stores.values():
                 vector_store.detach_file(upload.id)
             return upload.id
 
     def file_content(self, file_id: str, *, actor: str | None = None) -> bytes:
         with self._lock:
-            return self.contents.get(self._upload(file_id, actor).id)
+            return self.contents.get(self._uploads.find(file_id, actor, self._now()).id)
 
     # --- single vector store files ------------------------------------------------
 
@@ -486,7 +468,7 @@ class Account:
             file = self._vector_store_file(vector_store, file_id)
             upload = self._uploads.get(file_id)
             filename = upload.filename if upload is not None else file_id
-            return file.view(self._now()), filename, text_of(self.contents.get(file_id))
+            return file.view(self._now()), filename, self._uploads.text(file_id)
 
     def search_vector_store(
         self, vector_store_id: str, request: search.SearchRequest, *, actor: str | None = None
@@ -505,7 +487,7 @@ class Account:
                         file.id,
                         upload.filename if upload is not None else file.id,
                         dict(file.attributes or {}),
-                        text_of(self.contents.get(file.id)),
+                        self._uploads.text(file.id),
                         file.chunking_strategy,
                     )
                 )
@@ -623,27 +605,7 @@ class Account:
     ) -> None:
         """Same content (sha256) as a file the store holds, or as an earlier one of
         ``files``: refused (``DuplicateContentError``), or skipped as a cancelled row."""
-        holders: dict[str, str] = {}
-        for held in vector_store.files.values():
-            upload = self._uploads.get(held.id)
-            if upload is not None and upload.digest is not None and not held.skipped_duplicate:
-                holders.setdefault(upload.digest, held.id)
-        for file in files:
-            upload = self._uploads.get(file.id)
-            if upload is None or upload.digest is None:
-                continue
-            holder = holders.setdefault(upload.digest, file.id)
-            if holder == file.id:
-                continue
-            if not skip:
-                raise DuplicateContentError(file.id, holder)
-            file.skip_as_duplicate(holder)
-
-    def _upload(self, file_id: str, actor: str | None) -> UploadedFile:
-        upload = self._uploads.get(file_id)
-        if upload is None or not visible(upload.owner, actor) or _expired(upload, self._now()):
-            raise NotFoundError(f"No such File object: {quoted(file_id)}", "file_id")
-        return upload
+        self._uploads.check_duplicates(vector_store, files, skip=skip)
 
     def _vector_store_file(self, vector_store: VectorStore, file_id: str) -> VectorStoreFile:
         file = vector_store.files.get(file_id)
@@ -679,11 +641,6 @@ class Account:
                 f"in vector store '{vector_store_id}'."
             )
         return vector_store
-
-
-def _expired(upload: UploadedFile, now: float) -> bool:
-    """An upload past its ``expires_at`` is gone, as if deleted."""
-    return upload.expires_at is not None and now >= upload.expires_at
 
 
 def file_page(

@@ -1,4 +1,4 @@
-"""Domain objects: uploaded files, vector stores, file batches and their files.
+"""Domain objects: vector stores, file batches and their files (uploads: ``uploads``).
 
 Pure Python, no HTTP, no wire bytes. Each vector store file has a timeline
 (``in_progress`` until ``finishes_at`` on the clock, then its outcome). A
@@ -79,22 +79,6 @@ class Processing(NamedTuple):
 
 # For a file that sets nothing: the account's defaults apply.
 NO_OWN_PROCESSING = Processing()
-
-
-@dataclass(slots=True)
-class UploadedFile:
-    """A file uploaded to the account (or declared by a scenario), ready to be added."""
-
-    id: str
-    filename: str
-    bytes: int
-    created_at: int
-    purpose: str
-    processing: Processing = NO_OWN_PROCESSING
-    owner: str | None = None
-    expires_at: int | None = None
-    # sha256 of the content, for the MKA1 duplicate-content rule.
-    digest: str | None = None
 
 
 class VectorStoreFile:

@@ -19,10 +19,10 @@ from fake_server.domain.model import (
     NEVER,
     FileBatch,
     Processing,
-    UploadedFile,
     VectorStore,
     VectorStoreFile,
 )
+from fake_server.domain.uploads import UploadedFile
 from fake_server.domain.views import FileStatus
 from fake_server.scenario.faults import FaultRule
 

@@ -14,15 +14,10 @@ from fake_server.domain.errors import (
     NotFoundError,
     UnknownFileError,
 )
-from fake_server.domain.model import (
-    FileBatch,
-    UploadedFile,
-    VectorStore,
-    VectorStoreFile,
-    batch_status,
-)
+from fake_server.domain.model import FileBatch, VectorStore, VectorStoreFile, batch_status
 from fake_server.domain.paging import PageQuery, SortOrder
 from fake_server.domain.permissions import Role, reachable_by, role_of
+from fake_server.domain.uploads import UploadedFile
 from fake_server.domain.views import FileCounts, FileStatus
 
 IN_PROGRESS, COMPLETED, FAILED, CANCELLED = (
