@@ -7,7 +7,6 @@ are handled on several threads.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal, NamedTuple
@@ -23,7 +22,6 @@ from fake_server.domain.errors import (
     ForbiddenError,
     InvalidRequestError,
     NotFoundError,
-    RateLimitError,
     UnknownFileError,
     quoted,
 )
@@ -508,20 +506,8 @@ class Account:
 
     def _admit(self, count: int, now: float) -> None:
         """Count ``count`` files attached at ``now``, or refuse them all (RateLimitError)."""
-        window = self._attached
-        if window is None or count == 0:
-            return
-        passes_at = window.passes_at(now, count)
-        if passes_at is None:
-            window.record(now, count)
-            return
-        used = window.used(now)
-        if math.isinf(passes_at):
-            raise RateLimitError(window.per_minute, used, count, None)
-        if self._on_rate_limited is None:
-            raise RateLimitError(window.per_minute, used, count, passes_at - now)
-        wait = self._on_rate_limited(passes_at)
-        raise RateLimitError(window.per_minute, used, count, wait, waited=passes_at - now)
+        if self._attached is not None:
+            self._attached.admit(now, count, self._on_rate_limited)
 
     def _new_files(
         self, vector_store: VectorStore, file_ids: Sequence[str], now: float, actor: str | None
