@@ -1,8 +1,10 @@
-"""The account's state and every operation on it.
+"""The account's state and every operation on it: the one facade, taking the lock.
 
 Pure Python, no HTTP: raises the errors of ``fake_server.domain.errors``.
 Every operation runs under one lock, so a cancel is atomic even when requests
-are handled on several threads.
+are handled on several threads. The rules live beside it: who may do what in
+``permissions``, uploads in ``uploads``, the rate limit in ``limits``, the
+vector stores' state in ``model`` and what reads return in ``views``.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ DuplicateRule = Literal["refuse", "skip"] | None
 
 
 class Account:
-    """One fake account: its vector visible_stores and uploaded files, on one clock."""
+    """One fake account: its vector stores and uploaded files, on one clock."""
 
     def __init__(
         self,
