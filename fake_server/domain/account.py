@@ -1,13 +1,14 @@
-"""The account's state and every operation on it.
+"""The account's state and every operation on it: the one facade, taking the lock.
 
 Pure Python, no HTTP: raises the errors of ``fake_server.domain.errors``.
 Every operation runs under one lock, so a cancel is atomic even when requests
-are handled on several threads.
+are handled on several threads. The rules live beside it: who may do what in
+``permissions``, uploads in ``uploads``, the rate limit in ``limits``, the
+vector stores' state in ``model`` and what reads return in ``views``.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal, NamedTuple
@@ -15,16 +16,14 @@ from typing import Any, Literal, NamedTuple
 from fake_server import defaults
 from fake_server.domain import search
 from fake_server.domain.clock import Clock
-from fake_server.domain.content import ContentStore, digest, text_of
+from fake_server.domain.content import ContentStore
 from fake_server.domain.errors import (
     BatchSizeError,
-    DuplicateContentError,
     DuplicateFileError,
     ExpiredError,
     ForbiddenError,
     InvalidRequestError,
     NotFoundError,
-    RateLimitError,
     UnknownFileError,
     quoted,
 )
@@ -32,27 +31,39 @@ from fake_server.domain.ids import (
     FILE_BATCH_PREFIX,
     VECTOR_STORE_PREFIX,
     new_file_batch_id,
-    new_file_id,
     new_vector_store_id,
 )
 from fake_server.domain.inspection import Overview, OverviewBounds, overview
 from fake_server.domain.limits import AttachWindow, Limits
 from fake_server.domain.model import (
-    BatchView,
     FileBatch,
+    Processing,
+    VectorStore,
+    VectorStoreFile,
+)
+from fake_server.domain.paging import Page, PageQuery, paginate
+from fake_server.domain.permissions import (
+    Permission,
+    Role,
+    check_grant,
+    check_revoke,
+    held_by,
+    permission_rows,
+    reachable_by,
+    refusal,
+    role_of,
+    visible,
+)
+from fake_server.domain.uploads import UploadedFile, Uploads
+from fake_server.domain.views import (
+    BatchView,
     FileCounts,
     FileList,
     FileStatus,
     FileView,
-    Processing,
-    Role,
     Snapshot,
-    UploadedFile,
-    VectorStore,
-    VectorStoreFile,
     VectorStoreView,
 )
-from fake_server.domain.paging import Page, PageQuery, paginate
 
 DEFAULT_PROCESSING = Processing(
     seconds=defaults.PROCESSING_SECONDS,
@@ -76,17 +87,11 @@ class FileSettings(NamedTuple):
 NO_SETTINGS = FileSettings()
 
 
-class Permission(NamedTuple):
-    """A role on a vector store: of one end user, or of the team (``user_id`` None)."""
-
-    grantee_type: str
-    user_id: str | None
-    role: str | None
 DuplicateRule = Literal["refuse", "skip"] | None
 
 
 class Account:
-    """One fake account: its vector visible_stores and uploaded files, on one clock."""
+    """One fake account: its vector stores and uploaded files, on one clock."""
 
     def __init__(
         self,
@@ -105,7 +110,7 @@ class Account:
             vector_store.id: vector_store
             for vector_store in sorted(vector_stores, key=lambda s: s.created_at)
         }
-        self._uploads = {upload.id: upload for upload in uploads}
+        self._uploads = Uploads(uploads)
         self._default_processing = default_processing
         # Called after an in-progress batch is read (the scenario's
         # ``advance_on_poll``), so polling clients finish without sleeping.
@@ -121,9 +126,13 @@ class Account:
         # (the fake waits for the client). None: the wait is that on the clock.
         self._on_rate_limited = on_rate_limited
         self._lock = threading.Lock()
-        self.contents = ContentStore()
         # Scripted search answers by vector store id (the scenario's ``search``).
         self.scripted_searches: dict[str, tuple[search.ScriptedAnswer, ...]] = {}
+
+    @property
+    def contents(self) -> ContentStore:
+        """The uploads' bytes (a scenario loads its files' content here)."""
+        return self._uploads.contents
 
     def vector_stores(self) -> Iterator[VectorStore]:
         return iter(list(self._vector_stores.values()))
@@ -277,7 +286,7 @@ class Account:
         self, query: PageQuery, *, actor: str | None = None
     ) -> Page[VectorStoreView]:
         with self._lock:
-            visible_stores = [s for s in self._vector_stores.values() if s.reachable_by(actor)]
+            visible_stores = [s for s in self._vector_stores.values() if reachable_by(s, actor)]
             positions = {
                 vector_store.id: index for index, vector_store in enumerate(visible_stores)
             }
@@ -338,27 +347,19 @@ class Account:
         expires_after_seconds: int | None = None,
     ) -> UploadedFile:
         with self._lock:
-            if content is not None:
-                self.contents.check_room(len(content))
-            now = int(self._now())
-            upload = UploadedFile(
-                id=new_file_id(),
-                filename=filename,
-                bytes=size,
-                created_at=now,
-                purpose=purpose,
+            return self._uploads.add(
+                filename,
+                size,
+                purpose,
+                int(self._now()),
                 owner=actor,
-                expires_at=None if expires_after_seconds is None else now + expires_after_seconds,
-                digest=None if content is None else digest(content),
+                content=content,
+                expires_after_seconds=expires_after_seconds,
             )
-            if content is not None:
-                self.contents.put(upload.id, content)
-            self._uploads[upload.id] = upload
-            return upload
 
     def get_file(self, file_id: str, *, actor: str | None = None) -> UploadedFile:
         with self._lock:
-            return self._upload(file_id, actor)
+            return self._uploads.find(file_id, actor, self._now())
 
     def list_files(
         self,
@@ -370,34 +371,22 @@ class Account:
     ) -> Page[UploadedFile]:
         """Uploaded files, oldest first (``query.order`` turns it around)."""
         with self._lock:
-            now = self._now()
-            uploads = sorted(
-                (
-                    upload
-                    for upload in self._uploads.values()
-                    if visible(upload.owner, actor)
-                    and not _expired(upload, now)
-                    and (purpose is None or upload.purpose == purpose)
-                    and (digest is None or upload.digest == digest)
-                ),
-                key=lambda upload: upload.created_at,
+            return self._uploads.page(
+                query, self._now(), actor=actor, purpose=purpose, digest=digest
             )
-            positions = {upload.id: index for index, upload in enumerate(uploads)}
-            return paginate(uploads, positions, query)
 
     def delete_file(self, file_id: str, *, actor: str | None = None) -> str:
         """Delete an upload, its content, and its entry in every vector store."""
         with self._lock:
-            upload = self._upload(file_id, actor)
-            del self._uploads[upload.id]
-            self.contents.discard(upload.id)
+            upload = self._uploads.find(file_id, actor, self._now())
+            self._uploads.remove(upload.id)
             for vector_store in self._vector_stores.values():
                 vector_store.detach_file(upload.id)
             return upload.id
 
     def file_content(self, file_id: str, *, actor: str | None = None) -> bytes:
         with self._lock:
-            return self.contents.get(self._upload(file_id, actor).id)
+            return self.contents.get(self._uploads.find(file_id, actor, self._now()).id)
 
     # --- single vector store files ------------------------------------------------
 
@@ -479,7 +468,7 @@ class Account:
             file = self._vector_store_file(vector_store, file_id)
             upload = self._uploads.get(file_id)
             filename = upload.filename if upload is not None else file_id
-            return file.view(self._now()), filename, text_of(self.contents.get(file_id))
+            return file.view(self._now()), filename, self._uploads.text(file_id)
 
     def search_vector_store(
         self, vector_store_id: str, request: search.SearchRequest, *, actor: str | None = None
@@ -498,7 +487,7 @@ class Account:
                         file.id,
                         upload.filename if upload is not None else file.id,
                         dict(file.attributes or {}),
-                        text_of(self.contents.get(file.id)),
+                        self._uploads.text(file.id),
                         file.chunking_strategy,
                     )
                 )
@@ -519,20 +508,8 @@ class Account:
 
     def _admit(self, count: int, now: float) -> None:
         """Count ``count`` files attached at ``now``, or refuse them all (RateLimitError)."""
-        window = self._attached
-        if window is None or count == 0:
-            return
-        passes_at = window.passes_at(now, count)
-        if passes_at is None:
-            window.record(now, count)
-            return
-        used = window.used(now)
-        if math.isinf(passes_at):
-            raise RateLimitError(window.per_minute, used, count, None)
-        if self._on_rate_limited is None:
-            raise RateLimitError(window.per_minute, used, count, passes_at - now)
-        wait = self._on_rate_limited(passes_at)
-        raise RateLimitError(window.per_minute, used, count, wait, waited=passes_at - now)
+        if self._attached is not None:
+            self._attached.admit(now, count, self._on_rate_limited)
 
     def _new_files(
         self, vector_store: VectorStore, file_ids: Sequence[str], now: float, actor: str | None
@@ -564,11 +541,7 @@ class Account:
         """The owner first, then the team, then individual principals."""
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor, Role.READER)
-            rows = [Permission("user", owner, "owner") for owner in [vector_store.owner] if owner]
-            if vector_store.team_role is not None:
-                rows.append(Permission("team", None, vector_store.team_role))
-            rows += [Permission("user", user, role) for user, role in vector_store.grants.items()]
-            return vector_store.id, rows
+            return vector_store.id, permission_rows(vector_store)
 
     def grant_permission(
         self,
@@ -580,28 +553,7 @@ class Account:
     ) -> Permission:
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor, Role.OWNER)
-            if user_id is not None and len(user_id) > defaults.MAX_END_USER_CHARACTERS:
-                # No X-On-Behalf-Of could ever name it: a grant to nobody.
-                raise InvalidRequestError(
-                    f"Invalid 'user_id': longer than {defaults.MAX_END_USER_CHARACTERS} "
-                    "characters.",
-                    "user_id",
-                )
-            if (
-                user_id is not None
-                and user_id not in vector_store.grants
-                and len(vector_store.grants) >= defaults.MAX_PERMISSIONS_PER_STORE
-            ):
-                raise InvalidRequestError(
-                    f"The vector store already grants {defaults.MAX_PERMISSIONS_PER_STORE} "
-                    "roles; revoke one first.",
-                    "user_id",
-                    "too_many_permissions",
-                )
-            if user_id is not None and user_id == vector_store.owner:
-                raise InvalidRequestError(
-                    "The owner's role is fixed at creation and cannot be granted.", "user_id"
-                )
+            check_grant(vector_store, user_id)
             vector_store.grant(user_id, role)
             return Permission("team" if user_id is None else "user", user_id, role)
 
@@ -611,7 +563,7 @@ class Account:
         """The role ``user_id`` holds and where it comes from (owner, grant, team, none)."""
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor, Role.READER)
-            role, source = vector_store.held_by(user_id)
+            role, source = held_by(vector_store, user_id)
             return Permission("user", user_id, role), source
 
     def revoke_permission(
@@ -620,26 +572,7 @@ class Account:
         """Remove what ``user_id`` (None: the team) holds; 404 when it holds nothing."""
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor, Role.OWNER)
-            if user_id is not None and len(user_id) > defaults.MAX_END_USER_CHARACTERS:
-                # No X-On-Behalf-Of could ever name it: a grant to nobody.
-                raise InvalidRequestError(
-                    f"Invalid 'user_id': longer than {defaults.MAX_END_USER_CHARACTERS} "
-                    "characters.",
-                    "user_id",
-                )
-            if (
-                user_id is not None
-                and user_id not in vector_store.grants
-                and len(vector_store.grants) >= defaults.MAX_PERMISSIONS_PER_STORE
-            ):
-                raise InvalidRequestError(
-                    f"The vector store already grants {defaults.MAX_PERMISSIONS_PER_STORE} "
-                    "roles; revoke one first.",
-                    "user_id",
-                    "too_many_permissions",
-                )
-            if user_id is not None and user_id == vector_store.owner:
-                raise InvalidRequestError("The owner's permission cannot be removed.", "user_id")
+            check_revoke(vector_store, user_id)
             if not vector_store.revoke(user_id):
                 raise NotFoundError(
                     f"{quoted(user_id or 'team')} holds no permission on "
@@ -660,27 +593,7 @@ class Account:
     ) -> None:
         """Same content (sha256) as a file the store holds, or as an earlier one of
         ``files``: refused (``DuplicateContentError``), or skipped as a cancelled row."""
-        holders: dict[str, str] = {}
-        for held in vector_store.files.values():
-            upload = self._uploads.get(held.id)
-            if upload is not None and upload.digest is not None and not held.skipped_duplicate:
-                holders.setdefault(upload.digest, held.id)
-        for file in files:
-            upload = self._uploads.get(file.id)
-            if upload is None or upload.digest is None:
-                continue
-            holder = holders.setdefault(upload.digest, file.id)
-            if holder == file.id:
-                continue
-            if not skip:
-                raise DuplicateContentError(file.id, holder)
-            file.skip_as_duplicate(holder)
-
-    def _upload(self, file_id: str, actor: str | None) -> UploadedFile:
-        upload = self._uploads.get(file_id)
-        if upload is None or not visible(upload.owner, actor) or _expired(upload, self._now()):
-            raise NotFoundError(f"No such File object: {quoted(file_id)}", "file_id")
-        return upload
+        self._uploads.check_duplicates(vector_store, files, skip=skip)
 
     def _vector_store_file(self, vector_store: VectorStore, file_id: str) -> VectorStoreFile:
         file = vector_store.files.get(file_id)
@@ -694,13 +607,13 @@ class Account:
         """The vector store, if ``actor`` holds the role ``need`` names on it."""
         check_id_prefix("vector_store_id", vector_store_id, VECTOR_STORE_PREFIX)
         vector_store = self._vector_stores.get(vector_store_id)
-        role = Role.NONE if vector_store is None else vector_store.role_of(actor)
+        role = Role.NONE if vector_store is None else role_of(vector_store, actor)
         # A store the end user cannot see answers exactly as a missing one would.
         if vector_store is None or role is Role.NONE:
             raise NotFoundError(f"No vector store found with id {quoted(vector_store_id)}.")
         if role < need:
             # Only what the end user may already see: the store and its own rights.
-            raise ForbiddenError(_refusal(vector_store.id, need))
+            raise ForbiddenError(refusal(vector_store.id, need))
         return vector_store
 
     def _batch_owner(
@@ -718,23 +631,6 @@ class Account:
         return vector_store
 
 
-def _refusal(vector_store_id: str, need: Role) -> str:
-    if need is Role.OWNER:
-        return (
-            f"Only the owner of vector store '{vector_store_id}' (or the whole account) "
-            "can delete it or change its permissions."
-        )
-    return (
-        f"Vector store '{vector_store_id}' can be changed only by its owner or an end user "
-        "granted writer; this end user may only read it."
-    )
-
-
-def _expired(upload: UploadedFile, now: float) -> bool:
-    """An upload past its ``expires_at`` is gone, as if deleted."""
-    return upload.expires_at is not None and now >= upload.expires_at
-
-
 def file_page(
     views: Sequence[FileView],
     positions: Mapping[str, int],
@@ -744,12 +640,6 @@ def file_page(
     if status is None:
         return paginate(views, positions, query)
     return paginate(views, positions, query, lambda view: view.status is status)
-
-
-def visible(owner: str | None, actor: str | None) -> bool:
-    """End users (``X-On-Behalf-Of``) see their own objects and the account's;
-    requests without an end user act for the whole account."""
-    return owner is None or actor is None or owner == actor
 
 
 def check_id_prefix(param: str, value: str, prefix: str) -> None:

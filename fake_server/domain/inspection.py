@@ -11,13 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from fake_server.domain.model import (
-    FileBatch,
-    FileCounts,
-    FileStatus,
-    VectorStore,
-    VectorStoreFile,
-)
+from fake_server.domain.model import FileBatch, VectorStore, VectorStoreFile
+from fake_server.domain.views import FileCounts, FileStatus
 
 
 class OverviewBounds(NamedTuple):

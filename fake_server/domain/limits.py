@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
 from typing import NamedTuple
 
 from fake_server import defaults
+from fake_server.domain.errors import RateLimitError
 
 WINDOW_SECONDS = 60.0
 # Entries of the window kept at most: on a real clock a client could attach
@@ -73,3 +75,24 @@ class AttachWindow:
                 second_at, second = entries.popleft()
                 entries.appendleft((second_at, first + second))
         self._used += count
+
+    def admit(
+        self, now: float, count: int, on_refused: Callable[[float], float] | None = None
+    ) -> None:
+        """Count ``count`` files attached at ``now``, or refuse them all (``RateLimitError``).
+
+        ``on_refused``, given the moment the request would pass, gives the
+        client's wait in wall seconds; None: the wait is that on the clock."""
+        if count == 0:
+            return
+        passes_at = self.passes_at(now, count)
+        if passes_at is None:
+            self.record(now, count)
+            return
+        used = self.used(now)
+        if math.isinf(passes_at):
+            raise RateLimitError(self.per_minute, used, count, None)
+        if on_refused is None:
+            raise RateLimitError(self.per_minute, used, count, passes_at - now)
+        wait = on_refused(passes_at)
+        raise RateLimitError(self.per_minute, used, count, wait, waited=passes_at - now)

@@ -1,4 +1,4 @@
-"""Domain objects: uploaded files, vector stores, file batches and their files.
+"""Domain objects: vector stores, file batches and their files (uploads: ``uploads``).
 
 Pure Python, no HTTP, no wire bytes. Each vector store file has a timeline
 (``in_progress`` until ``finishes_at`` on the clock, then its outcome). A
@@ -10,7 +10,7 @@ them goes through one of its methods, and each of those gives the vector store
 a new ``version``. Together with the next moment a file changes status on its
 own (``changes_after``), that tells a reader exactly how long what it derived
 holds, so the layers above may keep what they derive without ever keeping it
-too long. Nothing here keeps views.
+too long. Nothing here keeps views; the values reads return are in ``views``.
 """
 
 from __future__ import annotations
@@ -19,19 +19,19 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import IntEnum, StrEnum
 from types import MappingProxyType
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from fake_server import defaults
-
-
-class FileStatus(StrEnum):
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
+from fake_server.domain.views import (
+    BatchView,
+    FileCounts,
+    FileList,
+    FileStatus,
+    FileView,
+    Snapshot,
+    VectorStoreView,
+)
 
 DEFAULT_OUTCOME = FileStatus(defaults.OUTCOME)
 # Processing time of a file that never finishes (``processing_seconds: never``):
@@ -79,22 +79,6 @@ class Processing(NamedTuple):
 
 # For a file that sets nothing: the account's defaults apply.
 NO_OWN_PROCESSING = Processing()
-
-
-@dataclass(slots=True)
-class UploadedFile:
-    """A file uploaded to the account (or declared by a scenario), ready to be added."""
-
-    id: str
-    filename: str
-    bytes: int
-    created_at: int
-    purpose: str
-    processing: Processing = NO_OWN_PROCESSING
-    owner: str | None = None
-    expires_at: int | None = None
-    # sha256 of the content, for the MKA1 duplicate-content rule.
-    digest: str | None = None
 
 
 class VectorStoreFile:
@@ -219,17 +203,6 @@ class VectorStoreFile:
         )
 
 
-class FileCounts(NamedTuple):
-    in_progress: int
-    completed: int
-    failed: int
-    cancelled: int
-
-    @property
-    def total(self) -> int:
-        return self.in_progress + self.completed + self.failed + self.cancelled
-
-
 def count_files(files: Iterable[VectorStoreFile], now: float) -> FileCounts:
     # A dict literal, not dict.fromkeys(FileStatus): iterating an enum costs
     # more than counting a small batch.
@@ -252,80 +225,6 @@ def count_files(files: Iterable[VectorStoreFile], now: float) -> FileCounts:
 def changes_after(files: Iterable[VectorStoreFile], now: float) -> float:
     """The first moment after ``now`` at which any of ``files`` changes status."""
     return min((file.changes_after(now) for file in files), default=math.inf)
-
-
-# Views are values: immutable, comparable, and holding no wire encoding.
-
-
-class BatchView(NamedTuple):
-    """A batch as seen at one instant."""
-
-    id: str
-    vector_store_id: str
-    created_at: int
-    status: FileStatus
-    counts: FileCounts
-
-
-class FileView(NamedTuple):
-    """A vector store file as seen at one instant."""
-
-    id: str
-    vector_store_id: str
-    created_at: int
-    status: FileStatus
-    usage_bytes: int
-    error_code: str | None
-    error_message: str | None
-    attributes: Mapping[str, str | float | bool] | None = None
-    chunking_strategy: Mapping[str, Any] | None = None
-
-
-class FileList(NamedTuple):
-    """Files as seen at one instant, oldest first, and the index of each id."""
-
-    views: list[FileView]
-    positions: Mapping[str, int]
-
-
-@dataclass(slots=True)
-class VectorStoreView:
-    id: str
-    name: str | None
-    description: str | None
-    created_at: int
-    status: str
-    usage_bytes: int
-    counts: FileCounts
-    last_active_at: int | None
-    metadata: dict[str, str]
-    expires_after: dict[str, Any] | None = None
-    expires_at: int | None = None
-
-
-Value = TypeVar("Value")
-
-
-class Snapshot(NamedTuple, Generic[Value]):
-    """What a read of a vector store derived, and for how long it holds.
-
-    It holds while the vector store keeps ``version`` and the clock stays in
-    ``[since, until)``: ``until`` is the next moment a file involved changes
-    status on its own. Given back to the read that made it, a snapshot that
-    still holds is returned as it is, so a caller can keep what it built from
-    it (an encoding, say) exactly as long as it is true.
-    """
-
-    value: Value
-    subject: str
-    version: int
-    since: float
-    until: float
-
-    def holds(self, subject: str, version: int, now: float) -> bool:
-        return (
-            version == self.version and subject == self.subject and self.since <= now < self.until
-        )
 
 
 @dataclass(slots=True)
@@ -384,26 +283,6 @@ def batch_status(counts: FileCounts) -> FileStatus:
     return FileStatus.COMPLETED
 
 
-class Role(IntEnum):
-    """What an end user may do with a vector store; each role includes those below
-    (MKA1: owner > writer > reader)."""
-
-    NONE = 0
-    # Read the store, its files, their content and its batches; search it; read
-    # its permissions.
-    READER = 1
-    # Also change it: modify it, attach, update and detach files, create and
-    # cancel batches.
-    WRITER = 2
-    # Also delete it, and grant and revoke roles on it.
-    OWNER = 3
-
-    @classmethod
-    def named(cls, name: str | None) -> Role:
-        """The role a grant names ("reader", "writer", "owner"); None: no role."""
-        return cls.NONE if name is None else cls[name.upper()]
-
-
 # Versions are unique in the process, not only within one vector store, so a
 # vector store loaded again (a reset, another session) never repeats one.
 _versions = itertools.count(1)
@@ -421,8 +300,9 @@ class VectorStore:
     owner: str | None = None
     # {"anchor": "last_active_at", "days": N} as sent; None: never expires.
     expires_after: dict[str, Any] | None = None
-    # MKA1 permissions: role by end user granted one, and the team's role
-    # (the fake has no teams: a team grant reaches every end user).
+    # MKA1 permissions (what each role allows: ``permissions``): role by end
+    # user granted one, and the team's role (the fake has no teams: a team
+    # grant reaches every end user).
     grants: dict[str, str] = field(default_factory=dict)
     team_role: str | None = None
     _batches: dict[str, FileBatch] = field(default_factory=dict, init=False, repr=False)
@@ -516,36 +396,6 @@ class VectorStore:
         if held:
             self._changed()
         return held
-
-    def held_by(self, user_id: str) -> tuple[str | None, str]:
-        """The highest role ``user_id`` holds (None: none) and where it comes from:
-        ``owner``, its own ``grant``, the ``team``'s, or ``none``."""
-        if user_id == self.owner:
-            return "owner", "owner"
-        granted = self.grants.get(user_id)
-        if granted is not None and Role.named(granted) >= Role.named(self.team_role):
-            return granted, "grant"
-        if self.team_role is not None:
-            return self.team_role, "team"
-        return None, "none"
-
-    def role_of(self, actor: str | None) -> Role:
-        """What ``actor`` may do with the store, the one rule every operation obeys.
-
-        The whole account (no end user) may do everything. The account's own
-        store (no owner) is read and written by every end user, but deleted and
-        shared only by the account. Otherwise an end user has the role it holds
-        (owner, granted, or the team's); ``Role.NONE`` sees nothing at all.
-        """
-        if actor is None:
-            return Role.OWNER
-        if self.owner is None:
-            return Role.WRITER
-        return Role.named(self.held_by(actor)[0])
-
-    def reachable_by(self, actor: str | None) -> bool:
-        """Whether an end user sees the store (lists it, reads it)."""
-        return self.role_of(actor) >= Role.READER
 
     def expires_at(self) -> int | None:
         """When it expires: ``days`` after it was last active (or created)."""

@@ -18,7 +18,7 @@ from typing import Any
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.errors import NotFoundError, quoted
 from fake_server.domain.inspection import BatchTimeline, OverviewBounds, StoreOverview
-from fake_server.domain.model import FileCounts
+from fake_server.domain.views import FileCounts
 from fake_server.http.admin_paths import ADMIN_PREFIX
 from fake_server.http.context import Call, Document
 from fake_server.http.inspector_auth import TOKEN_PARAM, set_cookie

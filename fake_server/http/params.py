@@ -10,8 +10,8 @@ from starlette.datastructures import QueryParams
 
 from fake_server import defaults
 from fake_server.domain.errors import InvalidRequestError, quoted
-from fake_server.domain.model import FileStatus
 from fake_server.domain.paging import PageQuery, SortOrder
+from fake_server.domain.views import FileStatus
 
 MIN_LIMIT, MAX_LIMIT, DEFAULT_LIMIT = defaults.MIN_LIMIT, defaults.MAX_LIMIT, defaults.PAGE_SIZE
 INTEGER = re.compile(r"-?[0-9]{1,12}")

@@ -13,16 +13,11 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 from fake_server.contract.dialects import Dialect
 from fake_server.domain.content import response_chunking
-from fake_server.domain.model import (
-    DUPLICATE_FILE,
-    BatchView,
-    FileCounts,
-    FileView,
-    UploadedFile,
-    VectorStoreView,
-)
+from fake_server.domain.model import DUPLICATE_FILE
 from fake_server.domain.paging import Page
 from fake_server.domain.search import Hit
+from fake_server.domain.uploads import UploadedFile
+from fake_server.domain.views import BatchView, FileCounts, FileView, VectorStoreView
 
 
 class Identified(Protocol):

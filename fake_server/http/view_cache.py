@@ -21,8 +21,8 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from fake_server.contract.dialects import Dialect
-from fake_server.domain.model import BatchView, FileList, FileStatus, Snapshot
 from fake_server.domain.paging import Page, PageQuery, paginate
+from fake_server.domain.views import BatchView, FileList, FileStatus, Snapshot
 from fake_server.http import render
 from fake_server.http.render import RenderedFile
 

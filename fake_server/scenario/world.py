@@ -18,12 +18,12 @@ from fake_server.domain.model import (
     DEFAULT_OUTCOME,
     NEVER,
     FileBatch,
-    FileStatus,
     Processing,
-    UploadedFile,
     VectorStore,
     VectorStoreFile,
 )
+from fake_server.domain.uploads import UploadedFile
+from fake_server.domain.views import FileStatus
 from fake_server.scenario.faults import FaultRule
 
 # Where parsing keeps a content_file's bytes (see fake_server.scenario.parsing).

@@ -18,7 +18,7 @@ import pytest
 from meetkai_mka1 import SDK, errors
 
 from fake_server import ServerThread
-from fake_server.domain.model import Role
+from fake_server.domain.permissions import Role
 from tests.conftest import API_KEY, StartServer, mka1_client, openai_client
 
 SCENARIO = """

@@ -14,17 +14,11 @@ from fake_server.domain.errors import (
     NotFoundError,
     UnknownFileError,
 )
-from fake_server.domain.model import (
-    FileBatch,
-    FileCounts,
-    FileStatus,
-    Role,
-    UploadedFile,
-    VectorStore,
-    VectorStoreFile,
-    batch_status,
-)
+from fake_server.domain.model import FileBatch, VectorStore, VectorStoreFile, batch_status
 from fake_server.domain.paging import PageQuery, SortOrder
+from fake_server.domain.permissions import Role, reachable_by, role_of
+from fake_server.domain.uploads import UploadedFile
+from fake_server.domain.views import FileCounts, FileStatus
 
 IN_PROGRESS, COMPLETED, FAILED, CANCELLED = (
     FileStatus.IN_PROGRESS,
@@ -183,12 +177,12 @@ def test_the_role_of_an_actor(actor: str | None, team: str | None, role: Role) -
     store = shared_store()
     if team is not None:
         store.grant(None, team)
-    assert store.role_of(actor) is role
-    assert store.reachable_by(actor) is (role is not Role.NONE)
+    assert role_of(store, actor) is role
+    assert reachable_by(store, actor) is (role is not Role.NONE)
 
 
 def test_the_accounts_own_store_is_every_end_users_to_write_not_to_keep() -> None:
-    assert VectorStore("vs_common", None, 1000).role_of("dave") is Role.WRITER
+    assert role_of(VectorStore("vs_common", None, 1000), "dave") is Role.WRITER
 
 
 def test_a_refused_change_changes_nothing() -> None:

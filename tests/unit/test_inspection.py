@@ -5,7 +5,8 @@ from __future__ import annotations
 from fake_server.domain.account import Account
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.inspection import OverviewBounds
-from fake_server.domain.model import FileBatch, FileStatus, VectorStore, VectorStoreFile
+from fake_server.domain.model import FileBatch, VectorStore, VectorStoreFile
+from fake_server.domain.views import FileStatus
 
 
 def in_progress(file_id: str, finishes_at: float, outcome: FileStatus) -> VectorStoreFile:

@@ -11,7 +11,8 @@ from fake_server.domain.account import Account
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.errors import BatchSizeError, RateLimitError
 from fake_server.domain.limits import MAX_WINDOW_ENTRIES, AttachWindow, Limits
-from fake_server.domain.model import UploadedFile, VectorStore
+from fake_server.domain.model import VectorStore
+from fake_server.domain.uploads import UploadedFile
 
 
 def test_the_window_admits_up_to_the_limit_and_says_when_more_would_pass() -> None:

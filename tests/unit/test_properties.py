@@ -8,8 +8,10 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from fake_server.domain.account import Account
 from fake_server.domain.clock import VirtualClock
-from fake_server.domain.model import FileStatus, Processing, UploadedFile
+from fake_server.domain.model import Processing
 from fake_server.domain.paging import PageQuery
+from fake_server.domain.uploads import UploadedFile
+from fake_server.domain.views import FileStatus
 
 FINISHED = {FileStatus.COMPLETED, FileStatus.FAILED, FileStatus.CANCELLED}
 

@@ -9,8 +9,8 @@ import pytest
 
 from fake_server import ScenarioError, load_scenario, parse_scenario
 from fake_server.contract.resources import shipped_scenarios
-from fake_server.domain.model import FileStatus
 from fake_server.domain.paging import PageQuery
+from fake_server.domain.views import FileStatus
 
 SHIPPED = shipped_scenarios()
 

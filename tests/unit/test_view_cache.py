@@ -9,16 +9,9 @@ import pytest
 from fake_server.contract.dialects import OPENAI
 from fake_server.domain.account import Account
 from fake_server.domain.clock import VirtualClock
-from fake_server.domain.model import (
-    BatchView,
-    FileBatch,
-    FileList,
-    FileStatus,
-    Snapshot,
-    UploadedFile,
-    VectorStore,
-    VectorStoreFile,
-)
+from fake_server.domain.model import FileBatch, VectorStore, VectorStoreFile
+from fake_server.domain.uploads import UploadedFile
+from fake_server.domain.views import BatchView, FileList, FileStatus, Snapshot
 from fake_server.http.view_cache import RenderedFiles, ViewCache
 
 

@@ -6,7 +6,7 @@ from typing import Protocol
 
 from fake_server.domain.account import FileSettings
 from fake_server.domain.errors import InvalidRequestError
-from fake_server.domain.model import BatchView, FileList, FileStatus, Snapshot
+from fake_server.domain.views import BatchView, FileList, FileStatus, Snapshot
 from fake_server.http import render, view_cache
 from fake_server.http.bodies import json_object
 from fake_server.http.context import Call, Reply

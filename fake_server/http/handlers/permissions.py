@@ -3,7 +3,7 @@
 They agree with the ``X-On-Behalf-Of`` isolation: an end user granted a role
 (or every end user, once the team holds one) sees the store; revoked, it gets
 the same 404 as before. What each role may do, here and in every dialect, is
-one rule of the domain (``VectorStore.role_of``): only the owner, or the whole
+one rule of the domain (``domain.permissions.role_of``): only the owner, or the whole
 account (no end user), may grant or revoke.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fake_server.domain.account import Permission
+from fake_server.domain.permissions import Permission
 from fake_server.http.bodies import json_object
 from fake_server.http.context import Call
 from fake_server.http.routes import Operation

@@ -6,7 +6,7 @@ from typing import Any
 
 from fake_server import defaults
 from fake_server.domain import search
-from fake_server.domain.model import FileList, Snapshot
+from fake_server.domain.views import FileList, Snapshot
 from fake_server.http import render, view_cache
 from fake_server.http.bodies import json_object
 from fake_server.http.context import Call, Reply

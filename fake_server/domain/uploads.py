@@ -1,0 +1,141 @@
+"""The account's uploaded files: their records, their bytes, who sees them, and
+MKA1's duplicate-content rule.
+
+An upload is gone for an end user who does not own it (unless it is the
+account's) and for everyone once past its ``expires_at``: it answers as a
+missing one would. Called only under the account's lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from fake_server.domain.content import ContentStore, digest, text_of
+from fake_server.domain.errors import DuplicateContentError, NotFoundError, quoted
+from fake_server.domain.ids import new_file_id
+from fake_server.domain.model import NO_OWN_PROCESSING, Processing, VectorStore, VectorStoreFile
+from fake_server.domain.paging import Page, PageQuery, paginate
+from fake_server.domain.permissions import visible
+
+
+@dataclass(slots=True)
+class UploadedFile:
+    """A file uploaded to the account (or declared by a scenario), ready to be added."""
+
+    id: str
+    filename: str
+    bytes: int
+    created_at: int
+    purpose: str
+    processing: Processing = NO_OWN_PROCESSING
+    owner: str | None = None
+    expires_at: int | None = None
+    # sha256 of the content, for the MKA1 duplicate-content rule.
+    digest: str | None = None
+
+
+class Uploads:
+    """Uploaded files by id, and their bytes within the account's budget."""
+
+    def __init__(self, uploads: Iterable[UploadedFile] = ()) -> None:
+        self._uploads = {upload.id: upload for upload in uploads}
+        self.contents = ContentStore()
+
+    def get(self, file_id: str) -> UploadedFile | None:
+        """The upload whoever owns it, expired or not (None: never uploaded, or deleted)."""
+        return self._uploads.get(file_id)
+
+    def find(self, file_id: str, actor: str | None, now: float) -> UploadedFile:
+        """The upload as ``actor`` sees it at ``now``; a missing one raises ``NotFoundError``."""
+        upload = self._uploads.get(file_id)
+        if upload is None or not visible(upload.owner, actor) or _expired(upload, now):
+            raise NotFoundError(f"No such File object: {quoted(file_id)}", "file_id")
+        return upload
+
+    def add(
+        self,
+        filename: str,
+        size: int,
+        purpose: str,
+        now: int,
+        *,
+        owner: str | None,
+        content: bytes | None,
+        expires_after_seconds: int | None,
+    ) -> UploadedFile:
+        """A new upload; refused before anything changes if its bytes do not fit."""
+        if content is not None:
+            self.contents.check_room(len(content))
+        upload = UploadedFile(
+            id=new_file_id(),
+            filename=filename,
+            bytes=size,
+            created_at=now,
+            purpose=purpose,
+            owner=owner,
+            expires_at=None if expires_after_seconds is None else now + expires_after_seconds,
+            digest=None if content is None else digest(content),
+        )
+        if content is not None:
+            self.contents.put(upload.id, content)
+        self._uploads[upload.id] = upload
+        return upload
+
+    def page(
+        self,
+        query: PageQuery,
+        now: float,
+        *,
+        actor: str | None,
+        purpose: str | None,
+        digest: str | None,
+    ) -> Page[UploadedFile]:
+        """Uploads ``actor`` sees, oldest first (``query.order`` turns it around)."""
+        uploads = sorted(
+            (
+                upload
+                for upload in self._uploads.values()
+                if visible(upload.owner, actor)
+                and not _expired(upload, now)
+                and (purpose is None or upload.purpose == purpose)
+                and (digest is None or upload.digest == digest)
+            ),
+            key=lambda upload: upload.created_at,
+        )
+        positions = {upload.id: index for index, upload in enumerate(uploads)}
+        return paginate(uploads, positions, query)
+
+    def remove(self, file_id: str) -> None:
+        """Forget the upload and its bytes (its vector stores are the account's business)."""
+        del self._uploads[file_id]
+        self.contents.discard(file_id)
+
+    def text(self, file_id: str) -> str:
+        return text_of(self.contents.get(file_id))
+
+    def check_duplicates(
+        self, vector_store: VectorStore, files: Sequence[VectorStoreFile], *, skip: bool
+    ) -> None:
+        """Same content (sha256) as a file the store holds, or as an earlier one of
+        ``files``: refused (``DuplicateContentError``), or skipped as a cancelled row."""
+        holders: dict[str, str] = {}
+        for held in vector_store.files.values():
+            upload = self._uploads.get(held.id)
+            if upload is not None and upload.digest is not None and not held.skipped_duplicate:
+                holders.setdefault(upload.digest, held.id)
+        for file in files:
+            upload = self._uploads.get(file.id)
+            if upload is None or upload.digest is None:
+                continue
+            holder = holders.setdefault(upload.digest, file.id)
+            if holder == file.id:
+                continue
+            if not skip:
+                raise DuplicateContentError(file.id, holder)
+            file.skip_as_duplicate(holder)
+
+
+def _expired(upload: UploadedFile, now: float) -> bool:
+    """An upload past its ``expires_at`` is gone, as if deleted."""
+    return upload.expires_at is not None and now >= upload.expires_at
