@@ -109,27 +109,7 @@ def permission_rows(vector_store: VectorStore) -> list[Permission]:
 
 def check_grant(vector_store: VectorStore, user_id: str | None) -> None:
     """Refuse a grant to ``user_id`` (None: the team) the store cannot take."""
-    _check_grantee(vector_store, user_id)
-    if user_id is not None and user_id == vector_store.owner:
-        raise InvalidRequestError(
-            "The owner's role is fixed at creation and cannot be granted.", "user_id"
-        )
-
-
-def check_revoke(vector_store: VectorStore, user_id: str | None) -> None:
-    """Refuse a revoke of ``user_id`` (None: the team) that could never apply."""
-    _check_grantee(vector_store, user_id)
-    if user_id is not None and user_id == vector_store.owner:
-        raise InvalidRequestError("The owner's permission cannot be removed.", "user_id")
-
-
-def _check_grantee(vector_store: VectorStore, user_id: str | None) -> None:
-    if user_id is not None and len(user_id) > defaults.MAX_END_USER_CHARACTERS:
-        # No X-On-Behalf-Of could ever name it: a grant to nobody.
-        raise InvalidRequestError(
-            f"Invalid 'user_id': longer than {defaults.MAX_END_USER_CHARACTERS} characters.",
-            "user_id",
-        )
+    _check_user_id(user_id)
     if (
         user_id is not None
         and user_id not in vector_store.grants
@@ -140,4 +120,27 @@ def _check_grantee(vector_store: VectorStore, user_id: str | None) -> None:
             "roles; revoke one first.",
             "user_id",
             "too_many_permissions",
+        )
+    if user_id is not None and user_id == vector_store.owner:
+        raise InvalidRequestError(
+            "The owner's role is fixed at creation and cannot be granted.", "user_id"
+        )
+
+
+def check_revoke(vector_store: VectorStore, user_id: str | None) -> None:
+    """Refuse a revoke of ``user_id`` (None: the team) that could never apply.
+
+    A full store still revokes: a user it does not grant is then not found,
+    not "too many"."""
+    _check_user_id(user_id)
+    if user_id is not None and user_id == vector_store.owner:
+        raise InvalidRequestError("The owner's permission cannot be removed.", "user_id")
+
+
+def _check_user_id(user_id: str | None) -> None:
+    if user_id is not None and len(user_id) > defaults.MAX_END_USER_CHARACTERS:
+        # No X-On-Behalf-Of could ever name it: a grant to nobody.
+        raise InvalidRequestError(
+            f"Invalid 'user_id': longer than {defaults.MAX_END_USER_CHARACTERS} characters.",
+            "user_id",
         )

@@ -36,3 +36,11 @@ def test_a_store_holds_a_bounded_number_of_grants(fake_server_inprocess: FakeSer
         assert one_too_many.json()["error"]["code"] == "too_many_permissions"
         # Changing a role someone already holds is no new grant.
         assert changed_role.status_code == 200
+        # A full store still revokes: a user it does not grant is not found.
+        not_granted = http.delete(PERMISSIONS + "/one-more")
+        revoked = http.delete(PERMISSIONS + "/user-1")
+        granted_again = http.post(PERMISSIONS, json={"role": "reader", "user_id": "one-more"})
+
+        assert not_granted.status_code == 404, not_granted.text
+        assert revoked.status_code == 200
+        assert granted_again.status_code == 200
