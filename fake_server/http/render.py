@@ -281,6 +281,24 @@ class EncodedList(NamedTuple):
         )
 
 
+class FinishedPage:
+    """A list page encoded whole, sent again for as long as its snapshot holds
+    (``view_cache`` keeps it).
+
+    ``checked`` holds what the page was found valid against (a contract, its
+    schema set, the operation and the status): validity is a function of the
+    bytes and the schema alone, so the same bytes under the same schema need
+    no second check.
+    """
+
+    __slots__ = ("checked", "data", "page")
+
+    def __init__(self, page: EncodedList) -> None:
+        self.page = page
+        self.data = page.to_json()
+        self.checked: set[tuple[object, str, str | None, int]] = set()
+
+
 def page(result: Page[View], encode_item: Callable[[View], bytes]) -> EncodedList:
     items = result.items
     return _encoded_page(items, [encode_item(item) for item in items], result.has_more)

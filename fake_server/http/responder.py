@@ -14,14 +14,14 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from fake_server.contract.checker import Violation
+from fake_server.contract.checker import Contract, Violation
 from fake_server.domain.clock import wall_time
 from fake_server.domain.ids import new_request_id
 from fake_server.http import access_log, journal
 from fake_server.http.context import Call, Document
 from fake_server.http.drops import DroppedConnection
 from fake_server.http.errors import ApiError, Refused, internal_error, known_error, to_api_error
-from fake_server.http.render import BinaryBody, EncodedBody, EncodedList, encode
+from fake_server.http.render import BinaryBody, EncodedBody, EncodedList, FinishedPage, encode
 from fake_server.http.report import Observation
 
 logger = logging.getLogger("fake_server")
@@ -36,7 +36,9 @@ def respond(
     contract = (session or call.app.sessions.default).contract
     schema_set = call.dialect.schema_set
     operation = call.operation
-    if isinstance(body, BinaryBody):
+    if isinstance(body, FinishedPage):
+        violation = _check_page(contract, schema_set, operation, status, body)
+    elif isinstance(body, BinaryBody):
         # A file's own bytes: the contract says only "a binary string".
         violation = None
     elif isinstance(body, EncodedList):
@@ -59,6 +61,21 @@ def respond(
     _observe(call, status, headers, response.request_id)
     _log(call, status, response)
     return response
+
+
+def _check_page(
+    contract: Contract, schema_set: str, operation: str | None, status: int, body: FinishedPage
+) -> Violation | None:
+    """A finished page is checked once per contract, schema set, operation and status:
+    it is sent again only as the very same bytes."""
+    stamp = (contract, schema_set, operation, status)
+    if stamp in body.checked:
+        return None
+    page = body.page
+    violation = contract.check_list(schema_set, operation, status, page.envelope(), page.items)
+    if violation is None:
+        body.checked.add(stamp)
+    return violation
 
 
 def respond_document(call: Call, document: Document) -> Response:
@@ -217,7 +234,9 @@ def _json_response(
     call: Call, status: int, body: Any, headers: dict[str, str] | None
 ) -> JsonAnswer:
     content_type = b"application/json"
-    if isinstance(body, BinaryBody):
+    if isinstance(body, FinishedPage):
+        content = body.data
+    elif isinstance(body, BinaryBody):
         content, content_type = body.data, body.content_type.encode("latin-1")
     elif isinstance(body, EncodedBody):
         content = body.data
