@@ -103,7 +103,7 @@ class ViewCache:
         else:
             bodies = {}
         body = render.file_batch(view, dialect)
-        bodies[dialect.name] = data = render.encode(body)
+        bodies[dialect.name] = data = render.encode_file_batch(view, dialect)
         if cached is None or snapshot is not cached.snapshot:
             with self._lock:
                 self._batches.pop(key, None)
