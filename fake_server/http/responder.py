@@ -22,7 +22,6 @@ from fake_server.http.context import Call, Document
 from fake_server.http.drops import DroppedConnection
 from fake_server.http.errors import ApiError, Refused, internal_error, known_error, to_api_error
 from fake_server.http.render import BinaryBody, EncodedBody, EncodedList, FinishedPage, encode
-from fake_server.http.report import Observation
 
 logger = logging.getLogger("fake_server")
 
@@ -136,25 +135,18 @@ def _observe(
         return
     answered = wall_time()
     sent = call.headers
-    retry_count = sent.get(b"x-stainless-retry-count", b"0")
-    poll_after = retry_after = None
-    if headers:
-        poll_after = headers.get("openai-poll-after-ms")
-        retry_after = headers.get("retry-after-ms")
-    session.client_log.record(
-        Observation(
+    session.client_log.saw(
+        (
             request_id,
             route.operation_id,
-            "/".join(call.match.path_params.values()),
+            call.match.path_params,
             status,
             answered - call.elapsed(),
             answered,
             session.clock.now(),
-            None if poll_after is None else int(poll_after),
-            None if retry_after is None else float(retry_after),
+            headers,
+            sent.get(b"x-stainless-retry-count"),
             b"idempotency-key" in sent,
-            # A header of absurd length is no count (and no 500).
-            int(retry_count) if retry_count.isdigit() and len(retry_count) <= 9 else 0,
             call.in_progress,
             call.client_gone,
         )
