@@ -219,8 +219,9 @@ class Account:
             files = self._new_files(vector_store, file_ids, now, actor)
             if duplicates is not None:
                 self._check_duplicates(vector_store, files, skip=duplicates == "skip")
+            settings = per_file or {}
             for file in files:
-                own = (per_file or {}).get(file.id, NO_SETTINGS)
+                own = settings.get(file.id, NO_SETTINGS)
                 chosen = own.attributes if own.attributes is not None else attributes
                 file.attributes = dict(chosen) if chosen is not None else None
                 file.chunking_strategy = own.chunking_strategy or chunking_strategy
@@ -236,11 +237,12 @@ class Account:
             # The answer to a create shows the batch as it was created, every
             # file still in progress, as the real API answers, even if a file
             # with no processing time is already done by the next read.
-            skipped = sum(1 for file in batch.files if file.skipped_duplicate)
-            counts = FileCounts(
-                in_progress=len(batch.files) - skipped, completed=0, failed=0, cancelled=skipped
-            )
-            status = FileStatus.IN_PROGRESS if counts.in_progress else FileStatus.COMPLETED
+            skipped = 0
+            if duplicates == "skip":  # only then can a file be a skipped duplicate
+                skipped = sum(1 for file in batch.files if file.skipped_duplicate)
+            in_progress = len(batch.files) - skipped
+            status = FileStatus.IN_PROGRESS if in_progress else FileStatus.COMPLETED
+            counts = FileCounts(in_progress, 0, 0, skipped)
             return BatchView(batch.id, vector_store.id, batch.created_at, status, counts)
 
     # --- vector stores --------------------------------------------------------------

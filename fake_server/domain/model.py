@@ -52,6 +52,8 @@ class Processing(NamedTuple):
 
     def over(self, default: Processing) -> Processing:
         """This file's own settings, and the default's where it has none."""
+        if self is NO_OWN_PROCESSING:
+            return default  # most uploads set nothing of their own
         own_error = self.error_code is not None
         return Processing(
             self.seconds if self.seconds is not None else default.seconds,

@@ -18,6 +18,26 @@ INTEGER = re.compile(r"-?[0-9]{1,12}")
 
 E = TypeVar("E", bound=StrEnum)
 
+# The page and filter of a list query string, by its bytes: clients poll the
+# same few queries. Bounded in entries and in the length of a remembered
+# query string; only valid queries are remembered (a bad one is refused anew).
+MAX_REMEMBERED_QUERIES = 256
+MAX_REMEMBERED_QUERY_BYTES = 256
+_pages: dict[bytes, tuple[PageQuery, FileStatus | None]] = {}
+
+
+def page_and_status(raw: bytes) -> tuple[PageQuery, FileStatus | None]:
+    """``page_query`` and ``status_filter`` of the raw query string ``raw``."""
+    known = _pages.get(raw)
+    if known is None:
+        params = QueryParams(raw)
+        known = page_query(params), status_filter(params)
+        if len(raw) <= MAX_REMEMBERED_QUERY_BYTES:
+            if len(_pages) >= MAX_REMEMBERED_QUERIES:
+                _pages.clear()
+            _pages[raw] = known
+    return known
+
 
 def page_query(params: QueryParams) -> PageQuery:
     return PageQuery(

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 from typing import Any, NamedTuple
 
@@ -72,19 +72,90 @@ class Observation(NamedTuple):
     client_gone: bool = False  # the client left before the answer (it timed out)
 
 
+# What the responder records of a request, raw, in this order: request id,
+# operation, path parameters, status, arrived, answered, clock, the answer's
+# headers, the x-stainless-retry-count header (None: absent), whether an
+# Idempotency-Key was sent, in progress, client gone. Recorded on every
+# provider request and read rarely, so it becomes an ``Observation`` only
+# when read (``observed``).
+Sighting = tuple[
+    str | None,
+    str,
+    Mapping[str, str],
+    int | None,
+    float,
+    float,
+    float,
+    Mapping[str, str] | None,
+    bytes | None,
+    bool,
+    bool,
+    bool,
+]
+
+
+def observed(sighting: Sighting) -> Observation:
+    (
+        request_id,
+        operation,
+        path_params,
+        status,
+        arrived,
+        answered,
+        clock,
+        headers,
+        retry_count,
+        idempotency_key,
+        in_progress,
+        client_gone,
+    ) = sighting
+    poll_after = retry_after = None
+    if headers:
+        poll_after = headers.get("openai-poll-after-ms")
+        retry_after = headers.get("retry-after-ms")
+    return Observation(
+        request_id,
+        operation,
+        "/".join(path_params.values()),
+        status,
+        arrived,
+        answered,
+        clock,
+        None if poll_after is None else int(poll_after),
+        None if retry_after is None else float(retry_after),
+        idempotency_key,
+        # A header of absurd length is no count (and no 500).
+        int(retry_count) if retry_count and retry_count.isdigit() else 0,
+        in_progress,
+        client_gone,
+    )
+
+
+# Longer x-stainless-retry-count values are no count; they are not kept.
+MAX_RETRY_COUNT_BYTES = 9
+
+
 class ClientLog:
     """A session's observations, oldest first; bounded."""
 
     def __init__(self, max_observations: int = MAX_OBSERVATIONS) -> None:
-        self._observations: deque[Observation] = deque(maxlen=max_observations)
+        self._observations: deque[Observation | Sighting] = deque(maxlen=max_observations)
         self._lock = threading.Lock()
 
     def record(self, observation: Observation) -> None:
         self._observations.append(observation)  # deque.append is atomic
 
+    def saw(self, sighting: Sighting) -> None:
+        """Record a request raw (see ``Sighting``); a retry count too long is dropped."""
+        retry_count = sighting[8]
+        if retry_count is not None and len(retry_count) > MAX_RETRY_COUNT_BYTES:
+            sighting = (*sighting[:8], b"", *sighting[9:])
+        self._observations.append(sighting)  # deque.append is atomic
+
     def observations(self) -> list[Observation]:
         with self._lock:
-            return list(self._observations)
+            kept = list(self._observations)
+        return [item if isinstance(item, Observation) else observed(item) for item in kept]
 
 
 def findings(

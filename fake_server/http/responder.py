@@ -14,15 +14,14 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from fake_server.contract.checker import Violation
+from fake_server.contract.checker import Contract, Violation
 from fake_server.domain.clock import wall_time
 from fake_server.domain.ids import new_request_id
 from fake_server.http import access_log, journal
 from fake_server.http.context import Call, Document
 from fake_server.http.drops import DroppedConnection
 from fake_server.http.errors import ApiError, Refused, internal_error, known_error, to_api_error
-from fake_server.http.render import BinaryBody, EncodedBody, EncodedList, encode
-from fake_server.http.report import Observation
+from fake_server.http.render import BinaryBody, EncodedBody, EncodedList, FinishedPage, encode
 
 logger = logging.getLogger("fake_server")
 
@@ -36,7 +35,9 @@ def respond(
     contract = (session or call.app.sessions.default).contract
     schema_set = call.dialect.schema_set
     operation = call.operation
-    if isinstance(body, BinaryBody):
+    if isinstance(body, FinishedPage):
+        violation = _check_page(contract, schema_set, operation, status, body)
+    elif isinstance(body, BinaryBody):
         # A file's own bytes: the contract says only "a binary string".
         violation = None
     elif isinstance(body, EncodedList):
@@ -59,6 +60,21 @@ def respond(
     _observe(call, status, headers, response.request_id)
     _log(call, status, response)
     return response
+
+
+def _check_page(
+    contract: Contract, schema_set: str, operation: str | None, status: int, body: FinishedPage
+) -> Violation | None:
+    """A finished page is checked once per contract, schema set, operation and status:
+    it is sent again only as the very same bytes."""
+    stamp = (contract, schema_set, operation, status)
+    if stamp in body.checked:
+        return None
+    page = body.page
+    violation = contract.check_list(schema_set, operation, status, page.envelope(), page.items)
+    if violation is None:
+        body.checked.add(stamp)
+    return violation
 
 
 def respond_document(call: Call, document: Document) -> Response:
@@ -119,25 +135,18 @@ def _observe(
         return
     answered = wall_time()
     sent = call.headers
-    retry_count = sent.get(b"x-stainless-retry-count", b"0")
-    poll_after = retry_after = None
-    if headers:
-        poll_after = headers.get("openai-poll-after-ms")
-        retry_after = headers.get("retry-after-ms")
-    session.client_log.record(
-        Observation(
+    session.client_log.saw(
+        (
             request_id,
             route.operation_id,
-            "/".join(call.match.path_params.values()),
+            call.match.path_params,
             status,
             answered - call.elapsed(),
             answered,
             session.clock.now(),
-            None if poll_after is None else int(poll_after),
-            None if retry_after is None else float(retry_after),
+            headers,
+            sent.get(b"x-stainless-retry-count"),
             b"idempotency-key" in sent,
-            # A header of absurd length is no count (and no 500).
-            int(retry_count) if retry_count.isdigit() and len(retry_count) <= 9 else 0,
             call.in_progress,
             call.client_gone,
         )
@@ -217,7 +226,9 @@ def _json_response(
     call: Call, status: int, body: Any, headers: dict[str, str] | None
 ) -> JsonAnswer:
     content_type = b"application/json"
-    if isinstance(body, BinaryBody):
+    if isinstance(body, FinishedPage):
+        content = body.data
+    elif isinstance(body, BinaryBody):
         content, content_type = body.data, body.content_type.encode("latin-1")
     elif isinstance(body, EncodedBody):
         content = body.data

@@ -30,6 +30,11 @@ from fake_server.http.render import RenderedFile
 # 300 bytes each), and batch bodies kept.
 MAX_CACHED_FILES = 100_000
 MAX_CACHED_BATCHES = 4096
+# Finished pages kept per file list and snapshot (distinct queries: page
+# sizes, cursors, filters); a page holds at most every file of its list once.
+MAX_PAGES_PER_LIST = 8
+
+PageKey = tuple[PageQuery, FileStatus | None]
 
 
 class RenderedFiles(NamedTuple):
@@ -37,6 +42,9 @@ class RenderedFiles(NamedTuple):
 
     snapshot: Snapshot[FileList]
     items: list[RenderedFile]
+    # Pages asked of this very snapshot, finished (see ``finished_page``):
+    # they go with it when it no longer holds.
+    pages: dict[PageKey, render.FinishedPage]
 
 
 class RenderedBatch(NamedTuple):
@@ -68,7 +76,7 @@ class ViewCache:
         snapshot = read(cached.snapshot if cached is not None else None)
         if cached is not None and snapshot is cached.snapshot:
             return cached
-        rendered = RenderedFiles(snapshot, _encode_files(snapshot.value, cached, dialect))
+        rendered = RenderedFiles(snapshot, _encode_files(snapshot.value, cached, dialect), {})
         with self._lock:
             previous = self._files.pop(key, None)
             if previous is not None:
@@ -95,7 +103,7 @@ class ViewCache:
         else:
             bodies = {}
         body = render.file_batch(view, dialect)
-        bodies[dialect.name] = data = render.encode(body)
+        bodies[dialect.name] = data = render.encode_file_batch(view, dialect)
         if cached is None or snapshot is not cached.snapshot:
             with self._lock:
                 self._batches.pop(key, None)
@@ -111,6 +119,24 @@ def page(files: RenderedFiles, query: PageQuery, status: FileStatus | None) -> P
     if status is None:
         return paginate(files.items, positions, query)
     return paginate(files.items, positions, query, lambda item: item.view.status is status)
+
+
+def finished_page(
+    files: RenderedFiles, query: PageQuery, status: FileStatus | None
+) -> render.FinishedPage:
+    """``page``, encoded whole; the same query of the same snapshot gives the same bytes,
+    so a client polling one page gets it without paging or joining again."""
+    pages = files.pages
+    key = (query, status)
+    found = pages.get(key)
+    if found is not None:
+        return found
+    built = render.FinishedPage(render.encoded_page(page(files, query, status)))
+    while len(pages) >= MAX_PAGES_PER_LIST:
+        # The oldest goes; another thread may have dropped it first.
+        pages.pop(next(iter(pages), key), None)
+    pages[key] = built
+    return built
 
 
 def _encode_files(

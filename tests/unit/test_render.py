@@ -8,7 +8,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fake_server.http.render import EncodedList, encode
+from fake_server.contract.dialects import DIALECTS, Dialect
+from fake_server.domain.views import BatchView, FileCounts, FileStatus
+from fake_server.http.render import EncodedList, encode, encode_file_batch, file_batch
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(),
@@ -37,3 +39,23 @@ def test_an_encoded_page_is_byte_for_byte_the_page_encoded_whole(
         "has_more": has_more,
     }
     assert page.to_json() == json.dumps(whole).encode()
+
+
+@given(
+    batch_id=st.text(),
+    vector_store_id=st.text(),
+    created_at=st.integers(),
+    status=st.sampled_from(FileStatus),
+    counts=st.tuples(*[st.integers(min_value=0, max_value=10**12)] * 4),
+    dialect=st.sampled_from(DIALECTS),
+)
+def test_a_batch_body_is_byte_for_byte_its_encoding(  # noqa: PLR0917 -- one per drawn part
+    batch_id: str,
+    vector_store_id: str,
+    created_at: int,
+    status: FileStatus,
+    counts: tuple[int, int, int, int],
+    dialect: Dialect,
+) -> None:
+    view = BatchView(batch_id, vector_store_id, created_at, status, FileCounts(*counts))
+    assert encode_file_batch(view, dialect) == encode(file_batch(view, dialect))

@@ -91,3 +91,105 @@ def test_the_log_is_bounded() -> None:
     for n in range(20):
         log.record(seen(n, arrived=n))
     assert [o.request_id for o in log.observations()] == [f"req_{n:032x}" for n in range(15, 20)]
+
+
+def test_a_request_recorded_raw_reads_as_its_observation() -> None:
+    log = ClientLog()
+    params = {"vector_store_id": "vs_1", "batch_id": "vsfb_1"}
+    headers = {"openai-poll-after-ms": "10", "retry-after-ms": "1500"}
+    log.saw(
+        (
+            "req_a",
+            "getVectorStoreFileBatch",
+            params,
+            200,
+            1.0,
+            1.5,
+            1000.0,
+            headers,
+            b"2",
+            True,
+            True,
+            False,
+        )
+    )
+    log.saw(
+        (
+            "req_b",
+            "createVectorStoreFileBatch",
+            {"vector_store_id": "vs_1"},
+            None,
+            2.0,
+            2.5,
+            1001.0,
+            None,
+            b"9" * 10,
+            False,
+            False,
+            True,
+        )
+    )
+    log.saw(
+        (
+            "req_c",
+            "createVectorStoreFileBatch",
+            {},
+            500,
+            3.0,
+            3.5,
+            1002.0,
+            {},
+            b"x1",
+            False,
+            False,
+            False,
+        )
+    )
+
+    assert log.observations() == [
+        Observation(
+            "req_a",
+            "getVectorStoreFileBatch",
+            "vs_1/vsfb_1",
+            200,
+            1.0,
+            1.5,
+            1000.0,
+            10,
+            1500.0,
+            True,
+            2,
+            True,
+            False,
+        ),
+        Observation(
+            "req_b",
+            "createVectorStoreFileBatch",
+            "vs_1",
+            None,
+            2.0,
+            2.5,
+            1001.0,
+            None,
+            None,
+            False,
+            0,
+            False,
+            True,
+        ),
+        Observation(
+            "req_c",
+            "createVectorStoreFileBatch",
+            "",
+            500,
+            3.0,
+            3.5,
+            1002.0,
+            None,
+            None,
+            False,
+            0,
+            False,
+            False,
+        ),
+    ]

@@ -10,9 +10,10 @@ from fake_server.contract.dialects import OPENAI
 from fake_server.domain.account import Account
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.model import FileBatch, VectorStore, VectorStoreFile
+from fake_server.domain.paging import PageQuery, SortOrder
 from fake_server.domain.uploads import UploadedFile
 from fake_server.domain.views import BatchView, FileList, FileStatus, Snapshot
-from fake_server.http.view_cache import RenderedFiles, ViewCache
+from fake_server.http.view_cache import MAX_PAGES_PER_LIST, RenderedFiles, ViewCache, finished_page
 
 
 def in_progress(file_id: str, seconds: float) -> VectorStoreFile:
@@ -114,6 +115,41 @@ def test_the_cache_stays_within_its_bounds() -> None:
     first = batch_files(cache, account)
     store_files(cache, account)
     assert batch_files(cache, account) is not first, "the oldest entry went"
+
+
+def test_a_finished_page_is_kept_per_query_and_goes_with_its_snapshot() -> None:
+    clock, account = make_account()
+    cache = ViewCache()
+    files = batch_files(cache, account)
+    first = finished_page(files, PageQuery(limit=1), None)
+    assert finished_page(files, PageQuery(limit=1), None) is first
+    assert finished_page(files, PageQuery(limit=2), None) is not first
+    in_progress_only = finished_page(files, PageQuery(), FileStatus.IN_PROGRESS)
+    assert in_progress_only is not finished_page(files, PageQuery(), None)
+    clock.advance(10)
+    later = batch_files(cache, account)
+    assert later is not files
+    assert finished_page(later, PageQuery(limit=1), None) is not first
+    assert [json.loads(item)["id"] for item in first.page.items] == ["file-b"]
+    assert json.loads(finished_page(later, PageQuery(), FileStatus.IN_PROGRESS).data)["data"] == [
+        json.loads(item) for item in finished_page(files, PageQuery(limit=1), None).page.items
+    ]
+
+
+def test_finished_pages_are_bounded_per_list() -> None:
+    _, account = make_account()
+    files = batch_files(ViewCache(), account)
+    queries = [
+        PageQuery(limit=limit, order=order)
+        for limit in range(1, MAX_PAGES_PER_LIST + 2)
+        for order in SortOrder
+    ]
+    for query in queries:
+        page = finished_page(files, query, None)
+        assert page.data == page.page.to_json()
+        assert len(files.pages) <= MAX_PAGES_PER_LIST
+    assert finished_page(files, queries[-1], None) is files.pages[(queries[-1], None)]
+    assert (queries[0], None) not in files.pages, "the oldest page went first"
 
 
 def test_a_vector_store_changes_version_on_every_change_and_only_then() -> None:

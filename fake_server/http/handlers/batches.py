@@ -11,7 +11,7 @@ from fake_server.http import render, view_cache
 from fake_server.http.bodies import json_object
 from fake_server.http.context import Call, Reply
 from fake_server.http.errors import files_listed_in
-from fake_server.http.params import page_query, status_filter
+from fake_server.http.params import page_and_status
 from fake_server.http.routes import Operation
 
 BATCHES_PATH = "/vector_stores/{vector_store_id}/file_batches"
@@ -101,9 +101,8 @@ async def cancel_batch(call: Call) -> Reply:
     return cached_batch_reply(call, call.state.account.cancel_batch)
 
 
-async def list_batch_files(call: Call) -> render.EncodedList:
-    params = call.request.query_params
-    query, status = page_query(params), status_filter(params)
+async def list_batch_files(call: Call) -> render.FinishedPage:
+    query, status = page_and_status(call.request.scope["query_string"])
     account = call.state.account
     vector_store_id, batch_id = call.path_param("vector_store_id"), call.path_param("batch_id")
 
@@ -112,7 +111,7 @@ async def list_batch_files(call: Call) -> render.EncodedList:
 
     key = render.file_list_key(f"{vector_store_id}/{batch_id}", call.dialect)
     files = call.state.views.files(key, read, call.dialect)
-    return render.encoded_page(view_cache.page(files, query, status))
+    return view_cache.finished_page(files, query, status)
 
 
 # Most called first: routes are matched in this order.

@@ -12,7 +12,7 @@ from fake_server.http.bodies import json_object
 from fake_server.http.context import Call, Reply
 from fake_server.http.errors import files_listed_in
 from fake_server.http.handlers.batches import poll_headers
-from fake_server.http.params import page_query, status_filter
+from fake_server.http.params import page_and_status, page_query
 from fake_server.http.routes import Operation
 
 STORES_PATH = "/vector_stores"
@@ -53,9 +53,8 @@ async def delete_vector_store(call: Call) -> dict[str, Any]:
     return render.deleted_vector_store(deleted)
 
 
-async def list_vector_store_files(call: Call) -> render.EncodedList:
-    params = call.request.query_params
-    query, status = page_query(params), status_filter(params)
+async def list_vector_store_files(call: Call) -> render.FinishedPage:
+    query, status = page_and_status(call.request.scope["query_string"])
     account = call.state.account
     vector_store_id = call.path_param("vector_store_id")
 
@@ -64,7 +63,7 @@ async def list_vector_store_files(call: Call) -> render.EncodedList:
 
     key = render.file_list_key(vector_store_id, call.dialect)
     files = call.state.views.files(key, read, call.dialect)
-    return render.encoded_page(view_cache.page(files, query, status))
+    return view_cache.finished_page(files, query, status)
 
 
 async def get_vector_store_file(call: Call) -> Reply:
