@@ -1,4 +1,4 @@
-"""The head-joining transport: a response's head and body leave in one write."""
+"""The head-joining transport: an answer leaves in one write; a turn's later ones together."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from fake_server.one_write import JOIN_LIMIT_BYTES, HeadJoiningTransport, protocol_for
+from fake_server.one_write import (
+    JOIN_LIMIT_BYTES,
+    EventLoopTurn,
+    HeadJoiningTransport,
+    protocol_for,
+    turn_of,
+)
 
 HEAD = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n"
 PROTOCOL = asyncio.Protocol()
@@ -59,9 +65,11 @@ def one_turn(loop: asyncio.AbstractEventLoop) -> None:
     loop.run_until_complete(asyncio.sleep(0))
 
 
-def joined(loop: asyncio.AbstractEventLoop) -> tuple[HeadJoiningTransport, RecordingTransport]:
+def joined(
+    loop: asyncio.AbstractEventLoop, turn: EventLoopTurn | None = None
+) -> tuple[HeadJoiningTransport, RecordingTransport]:
     inner = RecordingTransport()
-    return HeadJoiningTransport(inner, loop), inner
+    return HeadJoiningTransport(inner, turn or EventLoopTurn(loop)), inner
 
 
 def test_a_head_and_its_body_leave_in_one_write(loop: asyncio.AbstractEventLoop) -> None:
@@ -93,10 +101,32 @@ def test_a_large_body_is_not_copied_to_join_its_head(loop: asyncio.AbstractEvent
     assert inner.calls == [("write", HEAD), ("write", body)]
 
 
-def test_writes_that_are_no_head_go_straight_through(loop: asyncio.AbstractEventLoop) -> None:
+def test_later_answers_of_a_turn_leave_together_at_its_end(
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    turn = EventLoopTurn(loop)
+    (first, first_inner), (second, second_inner) = joined(loop, turn), joined(loop, turn)
+    first.write(HEAD)
+    first.write(b"{1}")
+    second.write(HEAD)
+    second.write(b"{2}")
+    # The turn's first answer has left; the next waits for the turn's end.
+    assert first_inner.calls == [("write", HEAD + b"{1}")]
+    assert second_inner.calls == []
+    one_turn(loop)
+    assert second_inner.calls == [("write", HEAD + b"{2}")]
+    # A new turn: its first answer leaves at once again.
+    second.write(HEAD)
+    second.write(b"{3}")
+    assert second_inner.calls[-1] == ("write", HEAD + b"{3}")
+
+
+def test_a_body_without_a_held_head_is_an_answer_too(loop: asyncio.AbstractEventLoop) -> None:
     transport, inner = joined(loop)
-    transport.write(b"5\r\nhello\r\n")
-    transport.writelines([b"0\r\n", b"\r\n"])
+    transport.write(b"5\r\nhello\r\n")  # the turn's first: at once
+    transport.writelines([b"0\r\n", b"\r\n"])  # a later one: at the turn's end
+    assert inner.calls == [("write", b"5\r\nhello\r\n")]
+    one_turn(loop)
     assert inner.calls == [("write", b"5\r\nhello\r\n"), ("write", b"0\r\n\r\n")]
 
 
@@ -107,7 +137,16 @@ def test_pipelined_answers_keep_their_order(loop: asyncio.AbstractEventLoop) -> 
         transport.write(body)
     transport.write(HEAD)
     one_turn(loop)
-    assert [data for _, data in inner.calls] == [HEAD + b"{1}", HEAD + b"{2}", HEAD]
+    assert [data for _, data in inner.calls] == [HEAD + b"{1}", HEAD + b"{2}" + HEAD]
+
+
+def test_each_thread_and_loop_has_its_own_turn(loop: asyncio.AbstractEventLoop) -> None:
+    assert turn_of(loop) is turn_of(loop)
+    other = asyncio.new_event_loop()
+    try:
+        assert turn_of(other) is not turn_of(loop)
+    finally:
+        other.close()
 
 
 def test_closing_sends_a_held_head_first(loop: asyncio.AbstractEventLoop) -> None:
