@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from fake_server.contract.checker import Contract, Violation
-from fake_server.contract.dialects import DIALECTS, MKA1, OPENAI, SPEC, Dialect
-from fake_server.domain.clock import Clock, SystemClock, VirtualClock
-from fake_server.http.app import create_app
-from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario, parse_scenario
-from fake_server.scenario.problems import ScenarioError, ScenarioProblem
-from fake_server.server import ServerThread
+# Importing the package (uvicorn, Starlette, every module here) makes some
+# 30,000 objects that live as long as the process. The cyclic collector ran
+# about 80 times while they were made, freeing next to nothing: ~10 ms of
+# CPU, 4% of `fake-server serve`'s start. It is paused while they import and
+# then restored as it was.
+_collecting = gc.isenabled()
+gc.disable()
+try:
+    from fake_server.contract.checker import Contract, Violation
+    from fake_server.contract.dialects import DIALECTS, MKA1, OPENAI, SPEC, Dialect
+    from fake_server.domain.clock import Clock, SystemClock, VirtualClock
+    from fake_server.http.app import create_app
+    from fake_server.scenario.parsing import (
+        Scenario,
+        default_scenario,
+        load_scenario,
+        parse_scenario,
+    )
+    from fake_server.scenario.problems import ScenarioError, ScenarioProblem
+    from fake_server.server import ServerThread
+finally:
+    if _collecting:
+        if gc.get_freeze_count() == 0:
+            # What the imports made joins the oldest generation, as if it had
+            # survived collections: otherwise the first young collection
+            # would scan all of it at once, and nothing would be saved.
+            gc.freeze()
+            gc.unfreeze()
+        gc.enable()
+    del _collecting
 
 if TYPE_CHECKING:
     from fake_server.inprocess import InProcessTransport

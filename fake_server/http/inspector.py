@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 from fake_server.domain.clock import VirtualClock
@@ -49,6 +48,9 @@ PAGE_HEADERS = {
 
 @cache
 def _asset(name: str) -> bytes:
+    # importlib.resources costs ~2 ms to import: only a page view pays it.
+    from importlib.resources import files  # noqa: PLC0415
+
     return files("fake_server.http").joinpath("ui", name).read_bytes()
 
 
