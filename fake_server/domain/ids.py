@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import random
-import secrets
 import string
 
 VECTOR_STORE_PREFIX = "vs_"
@@ -14,19 +14,26 @@ REQUEST_PREFIX = "req_"
 _BASE62 = string.digits + string.ascii_letters
 _FILE_ID_LENGTH = 22
 
+# Ids need to be unique, not secret: a generator of our own, seeded from the
+# system's entropy once, costs no system call per id, and a test that calls
+# ``random.seed`` cannot make the fake hand out an id it already gave.
+_generator = random.Random()
+_bits = _generator.getrandbits
+# A forked child draws its own sequence, as ``random``'s own generator does.
+os.register_at_fork(after_in_child=_generator.seed)
+
 
 def new_vector_store_id() -> str:
-    return VECTOR_STORE_PREFIX + secrets.token_hex(16)
+    return f"{VECTOR_STORE_PREFIX}{_bits(128):032x}"
 
 
 def new_file_batch_id() -> str:
-    return FILE_BATCH_PREFIX + secrets.token_hex(16)
+    return f"{FILE_BATCH_PREFIX}{_bits(128):032x}"
 
 
 def new_file_id() -> str:
-    return FILE_PREFIX + "".join(secrets.choice(_BASE62) for _ in range(_FILE_ID_LENGTH))
+    return FILE_PREFIX + "".join(_generator.choices(_BASE62, k=_FILE_ID_LENGTH))
 
 
 def new_request_id() -> str:
-    # Not a secret, only unique: the fast generator is enough, on the hot path.
-    return f"{REQUEST_PREFIX}{random.getrandbits(128):032x}"
+    return f"{REQUEST_PREFIX}{_bits(128):032x}"
