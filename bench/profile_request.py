@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import shutil
@@ -37,10 +38,16 @@ from fake_server.one_write import protocol_for
 from fake_server.server import base_url, bind_socket
 
 BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"
+# name: (method, path, request body)
 OPERATIONS = {
-    "cancel": ("POST", BATCH + "/cancel"),
-    "retrieve": ("GET", BATCH),
-    "list": ("GET", BATCH + "/files"),
+    "cancel": ("POST", BATCH + "/cancel", b""),
+    "retrieve": ("GET", BATCH, b""),
+    "list": ("GET", BATCH + "/files", b""),
+    "create": (
+        "POST",
+        "/v1/vector_stores/vs_abc123/file_batches",
+        b'{"file_ids": ["file-abc123"]}',
+    ),
 }
 HEADERS = [
     (b"host", b"127.0.0.1"),
@@ -49,7 +56,7 @@ HEADERS = [
 ]
 
 
-def profile_asgi(method: str, path: str, count: int) -> Profiler:
+def profile_asgi(method: str, path: str, body: bytes, count: int) -> Profiler:
     app = create_app()
     scope: dict[str, Any] = {
         "type": "http",
@@ -60,13 +67,13 @@ def profile_asgi(method: str, path: str, count: int) -> Profiler:
         "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
-        "headers": HEADERS,
+        "headers": [*HEADERS, (b"content-length", str(len(body)).encode())],
         "client": ("127.0.0.1", 1),
         "server": ("127.0.0.1", 8080),
     }
 
     async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message: MutableMapping[str, Any]) -> None:
         return None
@@ -81,7 +88,7 @@ def profile_asgi(method: str, path: str, count: int) -> Profiler:
     return profiler
 
 
-def profile_server(method: str, path: str, seconds: int) -> Profiler:
+def profile_server(method: str, path: str, body: bytes, seconds: int) -> Profiler:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     with tempfile.NamedTemporaryFile("w", suffix=".log") as log_file:
@@ -101,6 +108,9 @@ def profile_server(method: str, path: str, seconds: int) -> Profiler:
         url = base_url(sock) + path
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(f'wrk.method = "{method}"\nwrk.headers["Authorization"] = "Bearer b"\n')
+            if body:
+                script.write('wrk.headers["Content-Type"] = "application/json"\n')
+                script.write(f"wrk.body = {json.dumps(body.decode())}\n")
 
         def load() -> None:
             time.sleep(0.5)
@@ -132,11 +142,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5, help="load duration (server)")
     parser.add_argument("--html", metavar="FILE", help="also write pyinstrument's HTML here")
     args = parser.parse_args()
-    method, path = OPERATIONS[args.op]
+    method, path, body = OPERATIONS[args.op]
     if args.asgi:
-        profiler = profile_asgi(method, path, args.count)
+        profiler = profile_asgi(method, path, body, args.count)
     else:
-        profiler = profile_server(method, path, args.seconds)
+        profiler = profile_server(method, path, body, args.seconds)
     print(profiler.output_text(unicode=True, color=False, show_all=False))
     if args.html:
         Path(args.html).write_text(profiler.output_html())
