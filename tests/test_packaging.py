@@ -19,6 +19,8 @@ DATA_FILES = [
     "fake_server/_data/schemas/admin.json",
     "fake_server/_data/schemas/provenance.json",
     "fake_server/_data/schemas/scenario.schema.json",
+    "fake_server/_data/schemas/twins/overlay.json",
+    "fake_server/_data/schemas/twins/default-scenario.json",
     "fake_server/_data/scenarios/default.yaml",
     # The inspector page, served by the package itself.
     "fake_server/http/ui/index.html",

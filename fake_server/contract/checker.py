@@ -20,10 +20,9 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import yaml
-
 from fake_server.contract.request_problems import RequestProblem, request_problem
 from fake_server.contract.resources import schema_path
+from fake_server.contract.twins import twin_value
 from fake_server.contract.validation import CompiledSchema
 
 if TYPE_CHECKING:
@@ -31,6 +30,23 @@ if TYPE_CHECKING:
 
 SCHEMA_SETS = ("openai", "spec", "mka1")
 ERROR_RESPONSE_REF = "#/$defs/ErrorResponse"
+
+
+def overlay_from_yaml(text: str) -> Any:
+    """The overlay's value, read from its YAML text (when its twin is stale, and by
+    tools/json_twins.py, which writes the twin)."""
+    # Imported only here: PyYAML costs about 15 ms of every start (see twins).
+    import yaml  # noqa: PLC0415
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _overlay() -> Any:
+    """The overlay, from its twin if the twin is current, else from the YAML."""
+    overlay = twin_value("schemas", "overlay.yaml")
+    if overlay is None:
+        overlay = overlay_from_yaml(schema_path("overlay.yaml").read_text(encoding="utf-8"))
+    return overlay
 
 
 class ContractLoadError(Exception):
@@ -109,10 +125,7 @@ class Contract:
         """
         spec = schema_path("openai-spec.json").read_text(encoding="utf-8")
         mka1 = schema_path("mka1.json").read_text(encoding="utf-8")
-        overlay = yaml.load(
-            schema_path("overlay.yaml").read_text(encoding="utf-8"),
-            Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),  # libyaml when built in
-        )
+        overlay = _overlay()
         corrections = [*overlay["corrections"], *extra_corrections]
         documents = {
             "spec": _corrected("spec", "openai-spec.json", spec, corrections),

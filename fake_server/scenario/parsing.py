@@ -20,21 +20,22 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from fake_server import defaults
 from fake_server.contract.operations import ALL_OPERATION_IDS
 from fake_server.contract.resources import scenario_path, schema_path
+from fake_server.contract.twins import twin_value
 from fake_server.contract.validation import CompiledSchema
 from fake_server.domain.errors import quoted
 from fake_server.scenario.faults import FaultRule
+from fake_server.scenario.located import (
+    LocatedYaml,
+    QuickYaml,
+    YamlPath,
+    YamlSourceError,
+    load_json_quickly,
+)
 from fake_server.scenario.problems import MAX_LISTED_PROBLEMS, ScenarioError, ScenarioProblem
 
 # Where a content_file's bytes are kept once read (never a key a scenario may
 # write: the schema refuses unknown keys).
 from fake_server.scenario.world import CONTENT_BYTES, World, build_world
-from fake_server.scenario.yaml_source import (
-    LocatedYaml,
-    YamlPath,
-    YamlSourceError,
-    load_quickly,
-    load_with_lines,
-)
 
 if TYPE_CHECKING:
     import jsonschema
@@ -77,7 +78,16 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def default_scenario() -> Scenario:
-    return load_scenario(scenario_path("default.yaml"))
+    """The shipped default scenario, read from its JSON twin when the twin was made
+    from default.yaml as it is (no PyYAML on the way to a first answer), else from
+    the YAML, as any scenario."""
+    path = scenario_path("default.yaml")
+    value = twin_value("scenarios", "default.yaml")
+    if isinstance(value, dict):
+        scenario = scenario_from_value(value, str(path), base_dir=path.parent)
+        if scenario is not None:
+            return scenario
+    return load_scenario(path)
 
 
 def parse_scenario(
@@ -88,13 +98,16 @@ def parse_scenario(
     # needed. Only a scenario with a problem (or anything the quick loaders do
     # not take, see load_quickly) is parsed again, slowly, keeping the line of
     # every value so each problem can name it.
-    quick = load_quickly(text)
+    quick = _load_quickly(text)
     if quick is not None:
-        data = {} if quick.value is None else quick.value
-        if scenario_validator().is_valid(data) and not any(
-            _semantic_problems(LocatedYaml(data, {}, {}), source, base_dir)
-        ):
-            return Scenario(source, with_contents(data, base_dir))
+        scenario = scenario_from_value(
+            {} if quick.value is None else quick.value, source, base_dir=base_dir
+        )
+        if scenario is not None:
+            return scenario
+    # PyYAML only now (about 15 ms to import): JSON never needs it.
+    from fake_server.scenario.yaml_source import load_with_lines  # noqa: PLC0415
+
     try:
         document = load_with_lines(text)
     except YamlSourceError as error:
@@ -116,6 +129,26 @@ def parse_scenario(
     # The quick parser refused what the careful one accepts (a YAML corner
     # case, a float such as 60.0): the careful reading stands.
     return Scenario(source, with_contents(document.value, base_dir))
+
+
+def scenario_from_value(data: Any, source: str, *, base_dir: Path | None = None) -> Scenario | None:
+    """The scenario ``data`` describes if it has no problem at all, else None (the
+    careful reading, from its text, names the problems)."""
+    if scenario_validator().is_valid(data) and not any(
+        _semantic_problems(LocatedYaml(data, {}, {}), source, base_dir)
+    ):
+        return Scenario(source, with_contents(data, base_dir))
+    return None
+
+
+def _load_quickly(text: str) -> QuickYaml | None:
+    """``yaml_source.load_quickly``, importing PyYAML (about 15 ms) only for YAML."""
+    quick = load_json_quickly(text)
+    if quick is not None:
+        return quick
+    from fake_server.scenario.yaml_source import load_quickly  # noqa: PLC0415
+
+    return load_quickly(text)
 
 
 def with_contents(data: dict[str, Any], base_dir: Path | None) -> dict[str, Any]:

@@ -8,56 +8,21 @@ Python values from it, and returns a map from each value's path to its line.
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 
 from fake_server.contract import strict_json
 from fake_server.domain.errors import quoted
 from fake_server.scenario import yaml_events
-
-YamlPath = tuple[str | int, ...]
-
-
-class YamlSourceError(Exception):
-    def __init__(
-        self, message: str, line: int | None, path: YamlPath = (), *, unreadable: bool = False
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.path = path
-        self.unreadable = unreadable  # not YAML at all (rather than beyond a bound)
-
-
-class ValueProblem(NamedTuple):
-    """A value that cannot be part of a scenario (it was read as null)."""
-
-    path: YamlPath
-    line: int
-    message: str
-
-
-class LocatedYaml(NamedTuple):
-    value: Any
-    value_lines: dict[YamlPath, int]
-    key_lines: dict[YamlPath, int]
-    # Values refused as they were read (each read as null), and where floats
-    # with an integral value (503.0) are: the schema says if an integer was due.
-    problems: tuple[ValueProblem, ...] = ()
-    integral_floats: tuple[YamlPath, ...] = ()
-
-    def line_of(self, path: YamlPath, *, key: bool = False) -> int | None:
-        """The line of the value at ``path`` (or of its key), else of the nearest parent."""
-        lines = self.key_lines if key else self.value_lines
-        while path:
-            if path in lines:
-                return lines[path]
-            if path in self.value_lines:
-                return self.value_lines[path]
-            path = path[:-1]
-        return self.value_lines.get(())
-
+from fake_server.scenario.located import (
+    LocatedYaml,
+    QuickYaml,
+    ValueProblem,
+    YamlPath,
+    YamlSourceError,
+    load_json_quickly,
+)
 
 # --- the quick loaders: a value, or None for the careful reading to explain --
 
@@ -109,10 +74,6 @@ _QuickLoader.add_constructor("tag:yaml.org,2002:int", _QuickLoader.construct_yam
 _QuickLoader.add_constructor("tag:yaml.org,2002:float", _QuickLoader.construct_yaml_float)
 
 
-class QuickYaml(NamedTuple):
-    value: Any
-
-
 def load_quickly(text: str) -> QuickYaml | None:
     """The document's value, fast, or None if anything at all is wrong with it.
 
@@ -121,12 +82,9 @@ def load_quickly(text: str) -> QuickYaml | None:
     libyaml's events (``yaml_events``); anything else takes the full loader,
     once ``yaml_events.check_bounds`` has made sure it cannot explode.
     """
-    stripped = text.lstrip()
-    if stripped.startswith(("{", "[")):
-        try:
-            return QuickYaml(strict_json.loads(text, integral_floats=False))
-        except (ValueError, RecursionError):
-            pass
+    quick = load_json_quickly(text)
+    if quick is not None:
+        return quick
     plain = yaml_events.load_plain(text)
     if plain is not None:
         return QuickYaml(plain[0])

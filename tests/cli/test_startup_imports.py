@@ -40,10 +40,12 @@ asyncio.run(app(scope, receive, send))
 print(json.dumps({"status": sent[0]["status"], "modules": sorted(sys.modules)}))
 """
 
-# The reference validator explains failures only; the rest belong to tests,
-# clients or the inspector page.
+# The reference validator explains failures only; PyYAML reads YAML scenarios
+# (the default one and the overlay are read from their JSON twins); the rest
+# belong to tests, clients or the inspector page.
 NOT_FOR_SERVING = (
     "jsonschema",
+    "yaml",
     "httpx",
     "openai",
     "hypothesis",
