@@ -36,6 +36,7 @@ from fake_server.domain.ids import (
 from fake_server.domain.inspection import Overview, OverviewBounds, overview
 from fake_server.domain.limits import AttachWindow, Limits
 from fake_server.domain.model import (
+    DEFAULT_OUTCOME,
     FileBatch,
     Processing,
     VectorStore,
@@ -67,7 +68,7 @@ from fake_server.domain.views import (
 
 DEFAULT_PROCESSING = Processing(
     seconds=defaults.PROCESSING_SECONDS,
-    outcome=FileStatus(defaults.OUTCOME),
+    outcome=DEFAULT_OUTCOME,
     error_code=defaults.ERROR_CODE,
     error_message=defaults.ERROR_MESSAGES[defaults.ERROR_CODE],
 )

@@ -102,15 +102,16 @@ class ViewCache:
             bodies = cached.bodies
         else:
             bodies = {}
-        body = render.file_batch(view, dialect)
-        bodies[dialect.name] = data = render.encode_file_batch(view, dialect)
+        encoded = render.file_batch_body(view, dialect)
+        bodies[dialect.name] = encoded.data
         if cached is None or snapshot is not cached.snapshot:
             with self._lock:
                 self._batches.pop(key, None)
                 self._batches[key] = RenderedBatch(snapshot, bodies)
                 while len(self._batches) > self._max_batches:
                     del self._batches[next(iter(self._batches))]
-        return view, render.EncodedBody(data, body)
+        # Sent with its value: a body just rendered is checked from it.
+        return view, encoded
 
 
 def page(files: RenderedFiles, query: PageQuery, status: FileStatus | None) -> Page[RenderedFile]:
