@@ -3,6 +3,10 @@
     .venv/bin/python bench/profile_request.py                   # cancel, through uvicorn, under wrk
     .venv/bin/python bench/profile_request.py --asgi            # cancel, the ASGI app alone
     .venv/bin/python bench/profile_request.py --op retrieve --seconds 5
+    .venv/bin/python bench/profile_request.py --asgi --op create --count 5000
+
+``--op create`` adds a batch to one vector store per request, so a long run
+also profiles the collector's pauses over the growing state.
 
 ``--asgi`` drives fake_server's app directly with ready-made ASGI messages:
 only fake_server's own work shows. Without it, ``fake-server serve``'s
@@ -67,7 +71,8 @@ def profile_asgi(method: str, path: str, body: bytes, count: int) -> Profiler:
         "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
-        "headers": [*HEADERS, (b"content-length", str(len(body)).encode())],
+        # A body's length only when there is one, as clients send it.
+        "headers": [*HEADERS, *([(b"content-length", str(len(body)).encode())] if body else [])],
         "client": ("127.0.0.1", 1),
         "server": ("127.0.0.1", 8080),
     }

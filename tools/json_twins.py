@@ -32,10 +32,10 @@ def scenario_from_yaml(text: str) -> Any:
     return quick.value
 
 
-# How fake_server reads each file from its YAML.
-READERS: dict[str, Callable[[str], Any]] = {
-    "schemas": overlay_from_yaml,
-    "scenarios": scenario_from_yaml,
+# How fake_server reads each file from its YAML (a twin added to TWINS needs one).
+READERS: dict[tuple[str, str], Callable[[str], Any]] = {
+    ("schemas", "overlay.yaml"): overlay_from_yaml,
+    ("scenarios", "default.yaml"): scenario_from_yaml,
 }
 
 
@@ -44,7 +44,7 @@ def expected_twins() -> dict[Path, str]:
     expected = {}
     for folder, name in TWINS:
         source = data_path(folder, name).read_text(encoding="utf-8")
-        expected[twin_path(folder, name)] = twin_text(source, READERS[folder](source))
+        expected[twin_path(folder, name)] = twin_text(source, READERS[(folder, name)](source))
     return expected
 
 
@@ -67,7 +67,7 @@ def main() -> int:
         return 1 if stale else 0
     for path, text in expected_twins().items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        path.write_text(text, encoding="utf-8", newline="\n")
         print(f"wrote {path.name}")
     return 0
 

@@ -45,10 +45,21 @@ def twin_value(folder: str, name: str) -> Any:
 
 
 def twin_text(source: str, value: Any) -> str:
-    """A twin file's text: the YAML text it was made from, and that text's value."""
-    return json.dumps({"source": source, "value": value}, indent=1, ensure_ascii=False) + "\n"
+    """A twin file's text: the YAML text it was made from, and that text's value.
+
+    Raises ValueError if JSON cannot carry the value as it is (a key that is
+    not a string, NaN): such a twin would read back as another value.
+    """
+    text = json.dumps(
+        {"source": source, "value": value}, indent=1, ensure_ascii=False, allow_nan=False
+    )
+    if json.loads(text)["value"] != value:
+        raise ValueError("the value does not survive JSON unchanged (a key not a string?)")
+    return text + "\n"
 
 
 def twin_path(folder: str, name: str) -> Path:
-    """Where the twin of ``folder/name`` is written (in the source tree)."""
-    return data_path(*TWIN_FOLDER[:1]) / TWIN_FOLDER[1] / TWINS[(folder, name)]
+    """Where the twin of ``folder/name`` is written: beside the data in use (the
+    source tree for a checkout). Built from the twins' folder's parent, which
+    exists, as the twin itself may not yet."""
+    return data_path(TWIN_FOLDER[0]).joinpath(*TWIN_FOLDER[1:], TWINS[(folder, name)])

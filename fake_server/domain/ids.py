@@ -14,13 +14,17 @@ REQUEST_PREFIX = "req_"
 _BASE62 = string.digits + string.ascii_letters
 _FILE_ID_LENGTH = 22
 
-# Ids need to be unique, not secret: a generator of our own, seeded from the
-# system's entropy once, costs no system call per id, and a test that calls
-# ``random.seed`` cannot make the fake hand out an id it already gave.
+# Ids need to be unique, not secret or unpredictable (a client could work out
+# the generator's state from enough request ids; this is a fake). A generator
+# of our own, seeded from the system's entropy once, costs no system call per
+# id, and a test that calls ``random.seed`` cannot make the fake hand out an
+# id it already gave.
 _generator = random.Random()
 _bits = _generator.getrandbits
-# A forked child draws its own sequence, as ``random``'s own generator does.
-os.register_at_fork(after_in_child=_generator.seed)
+# A forked child draws its own sequence, as ``random``'s own generator does
+# (where processes fork: not on Windows).
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_generator.seed)
 
 
 def new_vector_store_id() -> str:

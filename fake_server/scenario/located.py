@@ -1,8 +1,9 @@
 """What a scenario's reading gives: values, where they came from, what was refused.
 
 Kept apart from ``yaml_source`` and free of PyYAML, whose import costs about
-15 ms of a start: a scenario given as JSON, or as a value (the default
-scenario, from its JSON twin), is read without it.
+15 ms of a start: a valid scenario given as JSON, or as a value (the default
+scenario, from its JSON twin), is read without it. (Only naming its problems
+by line takes the YAML reader; JSON is YAML, so the names say YAML.)
 """
 
 from __future__ import annotations

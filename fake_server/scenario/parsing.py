@@ -84,7 +84,8 @@ def default_scenario() -> Scenario:
     path = scenario_path("default.yaml")
     value = twin_value("scenarios", "default.yaml")
     if isinstance(value, dict):
-        scenario = scenario_from_value(value, str(path), base_dir=path.parent)
+        # The source and base folder load_scenario would give it.
+        scenario = scenario_from_value(value, str(path), base_dir=path.resolve().parent)
         if scenario is not None:
             return scenario
     return load_scenario(path)
@@ -105,7 +106,7 @@ def parse_scenario(
         )
         if scenario is not None:
             return scenario
-    # PyYAML only now (about 15 ms to import): JSON never needs it.
+    # PyYAML only now (about 15 ms to import): valid JSON never needs it.
     from fake_server.scenario.yaml_source import load_with_lines  # noqa: PLC0415
 
     try:

@@ -39,6 +39,7 @@ def test_the_overlay_twin_holds_what_the_yaml_says() -> None:
 
 
 def test_the_default_scenario_from_its_twin_is_the_one_its_yaml_gives() -> None:
+    assert twins.twin_value("scenarios", "default.yaml") is not None  # the twin is in use
     from_twin = default_scenario()
     from_yaml = load_scenario(scenario_path("default.yaml"))
     assert from_twin == from_yaml
@@ -73,6 +74,12 @@ def test_a_missing_or_broken_twin_is_not_used(data_root: Path, broken: str) -> N
     assert twins.twin_value("schemas", "overlay.yaml") is None
     twin.unlink()
     assert twins.twin_value("schemas", "overlay.yaml") is None
+
+
+@pytest.mark.parametrize("value", [{200: "a key not a string"}, {"x": float("nan")}])
+def test_a_value_json_would_change_gets_no_twin(value: object) -> None:
+    with pytest.raises(ValueError):
+        twins.twin_text("source", value)
 
 
 def test_a_file_without_a_twin_has_none() -> None:
