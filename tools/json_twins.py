@@ -22,11 +22,11 @@ from typing import Any
 from fake_server.contract.checker import overlay_from_yaml
 from fake_server.contract.resources import data_path
 from fake_server.contract.twins import TWINS, twin_path, twin_text
-from fake_server.scenario.yaml_source import load_quickly
+from fake_server.scenario.yaml_source import load_yaml_quickly
 
 
 def scenario_from_yaml(text: str) -> Any:
-    quick = load_quickly(text)
+    quick = load_yaml_quickly(text)
     if quick is None:
         raise ValueError("not a scenario the quick reading takes; `fake-server check` says why")
     return quick.value

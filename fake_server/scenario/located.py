@@ -8,6 +8,7 @@ by line takes the YAML reader; JSON is YAML, so the names say YAML.)
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 from fake_server.contract import strict_json
@@ -59,10 +60,15 @@ class QuickYaml(NamedTuple):
     value: Any
 
 
+# Text that opens as JSON does, after whitespace; matched in place, as a
+# scenario may be large (lstrip would copy it).
+_JSON_OPENING = re.compile(r"\s*[{\[]")
+
+
 def load_json_quickly(text: str) -> QuickYaml | None:
     """A scenario written as JSON, read by the json module (many times faster than
     any YAML parser, and no PyYAML); None if it is not JSON the strict reading takes."""
-    if not text.lstrip().startswith(("{", "[")):
+    if _JSON_OPENING.match(text) is None:
         return None
     try:
         return QuickYaml(strict_json.loads(text, integral_floats=False))

@@ -97,7 +97,7 @@ def parse_scenario(
     """``base_dir``: where ``content_file`` paths start (a scenario read from disk)."""
     # Fast path: most scenarios are valid, and for those line numbers are not
     # needed. Only a scenario with a problem (or anything the quick loaders do
-    # not take, see load_quickly) is parsed again, slowly, keeping the line of
+    # not take, see _load_quickly) is parsed again, slowly, keeping the line of
     # every value so each problem can name it.
     quick = _load_quickly(text)
     if quick is not None:
@@ -143,13 +143,14 @@ def scenario_from_value(data: Any, source: str, *, base_dir: Path | None = None)
 
 
 def _load_quickly(text: str) -> QuickYaml | None:
-    """``yaml_source.load_quickly``, importing PyYAML (about 15 ms) only for YAML."""
+    """The document's value, fast (JSON first, then YAML), or None if anything at
+    all is wrong with it; PyYAML (about 15 ms to import) only for YAML."""
     quick = load_json_quickly(text)
     if quick is not None:
         return quick
-    from fake_server.scenario.yaml_source import load_quickly  # noqa: PLC0415
+    from fake_server.scenario.yaml_source import load_yaml_quickly  # noqa: PLC0415
 
-    return load_quickly(text)
+    return load_yaml_quickly(text)
 
 
 def with_contents(data: dict[str, Any], base_dir: Path | None) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from fake_server.scenario.located import (
     ValueProblem,
     YamlPath,
     YamlSourceError,
-    load_json_quickly,
 )
 
 # --- the quick loaders: a value, or None for the careful reading to explain --
@@ -74,17 +73,15 @@ _QuickLoader.add_constructor("tag:yaml.org,2002:int", _QuickLoader.construct_yam
 _QuickLoader.add_constructor("tag:yaml.org,2002:float", _QuickLoader.construct_yaml_float)
 
 
-def load_quickly(text: str) -> QuickYaml | None:
+def load_yaml_quickly(text: str) -> QuickYaml | None:
     """The document's value, fast, or None if anything at all is wrong with it.
 
-    JSON (a subset of YAML) goes through the json module, many times faster
-    than any YAML parser for big scenarios; plain YAML is built from
-    libyaml's events (``yaml_events``); anything else takes the full loader,
-    once ``yaml_events.check_bounds`` has made sure it cannot explode.
+    For text ``located.load_json_quickly`` did not take (JSON goes through the
+    json module, many times faster than any YAML parser for big scenarios):
+    plain YAML is built from libyaml's events (``yaml_events``); anything else
+    takes the full loader, once ``yaml_events.check_bounds`` has made sure it
+    cannot explode.
     """
-    quick = load_json_quickly(text)
-    if quick is not None:
-        return quick
     plain = yaml_events.load_plain(text)
     if plain is not None:
         return QuickYaml(plain[0])
