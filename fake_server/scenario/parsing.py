@@ -95,6 +95,7 @@ def parse_scenario(
     text: str, source: str = "<scenario>", *, base_dir: Path | None = None
 ) -> Scenario:
     """``base_dir``: where ``content_file`` paths start (a scenario read from disk)."""
+    _check_encodable(text, source)
     # Fast path: most scenarios are valid, and for those line numbers are not
     # needed. Only a scenario with a problem (or anything the quick loaders do
     # not take, see _load_quickly) is parsed again, slowly, keeping the line of
@@ -130,6 +131,22 @@ def parse_scenario(
     # The quick parser refused what the careful one accepts (a YAML corner
     # case, a float such as 60.0): the careful reading stands.
     return Scenario(source, with_contents(document.value, base_dir))
+
+
+def _check_encodable(text: str, source: str) -> None:
+    """Refuse text that is not Unicode text UTF-8 can carry (a lone surrogate, which
+    only a Python caller can pass): the YAML reader would fail on it with an
+    encoding error, not a scenario problem."""
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        line = text.count("\n", 0, error.start) + 1
+        character = f"U+{ord(text[error.start]):04X}"
+        raise ScenarioError(
+            [ScenarioProblem(source, line, "", f"not UTF-8 text: a lone surrogate ({character})")]
+        ) from None
 
 
 def scenario_from_value(data: Any, source: str, *, base_dir: Path | None = None) -> Scenario | None:

@@ -224,6 +224,16 @@ def test_an_unreadable_file_is_a_scenario_error(tmp_path: Path) -> None:
         load_scenario(missing)
 
 
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("\udcff: 1\n", 1), ("vector_stores: []\ndescription: caf\u00e9 \ud800\n", 2)],
+)
+def test_text_utf8_cannot_carry_is_a_scenario_error(text: str, line: int) -> None:
+    """A lone surrogate (only a Python caller can pass one) is named, not a traceback."""
+    with pytest.raises(ScenarioError, match=rf"<t>:{line}: .*lone surrogate \(U\+D"):
+        parse_scenario(text, "<t>")
+
+
 def test_a_file_error_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "scenario.yaml"
     path.write_text("vector_stores:\n  - id: vs_a\n    file_batches: 3\n")
