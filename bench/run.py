@@ -202,6 +202,18 @@ def fake_command(*extra: str, stack: tuple[str, str] = FAST) -> list[str]:
     ]
 
 
+# `fake-server serve` with the cyclic collector switched off before the package
+# imports (the package keeps it as it finds it): only to measure the
+# collector's share of a load, never how users run it.
+COLLECTOR_OFF = (
+    "import gc, sys; gc.disable(); from fake_server.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def fake_command_collector_off(*extra: str) -> list[str]:
+    return [sys.executable, "-c", COLLECTOR_OFF, *fake_command(*extra)[1:]]
+
+
 def baseline_command(stack: tuple[str, str] = FAST, *extra: str) -> list[str]:
     loop, http = stack
     return [
@@ -385,6 +397,21 @@ def bench_throughput(rounds: int, seconds: int, soak_seconds: int) -> None:
                 for load in (LOADS[0], LOADS[3]):
                     f, b = rounds_of(servers, load, max(rounds - 2, 2), seconds)
                     report_load(load[0], 0, f, b, " (baseline also writing once)")
+            # The cyclic collector's share of create's p99: its young collections
+            # scan the batches and files a create keeps (bench/README.md). Two
+            # fresh servers, the collector on and off, against the baseline.
+            with (
+                serving(fake_command(), SERVER_CPU) as fresh,
+                serving(fake_command_collector_off(), SERVER_CPU) as fresh_off,
+            ):
+                servers = [
+                    (fresh.url, fresh.pid),
+                    (fresh_off.url, fresh_off.pid),
+                    (base.url, base.pid),
+                ]
+                on, off, b = rounds_of(servers, LOADS[3], max(rounds - 2, 2), seconds)
+                report_load(LOADS[3][0], 0, on, b, " (fresh server)")
+                report_load(LOADS[3][0], 0, off, b, " (fresh server, collector off)")
         # The stack's effect: both on asyncio + h11, what plain uvicorn gives.
         with (
             serving(fake_command(stack=SLOW), SERVER_CPU) as fake_slow,
