@@ -137,3 +137,15 @@ def test_a_document_is_checked_against_the_media_types_its_operation_declares(
     assert wrong is not None and "(text/html)" in wrong.detail
     # A JSON operation declares no document at all.
     assert contract.check_document("openai", "fakeGetState", 200, "text/html") is not None
+
+
+def test_the_state_shows_a_vector_store_that_has_expired(start_server: StartServer) -> None:
+    server = start_server(
+        "clock: {mode: virtual, start: 1704067200}\n"
+        "vector_stores: [{id: vs_a, expires_after: {anchor: last_active_at, days: 1}}]\n"
+    )
+    advance = httpx.post(f"{server.url}/__fake__/clock/advance", json={"seconds": 86401})
+    advance.raise_for_status()
+    state = httpx.get(f"{server.url}/__fake__/state")
+    assert state.status_code == 200, state.text
+    assert [store["status"] for store in state.json()["vector_stores"]] == ["expired"]
