@@ -177,7 +177,7 @@ def with_contents(data: dict[str, Any], base_dir: Path | None) -> dict[str, Any]
         return data
     assert base_dir is not None, "checked by _semantic_problems"
     files = [
-        {**upload, CONTENT_BYTES: (base_dir / upload["content_file"]).read_bytes()}
+        {**upload, CONTENT_BYTES: content_path(base_dir, upload["content_file"]).read_bytes()}
         if "content_file" in upload
         else upload
         for upload in uploads
@@ -523,18 +523,29 @@ def _content_problems(
     if base_dir is None:
         yield "content_file", "only in a scenario read from a file (paths start at its folder)", 0
         return
-    path = base_dir / name
     try:
+        path = content_path(base_dir, name)
         size = path.stat().st_size
     except OSError as error:
         yield "content_file", f"cannot read {name!r}: {error.strerror or error}", 0
         return
-    if not path.is_file():
+    if not path.is_relative_to(base_dir.resolve()):
+        yield "content_file", f"{name!r} leads outside the scenario's folder (a symbolic link)", 0
+    elif not path.is_file():
         yield "content_file", f"{name!r} is not a file", 0
     elif size > MAX_CONTENT_FILE_BYTES:
         yield "content_file", f"{name!r} is larger than {MAX_CONTENT_FILE_BYTES} bytes", 0
     else:
         yield "content_file", "", size
+
+
+def content_path(base_dir: Path, name: str) -> Path:
+    """Where a content_file really is, symbolic links followed.
+
+    The text of the path is held inside the folder by the schema; only the
+    resolved path shows whether a link inside leads out of it.
+    """
+    return (base_dir / name).resolve(strict=True)
 
 
 # A content_file is bounded as an upload is.

@@ -144,6 +144,32 @@ def test_bad_declarations_name_file_line_and_field(text: str, expected: str) -> 
     assert expected in str(raised.value)
 
 
+@pytest.mark.parametrize("link", ["secret_link", "linked_dir/secret.txt"])
+def test_a_content_file_cannot_leave_the_folder_through_a_link(
+    tmp_path: Path, link: str
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_bytes(b"not for the scenario")
+    folder = tmp_path / "scenario"
+    folder.mkdir()
+    (folder / "secret_link").symlink_to(outside / "secret.txt")
+    (folder / "linked_dir").symlink_to(outside, target_is_directory=True)
+    path = folder / "scenario.yaml"
+    path.write_text(f"files:\n  - {{id: file-a, content_file: {link}}}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario(path)
+    assert f"{path}:2: files[0].content_file: '{link}' leads outside" in str(raised.value)
+
+
+def test_a_link_that_stays_inside_the_folder_is_followed(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(b"inside")
+    (tmp_path / "alias.txt").symlink_to(tmp_path / "a.txt")
+    path = tmp_path / "scenario.yaml"
+    path.write_text("files: [{id: file-a, content_file: alias.txt}]\n", encoding="utf-8")
+    assert load_scenario(path).instantiate().account.file_content("file-a") == b"inside"
+
+
 def test_a_missing_content_file_is_named(tmp_path: Path) -> None:
     path = tmp_path / "scenario.yaml"
     path.write_text("files:\n  - {id: file-a, content_file: nope.txt}\n", encoding="utf-8")
