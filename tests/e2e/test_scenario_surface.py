@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openai
 import pytest
 
 from fake_server.scenario.parsing import load_scenario, parse_scenario
 from fake_server.scenario.problems import ScenarioError
-from tests.conftest import StartServer, mka1_client, openai_client
+from tests.conftest import API_KEY, StartServer, mka1_client, openai_client
 
 SCENARIO = """
 clock: {mode: virtual, start: 1704067200}
@@ -142,6 +143,24 @@ def test_bad_declarations_name_file_line_and_field(text: str, expected: str) -> 
     with pytest.raises(ScenarioError) as raised:
         parse_scenario(text)
     assert expected in str(raised.value)
+
+
+def test_every_purpose_a_scenario_may_give_reads_back_in_both_dialects(
+    start_server: StartServer,
+) -> None:
+    purposes = ["assistants", "batch", "fine-tune", "vision", "user_data", "evals"]
+    server = start_server(
+        "files:\n" + "".join(f"  - {{id: file-{p}, purpose: {p}}}\n" for p in purposes)
+    )
+    # The openai SDK's FileObject literal predates `evals` (the spec's own upload
+    # purpose), so its strict mode would fail on the SDK, not on us; our contract
+    # checker still validates every one of these responses.
+    lenient = openai.OpenAI(api_key=API_KEY, base_url=f"{server.url}/v1", max_retries=0)
+    listed = lenient.files.list()
+    assert sorted(upload.purpose for upload in listed) == sorted(purposes)
+    for purpose in purposes:
+        upload = mka1_client(server).llm.files.get(file_id=f"file-{purpose}")
+        assert upload.purpose == purpose
 
 
 @pytest.mark.parametrize("link", ["secret_link", "linked_dir/secret.txt"])

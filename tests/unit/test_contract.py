@@ -242,3 +242,16 @@ def test_the_state_read_allows_every_status_the_spec_does(
     spec = json.loads(schema_path("openai-spec.json").read_text())["$defs"]
     allowed = set(admin[state_schema]["properties"]["status"]["enum"])
     assert allowed == set(spec[spec_schema]["properties"]["status"]["enum"])
+
+
+def test_every_purpose_a_scenario_may_give_is_one_a_client_may_upload_with(
+    contract: Contract,
+) -> None:
+    # Both dialects read the same uploads, so each purpose must suit both file objects.
+    scenario = json.loads(schema_path("scenario.schema.json").read_text())
+    allowed = scenario["$defs"]["upload"]["properties"]["purpose"]["enum"]
+    spec = contract.documents["spec"]["$defs"]
+    assert set(allowed) == set(spec["CreateFileRequest"]["properties"]["purpose"]["enum"])
+    mka1 = contract.documents["mka1"]["$defs"]
+    assert set(allowed) <= set(mka1["File"]["properties"]["purpose"]["enum"])
+    assert set(allowed) <= set(spec["OpenAIFile"]["properties"]["purpose"]["enum"])

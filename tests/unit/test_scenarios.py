@@ -187,6 +187,18 @@ BAD_SCENARIOS: dict[str, tuple[str, int | None, str, str]] = {
         "duplicate key",
     ),
     "not a mapping": ("- just\n- a list\n", 1, "", "expected a mapping"),
+    "a purpose no client can upload with": (
+        "files:\n  - {id: file-a, purpose: nonsense}\n",
+        2,
+        "files[0].purpose",
+        "is not one of",
+    ),
+    "a purpose only OpenAI's file object shows": (
+        "files:\n  - {id: file-a, purpose: batch_output}\n",
+        2,
+        "files[0].purpose",
+        "is not one of",
+    ),
 }
 
 
