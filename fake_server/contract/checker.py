@@ -20,7 +20,11 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from fake_server.contract.request_problems import RequestProblem, request_problem
+from fake_server.contract.request_problems import (
+    RequestProblem,
+    chunking_problem,
+    request_problem,
+)
 from fake_server.contract.resources import schema_path
 from fake_server.contract.twins import twin_value
 from fake_server.contract.validation import CompiledSchema
@@ -197,7 +201,9 @@ class Contract:
         if validator is None:
             return None
         error = validator.first_error(body)
-        return None if error is None else request_problem(error)
+        if error is not None:
+            return request_problem(error)
+        return chunking_problem(body) if isinstance(body, dict) else None
 
     def check(
         self, schema_set: str, operation: str | None, status: int, body: Any

@@ -58,6 +58,43 @@ def request_problem(error: ValidationError) -> RequestProblem:
     return RequestProblem(param, f"Invalid '{param}': {detail}" if param else detail)
 
 
+def chunking_problem(body: dict[str, Any]) -> RequestProblem | None:
+    """The spec's rule no schema can say: a static strategy's overlap is at most
+    half its chunk size (refused, as the real API does, never silently cut)."""
+    problem = _static_problem(body.get("chunking_strategy"), "chunking_strategy")
+    files = body.get("files")
+    if problem is None and isinstance(files, list):
+        for index, item in enumerate(files):
+            if isinstance(item, dict) and "chunking_strategy" in item:
+                where = f"files.{index}.chunking_strategy"
+                problem = _static_problem(item["chunking_strategy"], where)
+                if problem is not None:
+                    break
+    return problem
+
+
+def _static_problem(strategy: Any, where: str) -> RequestProblem | None:
+    static = strategy.get("static") if isinstance(strategy, dict) else None
+    if not isinstance(static, dict):
+        return None
+    size, overlap = static.get("max_chunk_size_tokens"), static.get("chunk_overlap_tokens")
+    if not isinstance(size, int | float) or not isinstance(overlap, int | float):
+        return None
+    if size < 1:  # only MKA1's schema leaves the size unbounded
+        param = f"{where}.static.max_chunk_size_tokens"
+        return RequestProblem(param, f"Invalid '{param}': a chunk must hold at least 1 token.")
+    param = f"{where}.static.chunk_overlap_tokens"
+    if overlap < 0:
+        return RequestProblem(param, f"Invalid '{param}': the overlap must not be negative.")
+    if 2 * overlap > size:
+        return RequestProblem(
+            param,
+            f"Invalid '{param}': the overlap ({int(overlap)}) must not exceed half of "
+            f"max_chunk_size_tokens ({int(size)}).",
+        )
+    return None
+
+
 def json_type(value: Any) -> str:
     """The JSON name of a decoded value's type."""
     names = {

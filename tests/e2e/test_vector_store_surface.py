@@ -366,3 +366,62 @@ def test_new_operations_are_journaled_and_fault_injectable(start_server: StartSe
         ("listFiles", 503),
         ("modifyVectorStore", 503),
     ]
+
+
+TOO_MUCH_OVERLAP = {
+    "type": "static",
+    "static": {"max_chunk_size_tokens": 200, "chunk_overlap_tokens": 101},
+}
+# Where a request may carry a static strategy: (path under the store, body, param).
+OVERLAP_PLACES = [
+    ("/file_batches", {"file_ids": ["{file}"], "chunking_strategy": TOO_MUCH_OVERLAP},
+     "chunking_strategy.static.chunk_overlap_tokens"),
+    ("/file_batches",
+     {"files": [{"file_id": "{file}"},
+                {"file_id": "{other}", "chunking_strategy": TOO_MUCH_OVERLAP}]},
+     "files.1.chunking_strategy.static.chunk_overlap_tokens"),
+    ("/files", {"file_id": "{file}", "chunking_strategy": TOO_MUCH_OVERLAP},
+     "chunking_strategy.static.chunk_overlap_tokens"),
+]
+
+
+@pytest.mark.parametrize("base", ["/v1", "/api/v1/llm"])
+@pytest.mark.parametrize(("place", "body", "param"), OVERLAP_PLACES)
+def test_an_overlap_beyond_half_the_chunk_is_refused_not_cut(
+    start_server: StartServer, base: str, place: str, body: dict[str, object], param: str
+) -> None:
+    server = start_server(VIRTUAL)
+    client = httpx.Client(base_url=f"{server.url}{base}", headers=AUTH)
+    sent = httpx.Request("POST", "/", json=body).content
+    for name in (b"{file}", b"{other}"):
+        text = {"file": ("a.txt", name)}  # distinct: MKA1 indexes each content once
+        upload = client.post("/files", data={"purpose": "assistants"}, files=text)
+        sent = sent.replace(name, upload.json()["id"].encode())
+    store = client.post("/vector_stores", json={"name": "docs"}).json()["id"]
+    content = {"Content-Type": "application/json"}
+    refused = client.post(f"/vector_stores/{store}{place}", content=sent, headers=content)
+    assert refused.status_code == 400, refused.text
+    error = refused.json()["error"]
+    assert (error["type"], error["param"]) == ("invalid_request_error", param)
+    assert "must not exceed half of max_chunk_size_tokens (200)" in error["message"]
+    # Nothing was attached, in either dialect's view of the store.
+    assert client.get(f"/vector_stores/{store}/files").json()["data"] == []
+    exactly_half = sent.replace(b'"chunk_overlap_tokens":101', b'"chunk_overlap_tokens":100')
+    kept = client.post(f"/vector_stores/{store}{place}", content=exactly_half, headers=content)
+    assert kept.status_code == 200, kept.text
+
+
+def test_a_new_vector_store_refuses_too_much_overlap_through_the_sdk(
+    start_server: StartServer,
+) -> None:
+    client = openai_client(start_server(VIRTUAL))
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.vector_stores.create(
+            name="docs",
+            chunking_strategy={
+                "type": "static",
+                "static": {"max_chunk_size_tokens": 800, "chunk_overlap_tokens": 401},
+            },
+        )
+    assert raised.value.param == "chunking_strategy.static.chunk_overlap_tokens"
+    assert list(client.vector_stores.list()) == []
