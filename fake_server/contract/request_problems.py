@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 if TYPE_CHECKING:
     from jsonschema import ValidationError
 
+from fake_server.domain.errors import MAX_ECHOED_CHARACTERS, quoted, shortened
+
 MAX_MESSAGE_CHARACTERS = 300
+# Unrecognized field names a message lists before it counts the rest.
+MAX_NAMES_LISTED = 3
 
 
 class RequestProblem(NamedTuple):
@@ -18,18 +22,22 @@ class RequestProblem(NamedTuple):
 
 
 def request_problem(error: ValidationError) -> RequestProblem:
-    """Say what is wrong the way the real API does, naming the parameter."""
+    """Say what is wrong the way the real API does, naming the parameter. A client's
+    own text (a field name, a value) is echoed cut short, never whole."""
     path = list(error.absolute_path)
-    param = ".".join(str(part) for part in path) or None
+    param = shortened(".".join(str(part) for part in path)) or None
     instance: Any = error.instance
     expected: Any = error.validator_value
     match error.validator:
         case "additionalProperties":
             schema: Any = error.schema
             extra = sorted(set(instance) - set(schema.get("properties", {})))
+            named = ", ".join(shortened(name) for name in extra[:MAX_NAMES_LISTED])
+            if len(extra) > MAX_NAMES_LISTED:
+                named += f" and {len(extra) - MAX_NAMES_LISTED} more"
             return RequestProblem(
-                extra[0] if extra else param,
-                f"Unrecognized request argument supplied: {', '.join(extra)}",
+                shortened(extra[0]) if extra else param,
+                f"Unrecognized request argument supplied: {named}",
             )
         case "required":
             missing = [name for name in expected if name not in instance]
@@ -39,23 +47,57 @@ def request_problem(error: ValidationError) -> RequestProblem:
         case "anyOf" if not path and all("required" in branch for branch in expected):
             names = " or ".join(f"'{branch['required'][0]}'" for branch in expected)
             return RequestProblem(None, f"Missing required parameter: {names}.")
-        case "maxItems":
-            detail = (
-                f"array too long. Expected an array with maximum length {expected}, "
-                f"but got an array with length {len(instance)} instead."
-            )
-        case "minItems":
-            detail = (
-                f"array too short. Expected an array with minimum length {expected}, "
-                f"but got an array with length {len(instance)} instead."
-            )
+        case "maxItems" | "minItems" | "maxLength" | "minLength" | "maxProperties":
+            detail = _size_detail(error.validator, expected, instance, error.schema_path)
         case "type":
             detail = f"expected {expected}, but got {json_type(instance)} instead."
         case _:
-            detail = error.message
+            # jsonschema's own words start with the instance's repr: put a short
+            # echo of it in that place.
+            detail = error.message.replace(repr(instance), echo(instance), 1)
     if len(detail) > MAX_MESSAGE_CHARACTERS:
         detail = detail[:MAX_MESSAGE_CHARACTERS] + "..."
     return RequestProblem(param, f"Invalid '{param}': {detail}" if param else detail)
+
+
+_SIZES = {
+    "maxItems": ("array too long", "an array", "with maximum length {}", "with length {}"),
+    "minItems": ("array too short", "an array", "with minimum length {}", "with length {}"),
+    "maxLength": ("string too long", "a string", "with maximum length {}", "with length {}"),
+    "minLength": ("string too short", "a string", "with minimum length {}", "with length {}"),
+    "maxProperties": (
+        "object too large",
+        "an object",
+        "of at most {} properties",
+        "with {} properties",
+    ),
+}
+
+
+def _size_detail(validator: str, expected: Any, instance: Any, schema_path: Any) -> str:
+    """The real API's words for a size out of bounds, which echo only the sizes."""
+    problem, kind, bound, size = _SIZES[validator]
+    if "propertyNames" in schema_path:  # the instance is one of the object's keys
+        problem, kind = problem.replace("string", "key"), "a key"
+    count = len(instance) if isinstance(instance, str | list | dict) else "?"
+    return (
+        f"{problem}. Expected {kind} {bound.format(expected)}, "
+        f"but got {kind} {size.format(count)} instead."
+    )
+
+
+def echo(value: Any) -> str:
+    """A short stand-in for a client's value in a message: its repr when short."""
+    if isinstance(value, str):
+        return quoted(value)
+    text = repr(value)
+    if len(text) <= MAX_ECHOED_CHARACTERS:
+        return text
+    if isinstance(value, dict):
+        return f"the object given ({_count(len(value), 'property', 'properties')})"
+    if isinstance(value, list):
+        return f"the array given ({_count(len(value), 'item', 'items')})"
+    return shortened(text)
 
 
 def chunking_problem(body: dict[str, Any]) -> RequestProblem | None:
@@ -93,6 +135,10 @@ def _static_problem(strategy: Any, where: str) -> RequestProblem | None:
             f"max_chunk_size_tokens ({int(size)}).",
         )
     return None
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
 
 
 def json_type(value: Any) -> str:

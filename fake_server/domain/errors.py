@@ -146,8 +146,13 @@ def _seconds(value: float) -> str:
 MAX_ECHOED_CHARACTERS = 64
 
 
-def quoted(value: str) -> str:
-    """A client-supplied value for an error message, cut short if it is long."""
+def shortened(value: str) -> str:
+    """A client-supplied text for an error message, cut short if it is long."""
     if len(value) > MAX_ECHOED_CHARACTERS:
-        value = value[:MAX_ECHOED_CHARACTERS] + f"... ({len(value)} characters)"
-    return f"'{value}'"
+        return value[:MAX_ECHOED_CHARACTERS] + f"... ({len(value)} characters)"
+    return value
+
+
+def quoted(value: str) -> str:
+    """A client-supplied value for an error message, quoted and cut short if it is long."""
+    return f"'{shortened(value)}'"

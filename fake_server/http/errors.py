@@ -16,6 +16,7 @@ from starlette.requests import ClientDisconnect
 
 from fake_server.domain.content import ContentLimitError
 from fake_server.domain.errors import (
+    MAX_ECHOED_CHARACTERS,
     BatchSizeError,
     ConflictError,
     DuplicateContentError,
@@ -29,6 +30,7 @@ from fake_server.domain.errors import (
     RateLimitError,
     UnknownFileError,
     quoted,
+    shortened,
 )
 from fake_server.scenario.problems import ScenarioError
 
@@ -90,15 +92,17 @@ def masked(secret: str) -> str:
     """Enough of a key to recognise it, never the whole of it."""
     if len(secret) <= 8:
         return "*" * len(secret)
-    return secret[:3] + "*" * (len(secret) - 7) + secret[-4:]
+    # At most MAX_ECHOED_CHARACTERS stars: a megabyte key gets no megabyte message.
+    stars = min(len(secret) - 7, MAX_ECHOED_CHARACTERS)
+    return secret[:3] + "*" * stars + secret[-4:]
 
 
 def unknown_route(method: str, path: str) -> ApiError:
-    return ApiError(404, f"Invalid URL ({method} {path})")
+    return ApiError(404, f"Invalid URL ({shortened(method)} {shortened(path)})")
 
 
 def wrong_method(method: str, path: str) -> ApiError:
-    return ApiError(405, f"Invalid method for URL ({method} {path})")
+    return ApiError(405, f"Invalid method for URL ({shortened(method)} {shortened(path)})")
 
 
 def internal_error(message: str, code: str | None = None) -> ApiError:

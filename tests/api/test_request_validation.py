@@ -106,3 +106,96 @@ def test_bad_uploads_are_refused(
     response = http.post("/v1/files", files=files, data=data)
     assert response.status_code == 400, response.text
     assert response.json()["error"]["param"] == param
+
+
+LONG = "k" * 100_000
+# Bodies that carry a long text of the client's where the refusal names it.
+ECHOING_BODIES = {
+    "unknown field": ("/vector_stores/vs_v/file_batches", {"file_ids": ["file-a"], LONG: 1}),
+    "many unknown fields": (
+        "/vector_stores/vs_v/file_batches",
+        {"file_ids": ["file-a"], **{f"{i}{LONG[:1000]}": 1 for i in range(100)}},
+    ),
+    "unknown field in files": (
+        "/vector_stores/vs_v/file_batches",
+        {"files": [{"file_id": "file-a", LONG: 1}]},
+    ),
+    "unknown id": ("/vector_stores/vs_v/file_batches", {"file_ids": ["file-" + LONG]}),
+    "too many attributes": (
+        "/vector_stores/vs_v/file_batches",
+        {"file_ids": ["file-a"], "attributes": {f"{i}{LONG[:60]}": LONG[:500] for i in range(17)}},
+    ),
+    "attribute key too long": (
+        "/vector_stores/vs_v/file_batches",
+        {"file_ids": ["file-a"], "attributes": {LONG: "v"}},
+    ),
+    "attribute of no type": (
+        "/vector_stores/vs_v/file_batches",
+        {"file_ids": ["file-a"], "attributes": {"k": {LONG: LONG}}},
+    ),
+    "unknown chunking type": ("/vector_stores", {"chunking_strategy": {"type": LONG}}),
+    "unknown expiry anchor": ("/vector_stores", {"expires_after": {"anchor": LONG, "days": 1}}),
+    "query of no type": ("/vector_stores/vs_v/search", {"query": {LONG: LONG}}),
+    "unknown ranker": (
+        "/vector_stores/vs_v/search",
+        {"query": "a", "ranking_options": {"ranker": LONG}},
+    ),
+    "array for an object": ("/vector_stores", {"chunking_strategy": [LONG[:5000]] * 100}),
+}
+
+
+@pytest.mark.parametrize("prefix", ["/v1", "/api/v1/llm"])
+@pytest.mark.parametrize("case", list(ECHOING_BODIES))
+def test_a_refusal_echoes_the_clients_text_cut_short(
+    http: httpx.Client, prefix: str, case: str
+) -> None:
+    path, body = ECHOING_BODIES[case]
+    response = http.post(prefix + path, json=body)
+    if response.status_code == 200:  # MKA1's schema leaves some of these open
+        assert prefix == "/api/v1/llm", response.text
+        return
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert len(error["message"]) <= 400, error["message"][:500]
+    assert error["param"] is None or len(error["param"]) <= 100
+    assert LONG[:100] not in error["message"]
+    assert_nothing_changed(http)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            {"file_ids": ["file-a"], "attributes": {f"a{i}": i for i in range(17)}},
+            "Invalid 'attributes': object too large. Expected an object of at most 16 "
+            "properties, but got an object with 17 properties instead.",
+        ),
+        (
+            {"file_ids": ["file-a"], "attributes": {"k" * 65: 1}},
+            "Invalid 'attributes': key too long. Expected a key with maximum length 64, "
+            "but got a key with length 65 instead.",
+        ),
+        (
+            {"file_ids": ["file-a"], "attributes": {"k": "v" * 513}},
+            "Invalid 'attributes.k': string too long. Expected a string with maximum "
+            "length 512, but got a string with length 513 instead.",
+        ),
+        (
+            {"file_ids": ["file-a"], **{f"extra{i}": 1 for i in range(5)}},
+            "Unrecognized request argument supplied: extra0, extra1, extra2 and 2 more",
+        ),
+    ],
+)
+def test_a_size_refusal_says_the_sizes_not_the_value(
+    http: httpx.Client, body: dict[str, Any], message: str
+) -> None:
+    response = http.post("/v1/vector_stores/vs_v/file_batches", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["message"] == message
+
+
+def test_an_unknown_route_names_a_long_path_cut_short(http: httpx.Client) -> None:
+    response = http.get(f"/v1/nowhere/{LONG[:60_000]}")  # httpx's own limit is 65,536
+    assert response.status_code == 404
+    message = response.json()["error"]["message"]
+    assert message.startswith("Invalid URL (GET /v1/nowhere/k") and len(message) <= 200
