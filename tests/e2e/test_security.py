@@ -43,6 +43,10 @@ def test_only_the_scenarios_keys_are_accepted(start_server: StartServer) -> None
     assert "sk-test-wrong-key-9876" not in error["message"]
     assert error["message"].endswith("9876.")
 
+    huge = httpx.get(url, headers={"Authorization": "Bearer sk-" + "x" * 50_000 + "9876"})
+    assert huge.status_code == 401
+    assert len(huge.json()["error"]["message"]) < 200  # not a 50 KB row of stars
+
 
 def test_the_sdks_see_a_wrong_key_as_an_authentication_error(start_server: StartServer) -> None:
     server = start_server(KEYS)
