@@ -28,6 +28,15 @@ class InvalidRequestError(FakeServerError):
         self.code = code
 
 
+class PatternTimeoutError(FakeServerError):
+    """A scenario's search pattern ran out of time on a query: it backtracks too much."""
+
+    def __init__(self, pattern: str, seconds: float) -> None:
+        super().__init__(pattern)
+        self.pattern = pattern
+        self.seconds = seconds
+
+
 class ConflictError(FakeServerError):
     """The request is valid but the current state does not allow it (e.g. a real clock)."""
 

@@ -27,6 +27,7 @@ from fake_server.domain.errors import (
     ForbiddenError,
     InvalidRequestError,
     NotFoundError,
+    PatternTimeoutError,
     RateLimitError,
     UnknownFileError,
     quoted,
@@ -203,6 +204,20 @@ def retry_after_headers(seconds: float) -> dict[str, str]:
     return {"retry-after-ms": str(milliseconds), "retry-after": str(math.ceil(milliseconds / 1000))}
 
 
+def _pattern_timeout(error: Exception) -> ApiError:
+    assert isinstance(error, PatternTimeoutError)
+    # The scenario's fault, not the client's: said plainly, and not worth a retry.
+    return ApiError(
+        500,
+        f"The scenario's search pattern {quoted(error.pattern)} took longer than "
+        f"{error.seconds * 1000:g} ms on this query: it backtracks too much. "
+        "Simplify the pattern (nested quantifiers such as (a|aa)+ are the usual cause).",
+        type="server_error",
+        code="search_pattern_timeout",
+        headers={"x-should-retry": "false"},
+    )
+
+
 def _refused(error: Exception) -> ApiError:
     assert isinstance(error, Refused)
     return error.error
@@ -225,6 +240,7 @@ ANSWERS: dict[type[BaseException], Callable[[Exception], ApiError]] = {
     ExpiredError: _expired,
     ForbiddenError: _forbidden,
     DuplicateContentError: _duplicate_content,
+    PatternTimeoutError: _pattern_timeout,
     ScenarioError: _scenario_refused,
     Refused: _refused,
     ClientDisconnect: _client_gone,

@@ -10,7 +10,6 @@ nothing, so whatever was running keeps its state.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from itertools import islice
@@ -23,6 +22,7 @@ from fake_server.contract.resources import scenario_path, schema_path
 from fake_server.contract.twins import twin_value
 from fake_server.contract.validation import CompiledSchema
 from fake_server.domain.errors import quoted
+from fake_server.domain.search import compile_pattern
 from fake_server.scenario.faults import FaultRule
 from fake_server.scenario.located import (
     LocatedYaml,
@@ -558,8 +558,8 @@ def _search_problems(answer: dict[str, Any]) -> Iterator[tuple[str | None, str]]
     pattern = answer.get("pattern")
     if pattern is not None:
         try:
-            re.compile(pattern)
-        except re.error as error:
+            compile_pattern(pattern)
+        except ValueError as error:
             yield "pattern", f"not a regular expression: {error}"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -165,7 +164,7 @@ def _scripted_answer(spec: dict[str, Any]) -> search.ScriptedAnswer:
     pattern = spec.get("pattern")
     return search.ScriptedAnswer(
         spec.get("query"),
-        None if pattern is None else re.compile(pattern),
+        None if pattern is None else search.compile_pattern(pattern),
         tuple(
             search.ScriptedResult(
                 result["file_id"],

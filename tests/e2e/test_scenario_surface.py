@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import openai
 import pytest
 
@@ -195,3 +196,20 @@ def test_a_missing_content_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as raised:
         load_scenario(path)
     assert f"{path}:2: files[0].content_file: cannot read 'nope.txt'" in str(raised.value)
+
+
+def test_a_search_pattern_that_backtracks_without_end_is_answered_not_hung(
+    start_server: StartServer,
+) -> None:
+    server = start_server(
+        "vector_stores:\n  - id: vs_a\n    search: [{pattern: '(a|aa)+$', results: []}]\n"
+    )
+    client = openai_client(server, retries=2)
+    with pytest.raises(openai.InternalServerError) as raised:
+        client.vector_stores.search("vs_a", query="a" * 40 + "!")
+    assert raised.value.code == "search_pattern_timeout"
+    assert "'(a|aa)+$'" in raised.value.message
+    # Not retried (x-should-retry: false), and the server goes on serving.
+    journal = httpx.get(f"{server.url}/__fake__/requests").json()["requests"]
+    assert [entry["status"] for entry in journal if entry["path"].endswith("/search")] == [500]
+    assert list(client.vector_stores.search("vs_a", query="aaaa")) == []

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from fake_server.domain.account import Account
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.content import ContentLimitError, ContentStore, chunks
+from fake_server.domain.errors import PatternTimeoutError
 from fake_server.domain.search import (
     Document,
     Hit,
     ScriptedAnswer,
     ScriptedResult,
     SearchRequest,
+    compile_pattern,
     matches,
     rewritten,
     search,
@@ -90,7 +90,7 @@ def test_scripted_answers_win_by_exact_query_or_pattern() -> None:
             None,
             (ScriptedResult("file-a", 0.5, content=["scripted"]), ScriptedResult("file-gone")),
         ),
-        ScriptedAnswer(None, re.compile("^ref"), (ScriptedResult("file-a", 0.9),)),
+        ScriptedAnswer(None, compile_pattern("^ref"), (ScriptedResult("file-a", 0.9),)),
     )
     documents = [Document("file-a", "a.txt", {"k": "v"}, "unrelated", None)]
     assert search(documents, SearchRequest(["exact words"], scripted=scripted)) == [hit]
@@ -118,3 +118,12 @@ def test_an_upload_past_the_budget_changes_nothing() -> None:
     with pytest.raises(ContentLimitError):
         account.upload_file("b.txt", 3, "assistants", content=b"def")
     assert account.contents.total == 3
+
+
+def test_a_pattern_that_backtracks_without_end_is_stopped() -> None:
+    # Exponential in the query's length for a backtracking matcher: 2**40 paths.
+    answer = ScriptedAnswer(None, compile_pattern("(a|aa)+$"), ())
+    with pytest.raises(PatternTimeoutError) as raised:
+        answer.matches("a" * 40 + "!")
+    assert raised.value.pattern == "(a|aa)+$"
+    assert answer.matches("aaaa")
