@@ -27,6 +27,7 @@ from types import FrameType
 import uvicorn
 
 from fake_server import defaults
+from fake_server.domain.printable import printable
 from fake_server.http import access_log
 from fake_server.http.app import create_app
 from fake_server.http.inspector_auth import url_with_token
@@ -391,7 +392,7 @@ def _check(args: argparse.Namespace) -> int:
             print(str(error), file=sys.stderr)
             status = EXIT_FAILURE
             continue
-        print(f"{path}: ok ({scenario.summary()})")
+        print(f"{printable(path)}: ok ({scenario.summary()})")
     return status
 
 

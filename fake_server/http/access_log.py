@@ -19,32 +19,15 @@ import asyncio
 import atexit
 import json
 import logging
-import re
 import sys
 import time
 from typing import IO, Any
 
+from fake_server.domain.printable import printable
+
 logger = logging.getLogger("fake_server.access")
 # The readiness line: always logged, whatever the level.
 ready_logger = logging.getLogger("fake_server.ready")
-
-# C0 and C1 control characters, DEL and the Unicode line separators: in a
-# path (``%0d%0a`` decodes to a line break) or a session name they could
-# forge lines of the text log.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def printable(text: str) -> str:
-    """``text`` with every control character written as an escape (``\\x0d``)."""
-    if text.isprintable():  # the common case, and a cheap test
-        return text
-    return _CONTROL.sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
-
 
 def text_line(  # noqa: PLR0917 -- one argument per field of the line
     method: str,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from fake_server.domain.errors import FakeServerError
+from fake_server.domain.printable import printable
 
 
 class ScenarioProblem(NamedTuple):
@@ -14,10 +15,11 @@ class ScenarioProblem(NamedTuple):
     message: str
 
     def __str__(self) -> str:
+        # One line each, whatever the scenario's keys and values hold: a key may
+        # carry a line break or a terminal's escape sequence.
         place = self.source if self.line is None else f"{self.source}:{self.line}"
-        return (
-            f"{place}: {self.field}: {self.message}" if self.field else f"{place}: {self.message}"
-        )
+        field = f"{self.field}: " if self.field else ""
+        return printable(f"{place}: {field}{self.message}")
 
 
 # A refused scenario lists at most this many problems: enough to fix, and

@@ -61,3 +61,25 @@ def test_serve_refuses_a_hostile_scenario_before_listening(tmp_path: Path, name:
     assert "scenario refused" in result.stderr
     assert SERVED[name].words in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_check_escapes_control_characters_of_keys_and_values(tmp_path: Path) -> None:
+    # Double-quoted YAML carries any character: an escape sequence, a line
+    # break that would forge a report line, a NUL, a Unicode line separator.
+    path = tmp_path / "controls.yaml"
+    path.write_text(
+        'vector_stores:\n  - {id: "vs_\\e[2J\\nforged: ok", "\\e[31mkey\\r\\0\\L": 1}\n',
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [*fake_server_command(), "check", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert not any(char in result.stderr for char in "\x1b\r\x00\u2028"), result.stderr
+    lines = result.stderr.splitlines()
+    assert lines and all(line.startswith(f"{path}:2: ") for line in lines), lines
+    assert "\\x1b[31mkey\\x0d\\x00\\u2028" in result.stderr

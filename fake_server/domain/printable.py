@@ -1,0 +1,23 @@
+"""Text from outside (a request's path, a scenario's keys) made safe for a terminal
+or a line-based log: every control character written as an escape."""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 control characters, DEL and the Unicode line separators: in a
+# path (``%0d%0a`` decodes to a line break), a session name or a scenario's
+# key they could forge lines of a log or drive a terminal (``\x1b[``).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\x0d``)."""
+    if text.isprintable():  # the common case, and a cheap test
+        return text
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
