@@ -28,6 +28,16 @@ from fake_server.domain.printable import printable
 logger = logging.getLogger("fake_server.access")
 # The readiness line: always logged, whatever the level.
 ready_logger = logging.getLogger("fake_server.ready")
+# A longer path (or method) is logged cut short, with its length: one hostile
+# request must not write a 100 KB line, nor fill a pipe a sidecar reads slowly.
+MAX_LOGGED_CHARACTERS = 2048
+
+
+def cut(text: str) -> str:
+    if len(text) <= MAX_LOGGED_CHARACTERS:
+        return text
+    return f"{text[:MAX_LOGGED_CHARACTERS]}... ({len(text)} characters)"
+
 
 def text_line(  # noqa: PLR0917 -- one argument per field of the line
     method: str,

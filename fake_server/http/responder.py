@@ -159,15 +159,14 @@ def _log(call: Call, status: int | None, response: JsonAnswer | None) -> None:
         return
     ms = round(call.elapsed() * 1000, 2)
     request_id = None if response is None else response.request_id
+    method, path = access_log.cut(call.method), access_log.cut(call.path)
     if writer is not None:
-        writer.write(
-            call.method, call.path, status, call.operation, ms, request_id, call.session_name
-        )
+        writer.write(method, path, status, call.operation, ms, request_id, call.session_name)
         return
     access_log.log_request(
         {
-            "method": call.method,
-            "path": call.path,
+            "method": method,
+            "path": path,
             "status": status,
             "operation": call.operation,
             "ms": ms,

@@ -32,6 +32,17 @@ def test_a_path_cannot_forge_a_log_line(tmp_path: Path, sidecars: list[Sidecar])
     assert lines[1].startswith("GET " + BATCH + " 200 ")
 
 
+def test_a_long_path_is_logged_cut_short(tmp_path: Path, sidecars: list[Sidecar]) -> None:
+    sidecar = start_sidecar(tmp_path, "--port", "0", "--log-format", "json")
+    sidecars.append(sidecar)
+
+    httpx.get(sidecar.url + "/v1/" + "a" * 50_000, headers=AUTH)
+
+    (line,) = sidecar.lines()
+    assert len(line) < 2500, len(line)
+    assert '... (50004 characters)"' in line
+
+
 def test_a_stop_answers_a_call_held_by_a_long_latency_fault(
     tmp_path: Path, sidecars: list[Sidecar]
 ) -> None:
