@@ -33,6 +33,8 @@ import importlib.util
 import threading
 from typing import Any
 
+from fake_server.unparsable import send_400_response
+
 # A body up to this size is copied once to join what is held: far cheaper than
 # a second write. Beyond it, the copy would cost more than the write it saves.
 JOIN_LIMIT_BYTES = 256 * 1024
@@ -171,14 +173,16 @@ def _joining(protocol_class: type[Any]) -> type[asyncio.Protocol]:
         protocol_class.connection_made(self, joined)
 
     name = f"HeadJoining{protocol_class.__name__}"
-    return type(name, (protocol_class,), {"connection_made": connection_made})
+    methods = {"connection_made": connection_made, "send_400_response": send_400_response}
+    return type(name, (protocol_class,), methods)
 
 
 def protocol_for(http: str) -> type[asyncio.Protocol] | str:
     """uvicorn's ``http`` setting for ``http`` (auto, httptools or h11).
 
-    The class uvicorn would pick, writing each response once; or ``http``
-    itself where that class is not there to extend.
+    The class uvicorn would pick, writing each response once and answering a
+    request it cannot parse in the provider's envelope (``unparsable``); or
+    ``http`` itself where that class is not there to extend.
     """
     chosen = http
     if http == "auto":

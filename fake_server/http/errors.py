@@ -102,6 +102,12 @@ def unknown_route(method: str, path: str) -> ApiError:
     return ApiError(404, f"Invalid URL ({shortened(method)} {shortened(path)})")
 
 
+def unparsable_request() -> ApiError:
+    """A request the HTTP parser refused before any route saw it (a bad method,
+    request line, header or framing)."""
+    return ApiError(400, "Invalid HTTP request received.", code="invalid_http_request")
+
+
 def wrong_method(method: str, path: str) -> ApiError:
     return ApiError(405, f"Invalid method for URL ({shortened(method)} {shortened(path)})")
 

@@ -11,6 +11,7 @@ import importlib.util
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -147,3 +148,63 @@ def test_a_real_server_on_asyncio_and_h11_serves_the_sdk() -> None:
 def test_serve_sends_each_answer_in_one_segment(http: str) -> None:
     with serve([*fake_server_command(), "serve", "--port", "0", "--http", http]) as (url, _):
         assert segments_per_answer(url) == 1
+
+
+# Requests an HTTP parser refuses before any route sees them. Each is answered
+# 400 in the provider's envelope, whichever parser refused it, or (h11 reads
+# some of them) by a route, in the envelope too.
+UNPARSABLE = {
+    "unknown method": b"BREW /v1/vector_stores HTTP/1.1\r\nHost: a\r\n\r\n",
+    "lower-case method": b"get /v1/vector_stores HTTP/1.1\r\nHost: a\r\n\r\n",
+    "byte 0xff in the path": b"GET /v1/vector_stores/\xff HTTP/1.1\r\nHost: a\r\n\r\n",
+    "a 100 KB path": b"GET /v1/" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: a\r\n\r\n",
+    "no HTTP version": b"GET /v1/vector_stores\r\nHost: a\r\n\r\n",
+    "a header without a colon": b"GET /v1/vector_stores HTTP/1.1\r\nHost a\r\n\r\n",
+    "Content-Length twice": (
+        b"POST /v1/vector_stores HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n"
+        b"Content-Length: 3\r\n\r\n{}"
+    ),
+    "negative Content-Length": (
+        b"POST /v1/vector_stores HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n"
+    ),
+    "broken chunked framing": (
+        b"POST /v1/vector_stores HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"zz\r\n{}\r\n0\r\n\r\n"
+    ),
+}
+
+
+def raw_exchange(url: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """One request over a raw socket, and the one answer to it (read whole by its
+    Content-Length: a parser that can read the request keeps the connection)."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(request)
+        received = b""
+        while b"\r\n\r\n" not in received and (chunk := connection.recv(65536)):
+            received += chunk
+        head, _, body = received.partition(b"\r\n\r\n")
+        status_line, *lines = head.decode("latin-1").split("\r\n")
+        headers = {
+            name.lower(): value for name, _, value in (line.partition(": ") for line in lines)
+        }
+        length = int(headers.get("content-length", "0"))
+        while len(body) < length and (chunk := connection.recv(65536)):
+            body += chunk
+    return int(status_line.split()[1]), headers, body
+
+
+@pytest.mark.parametrize("http", ["httptools", "h11"])
+def test_an_unparsable_request_is_answered_in_the_providers_envelope(http: str) -> None:
+    command = [*fake_server_command(), "serve", "--port", "0", "--http", http]
+    if http == "httptools" and not FAST_STACK_INSTALLED:
+        pytest.skip("httptools is not installed here")
+    with serve(command) as (url, _stack):
+        for name, request in UNPARSABLE.items():
+            status, headers, body = raw_exchange(url, request)
+            assert 400 <= status < 500, (name, status, body)
+            assert headers["content-type"].startswith("application/json"), (name, headers)
+            error = json.loads(body)["error"]
+            assert set(error) == {"message", "type", "param", "code"}, (name, error)
+            assert error["type"] == "invalid_request_error", (name, error)
+        _cancels(url)  # and the server goes on serving

@@ -1,0 +1,33 @@
+"""The answer to a request uvicorn's HTTP parser cannot read: the provider's error
+envelope, as every other refusal, not uvicorn's plain-text 400.
+
+httptools refuses what it cannot parse (an unknown or lower-case method, a
+byte above 0x7f in the path, broken chunked framing, a Content-Length twice)
+and h11 refuses its own set; either way uvicorn calls ``send_400_response``
+and closes the connection. This is that method for fake_server's protocols.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fake_server.http.errors import unparsable_request
+
+_ERROR = unparsable_request()
+_BODY = json.dumps(_ERROR.envelope()).encode()
+_HEAD_END = (
+    b"content-type: application/json\r\n"
+    b"content-length: " + str(len(_BODY)).encode() + b"\r\n"
+    b"connection: close\r\n\r\n"
+)
+
+
+def send_400_response(self: Any, msg: str) -> None:
+    """The envelope, in one write, then the connection closes (as uvicorn's own)."""
+    del msg  # uvicorn's wording; the envelope says the same in the provider's form
+    head = [b"HTTP/1.1 400 Bad Request\r\n"]
+    for name, value in self.server_state.default_headers:
+        head.extend((name, b": ", value, b"\r\n"))
+    self.transport.write(b"".join((*head, _HEAD_END, _BODY)))
+    self.transport.close()
