@@ -16,6 +16,7 @@ from __future__ import annotations
 import hmac
 import logging
 import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from starlette.datastructures import QueryParams
@@ -164,19 +165,25 @@ def _authorise_provider(call: Call) -> None:
     if not judge.accepts(token):
         raise Refused(invalid_api_key(token))
     if b"x-on-behalf-of" in call.headers:
-        call.actor = _end_user(call.headers)
+        call.actor = _end_user(call.headers, call.request.scope["headers"])
     call.session = sessions.get(call.session_name)
 
 
-def _end_user(headers: dict[bytes, bytes]) -> str | None:
+def _end_user(headers: dict[bytes, bytes], listed: Iterable[tuple[bytes, bytes]]) -> str | None:
     """The end user of ``X-On-Behalf-Of``, decoded as UTF-8; None without the header.
 
     A header that is present but says nobody (empty or blank) is refused:
-    read as "no end user", it would act for the whole account.
+    read as "no end user", it would act for the whole account. So is one sent
+    twice: which of two end users a proxy or a server takes is anyone's guess.
     """
     raw = headers.get(b"x-on-behalf-of")
     if raw is None:
         return None
+    if sum(1 for name, _ in listed if name == b"x-on-behalf-of") > 1:
+        raise InvalidRequestError(
+            "Invalid 'X-On-Behalf-Of' header: sent more than once. Send one end user.",
+            END_USER_PARAM,
+        )
     try:
         end_user = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -103,6 +103,25 @@ def test_an_end_user_named_in_utf8_reaches_their_own_store(start_server: StartSe
     assert [entry["headers"]["x-on-behalf-of"] for entry in entries] == ["josé", "jose", "josé"]
 
 
+@pytest.mark.parametrize(
+    "twice", [[b"alice", b"alice"], ["josé".encode(), b"alice"], [b"alice", b""]], ids=str
+)
+def test_an_end_user_sent_twice_is_refused(start_server: StartServer, twice: list[bytes]) -> None:
+    server = start_server(OWNED)
+    path = "/v1/vector_stores/vs_jose/file_batches/vsfb_jose/cancel"
+    status, body = raw_request(server, "POST", path, [b"X-On-Behalf-Of: " + n for n in twice])
+
+    assert status == 400
+    error = json.loads(body)["error"]
+    assert error["param"] == "X-On-Behalf-Of" and "more than once" in error["message"]
+    assert batch_status_of(server, path.removesuffix("/cancel")) == "in_progress"
+
+
+def batch_status_of(server: ServerThread, path: str) -> str:
+    status: str = httpx.get(server.url + path, headers=AUTH).json()["status"]
+    return status
+
+
 def as_end_user(name: bytes) -> list[tuple[bytes, bytes]]:
     # Sent as UTF-8 bytes, as the SDKs send a name that is not ASCII.
     return [(b"Authorization", f"Bearer {API_KEY}".encode()), (b"X-On-Behalf-Of", name)]
