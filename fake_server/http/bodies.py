@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import Message, Receive
 
@@ -102,17 +102,11 @@ async def multipart_upload(call: Call, operation: str) -> Upload:
         raise InvalidRequestError(
             "The multipart body could not be parsed.", code="invalid_multipart"
         ) from None
-    file = form.get("file")
-    purpose = form.get("purpose")
-    fields = nested_form_fields(
-        (key, value.filename if isinstance(value, UploadFile) else value)
-        for key, value in form.multi_items()
-    )
-    _check(call, operation, fields)
-    if not isinstance(file, UploadFile) or not isinstance(purpose, str):
-        raise InvalidRequestError("Missing required parameter: 'file'.", "file")
-    content = await file.read()
-    await form.close()
+    try:
+        fields, file, purpose = _upload_fields(call, operation, form)
+        content = await file.read()
+    finally:  # a refused upload's spooled file is closed too
+        await form.close()
     if len(content) > file_limit:
         raise _too_large(file_limit)
     expires_after = fields.get("expires_after")
@@ -124,6 +118,29 @@ async def multipart_upload(call: Call, operation: str) -> Upload:
         content=content,
         expires_after_seconds=seconds if isinstance(seconds, int) else None,
     )
+
+
+def _upload_fields(
+    call: Call, operation: str, form: FormData
+) -> tuple[dict[str, Any], UploadFile, str]:
+    """An upload form's fields (checked), its file and its purpose."""
+    items = form.multi_items()
+    # A field twice (two purposes, say) is ambiguous: refused, not read as the last.
+    names = [key for key, _ in items]
+    for name in names:
+        if names.count(name) > 1:
+            raise InvalidRequestError(
+                f"Invalid {quoted(name)}: the field was given {names.count(name)} times.",
+                name[:MAX_ECHOED_CHARACTERS],
+            )
+    fields = nested_form_fields(
+        (key, value.filename if isinstance(value, UploadFile) else value) for key, value in items
+    )
+    _check(call, operation, fields)
+    file, purpose = form.get("file"), form.get("purpose")
+    if not isinstance(file, UploadFile) or not isinstance(purpose, str):
+        raise InvalidRequestError("Missing required parameter: 'file'.", "file")
+    return fields, file, purpose
 
 
 def nested_form_fields(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:

@@ -108,6 +108,26 @@ def test_bad_uploads_are_refused(
     assert response.json()["error"]["param"] == param
 
 
+@pytest.mark.parametrize("prefix", ["/v1", "/api/v1/llm"])
+@pytest.mark.parametrize(
+    ("data", "param"),
+    [
+        ({"purpose": ["assistants", "batch"]}, "purpose"),
+        ({"purpose": "assistants", "expires_after[seconds]": ["3600", "7200"],
+          "expires_after[anchor]": "created_at"}, "expires_after[seconds]"),
+    ],
+)
+def test_an_upload_field_given_twice_is_refused_not_read_as_the_last(
+    http: httpx.Client, prefix: str, data: dict[str, Any], param: str
+) -> None:
+    response = http.post(f"{prefix}/files", files={"file": ("a.txt", b"a")}, data=data)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["param"] == param and "given 2 times" in error["message"]
+    listed = http.get(f"{prefix}/files").json()["data"]
+    assert sorted(file["id"] for file in listed) == ["file-a", "file-b"], "nothing uploaded"
+
+
 LONG = "k" * 100_000
 # Bodies that carry a long text of the client's where the refusal names it.
 ECHOING_BODIES = {
