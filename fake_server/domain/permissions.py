@@ -138,6 +138,13 @@ def check_revoke(vector_store: VectorStore, user_id: str | None) -> None:
 
 
 def _check_user_id(user_id: str | None) -> None:
+    if user_id is not None and not user_id.strip():
+        # X-On-Behalf-Of cannot be blank, so no request could act as this user.
+        raise InvalidRequestError(
+            "Invalid 'user_id': it is blank. Name an end user, or leave user_id out "
+            "for the team's role.",
+            "user_id",
+        )
     if user_id is not None and len(user_id) > defaults.MAX_END_USER_CHARACTERS:
         # No X-On-Behalf-Of could ever name it: a grant to nobody.
         raise InvalidRequestError(

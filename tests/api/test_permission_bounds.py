@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fake_server import defaults
 from fake_server.testing import FakeServer
 
@@ -21,6 +23,18 @@ def test_a_user_id_longer_than_any_end_user_is_refused(fake_server_inprocess: Fa
         assert granted.status_code == 200
         listed = http.get(PERMISSIONS).json()["data"]
         assert [entry.get("user_id") for entry in listed] == [longest]
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\t \u3000"])
+def test_a_blank_user_id_no_header_could_send_is_refused(
+    fake_server_inprocess: FakeServer, blank: str
+) -> None:
+    with fake_server_inprocess.http_client() as http:
+        refused = http.post(PERMISSIONS, json={"role": "reader", "user_id": blank})
+
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["error"]["param"] == "user_id"
+        assert http.get(PERMISSIONS).json()["data"] == []
 
 
 def test_a_store_holds_a_bounded_number_of_grants(fake_server_inprocess: FakeServer) -> None:

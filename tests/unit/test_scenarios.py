@@ -187,6 +187,24 @@ BAD_SCENARIOS: dict[str, tuple[str, int | None, str, str]] = {
         "duplicate key",
     ),
     "not a mapping": ("- just\n- a list\n", 1, "", "expected a mapping"),
+    "a blank owner of an upload": (
+        "files:\n  - {id: file-a, owner: '   '}\n",
+        2,
+        "files[0].owner",
+        "must name an end user (not blank)",
+    ),
+    "a blank owner of a vector store": (
+        "vector_stores:\n  - {id: vs_a, owner: \"\\t\"}\n",
+        2,
+        "vector_stores[0].owner",
+        "must name an end user (not blank)",
+    ),
+    "a grant to a blank end user": (
+        "vector_stores:\n  - id: vs_a\n    permissions: [{user_id: ' ', role: reader}]\n",
+        3,
+        "vector_stores[0].permissions[0].user_id",
+        "must name an end user (not blank)",
+    ),
     "a purpose no client can upload with": (
         "files:\n  - {id: file-a, purpose: nonsense}\n",
         2,
