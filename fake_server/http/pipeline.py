@@ -87,7 +87,7 @@ def resolve(app: FakeServerApp, scope: Scope, receive: Receive) -> Call:
     headers = index_headers(scope)
     method: str = scope["method"]
     path: str = scope["path"]
-    match = app.router.match(method, path)
+    match = app.router.match(method, path, scope.get("raw_path"))
     route = match.route
     raw_session = headers.get(SESSION_HEADER_BYTES)
     session_name = None if raw_session is None else raw_session.decode("latin-1")

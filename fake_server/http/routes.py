@@ -93,7 +93,12 @@ class Router:
             self._by_length.setdefault(len(segments), []).append(_Compiled(route, segments))
         self._remembered: dict[tuple[str, str], Match] = {}
 
-    def match(self, method: str, path: str) -> Match:
+    def match(self, method: str, path: str, raw_path: bytes | None = None) -> Match:
+        """The route of ``path``; ``raw_path``, as sent, shows a slash sent encoded
+        (``%2F``), which the decoded path turns into a separator: such a path
+        names no route (an id cannot hold a slash), not the route it decodes to."""
+        if raw_path is not None and b"%2" in raw_path and b"%2f" in raw_path.lower():
+            return Match(None, {}, dialect_for_path(path))
         key = (method, path)
         found = self._remembered.get(key)
         if found is not None:

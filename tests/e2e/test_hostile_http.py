@@ -187,3 +187,21 @@ def test_a_chunked_upload_within_the_limit_is_served(server: ServerThread) -> No
 
     assert response.status_code == 200
     assert response.json()["bytes"] == 2 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v1/vector_stores/vs_abc123%2Ffile_batches%2Fvsfb_abc123"),
+        ("POST", "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123%2fcancel"),
+        ("POST", "/api/v1/llm/vector_stores/vs_abc123%2Ffile_batches/vsfb_abc123/cancel"),
+    ],
+)
+def test_an_encoded_slash_is_part_of_a_segment_not_a_separator(
+    server: ServerThread, method: str, path: str
+) -> None:
+    status, body = raw_request(server, method, path, [])
+
+    assert status == 404
+    assert json.loads(body)["error"]["message"].startswith("Invalid URL")
+    assert batch_status(server) == "in_progress"
