@@ -64,8 +64,8 @@ VIRTUAL_POLL_AFTER_MS: Final = 10
 MAX_CONTENT_BYTES: Final = 64 * 1024 * 1024
 # Results a search returns when it sets no max_num_results (the spec's default).
 SEARCH_RESULTS: Final = 10
-# Wall-clock seconds a scenario's search pattern may take on one query before
-# the search is answered with a 500 naming the pattern (it backtracks too much).
+# Wall-clock seconds a scenario's search patterns may take, all together, on one
+# query before the search is answered with a 500 naming the pattern it ran out in.
 SEARCH_PATTERN_SECONDS: Final = 0.1
 
 # --- end users and their roles ---------------------------------------------------

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fake_server import defaults
+from fake_server.domain.clock import stopwatch
 from fake_server.domain.content import chunks
 from fake_server.domain.errors import PatternTimeoutError
 
@@ -61,25 +62,31 @@ class ScriptedAnswer(NamedTuple):
     pattern: regex.Pattern[str] | None
     results: Sequence[ScriptedResult]
 
-    def matches(self, query: str) -> bool:
+    def matches(self, query: str, seconds_left: float = defaults.SEARCH_PATTERN_SECONDS) -> bool:
+        """Whether the query is this answer's; a pattern gets ``seconds_left`` of the
+        search's budget, and PatternTimeoutError when that runs out."""
         if self.pattern is None:
             return self.query == query
-        limit = defaults.SEARCH_PATTERN_SECONDS
+        budget = defaults.SEARCH_PATTERN_SECONDS
+        if seconds_left <= 0:
+            raise PatternTimeoutError(self.pattern.pattern, budget)
         try:
-            return self.pattern.search(query, timeout=limit) is not None
+            return self.pattern.search(query, timeout=seconds_left) is not None
         except TimeoutError:
-            raise PatternTimeoutError(self.pattern.pattern, limit) from None
+            raise PatternTimeoutError(self.pattern.pattern, budget) from None
 
 
 def compile_pattern(pattern: str) -> regex.Pattern[str]:
-    """A scenario's search pattern: re's syntax, compiled by ``regex``, whose
-    matches can be stopped. ValueError says why it is not a regular expression."""
+    """A scenario's search pattern, compiled by ``regex`` (re's syntax and some of
+    its own), whose matches can be stopped. ValueError says why it is not one."""
     import regex  # noqa: PLC0415 -- only scenarios with patterns pay its ~30 ms import
 
     try:
         return regex.compile(pattern)
     except regex.error as error:
         raise ValueError(str(error)) from None
+    except RecursionError:  # regex's compiler recurses once per nested group
+        raise ValueError("its groups are nested too deeply") from None
 
 
 class SearchRequest(NamedTuple):
@@ -119,8 +126,11 @@ def search(documents: Sequence[Document], request: SearchRequest) -> list[Hit]:
     queries = search_queries(request)
     joined = " ".join(queries)
     searchable = {document.file_id: document for document in documents}
+    # One budget for all of a search's patterns: many patterns that each stay
+    # under it must not hold the server for their sum.
+    elapsed = stopwatch()
     for answer in request.scripted:
-        if answer.matches(joined):
+        if answer.matches(joined, defaults.SEARCH_PATTERN_SECONDS - elapsed()):
             # Scripted hits still obey filters and thresholds, and name only
             # files the store can search (completed, still attached).
             hits = [

@@ -215,9 +215,9 @@ def _pattern_timeout(error: Exception) -> ApiError:
     # The scenario's fault, not the client's: said plainly, and not worth a retry.
     return ApiError(
         500,
-        f"The scenario's search pattern {quoted(error.pattern)} took longer than "
-        f"{error.seconds * 1000:g} ms on this query: it backtracks too much. "
-        "Simplify the pattern (nested quantifiers such as (a|aa)+ are the usual cause).",
+        f"The scenario's search patterns took longer than {error.seconds * 1000:g} ms "
+        f"on this query; the time ran out in {quoted(error.pattern)}. A pattern that "
+        "backtracks too much is the usual cause (nested quantifiers such as (a|aa)+).",
         type="server_error",
         code="search_pattern_timeout",
         headers={"x-should-retry": "false"},

@@ -187,6 +187,13 @@ BAD_SCENARIOS: dict[str, tuple[str, int | None, str, str]] = {
         "duplicate key",
     ),
     "not a mapping": ("- just\n- a list\n", 1, "", "expected a mapping"),
+    "a search pattern nested too deeply": (
+        "vector_stores:\n  - id: vs_a\n    search:\n      - pattern: '"
+        + "(?:" * 200 + "a" + ")" * 200 + "'\n        results: []\n",
+        4,
+        "vector_stores[0].search[0].pattern",
+        "not a regular expression: its groups are nested too deeply",
+    ),
     "a blank owner of an upload": (
         "files:\n  - {id: file-a, owner: '   '}\n",
         2,

@@ -127,3 +127,19 @@ def test_a_pattern_that_backtracks_without_end_is_stopped() -> None:
         answer.matches("a" * 40 + "!")
     assert raised.value.pattern == "(a|aa)+$"
     assert answer.matches("aaaa")
+
+
+def test_a_searchs_patterns_share_one_time_budget() -> None:
+    # Each of these takes about a tenth of the budget on this query (a few ms);
+    # a hundred of them in a row would hold the server for their sum, and with
+    # a budget per pattern the search would answer nothing instead of refusing.
+    slow = [
+        ScriptedAnswer(None, compile_pattern(f"(a|aa)+$|^zz{index}"), ()) for index in range(100)
+    ]
+    with pytest.raises(PatternTimeoutError):
+        search([], SearchRequest(["a" * 20 + "!"], scripted=slow))
+
+
+def test_a_pattern_nested_too_deeply_is_no_regular_expression() -> None:
+    with pytest.raises(ValueError, match="nested too deeply"):
+        compile_pattern("(?:" * 300 + "a" + ")" * 300)
