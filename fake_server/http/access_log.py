@@ -28,8 +28,8 @@ from fake_server.domain.printable import printable
 logger = logging.getLogger("fake_server.access")
 # The readiness line: always logged, whatever the level.
 ready_logger = logging.getLogger("fake_server.ready")
-# A longer path (or method) is logged cut short, with its length: one hostile
-# request must not write a 100 KB line, nor fill a pipe a sidecar reads slowly.
+# A longer path (method, session name) is logged cut short, with its length: one
+# hostile request must not write a 100 KB line, nor fill a pipe read slowly.
 MAX_LOGGED_CHARACTERS = 2048
 
 

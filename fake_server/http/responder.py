@@ -160,8 +160,10 @@ def _log(call: Call, status: int | None, response: JsonAnswer | None) -> None:
     ms = round(call.elapsed() * 1000, 2)
     request_id = None if response is None else response.request_id
     method, path = access_log.cut(call.method), access_log.cut(call.path)
+    # A session name is refused past 64 characters, but the refusal is logged too.
+    session = None if call.session_name is None else access_log.cut(call.session_name)
     if writer is not None:
-        writer.write(method, path, status, call.operation, ms, request_id, call.session_name)
+        writer.write(method, path, status, call.operation, ms, request_id, session)
         return
     access_log.log_request(
         {
@@ -171,7 +173,7 @@ def _log(call: Call, status: int | None, response: JsonAnswer | None) -> None:
             "operation": call.operation,
             "ms": ms,
             "request_id": request_id,
-            "session": call.session_name,
+            "session": session,
         }
     )
 

@@ -37,10 +37,15 @@ def test_a_long_path_is_logged_cut_short(tmp_path: Path, sidecars: list[Sidecar]
     sidecars.append(sidecar)
 
     httpx.get(sidecar.url + "/v1/" + "a" * 50_000, headers=AUTH)
+    refused = httpx.get(
+        sidecar.url + BATCH, headers={**AUTH, "X-Fake-Session": "s" * 50_000}
+    )
 
-    (line,) = sidecar.lines()
-    assert len(line) < 2500, len(line)
-    assert '... (50004 characters)"' in line
+    assert refused.status_code == 400
+    lines = sidecar.lines()
+    assert len(lines) == 2 and all(len(line) < 2500 for line in lines), [len(x) for x in lines]
+    assert '... (50004 characters)"' in lines[0]
+    assert '... (50000 characters)"' in lines[1]
 
 
 def test_a_stop_answers_a_call_held_by_a_long_latency_fault(
