@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -336,3 +337,13 @@ def test_a_json_scenario_with_a_problem_names_its_line() -> None:
 def test_duplicate_keys_are_refused_in_json_too() -> None:
     with pytest.raises(ScenarioError, match="duplicate key"):
         parse_scenario('{"clock": {"mode": "real"}, "clock": {"mode": "virtual"}}', "d.json")
+
+
+def test_an_owner_is_blank_in_a_scenario_exactly_where_a_header_is() -> None:
+    # The runtime refuses an end user that str.strip() empties (a blank
+    # X-On-Behalf-Of, a blank grant); a scenario must not load one either.
+    for space in (chr(code) for code in range(0x3001) if chr(code).isspace()):
+        text = f"files:\n  - {{id: file-a, owner: {json.dumps(space * 2)}}}\n"
+        with pytest.raises(ScenarioError, match="must name an end user"):
+            parse_scenario(text)
+    parse_scenario('files:\n  - {id: file-a, owner: "\\u200b"}\n')  # not whitespace
