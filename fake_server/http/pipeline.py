@@ -43,6 +43,7 @@ from fake_server.http.errors import (
 from fake_server.http.headers import index_headers
 from fake_server.http.inspector_auth import INSPECTOR_HEADER, cookie_token, query_token
 from fake_server.http.responder import respond, respond_document, respond_dropped, respond_error
+from fake_server.http.routes import encodes_a_slash
 from fake_server.http.sessions import SESSION_HEADER
 from fake_server.http.settings import Settings
 from fake_server.scenario.faults import FaultAction
@@ -87,7 +88,12 @@ def resolve(app: FakeServerApp, scope: Scope, receive: Receive) -> Call:
     headers = index_headers(scope)
     method: str = scope["method"]
     path: str = scope["path"]
-    match = app.router.match(method, path, scope.get("raw_path"))
+    raw_path: bytes | None = scope.get("raw_path")
+    slash_encoded = False
+    if raw_path is not None and encodes_a_slash(raw_path):
+        slash_encoded = True
+        path = raw_path.decode("latin-1")  # messages and logs show it as sent
+    match = app.router.match(method, path, slash_encoded=slash_encoded)
     route = match.route
     raw_session = headers.get(SESSION_HEADER_BYTES)
     session_name = None if raw_session is None else raw_session.decode("latin-1")

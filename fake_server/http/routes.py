@@ -93,11 +93,11 @@ class Router:
             self._by_length.setdefault(len(segments), []).append(_Compiled(route, segments))
         self._remembered: dict[tuple[str, str], Match] = {}
 
-    def match(self, method: str, path: str, raw_path: bytes | None = None) -> Match:
-        """The route of ``path``; ``raw_path``, as sent, shows a slash sent encoded
-        (``%2F``), which the decoded path turns into a separator: such a path
-        names no route (an id cannot hold a slash), not the route it decodes to."""
-        if raw_path is not None and b"%2" in raw_path and b"%2f" in raw_path.lower():
+    def match(self, method: str, path: str, *, slash_encoded: bool = False) -> Match:
+        """The route of ``path``. A path whose raw form sent a slash encoded
+        (``slash_encoded``, see ``encodes_a_slash``) names no route, not the one
+        its decoded form leads to: an id holds no slash."""
+        if slash_encoded:
             return Match(None, {}, dialect_for_path(path))
         key = (method, path)
         found = self._remembered.get(key)
@@ -124,6 +124,12 @@ class Router:
                 continue
             return Match(route, params, route.dialect or OPENAI)
         return Match(None, {}, dialect_for_path(path), wrong_method)
+
+
+def encodes_a_slash(raw_path: bytes) -> bool:
+    """Whether a path, as sent, holds ``%2F``: a slash inside a segment, which the
+    decoded path would turn into a separator."""
+    return b"%2" in raw_path and b"%2f" in raw_path.lower()
 
 
 def _segment(part: str) -> _Segment:
