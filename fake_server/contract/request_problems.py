@@ -116,7 +116,9 @@ def chunking_problem(body: dict[str, Any]) -> RequestProblem | None:
 
 
 def _static_problem(strategy: Any, where: str) -> RequestProblem | None:
-    static = strategy.get("static") if isinstance(strategy, dict) else None
+    if not isinstance(strategy, dict) or strategy.get("type") != "static":
+        return None  # an auto strategy's sizes are the API's own (MKA1 lets one carry a static)
+    static = strategy.get("static")
     if not isinstance(static, dict):
         return None
     size, overlap = static.get("max_chunk_size_tokens"), static.get("chunk_overlap_tokens")

@@ -411,6 +411,23 @@ def test_an_overlap_beyond_half_the_chunk_is_refused_not_cut(
     assert kept.status_code == 200, kept.text
 
 
+def test_an_auto_strategy_is_not_judged_by_a_static_block_it_carries(
+    start_server: StartServer,
+) -> None:
+    # MKA1's request model lets an auto strategy carry a static block, which
+    # the strategy does not use: its sizes are not the request's to break.
+    server = start_server(VIRTUAL)
+    client = httpx.Client(base_url=f"{server.url}/api/v1/llm", headers=AUTH)
+    upload = client.post("/files", data={"purpose": "assistants"}, files={"file": ("a", b"a")})
+    auto = {"type": "auto", "static": TOO_MUCH_OVERLAP["static"]}
+    store = client.post("/vector_stores", json={"name": "docs"}).json()["id"]
+    created = client.post(
+        f"/vector_stores/{store}/file_batches",
+        json={"file_ids": [upload.json()["id"]], "chunking_strategy": auto},
+    )
+    assert created.status_code == 200, created.text
+
+
 def test_a_new_vector_store_refuses_too_much_overlap_through_the_sdk(
     start_server: StartServer,
 ) -> None:
