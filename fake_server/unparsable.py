@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from fake_server.domain.ids import new_request_id
 from fake_server.http.errors import unparsable_request
 
 _ERROR = unparsable_request()
 _BODY = json.dumps(_ERROR.envelope()).encode()
 _HEAD_END = (
+    b"openai-processing-ms: 0\r\n"
     b"content-type: application/json\r\n"
     b"content-length: " + str(len(_BODY)).encode() + b"\r\n"
     b"connection: close\r\n\r\n"
@@ -29,5 +31,7 @@ def send_400_response(self: Any, msg: str) -> None:
     head = [b"HTTP/1.1 400 Bad Request\r\n"]
     for name, value in self.server_state.default_headers:
         head.extend((name, b": ", value, b"\r\n"))
+    # As every answer: an id to quote, though no journal holds this request.
+    head.extend((b"x-request-id: ", new_request_id().encode(), b"\r\n"))
     self.transport.write(b"".join((*head, _HEAD_END, _BODY)))
     self.transport.close()

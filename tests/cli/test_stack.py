@@ -204,6 +204,8 @@ def test_an_unparsable_request_is_answered_in_the_providers_envelope(http: str) 
             status, headers, body = raw_exchange(url, request)
             assert 400 <= status < 500, (name, status, body)
             assert headers["content-type"].startswith("application/json"), (name, headers)
+            assert headers["x-request-id"].startswith("req_"), (name, headers)
+            assert "openai-processing-ms" in headers, (name, headers)
             error = json.loads(body)["error"]
             assert set(error) == {"message", "type", "param", "code"}, (name, error)
             assert error["type"] == "invalid_request_error", (name, error)
