@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from fake_server.domain.printable import printable
+
 
 class FakeServerError(Exception):
     """Base of every error fake_server raises on purpose."""
@@ -156,10 +158,11 @@ MAX_ECHOED_CHARACTERS = 64
 
 
 def shortened(value: str) -> str:
-    """A client-supplied text for an error message, cut short if it is long."""
+    """A client-supplied text for an error message: cut short if it is long, and
+    its control characters written as escapes (a message is often printed)."""
     if len(value) > MAX_ECHOED_CHARACTERS:
-        return value[:MAX_ECHOED_CHARACTERS] + f"... ({len(value)} characters)"
-    return value
+        return printable(value[:MAX_ECHOED_CHARACTERS]) + f"... ({len(value)} characters)"
+    return printable(value)
 
 
 def quoted(value: str) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 
-# C0 and C1 control characters, DEL and the Unicode line separators: in a
-# path (``%0d%0a`` decodes to a line break), a session name or a scenario's
-# key they could forge lines of a log or drive a terminal (``\x1b[``).
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# C0 and C1 control characters, DEL, the Unicode line separators and the
+# bidirectional overrides and isolates: in a path (``%0d%0a`` decodes to a line
+# break), a session name or a scenario's key they could forge lines of a log,
+# drive a terminal (``\x1b[``) or show a line in another order than it reads.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:

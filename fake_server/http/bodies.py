@@ -12,7 +12,7 @@ from starlette.types import Message, Receive
 
 from fake_server import defaults
 from fake_server.contract import strict_json
-from fake_server.domain.errors import MAX_ECHOED_CHARACTERS, InvalidRequestError, quoted
+from fake_server.domain.errors import InvalidRequestError, quoted, shortened
 from fake_server.http.context import Call
 from fake_server.http.errors import PayloadTooLargeError
 from fake_server.http.headers import header
@@ -49,12 +49,12 @@ def parse_json(raw: bytes) -> Any:
     except strict_json.DuplicateKeyError as error:
         raise InvalidRequestError(
             f"The JSON body has the key {quoted(error.key)} more than once.",
-            error.key[:MAX_ECHOED_CHARACTERS],
+            shortened(error.key),
             "invalid_json",
         ) from None
     except strict_json.NumberError as error:
         # The one number policy (see strict_json): finite, within 64 bits.
-        param = ".".join(str(part) for part in error.path)[:MAX_ECHOED_CHARACTERS] or None
+        param = shortened(".".join(str(part) for part in error.path)) or None
         where = f"Invalid {quoted(param)}" if param else "Invalid JSON body"
         raise InvalidRequestError(
             f"{where}: {quoted(error.literal)} is {error.reason}.",
@@ -131,7 +131,7 @@ def _upload_fields(
         if names.count(name) > 1:
             raise InvalidRequestError(
                 f"Invalid {quoted(name)}: the field was given {names.count(name)} times.",
-                name[:MAX_ECHOED_CHARACTERS],
+                shortened(name),
             )
     fields = nested_form_fields(
         (key, value.filename if isinstance(value, UploadFile) else value) for key, value in items

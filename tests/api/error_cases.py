@@ -148,7 +148,8 @@ HTTP_CASES: dict[str, tuple[str, str, dict[str, str], Expected]] = {
         "GET",
         "/v1/vector_stores/vs_%00%1b/file_batches/vsfb_abc123",
         {},
-        Expected(404, message_contains="vs_\x00\x1b"),
+        # Echoed with its control characters written as escapes.
+        Expected(404, message_contains="vs_\\x00\\x1b"),
     ),
     "unknown cursor": (
         "GET",
