@@ -171,8 +171,19 @@ PROVIDER_NUMBERS: list[tuple[str, str, str | None, str]] = [
         "invalid_value",
     ),
     (CREATE_STORE, '{"metadata": {"k": NaN}}', "metadata.k", "invalid_json"),
-    (CREATE_STORE, '{"' + "k" * 100_000 + '": NaN}', "k" * 64, "invalid_json"),
-    (CREATE_STORE, "[" * 500 + "NaN" + "]" * 500, "0" + ".0" * 499, "invalid_json"),
+    # A param cut from the client's text says how long it was.
+    (
+        CREATE_STORE,
+        '{"' + "k" * 100_000 + '": NaN}',
+        "k" * 64 + "... (100000 characters)",
+        "invalid_json",
+    ),
+    (
+        CREATE_STORE,
+        "[" * 500 + "NaN" + "]" * 500,
+        ("0" + ".0" * 499)[:64] + "... (999 characters)",
+        "invalid_json",
+    ),
 ]
 
 
@@ -183,7 +194,7 @@ def test_a_number_no_field_can_hold_is_a_400_naming_the_parameter(
     client: httpx.Client, path: str, body: str, param: str | None, code: str
 ) -> None:
     error = _refused(client.post(path, headers=JSON, content=body.encode()))
-    assert error["param"] == (param[:64] if param else None)
+    assert error["param"] == param
     assert error["code"] == code
     assert len(error["message"]) < 300
     stores = client.get("/v1/vector_stores", headers=AUTH).json()
