@@ -24,6 +24,7 @@ class RequestProblem(NamedTuple):
 def request_problem(error: ValidationError) -> RequestProblem:
     """Say what is wrong the way the real API does, naming the parameter. A client's
     own text (a field name, a value) is echoed cut short, never whole."""
+    error = _past_a_null_branch(error)
     path = list(error.absolute_path)
     param = shortened(".".join(str(part) for part in path)) or None
     instance: Any = error.instance
@@ -58,6 +59,29 @@ def request_problem(error: ValidationError) -> RequestProblem:
     if len(detail) > MAX_MESSAGE_CHARACTERS:
         detail = detail[:MAX_MESSAGE_CHARACTERS] + "..."
     return RequestProblem(param, f"Invalid '{param}': {detail}" if param else detail)
+
+
+def _past_a_null_branch(error: ValidationError) -> ValidationError:
+    """For a value that is not null, the error of the one branch of an ``anyOf``
+    (or ``oneOf``) that is not ``{"type": "null"}``: a nullable field's own rule
+    (a key too long), not "not valid under any of the given schemas"."""
+    while error.validator in ("anyOf", "oneOf") and error.instance is not None:
+        branches: Any = error.validator_value
+        own = [
+            child
+            for child in error.context or ()
+            if child.relative_schema_path
+            and branches[child.relative_schema_path[0]] != {"type": "null"}
+        ]
+        if not own or len({child.relative_schema_path[0] for child in own}) != 1:
+            break
+        from jsonschema.exceptions import best_match  # noqa: PLC0415 -- only on failure
+
+        found = best_match(own)
+        if found is None:
+            break
+        error = found
+    return error
 
 
 _SIZES = {

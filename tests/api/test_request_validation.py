@@ -238,3 +238,25 @@ def test_a_refusal_writes_the_clients_control_characters_as_escapes(
     for text in (error["message"], error["param"] or ""):
         assert not any(char in text for char in "\n\r\x1b\u2028\u202e"), text
     assert "\\x1b" in error["message"]
+
+
+@pytest.mark.parametrize("path", ["/v1/vector_stores", "/v1/vector_stores/vs_v"])
+@pytest.mark.parametrize(
+    ("metadata", "param", "words"),
+    [
+        ({f"k{i}": "v" for i in range(17)}, "metadata", "at most 16 properties"),
+        ({"k" * 65: "v"}, "metadata", "key too long"),
+        ({"k": "v" * 513}, "metadata.k", "maximum length 512"),
+    ],
+    ids=["17 keys", "a 65-character key", "a 513-character value"],
+)
+def test_metadata_beyond_the_documented_bounds_is_refused(
+    http: httpx.Client, path: str, metadata: dict[str, str], param: str, words: str
+) -> None:
+    response = http.post(path, json={"metadata": metadata})
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["param"] == param and words in error["message"], error
+    assert http.get("/v1/vector_stores/vs_v").json()["metadata"] == {}
+    widest = {f"{i:02d}" + "k" * 62: "v" * 512 for i in range(16)}
+    assert http.post(path, json={"metadata": widest}).status_code == 200
