@@ -44,7 +44,9 @@ if TYPE_CHECKING:
 # need them (tests check that the schema says the same).
 MAX_DURATION_SECONDS = 1_000_000_000  # processing times, advance_on_poll, one clock advance
 MAX_TIMESTAMP = 253_402_300_799  # 9999-12-31T23:59:59Z: clock.start and every created_at
-MAX_PROBLEMS = MAX_LISTED_PROBLEMS  # looked for, of each kind: a refusal lists no more
+# Looked for, of each kind: one more than a refusal lists, so that it can say
+# there are more.
+MAX_PROBLEMS = MAX_LISTED_PROBLEMS + 1
 MAX_FIELD_CHARACTERS = 200
 
 

@@ -347,3 +347,12 @@ def test_an_owner_is_blank_in_a_scenario_exactly_where_a_header_is() -> None:
         with pytest.raises(ScenarioError, match="must name an end user"):
             parse_scenario(text)
     parse_scenario('files:\n  - {id: file-a, owner: "\\u200b"}\n')  # not whitespace
+
+
+def test_a_refusal_says_when_it_lists_only_the_first_problems() -> None:
+    text = "files:\n" + "".join(f"  - {{id: file-{index}, nonsense: 1}}\n" for index in range(60))
+    with pytest.raises(ScenarioError) as raised:
+        parse_scenario(text)
+    lines = str(raised.value).splitlines()
+    assert len(raised.value.problems) == 50
+    assert lines[-1] == "... and more problems (the first 50 are listed)"
