@@ -33,7 +33,7 @@ import importlib.util
 import threading
 from typing import Any
 
-from fake_server.unparsable import send_400_response
+from fake_server.unparsable import methods_for
 
 # A body up to this size is copied once to join what is held: far cheaper than
 # a second write. Beyond it, the copy would cost more than the write it saves.
@@ -173,7 +173,7 @@ def _joining(protocol_class: type[Any]) -> type[asyncio.Protocol]:
         protocol_class.connection_made(self, joined)
 
     name = f"HeadJoining{protocol_class.__name__}"
-    methods = {"connection_made": connection_made, "send_400_response": send_400_response}
+    methods = {"connection_made": connection_made, **methods_for(protocol_class)}
     return type(name, (protocol_class,), methods)
 
 

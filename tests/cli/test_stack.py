@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -210,3 +211,22 @@ def test_an_unparsable_request_is_answered_in_the_providers_envelope(http: str) 
             assert set(error) == {"message", "type", "param", "code"}, (name, error)
             assert error["type"] == "invalid_request_error", (name, error)
         _cancels(url)  # and the server goes on serving
+
+
+@pytest.mark.parametrize("http", ["httptools", "h11"])
+def test_a_request_before_an_unparsable_one_is_answered_first(http: str) -> None:
+    # Pipelined on one connection: a cancel, then bytes no parser reads.
+    if http == "httptools" and not FAST_STACK_INSTALLED:
+        pytest.skip("httptools is not installed here")
+    command = [*fake_server_command(), "serve", "--port", "0", "--http", http]
+    with serve(command) as (url, _stack):
+        host, port = url.removeprefix("http://").split(":")
+        good = f"POST {CANCEL} HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer k\r\n\r\n"
+        with socket.create_connection((host, int(port)), timeout=10) as connection:
+            connection.sendall(good.encode() + UNPARSABLE["byte 0xff in the path"])
+            received = b""
+            while chunk := connection.recv(65536):  # ends when the server closes
+                received += chunk
+        statuses = re.findall(rb"HTTP/1\.1 (\d{3}) ", received)
+        assert statuses == [b"200", b"400"], received[:600]
+        assert b'"status": "cancelled"' in received and b"invalid_http_request" in received
