@@ -35,8 +35,10 @@ def methods_for(protocol_class: type[Any]) -> dict[str, Any]:
     def send_400_response(self: Any, msg: str) -> None:
         del msg  # uvicorn's wording; the envelope says the same in the provider's form
         cycle = self.cycle
-        if cycle is not None and not cycle.response_complete:
-            # An earlier request of this connection is still being answered.
+        if cycle is not None and not cycle.response_complete and not cycle.more_body:
+            # An earlier request of this connection, read whole, is still being
+            # answered. (A request whose own body is broken is answered now: it
+            # waits for a body that will never come.)
             self.fake_server_unparsable = True
             return
         _answer(self)

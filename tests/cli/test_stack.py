@@ -230,3 +230,18 @@ def test_a_request_before_an_unparsable_one_is_answered_first(http: str) -> None
         statuses = re.findall(rb"HTTP/1\.1 (\d{3}) ", received)
         assert statuses == [b"200", b"400"], received[:600]
         assert b'"status": "cancelled"' in received and b"invalid_http_request" in received
+
+
+@pytest.mark.parametrize("http", ["httptools", "h11"])
+def test_a_request_whose_own_body_is_broken_is_answered_at_once(http: str) -> None:
+    if http == "httptools" and not FAST_STACK_INSTALLED:
+        pytest.skip("httptools is not installed here")
+    command = [*fake_server_command(), "serve", "--port", "0", "--http", http]
+    with serve(command) as (url, _stack):
+        broken = (
+            b"POST /v1/vector_stores HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer k\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\nZZ\r\n"
+        )
+        status, headers, body = raw_exchange(url, broken)  # times out (10 s) if it hangs
+        assert status == 400 and json.loads(body)["error"]["type"] == "invalid_request_error"
+        assert headers["connection"] == "close"
