@@ -54,8 +54,9 @@ def parse_json(raw: bytes) -> Any:
         ) from None
     except strict_json.NumberError as error:
         # The one number policy (see strict_json): finite, within 64 bits.
-        param = shortened(".".join(str(part) for part in error.path)) or None
-        where = f"Invalid {quoted(param)}" if param else "Invalid JSON body"
+        path = ".".join(str(part) for part in error.path)
+        param = shortened(path) or None
+        where = f"Invalid {quoted(path)}" if path else "Invalid JSON body"
         raise InvalidRequestError(
             f"{where}: {quoted(error.literal)} is {error.reason}.",
             param,
