@@ -260,3 +260,17 @@ def test_metadata_beyond_the_documented_bounds_is_refused(
     assert http.get("/v1/vector_stores/vs_v").json()["metadata"] == {}
     widest = {f"{i:02d}" + "k" * 62: "v" * 512 for i in range(16)}
     assert http.post(path, json={"metadata": widest}).status_code == 200
+
+
+def test_metadata_stored_through_mka1_still_reads_on_v1(http: httpx.Client) -> None:
+    # MKA1's schema bounds no metadata; the state is shared, so /v1 must show it.
+    wide = {"k" * 70: "v" * 600}
+    created = http.post("/api/v1/llm/vector_stores", json={"name": "m", "metadata": wide})
+    assert created.status_code == 200, created.text
+    store = created.json()["id"]
+    read = http.get(f"/v1/vector_stores/{store}")
+    assert read.status_code == 200, read.text
+    assert read.json()["metadata"] == wide
+    assert http.get("/v1/vector_stores").status_code == 200
+    renamed = http.post(f"/v1/vector_stores/{store}", json={"name": "n"})
+    assert renamed.status_code == 200, renamed.text
