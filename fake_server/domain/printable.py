@@ -9,7 +9,10 @@ import re
 # bidirectional overrides and isolates: in a path (``%0d%0a`` decodes to a line
 # break), a session name or a scenario's key they could forge lines of a log,
 # drive a terminal (``\x1b[``) or show a line in another order than it reads.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# And lone surrogates (JSON's ``"\ud800"``), which no terminal or file can take.
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def printable(text: str) -> str:

@@ -274,3 +274,23 @@ def test_metadata_stored_through_mka1_still_reads_on_v1(http: httpx.Client) -> N
     assert http.get("/v1/vector_stores").status_code == 200
     renamed = http.post(f"/v1/vector_stores/{store}", json={"name": "n"})
     assert renamed.status_code == 200, renamed.text
+
+
+@pytest.mark.parametrize("prefix", ["/v1", "/api/v1/llm"])
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/vector_stores", b'{"metadata": {"\\ud800": "v"}}'),
+        ("/vector_stores", b'{"\\udfff": 1}'),
+        ("/vector_stores/vs_v/file_batches", b'{"file_ids": ["file-a"], "\\ud800x": 1}'),
+    ],
+)
+def test_a_key_with_a_lone_surrogate_is_a_400_not_a_500(
+    http: httpx.Client, prefix: str, path: str, body: bytes
+) -> None:
+    response = http.post(prefix + path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    for text in (error["message"], error["param"] or ""):  # written as escapes, never raw
+        assert not any("\ud800" <= char <= "\udfff" for char in text), text
+    assert_nothing_changed(http)
