@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ class RequestProblem(NamedTuple):
 def request_problem(error: ValidationError) -> RequestProblem:
     """Say what is wrong the way the real API does, naming the parameter. A client's
     own text (a field name, a value) is echoed cut short, never whole."""
-    error = _past_a_null_branch(error)
+    error = _into_the_branch_meant(error)
     path = list(error.absolute_path)
     param = shortened(".".join(str(part) for part in path)) or None
     instance: Any = error.instance
@@ -55,7 +56,8 @@ def request_problem(error: ValidationError) -> RequestProblem:
         case "maxItems" | "minItems" | "maxLength" | "minLength" | "maxProperties":
             detail = _size_detail(error.validator, expected, instance, error.schema_path)
         case "type":
-            detail = f"expected {expected}, but got {json_type(instance)} instead."
+            kinds = " or ".join(expected) if isinstance(expected, list) else expected
+            detail = f"expected {kinds}, but got {json_type(instance)} instead."
         case _:
             # jsonschema's own words start with the instance's repr: put a short
             # echo of it in that place.
@@ -65,27 +67,49 @@ def request_problem(error: ValidationError) -> RequestProblem:
     return RequestProblem(param, f"Invalid '{param}': {detail}" if param else detail)
 
 
-def _past_a_null_branch(error: ValidationError) -> ValidationError:
-    """For a value that is not null, the error of the one branch of an ``anyOf``
-    (or ``oneOf``) that is not ``{"type": "null"}``: a nullable field's own rule
-    (a key too long), not "not valid under any of the given schemas"."""
-    while error.validator in ("anyOf", "oneOf") and error.instance is not None:
-        branches: Any = error.validator_value
-        own = [
-            child
-            for child in error.context or ()
-            if child.relative_schema_path
-            and branches[child.relative_schema_path[0]] != {"type": "null"}
-        ]
-        if not own or len({child.relative_schema_path[0] for child in own}) != 1:
-            break
-        from jsonschema.exceptions import best_match  # noqa: PLC0415 -- only on failure
+def _into_the_branch_meant(error: ValidationError) -> ValidationError:
+    """For an ``anyOf`` (or ``oneOf``) the value fits none of, the error of the one
+    branch it was meant for, when the others rule themselves out: a null branch
+    for a value that is not null, a branch whose ``type`` field (``auto`` or
+    ``static``, ``eq`` or ``and``) the value does not have. Then the message
+    names that branch's rule (a key too long, an unknown field, a missing
+    value), not "not valid under any of the given schemas" or another branch's
+    enum. Where no single branch is meant, jsonschema's own choice stands."""
+    top: Any = error
+    while top.parent is not None and top.parent.validator in ("anyOf", "oneOf"):
+        top = top.parent
+    chosen = _descend(top)
+    return error if chosen is None else chosen
 
-        found = best_match(own)
-        if found is None:
-            break
-        error = found
-    return error
+
+def _descend(error: ValidationError) -> ValidationError | None:
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
+        return error
+    ruled_out: set[Any] = set()
+    for child in error.context:
+        where = list(child.relative_path)
+        if (child.validator == "type" and not where) or (
+            child.validator in ("enum", "const") and where == ["type"]
+        ):
+            ruled_out.add(child.relative_schema_path[0])
+    meant = {child.relative_schema_path[0] for child in error.context} - ruled_out
+    if len(meant) != 1:
+        return None
+    (branch,) = meant
+    children = [child for child in error.context if child.relative_schema_path[0] == branch]
+    from jsonschema.exceptions import best_match  # noqa: PLC0415 -- only on failure
+
+    found: ValidationError | None = best_match(children)
+    if found is None:
+        return None
+    # The branch's own choice may sit under a nested anyOf (a filter in a filter).
+    nested: Any = found
+    while nested.parent is not None and nested.parent is not error:
+        if nested.parent.validator in ("anyOf", "oneOf"):
+            deeper = _descend(nested.parent)
+            return found if deeper is None else deeper
+        nested = nested.parent
+    return found
 
 
 _SIZES = {
@@ -115,10 +139,10 @@ def _size_detail(validator: str, expected: Any, instance: Any, schema_path: Any)
 
 
 def echo(value: Any) -> str:
-    """A short stand-in for a client's value in a message: its repr when short."""
+    """A short stand-in for a client's value in a message: as JSON when short."""
     if isinstance(value, str):
         return quoted(value)
-    text = repr(value)
+    text = json.dumps(value)
     if len(text) <= MAX_ECHOED_CHARACTERS:
         return text
     if isinstance(value, dict):

@@ -294,3 +294,30 @@ def test_a_key_with_a_lone_surrogate_is_a_400_not_a_500(
     for text in (error["message"], error["param"] or ""):  # written as escapes, never raw
         assert not any("\ud800" <= char <= "\udfff" for char in text), text
     assert_nothing_changed(http)
+
+
+# A value under "one of these shapes" is refused by the rule of the shape it
+# was meant as (its "type" says which), not by another shape's enum.
+MEANT_SHAPES = [
+    ("/v1/vector_stores", {"chunking_strategy": {"type": "auto", "x": 1}}, "x",
+     "Unrecognized request argument supplied: x"),
+    ("/v1/vector_stores", {"chunking_strategy": {"type": "static"}}, "chunking_strategy.static",
+     "Missing required parameter: 'chunking_strategy.static'."),
+    ("/v1/vector_stores/vs_v/search", {"query": "a", "filters": {"type": "eq", "key": "a"}},
+     "filters.value", "Missing required parameter: 'filters.value'."),
+    ("/v1/vector_stores/vs_v/search",
+     {"query": "a", "filters": {"type": "and", "filters": [{"type": "eq", "key": "a"}]}},
+     "filters.filters.0.value", "Missing required parameter: 'filters.filters.0.value'."),
+    ("/v1/vector_stores/vs_v", {"name": 5}, "name",
+     "Invalid 'name': expected string or null, but got integer instead."),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "param", "message"), MEANT_SHAPES)
+def test_a_refusal_names_the_rule_of_the_shape_the_value_was_meant_as(
+    http: httpx.Client, path: str, body: dict[str, Any], param: str, message: str
+) -> None:
+    response = http.post(path, json=body)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert (error["param"], error["message"]) == (param, message)
