@@ -85,14 +85,22 @@ def _into_the_branch_meant(error: ValidationError) -> ValidationError:
 def _descend(error: ValidationError) -> ValidationError | None:
     if error.validator not in ("anyOf", "oneOf") or not error.context:
         return error
+    branches = {child.relative_schema_path[0] for child in error.context}
     ruled_out: set[Any] = set()
+    # A field whose fixed value (enum, const) some branches refuse and others
+    # take is what tells the shapes apart (type, grantee_type): it rules out
+    # the branches that refuse it. One every branch refuses tells nothing.
+    refused_by: dict[Any, set[Any]] = {}
     for child in error.context:
         where = list(child.relative_path)
-        if (child.validator == "type" and not where) or (
-            child.validator in ("enum", "const") and where == ["type"]
-        ):
+        if child.validator == "type" and not where:
             ruled_out.add(child.relative_schema_path[0])
-    meant = {child.relative_schema_path[0] for child in error.context} - ruled_out
+        elif child.validator in ("enum", "const") and len(where) == 1:
+            refused_by.setdefault(where[0], set()).add(child.relative_schema_path[0])
+    for refusing in refused_by.values():
+        if refusing != branches:
+            ruled_out |= refusing
+    meant = branches - ruled_out
     if len(meant) != 1:
         return None
     (branch,) = meant

@@ -310,6 +310,9 @@ MEANT_SHAPES = [
      "filters.filters.0.value", "Missing required parameter: 'filters.filters.0.value'."),
     ("/v1/vector_stores/vs_v", {"name": 5}, "name",
      "Invalid 'name': expected string or null, but got integer instead."),
+    ("/api/v1/llm/vector_stores/vs_v/permissions",
+     {"grantee_type": "user", "user_id": "u1", "role": "bad"}, "role",
+     "Invalid 'role': 'bad' is not one of ['writer', 'reader']"),
 ]
 
 
