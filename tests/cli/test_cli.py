@@ -34,6 +34,17 @@ def fake_server_command() -> list[str]:
     return [script]
 
 
+def run_check(*paths: str | Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """The installed ``fake-server check`` on ``paths``, as a user runs it."""
+    return subprocess.run(
+        [*fake_server_command(), "check", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 @pytest.fixture
 def bad_scenario(tmp_path: Path) -> Path:
     path = tmp_path / "bad.yaml"
@@ -84,21 +95,9 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_check_as_a_subprocess(bad_scenario: Path) -> None:
-    good = subprocess.run(
-        [*fake_server_command(), "check", str(REPO_ROOT / "scenarios" / "default.yaml")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    good = run_check(REPO_ROOT / "scenarios" / "default.yaml")
     assert good.returncode == 0, good.stderr
-    bad = subprocess.run(
-        [*fake_server_command(), "check", str(bad_scenario)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    bad = run_check(bad_scenario)
     assert bad.returncode == 1
     assert ":5: vector_stores[0].file_batches[0].files:" in bad.stderr
     assert "Traceback" not in bad.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli import fake_server_command
+from tests.cli.test_cli import fake_server_command, run_check
 from tests.hostile_scenarios import ALL, BOMBS, NESTING, NON_JSON, NUMBERS
 
 TIMEOUT_SECONDS = 300  # for every case at once; a hang or a runaway fails the test
@@ -20,13 +20,7 @@ def test_check_reports_every_hostile_scenario_and_exits_1(tmp_path: Path) -> Non
         path = tmp_path / f"hostile-{index:03d}.yaml"
         path.write_text(ALL[name].text, encoding="utf-8")
         paths[name] = path
-    result = subprocess.run(
-        [*fake_server_command(), "check", *map(str, paths.values())],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_SECONDS,
-        check=False,
-    )
+    result = run_check(*paths.values(), timeout=TIMEOUT_SECONDS)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stdout == "", "no hostile scenario is ok"
@@ -71,13 +65,7 @@ def test_check_escapes_control_characters_of_keys_and_values(tmp_path: Path) -> 
         'vector_stores:\n  - {id: "vs_\\e[2J\\nforged: ok", "\\e[31mkey\\r\\0\\L": 1}\n',
         encoding="utf-8",
     )
-    result = subprocess.run(
-        [*fake_server_command(), "check", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_check(path)
     assert result.returncode == 1
     assert not any(char in result.stderr for char in "\x1b\r\x00\u2028"), result.stderr
     lines = result.stderr.splitlines()

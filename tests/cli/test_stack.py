@@ -195,53 +195,51 @@ def raw_exchange(url: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
     return int(status_line.split()[1]), headers, body
 
 
-@pytest.mark.parametrize("http", ["httptools", "h11"])
-def test_an_unparsable_request_is_answered_in_the_providers_envelope(http: str) -> None:
-    command = [*fake_server_command(), "serve", "--port", "0", "--http", http]
-    if http == "httptools" and not FAST_STACK_INSTALLED:
+@pytest.fixture(params=["httptools", "h11"])
+def each_parser(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of ``fake-server serve`` on each HTTP parser (httptools where installed)."""
+    if request.param == "httptools" and not FAST_STACK_INSTALLED:
         pytest.skip("httptools is not installed here")
+    command = [*fake_server_command(), "serve", "--port", "0", "--http", request.param]
     with serve(command) as (url, _stack):
-        for name, request in UNPARSABLE.items():
-            status, headers, body = raw_exchange(url, request)
-            assert 400 <= status < 500, (name, status, body)
-            assert headers["content-type"].startswith("application/json"), (name, headers)
-            assert headers["x-request-id"].startswith("req_"), (name, headers)
-            assert "openai-processing-ms" in headers, (name, headers)
-            error = json.loads(body)["error"]
-            assert set(error) == {"message", "type", "param", "code"}, (name, error)
-            assert error["type"] == "invalid_request_error", (name, error)
-        _cancels(url)  # and the server goes on serving
+        yield url
 
 
-@pytest.mark.parametrize("http", ["httptools", "h11"])
-def test_a_request_before_an_unparsable_one_is_answered_first(http: str) -> None:
+def test_an_unparsable_request_is_answered_in_the_providers_envelope(each_parser: str) -> None:
+    url = each_parser
+    for name, request in UNPARSABLE.items():
+        status, headers, body = raw_exchange(url, request)
+        assert 400 <= status < 500, (name, status, body)
+        assert headers["content-type"].startswith("application/json"), (name, headers)
+        assert headers["x-request-id"].startswith("req_"), (name, headers)
+        assert "openai-processing-ms" in headers, (name, headers)
+        error = json.loads(body)["error"]
+        assert set(error) == {"message", "type", "param", "code"}, (name, error)
+        assert error["type"] == "invalid_request_error", (name, error)
+    _cancels(url)  # and the server goes on serving
+
+
+def test_a_request_before_an_unparsable_one_is_answered_first(each_parser: str) -> None:
     # Pipelined on one connection: a cancel, then bytes no parser reads.
-    if http == "httptools" and not FAST_STACK_INSTALLED:
-        pytest.skip("httptools is not installed here")
-    command = [*fake_server_command(), "serve", "--port", "0", "--http", http]
-    with serve(command) as (url, _stack):
-        host, port = url.removeprefix("http://").split(":")
-        good = f"POST {CANCEL} HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer k\r\n\r\n"
-        with socket.create_connection((host, int(port)), timeout=10) as connection:
-            connection.sendall(good.encode() + UNPARSABLE["byte 0xff in the path"])
-            received = b""
-            while chunk := connection.recv(65536):  # ends when the server closes
-                received += chunk
-        statuses = re.findall(rb"HTTP/1\.1 (\d{3}) ", received)
-        assert statuses == [b"200", b"400"], received[:600]
-        assert b'"status": "cancelled"' in received and b"invalid_http_request" in received
+    url = each_parser
+    host, port = url.removeprefix("http://").split(":")
+    good = f"POST {CANCEL} HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer k\r\n\r\n"
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(good.encode() + UNPARSABLE["byte 0xff in the path"])
+        received = b""
+        while chunk := connection.recv(65536):  # ends when the server closes
+            received += chunk
+    statuses = re.findall(rb"HTTP/1\.1 (\d{3}) ", received)
+    assert statuses == [b"200", b"400"], received[:600]
+    assert b'"status": "cancelled"' in received and b"invalid_http_request" in received
 
 
-@pytest.mark.parametrize("http", ["httptools", "h11"])
-def test_a_request_whose_own_body_is_broken_is_answered_at_once(http: str) -> None:
-    if http == "httptools" and not FAST_STACK_INSTALLED:
-        pytest.skip("httptools is not installed here")
-    command = [*fake_server_command(), "serve", "--port", "0", "--http", http]
-    with serve(command) as (url, _stack):
-        broken = (
-            b"POST /v1/vector_stores HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer k\r\n"
-            b"Transfer-Encoding: chunked\r\n\r\nZZ\r\n"
-        )
-        status, headers, body = raw_exchange(url, broken)  # times out (10 s) if it hangs
-        assert status == 400 and json.loads(body)["error"]["type"] == "invalid_request_error"
-        assert headers["connection"] == "close"
+def test_a_request_whose_own_body_is_broken_is_answered_at_once(each_parser: str) -> None:
+    url = each_parser
+    broken = (
+        b"POST /v1/vector_stores HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer k\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\nZZ\r\n"
+    )
+    status, headers, body = raw_exchange(url, broken)  # times out (10 s) if it hangs
+    assert status == 400 and json.loads(body)["error"]["type"] == "invalid_request_error"
+    assert headers["connection"] == "close"
