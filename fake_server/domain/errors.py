@@ -157,12 +157,17 @@ def _seconds(value: float) -> str:
 MAX_ECHOED_CHARACTERS = 64
 
 
+def cut_short(text: str, limit: int) -> str:
+    """``text`` if it is at most ``limit`` characters; else its start, saying how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text)} characters)"
+
+
 def shortened(value: str) -> str:
     """A client-supplied text for an error message: cut short if it is long, and
     its control characters written as escapes (a message is often printed)."""
-    if len(value) > MAX_ECHOED_CHARACTERS:
-        return printable(value[:MAX_ECHOED_CHARACTERS]) + f"... ({len(value)} characters)"
-    return printable(value)
+    return printable(cut_short(value, MAX_ECHOED_CHARACTERS))
 
 
 def quoted(value: str) -> str:

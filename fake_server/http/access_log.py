@@ -23,6 +23,7 @@ import sys
 import time
 from typing import IO, Any
 
+from fake_server.domain.errors import cut_short
 from fake_server.domain.printable import printable
 
 logger = logging.getLogger("fake_server.access")
@@ -34,9 +35,7 @@ MAX_LOGGED_CHARACTERS = 2048
 
 
 def cut(text: str) -> str:
-    if len(text) <= MAX_LOGGED_CHARACTERS:
-        return text
-    return f"{text[:MAX_LOGGED_CHARACTERS]}... ({len(text)} characters)"
+    return cut_short(text, MAX_LOGGED_CHARACTERS)
 
 
 def text_line(  # noqa: PLR0917 -- one argument per field of the line
