@@ -21,7 +21,6 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fake_server.contract.request_problems import (
-    NOT_TEXT_KEY,
     RequestProblem,
     chunking_problem,
     request_problem,
@@ -201,12 +200,7 @@ class Contract:
         validator = self._request_validators.get((schema_set, operation))
         if validator is None:
             return None
-        try:
-            error = validator.first_error(body)
-        except UnicodeEncodeError:
-            # A key with a lone surrogate (JSON's "\ud800"): no validator can
-            # read it as text, and neither can a client reading it back.
-            return RequestProblem(None, NOT_TEXT_KEY)
+        error = validator.first_error(body)
         if error is not None:
             return request_problem(error)
         return chunking_problem(body) if isinstance(body, dict) else None

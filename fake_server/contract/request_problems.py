@@ -11,10 +11,6 @@ if TYPE_CHECKING:
 from fake_server.domain.errors import MAX_ECHOED_CHARACTERS, quoted, shortened
 
 MAX_MESSAGE_CHARACTERS = 300
-NOT_TEXT_KEY = (
-    "The JSON body has a key that is not text: it holds a lone surrogate "
-    "(an escape from \\ud800 to \\udfff without its pair)."
-)
 # Unrecognized field names a message lists before it counts the rest.
 MAX_NAMES_LISTED = 3
 

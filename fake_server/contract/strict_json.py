@@ -4,6 +4,9 @@ Two rules on top of ``json.loads``, for every body a client sends (provider
 requests, the control plane) and for scenarios written as JSON:
 
 - an object with the same key twice is refused (``DuplicateKeyError``);
+- text is text: a string or key holding a lone surrogate (an escape from
+  ``\ud800`` to ``\udfff`` without its pair) is refused (``NotTextError``),
+  as no UTF-8, no validator and no client reading it back can carry it;
 - the number policy: a number must be finite (``NaN``, ``Infinity`` and
   ``1e999`` are refused) and an integer must fit in 64 bits (``INT_MIN`` to
   ``INT_MAX``), so no value reaches the state that Python cannot turn back
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 INT_MIN = -(2**63)
@@ -32,6 +36,15 @@ class DuplicateKeyError(ValueError):
     def __init__(self, key: str) -> None:
         super().__init__(f"duplicate key {key!r}")
         self.key = key
+
+
+class NotTextError(ValueError):
+    """A string or key holding a lone surrogate."""
+
+
+# A lone surrogate reaches a document only through a ``\uD800``-``\uDFFF``
+# escape, or as a character of text that is not ASCII: both cheap to rule out.
+_MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
 
 
 class NumberError(ValueError):
@@ -67,10 +80,31 @@ def loads(text: str | bytes, *, integral_floats: bool = True) -> Any:
     elif text.startswith("\ufeff"):
         raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
     try:
-        return (_DECODER if integral_floats else _NO_INTEGRAL_FLOATS).decode(text)
+        value = (_DECODER if integral_floats else _NO_INTEGRAL_FLOATS).decode(text)
     except _RefusedNumberError as refused:
         # Rare: read the document again, marking refused numbers, to say where.
         raise NumberError(refused.literal, refused.reason, _locate(text)) from None
+    maybe = (not text.isascii() or "\\u" in text) and _MAYBE_SURROGATE.search(text)
+    if maybe and _holds_a_lone_surrogate(value):
+        raise NotTextError("a string or key holds a lone surrogate")
+    return value
+
+
+def _holds_a_lone_surrogate(value: Any) -> bool:
+    pending = [value]
+    while pending:  # one pass over the document (no recursion: it may be deep)
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str) and not item.isascii():
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+    return False
 
 
 class _RefusedNumberError(Exception):

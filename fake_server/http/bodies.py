@@ -52,6 +52,12 @@ def parse_json(raw: bytes) -> Any:
             shortened(error.key),
             "invalid_json",
         ) from None
+    except strict_json.NotTextError:
+        raise InvalidRequestError(
+            "The JSON body holds a lone surrogate (an escape from \\ud800 to \\udfff "
+            "without its pair): it is not text.",
+            code="invalid_json",
+        ) from None
     except strict_json.NumberError as error:
         # The one number policy (see strict_json): finite, within 64 bits.
         path = ".".join(str(part) for part in error.path)

@@ -283,6 +283,9 @@ def test_metadata_stored_through_mka1_still_reads_on_v1(http: httpx.Client) -> N
         ("/vector_stores", b'{"metadata": {"\\ud800": "v"}}'),
         ("/vector_stores", b'{"\\udfff": 1}'),
         ("/vector_stores/vs_v/file_batches", b'{"file_ids": ["file-a"], "\\ud800x": 1}'),
+        ("/vector_stores", b'{"name": "\\udfff"}'),
+        ("/vector_stores", b'{"name": "\xed\xa0\x80"}'),  # a surrogate in UTF-8's form
+        ("/vector_stores/vs_v/file_batches", b'{"file_ids": ["file-\\ud800"]}'),
     ],
 )
 def test_a_key_with_a_lone_surrogate_is_a_400_not_a_500(
@@ -324,3 +327,23 @@ def test_a_refusal_names_the_rule_of_the_shape_the_value_was_meant_as(
     assert response.status_code == 400, response.text
     error = response.json()["error"]
     assert (error["param"], error["message"]) == (param, message)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/__fake__/faults",
+         b'{"operation": "cancelVectorStoreFileBatch", "status": 500, "\\ud800": 1}'),
+        ("PUT", "/__fake__/scenario", b'{"files": [{"id": "file-a", "owner": "\\ud800"}]}'),
+    ],
+)
+def test_the_control_plane_refuses_a_lone_surrogate_too(
+    http: httpx.Client, method: str, path: str, body: bytes
+) -> None:
+    json_type = {"content-type": "application/json"}
+    response = http.request(method, path, content=body, headers=json_type)
+    assert response.status_code == 400, response.text
+    assert http.get("/__fake__/faults").json()["faults"] == []
+    assert_nothing_changed(http)
+    paired = http.post("/v1/vector_stores", json={"name": "\U0001f600"})  # a pair is text
+    assert paired.status_code == 200 and paired.json()["name"] == "\U0001f600"
