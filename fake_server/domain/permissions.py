@@ -14,6 +14,10 @@ from fake_server import defaults
 from fake_server.domain.errors import InvalidRequestError
 from fake_server.domain.model import VectorStore
 
+# The ``user_id`` a permissions path names the team's permission by: no user
+# may be granted a role under it.
+TEAM = "team"
+
 
 class Role(IntEnum):
     """What an end user may do with a vector store; each role includes those below
@@ -110,6 +114,12 @@ def permission_rows(vector_store: VectorStore) -> list[Permission]:
 def check_grant(vector_store: VectorStore, user_id: str | None) -> None:
     """Refuse a grant to ``user_id`` (None: the team) the store cannot take."""
     _check_user_id(user_id)
+    if user_id == TEAM:
+        raise InvalidRequestError(
+            f"Invalid 'user_id': {TEAM!r} names the team's permission in a path, so a user "
+            "called so could never be read or revoked. Leave user_id out for the team's role.",
+            "user_id",
+        )
     if (
         user_id is not None
         and user_id not in vector_store.grants
@@ -138,16 +148,32 @@ def check_revoke(vector_store: VectorStore, user_id: str | None) -> None:
 
 
 def _check_user_id(user_id: str | None) -> None:
-    if user_id is not None and not user_id.strip():
-        # X-On-Behalf-Of cannot be blank, so no request could act as this user.
+    if user_id is None:
+        return
+    problem = end_user_problem(user_id)
+    if problem is not None:
         raise InvalidRequestError(
-            "Invalid 'user_id': it is blank. Name an end user, or leave user_id out "
-            "for the team's role.",
+            f"Invalid 'user_id': {problem}. Name one end user, or leave user_id out for "
+            "the team's role.",
             "user_id",
         )
-    if user_id is not None and len(user_id) > defaults.MAX_END_USER_CHARACTERS:
-        # No X-On-Behalf-Of could ever name it: a grant to nobody.
-        raise InvalidRequestError(
-            f"Invalid 'user_id': longer than {defaults.MAX_END_USER_CHARACTERS} characters.",
-            "user_id",
-        )
+
+
+def end_user_problem(end_user: str) -> str | None:
+    """Why no request could act as ``end_user``, or None when one can.
+
+    The one rule for an end user's id, wherever it is named: in
+    ``X-On-Behalf-Of`` and in a grant (a scenario follows it through its
+    schema's ``end_user``).
+    """
+    if not end_user.strip():
+        # Read as "no end user", a blank one would act for the whole account.
+        return "it is blank"
+    if len(end_user) > defaults.MAX_END_USER_CHARACTERS:
+        return f"longer than {defaults.MAX_END_USER_CHARACTERS} characters"
+    if "," in end_user:
+        # A proxy that merges a repeated header joins the values with ", ".
+        return "it holds ',', as a repeated header does once a proxy joins it"
+    if "/" in end_user:
+        return "it holds '/', which no permissions path can name"
+    return None

@@ -24,9 +24,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from fake_server import defaults
 from fake_server.domain.clock import stopwatch
 from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
+from fake_server.domain.permissions import end_user_problem
 from fake_server.http import drops
 from fake_server.http.admin_paths import is_admin_path
 from fake_server.http.context import Call, Document, Reply
@@ -79,7 +79,6 @@ class _Request(Request):
         return params
 logger = logging.getLogger("fake_server")
 END_USER_PARAM = "X-On-Behalf-Of"
-MAX_END_USER_CHARACTERS = defaults.MAX_END_USER_CHARACTERS
 
 
 def resolve(app: FakeServerApp, scope: Scope, receive: Receive) -> Call:
@@ -178,9 +177,10 @@ def _authorise_provider(call: Call) -> None:
 def _end_user(headers: dict[bytes, bytes], listed: Iterable[tuple[bytes, bytes]]) -> str | None:
     """The end user of ``X-On-Behalf-Of``, decoded as UTF-8; None without the header.
 
-    A header that is present but says nobody (empty or blank) is refused:
-    read as "no end user", it would act for the whole account. So is one sent
-    twice: which of two end users a proxy or a server takes is anyone's guess.
+    A header that names no one end user is refused (``end_user_problem``): a
+    blank one, read as "no end user", would act for the whole account. So is
+    one sent twice: which of two end users a proxy or a server takes is
+    anyone's guess.
     """
     raw = headers.get(b"x-on-behalf-of")
     if raw is None:
@@ -196,16 +196,11 @@ def _end_user(headers: dict[bytes, bytes], listed: Iterable[tuple[bytes, bytes]]
         raise InvalidRequestError(
             "Invalid 'X-On-Behalf-Of' header: it must be UTF-8 text.", END_USER_PARAM
         ) from None
-    if not end_user.strip():
+    problem = end_user_problem(end_user)
+    if problem is not None:
         raise InvalidRequestError(
-            "Invalid 'X-On-Behalf-Of' header: it is blank. Send the end user's id, or no "
+            f"Invalid 'X-On-Behalf-Of' header: {problem}. Send one end user's id, or no "
             "header to act for the whole account.",
-            END_USER_PARAM,
-        )
-    if len(end_user) > MAX_END_USER_CHARACTERS:
-        raise InvalidRequestError(
-            f"Invalid 'X-On-Behalf-Of' header: longer than {MAX_END_USER_CHARACTERS} "
-            "characters.",
             END_USER_PARAM,
         )
     return end_user

@@ -360,7 +360,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
             return f"must be >= {expected}, got {shown}"
         case "maximum":
             return f"must be <= {expected}, got {shown}"
-        case "pattern" | "anyOf" if custom:
+        case "pattern" | "anyOf" | "not" if custom:
             return f"{shown} {custom}"
         case "const" if custom:
             return f"{custom}, got {shown}"

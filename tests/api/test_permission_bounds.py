@@ -58,3 +58,19 @@ def test_a_store_holds_a_bounded_number_of_grants(fake_server_inprocess: FakeSer
         assert not_granted.status_code == 404, not_granted.text
         assert revoked.status_code == 200
         assert granted_again.status_code == 200
+
+
+@pytest.mark.parametrize("user_id", ["alice, bob", "a,b", "a/b", "/", "team/x", "team"])
+def test_a_user_id_no_header_or_path_could_name_is_refused(
+    fake_server_inprocess: FakeServer, user_id: str
+) -> None:
+    # "alice, bob" is what a proxy makes of a repeated X-On-Behalf-Of; no
+    # /permissions/{user_id} path reaches a user whose id holds a slash, and
+    # /permissions/team is the team's.
+    with fake_server_inprocess.http_client() as http:
+        grant = {"grantee_type": "user", "role": "reader", "user_id": user_id}
+        refused = http.post(PERMISSIONS, json=grant)
+
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["error"]["param"] == "user_id"
+        assert http.get(PERMISSIONS).json()["data"] == []

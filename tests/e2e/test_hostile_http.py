@@ -48,8 +48,8 @@ def batch_status(server: ServerThread) -> str:
 
 @pytest.mark.parametrize(
     "value",
-    [b"", b" ", b"\t", b"   \t  ", b"\xff\xfe", b"\xc3", b"x" * 257],
-    ids=["empty", "space", "tab", "blanks", "not-utf8", "cut-utf8", "too-long"],
+    [b"", b" ", b"\t", b"   \t  ", b"\xff\xfe", b"\xc3", b"x" * 257, b"alice, bob", b"a/b"],
+    ids=["empty", "space", "tab", "blanks", "not-utf8", "cut-utf8", "too-long", "joined", "slash"],
 )
 @pytest.mark.parametrize(
     ("method", "path"),

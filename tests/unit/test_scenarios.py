@@ -199,19 +199,19 @@ BAD_SCENARIOS: dict[str, tuple[str, int | None, str, str]] = {
         "files:\n  - {id: file-a, owner: '   '}\n",
         2,
         "files[0].owner",
-        "must name an end user (not blank)",
+        "must name an end user (not blank",
     ),
     "a blank owner of a vector store": (
         "vector_stores:\n  - {id: vs_a, owner: \"\\t\"}\n",
         2,
         "vector_stores[0].owner",
-        "must name an end user (not blank)",
+        "must name an end user (not blank",
     ),
     "a grant to a blank end user": (
         "vector_stores:\n  - id: vs_a\n    permissions: [{user_id: ' ', role: reader}]\n",
         3,
         "vector_stores[0].permissions[0].user_id",
-        "must name an end user (not blank)",
+        "must name an end user (not blank",
     ),
     "a purpose no client can upload with": (
         "files:\n  - {id: file-a, purpose: nonsense}\n",
@@ -347,6 +347,29 @@ def test_an_owner_is_blank_in_a_scenario_exactly_where_a_header_is() -> None:
         with pytest.raises(ScenarioError, match="must name an end user"):
             parse_scenario(text)
     parse_scenario('files:\n  - {id: file-a, owner: "\\u200b"}\n')  # not whitespace
+
+
+@pytest.mark.parametrize(
+    ("where", "text"),
+    [
+        ("files[0].owner", "files:\n  - {id: file-a, owner: 'alice, bob'}\n"),
+        ("vector_stores[0].owner", "vector_stores:\n  - {id: vs_a, owner: a/b}\n"),
+        (
+            "vector_stores[0].permissions[0].user_id",
+            "vector_stores:\n  - id: vs_a\n    permissions: [{user_id: 'a,b', role: reader}]\n",
+        ),
+        (
+            "vector_stores[0].permissions[0].user_id",
+            "vector_stores:\n  - id: vs_a\n    permissions: [{user_id: team, role: reader}]\n",
+        ),
+    ],
+)
+def test_a_scenario_names_end_users_by_the_rule_the_runtime_keeps(where: str, text: str) -> None:
+    # What X-On-Behalf-Of and a grant refuse (a ',', a '/', a user called
+    # 'team'), a scenario cannot load either: no request could reach it.
+    with pytest.raises(ScenarioError) as raised:
+        parse_scenario(text, "s.yaml")
+    assert f": {where}: " in str(raised.value) and " must " in str(raised.value)
 
 
 def test_a_refusal_says_when_it_lists_only_the_first_problems() -> None:

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fake_server.domain.permissions import Permission
+from fake_server.domain.permissions import TEAM, Permission
 from fake_server.http.bodies import json_object
 from fake_server.http.context import Call
 from fake_server.http.routes import Operation
 
 PERMISSIONS_PATH = "/vector_stores/{vector_store_id}/permissions"
 MKA1 = frozenset({"mka1"})
-# The path's user_id that names the team's permission (no user may be called so).
-TEAM = "team"
 
 
 def permission(vector_store_id: str, row: Permission) -> dict[str, Any]:
