@@ -1,27 +1,38 @@
 """Text from outside (a request's path, a scenario's keys) made safe for a terminal
-or a line-based log: every control character written as an escape."""
+or a line-based log: every control or invisible format character written as an
+escape."""
 
 from __future__ import annotations
 
-import re
+import unicodedata
 
-# C0 and C1 control characters, DEL, the Unicode line separators and the
-# bidirectional overrides and isolates: in a path (``%0d%0a`` decodes to a line
-# break), a session name or a scenario's key they could forge lines of a log,
-# drive a terminal (``\x1b[``) or show a line in another order than it reads.
-# And lone surrogates (JSON's ``"\ud800"``), which no terminal or file can take.
-_CONTROL = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+# Control characters (C0, C1, DEL) could forge lines of a log (``%0d%0a`` in a
+# path decodes to a line break) or drive a terminal (``\x1b[``); the Unicode
+# line separators break lines too. Format characters are invisible: the bidi
+# overrides, isolates and marks show a line in another order than it reads,
+# and a zero-width space or byte order mark makes ``alice\u200b`` look like
+# ``alice``, the very difference a test author reads a refusal to find. Lone
+# surrogates (JSON's ``"\ud800"``) no terminal or file can take.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+# Except the joiners: they shape Arabic and Indic scripts and join emoji
+# (👩‍💻), so escaping them would garble text that is shown as it should be.
+_SHAPING = frozenset({"\u200c", "\u200d"})
 
 
 def printable(text: str) -> str:
-    """``text`` with every control character written as an escape (``\\x0d``)."""
+    """``text`` with every control or invisible format character written as an
+    escape (``\\x0d``, ``\\u200b``)."""
     if text.isprintable():  # the common case, and a cheap test
         return text
-    return _CONTROL.sub(_escape, text)
+    return "".join(_escape(char) if _hidden(char) else char for char in text)
 
 
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+def _hidden(char: str) -> bool:
+    return unicodedata.category(char) in _HIDDEN_CATEGORIES and char not in _SHAPING
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"

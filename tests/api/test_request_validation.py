@@ -224,7 +224,7 @@ def test_an_unknown_route_names_a_long_path_cut_short(http: httpx.Client) -> Non
 @pytest.mark.parametrize(
     "body",
     [
-        {"expires_after": {"anchor": "a\nb\u2028\x1b[2J\u202e", "days": 1}},
+        {"expires_after": {"anchor": "a\nb\u2028\x1b[2J\u202e\u200b\u200f\ufeff", "days": 1}},
         {"name": "docs", "colour\r\n\x1b[31m": 1},
     ],
     ids=["a value", "a field name"],
@@ -236,7 +236,7 @@ def test_a_refusal_writes_the_clients_control_characters_as_escapes(
     assert response.status_code == 400, response.text
     error = response.json()["error"]
     for text in (error["message"], error["param"] or ""):
-        assert not any(char in text for char in "\n\r\x1b\u2028\u202e"), text
+        assert not any(char in text for char in "\n\r\x1b\u2028\u202e\u200b\u200f\ufeff"), text
     assert "\\x1b" in error["message"]
 
 
