@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import importlib.util
 import ipaddress
 import json
@@ -27,6 +26,7 @@ from types import FrameType
 import uvicorn
 
 from fake_server import defaults
+from fake_server.collector import Collector
 from fake_server.domain.printable import printable
 from fake_server.http import access_log
 from fake_server.http.app import create_app
@@ -43,7 +43,6 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # In-flight requests get this long after SIGTERM, so the process is gone
 # within a second.
 GRACEFUL_SHUTDOWN_SECONDS = 0.8
-GC_YOUNG_THRESHOLD = 20_000
 ENV_PREFIX = "FAKE_SERVER_"
 # The optional fast halves of uvicorn's stack, chosen by "auto" when importable.
 FAST_STACK = ("uvloop", "httptools")
@@ -231,12 +230,6 @@ def _serve(args: argparse.Namespace) -> int:
         max_sessions=args.max_sessions,
         admin_token=args.admin_token,
     )
-    # Everything built so far (schemas, the scenario) lives as long as the
-    # process: keep it out of the collector's way, and collect young objects
-    # less often, so pauses stay short as the state grows. No collection
-    # first: start-up leaves no cyclic garbage worth the 10 ms it costs.
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 100)
     config = uvicorn.Config(
         app,
         # auto: uvloop and httptools where they are installed (a dependency
@@ -328,11 +321,21 @@ class _AnnouncingServer(uvicorn.Server):
         super().__init__(config)
         self._ready = ready
         self._shutdown = shutdown
+        self._collector = Collector()
 
     async def startup(self, sockets: list[object] | None = None) -> None:  # type: ignore[override]
         await super().startup(sockets)  # type: ignore[arg-type]
         if self.started:
+            # Everything built so far (schemas, the scenario) lives as long as
+            # the process; from here on the state grows with what clients make.
+            # No collection first: start-up leaves no cyclic garbage worth the
+            # 10 ms it costs.
+            self._collector.start(asyncio.get_running_loop())
             self._ready.announce(serving_stack(self.config))
+
+    async def shutdown(self, sockets: list[object] | None = None) -> None:  # type: ignore[override]
+        self._collector.stop()
+        await super().shutdown(sockets)  # type: ignore[arg-type]
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:

@@ -1,0 +1,151 @@
+"""The collector policy of ``fake-server serve`` (fake_server/collector.py).
+
+It changes the process's cyclic collector, so each case runs in a fresh
+interpreter and reports what it saw as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
+PRELUDE = """
+import asyncio, gc, json, weakref
+from fake_server.collector import Collector, YOUNG_THRESHOLD, NEVER
+
+class Node:
+    def __init__(self):
+        self.me = self  # a cycle: only the cyclic collector frees it
+
+def frozen_cycle():
+    '''A cycle that survives a young collection (so it is frozen), then dies.'''
+    node = Node()
+    gc.collect(0)
+    return weakref.ref(node)
+"""
+
+
+def run_case(body: str) -> dict[str, Any]:
+    script = PRELUDE + textwrap.dedent(body)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_young_survivors_are_frozen_and_never_scanned_again() -> None:
+    seen = run_case(
+        """
+        collector = Collector()
+        collector.start()
+        frozen_before = gc.get_freeze_count()
+        kept = [[index] for index in range(5000)]  # tracked objects that stay alive
+        gc.collect(0)
+        print(json.dumps({
+            "thresholds": gc.get_threshold(),
+            "frozen": gc.get_freeze_count() - frozen_before,
+            "older": len(gc.get_objects(1)) + len(gc.get_objects(2)),
+            "young_collections": collector.young_collections,
+            "frozen_since_full": collector.frozen_since_full,
+        }))
+        """
+    )
+    assert seen["thresholds"] == [700, 2**31 - 1, 2**31 - 1]
+    assert seen["frozen"] >= 5000
+    assert seen["older"] == 0
+    assert seen["young_collections"] >= 1
+    # An estimate (the young generation's count, less what it freed): near the truth.
+    assert 4500 <= seen["frozen_since_full"] <= 6000
+
+
+def test_frozen_cyclic_garbage_waits_for_an_idle_check() -> None:
+    seen = run_case(
+        """
+        collector = Collector()
+        collector.start()
+        cycle = frozen_cycle()
+        gc.collect(0)  # a young collection does not reach it any more
+        after_young = cycle() is not None
+        busy = collector.check()  # a young collection since the last check: busy
+        after_busy = cycle() is not None
+        idle = collector.check()  # none since: idle, everything is collected
+        print(json.dumps({
+            "after_young": after_young, "busy": busy, "after_busy": after_busy,
+            "idle": idle, "after_idle": cycle() is not None,
+            "full_collections": collector.full_collections,
+            "young_collections": collector.young_collections,
+        }))
+        """
+    )
+    assert seen["after_young"] and seen["after_busy"]
+    assert (seen["busy"], seen["idle"]) == (False, True)
+    assert seen["after_idle"] is False
+    assert seen["full_collections"] == 1
+    assert seen["young_collections"] == 0
+
+
+def test_an_idle_server_with_nothing_new_is_left_alone() -> None:
+    seen = run_case(
+        """
+        collector = Collector()
+        collector.start()
+        print(json.dumps({"checks": [collector.check() for _ in range(3)]}))
+        """
+    )
+    assert seen["checks"] == [False, False, False]
+
+
+def test_under_endless_load_a_doubling_of_the_frozen_objects_collects_all() -> None:
+    seen = run_case(
+        """
+        collector = Collector()
+        collector.start()
+        alive = collector.alive_after_full
+        cycle = frozen_cycle()
+        collector.check()
+        kept = []
+        young_before = collector.young_collections
+        for _ in range(2 * alive // 100 + 10):  # bounded: past the doubling
+            kept.append([[index] for index in range(100)])
+        busy = collector.young_collections > young_before
+        collected = collector.check()
+        print(json.dumps({
+            "busy": busy, "collected": collected, "after": cycle() is not None,
+            "alive_after_full": collector.alive_after_full, "alive_before": alive,
+        }))
+        """
+    )
+    assert seen["busy"], "the load made no young collection"
+    assert seen["collected"] is True
+    assert seen["after"] is False
+    assert seen["alive_after_full"] > seen["alive_before"]
+
+
+def test_on_the_event_loop_the_check_runs_by_itself() -> None:
+    seen = run_case(
+        """
+        async def main():
+            collector = Collector(check_seconds=0.02)
+            collector.start(asyncio.get_running_loop())
+            cycle = frozen_cycle()
+            for _ in range(200):  # bounded: 4 s at most
+                if cycle() is None:
+                    break
+                await asyncio.sleep(0.02)
+            collector.stop()
+            return {
+                "freed": cycle() is None,
+                "thresholds": gc.get_threshold(),
+                "callbacks": len(gc.callbacks),
+            }
+        print(json.dumps(asyncio.run(main())))
+        """
+    )
+    assert seen["freed"] is True
+    assert seen["thresholds"] == [700, 10, 10]  # given back as it was
+    assert seen["callbacks"] == 0
