@@ -14,7 +14,7 @@ from typing import Any
 
 PRELUDE = """
 import asyncio, gc, json, weakref
-from fake_server.collector import Collector, YOUNG_THRESHOLD, NEVER
+from fake_server.collector import GROWTH_BEFORE_FULL, Collector
 
 class Node:
     def __init__(self):
@@ -100,7 +100,7 @@ def test_an_idle_server_with_nothing_new_is_left_alone() -> None:
     assert seen["checks"] == [False, False, False]
 
 
-def test_under_endless_load_a_doubling_of_the_frozen_objects_collects_all() -> None:
+def test_under_endless_load_a_fourfold_growth_of_the_frozen_objects_collects_all() -> None:
     seen = run_case(
         """
         collector = Collector()
@@ -110,7 +110,7 @@ def test_under_endless_load_a_doubling_of_the_frozen_objects_collects_all() -> N
         collector.check()
         kept = []
         young_before = collector.young_collections
-        for _ in range(2 * alive // 100 + 10):  # bounded: past the doubling
+        for _ in range(GROWTH_BEFORE_FULL * alive // 100 + 10):  # bounded: past the growth
             kept.append([[index] for index in range(100)])
         busy = collector.young_collections > young_before
         collected = collector.check()
