@@ -220,21 +220,19 @@ class Account:
             files = self._new_files(vector_store, file_ids, now, actor)
             if duplicates is not None:
                 self._check_duplicates(vector_store, files, skip=duplicates == "skip")
-            settings = per_file or {}
-            for file in files:
-                own = settings.get(file.id, NO_SETTINGS)
-                chosen = own.attributes if own.attributes is not None else attributes
-                file.attributes = dict(chosen) if chosen is not None else None
-                file.chunking_strategy = own.chunking_strategy or chunking_strategy
+            # New files set neither (see VectorStoreFile): only what was sent is set.
+            if per_file or attributes is not None or chunking_strategy is not None:
+                settings = per_file or {}
+                for file in files:
+                    own = settings.get(file.id, NO_SETTINGS)
+                    chosen = own.attributes if own.attributes is not None else attributes
+                    file.attributes = dict(chosen) if chosen is not None else None
+                    file.chunking_strategy = own.chunking_strategy or chunking_strategy
             # Counted against the rate limit only once nothing else refuses it.
             self._admit(len(files), now)
-            batch = FileBatch(
-                id=new_file_batch_id(),
-                vector_store_id=vector_store.id,
-                created_at=int(now),
-                files=files,
-            )
-            vector_store.add_batch(batch, active_at=int(now))
+            created_at = int(now)
+            batch = FileBatch(new_file_batch_id(), vector_store.id, created_at, files)
+            vector_store.add_batch(batch, active_at=created_at)
             # The answer to a create shows the batch as it was created, every
             # file still in progress, as the real API answers, even if a file
             # with no processing time is already done by the next read.

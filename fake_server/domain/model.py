@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -248,7 +249,7 @@ class FileBatch:
     def __post_init__(self) -> None:
         # Files are kept in creation order; the position of each id lets a
         # pagination cursor be found without a scan.
-        self.files = tuple(sorted(self.files, key=lambda file: file.created_at))
+        self.files = tuple(sorted(self.files, key=_created_at))
         self.positions = {file.id: index for index, file in enumerate(self.files)}
 
     def view(self, now: float) -> BatchView:
@@ -267,6 +268,9 @@ class FileBatch:
 
     def changes_after(self, now: float) -> float:
         return changes_after(self.files, now)
+
+
+_created_at = operator.attrgetter("created_at")
 
 
 def batch_status(counts: FileCounts) -> FileStatus:

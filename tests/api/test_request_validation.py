@@ -93,6 +93,35 @@ def test_malformed_bodies_are_refused(
 
 
 @pytest.mark.parametrize(
+    "content_type",
+    [None, "", "application/json", "Application/JSON; charset=utf-8", "application/vnd.x+json"],
+)
+def test_a_json_body_is_read_without_a_content_type_or_with_any_json_one(
+    http: httpx.Client, content_type: str | None
+) -> None:
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    response = http.post(
+        "/v1/vector_stores/vs_v/file_batches", content=b'{"file_ids": ["file-a"]}', headers=headers
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["file_counts"]["total"] == 1
+
+
+def test_a_body_of_another_type_is_refused_naming_the_type_sent(http: httpx.Client) -> None:
+    response = http.post(
+        "/v1/vector_stores/vs_v/file_batches",
+        content=b'{"file_ids": ["file-a"]}',
+        headers={"Content-Type": "text/plain; charset=" + "x" * 200},
+    )
+    assert response.status_code == 400
+    message = response.json()["error"]["message"]
+    assert message.startswith("Invalid Content-Type header (text/plain; charset=xxx")
+    assert message.endswith("), expected application/json.")
+    assert len(message) < 200  # the type sent, cut short
+    assert_nothing_changed(http)
+
+
+@pytest.mark.parametrize(
     ("files", "data", "param"),
     [
         ({"file": ("a.txt", b"a")}, {}, "purpose"),

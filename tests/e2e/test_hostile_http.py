@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -187,6 +188,37 @@ def test_a_chunked_upload_within_the_limit_is_served(server: ServerThread) -> No
 
     assert response.status_code == 200
     assert response.json()["bytes"] == 2 * 1024 * 1024
+
+
+def test_a_json_body_sent_in_pieces_is_read_whole(server: ServerThread) -> None:
+    # Chunked, with pauses, so the server gets the body as several messages;
+    # the pieces split a file id in two.
+    pieces = [b'{"file_ids": ["file-ab', b'c123", "file-', b'abc456"]}']
+    host, port = server.url.removeprefix("http://").split(":")
+    head = (
+        "POST /v1/vector_stores/vs_abc123/file_batches HTTP/1.1\r\n"
+        f"Host: {host}\r\nAuthorization: Bearer {API_KEY}\r\n"
+        "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+        "Connection: close\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(head.encode())
+        for piece in pieces:
+            connection.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
+            time.sleep(0.05)
+        connection.sendall(b"0\r\n\r\n")
+        answer = b""
+        while chunk := connection.recv(65536):  # ends when the server closes
+            answer += chunk
+    head_part, _, body = answer.partition(b"\r\n\r\n")
+    assert head_part.startswith(b"HTTP/1.1 200"), answer[:300]
+    assert json.loads(body)["file_counts"] == {
+        "in_progress": 2,
+        "completed": 0,
+        "failed": 0,
+        "cancelled": 0,
+        "total": 2,
+    }
 
 
 @pytest.mark.parametrize(

@@ -39,16 +39,17 @@ async def create_batch(call: Call) -> Reply:
         raise InvalidRequestError(
             "'file_ids' and 'files' are mutually exclusive: send one of them.", "files"
         )
+    per_file = None
     if file_ids is not None:
         param, ids = "file_ids", file_ids
     elif files is not None:
         param, ids = "files", [item["file_id"] for item in files]
+        per_file = {
+            item["file_id"]: FileSettings(item.get("attributes"), item.get("chunking_strategy"))
+            for item in files
+        }
     else:
         raise InvalidRequestError("Missing required parameter: 'file_ids' or 'files'.")
-    per_file = {
-        item["file_id"]: FileSettings(item.get("attributes"), item.get("chunking_strategy"))
-        for item in files or ()
-    }
     with files_listed_in(param):
         view = call.state.account.create_batch(
             call.path_param("vector_store_id"),
