@@ -6,7 +6,7 @@
     .venv/bin/python bench/profile_request.py --asgi --op create --count 5000
 
 ``--op create`` adds a batch to one vector store per request, so a long run
-also profiles the collector's pauses over the growing state.
+also profiles the collector's young collections over the growing state.
 
 ``--asgi`` drives fake_server's app directly with ready-made ASGI messages:
 only fake_server's own work shows. Without it, ``fake-server serve``'s
@@ -37,6 +37,7 @@ import uvicorn
 from pyinstrument import Profiler
 
 from fake_server import create_app
+from fake_server.collector import Collector
 from fake_server.http import access_log
 from fake_server.one_write import protocol_for
 from fake_server.server import base_url, bind_socket
@@ -130,9 +131,14 @@ def profile_server(method: str, path: str, body: bytes, seconds: int) -> Profile
 
         loader = threading.Thread(target=load, daemon=True)
         profiler = Profiler(interval=0.0001, async_mode="disabled")
+        # The cyclic collector as `fake-server serve` runs it (no idle check:
+        # the load never pauses).
+        collector = Collector()
+        collector.start()
         loader.start()
         with profiler:
             server.run(sockets=[sock])
+        collector.stop()
         loader.join(seconds + 40)
         os.unlink(script.name)
         sock.close()

@@ -397,9 +397,9 @@ def bench_throughput(rounds: int, seconds: int, soak_seconds: int) -> None:
                 for load in (LOADS[0], LOADS[3]):
                     f, b = rounds_of(servers, load, max(rounds - 2, 2), seconds)
                     report_load(load[0], 0, f, b, " (baseline also writing once)")
-            # The cyclic collector's share of create's p99: its young collections
-            # scan the batches and files a create keeps (bench/README.md). Two
-            # fresh servers, the collector on and off, against the baseline.
+            # The collector's share of create's p99: two fresh servers, one
+            # collecting as `fake-server serve` does (fake_server/collector.py),
+            # one with the collector off, against the baseline.
             with (
                 serving(fake_command(), SERVER_CPU) as fresh,
                 serving(fake_command_collector_off(), SERVER_CPU) as fresh_off,
