@@ -26,6 +26,7 @@ from types import FrameType
 import uvicorn
 
 from fake_server import defaults
+from fake_server.collector import SUPPORTED as COLLECTOR_SUPPORTED
 from fake_server.collector import Collector
 from fake_server.domain.printable import printable
 from fake_server.http import access_log
@@ -321,7 +322,8 @@ class _AnnouncingServer(uvicorn.Server):
         super().__init__(config)
         self._ready = ready
         self._shutdown = shutdown
-        self._collector = Collector()
+        # Idle means no request answered between two of its checks.
+        self._collector = Collector(activity=lambda: self.server_state.total_requests)
 
     async def startup(self, sockets: list[object] | None = None) -> None:  # type: ignore[override]
         await super().startup(sockets)  # type: ignore[arg-type]
@@ -330,7 +332,8 @@ class _AnnouncingServer(uvicorn.Server):
             # the process; from here on the state grows with what clients make.
             # No collection first: start-up leaves no cyclic garbage worth the
             # 10 ms it costs.
-            self._collector.start(asyncio.get_running_loop())
+            if COLLECTOR_SUPPORTED:
+                self._collector.start(asyncio.get_running_loop())
             self._ready.announce(serving_stack(self.config))
 
     async def shutdown(self, sockets: list[object] | None = None) -> None:  # type: ignore[override]

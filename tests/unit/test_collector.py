@@ -12,6 +12,12 @@ import sys
 import textwrap
 from typing import Any
 
+import pytest
+
+from fake_server.collector import SUPPORTED
+
+pytestmark = pytest.mark.skipif(not SUPPORTED, reason="CPython 3.11 to 3.13's collector only")
+
 PRELUDE = """
 import asyncio, gc, json, weakref
 from fake_server.collector import GROWTH_BEFORE_FULL, Collector
@@ -87,6 +93,88 @@ def test_frozen_cyclic_garbage_waits_for_an_idle_check() -> None:
     assert seen["after_idle"] is False
     assert seen["full_collections"] == 1
     assert seen["young_collections"] == 0
+
+
+def test_with_a_request_count_idle_means_no_request_answered_between_checks() -> None:
+    # Light load: requests answered, too few for a young collection in a
+    # second. That is not idle: the full collection waits for real idleness.
+    seen = run_case(
+        """
+        answered = [0]
+        collector = Collector(activity=lambda: answered[0])
+        collector.start()
+        cycle = frozen_cycle()
+        answered[0] += 3
+        light = [collector.check()]
+        answered[0] += 1
+        light.append(collector.check())
+        after_light = cycle() is not None
+        idle = collector.check()  # no request since the last check
+        print(json.dumps({
+            "light": light, "after_light": after_light, "idle": idle,
+            "after_idle": cycle() is not None,
+        }))
+        """
+    )
+    assert seen["light"] == [False, False]
+    assert seen["after_light"] is True
+    assert seen["idle"] is True
+    assert seen["after_idle"] is False
+
+
+def test_a_check_that_fails_does_not_end_the_checks() -> None:
+    seen = run_case(
+        """
+        async def main():
+            calls = [0]
+            def activity():
+                calls[0] += 1
+                if calls[0] == 2:  # the first scheduled check
+                    raise RuntimeError("boom")
+                return 0
+            collector = Collector(activity=activity, check_seconds=0.01)
+            loop = asyncio.get_running_loop()
+            loop.set_exception_handler(lambda loop, context: None)
+            collector.start(loop)
+            for _ in range(200):  # bounded: 2 s at most
+                if calls[0] >= 4:
+                    break
+                await asyncio.sleep(0.01)
+            collector.stop()
+            return {"calls": calls[0]}
+        print(json.dumps(asyncio.run(main())))
+        """
+    )
+    assert seen["calls"] >= 4
+
+
+def test_fake_server_serve_takes_the_collector_over_and_gives_it_back(tmp_path: Any) -> None:
+    ready = tmp_path / "ready.json"
+    seen = run_case(
+        f"""
+        import os, signal, threading, time
+        from fake_server.cli import main
+        found = {{}}
+        def watch():
+            for _ in range(300):  # bounded: 30 s at most
+                if os.path.exists({str(ready)!r}):
+                    break
+                time.sleep(0.1)
+            found["serving"] = gc.get_threshold()
+            found["callbacks"] = len(gc.callbacks)
+            os.kill(os.getpid(), signal.SIGTERM)
+        threading.Thread(target=watch, daemon=True).start()
+        code = main(["serve", "--port", "0", "--log-level", "warning",
+                     "--ready-file", {str(ready)!r}])
+        print(json.dumps({{**found, "code": code, "after": gc.get_threshold(),
+                          "callbacks_after": len(gc.callbacks)}}))
+        """
+    )
+    assert seen["code"] == 0
+    assert seen["serving"] == [700, 2**31 - 1, 2**31 - 1]
+    assert seen["callbacks"] == 1
+    assert seen["after"] == [700, 10, 10]
+    assert seen["callbacks_after"] == 0
 
 
 def test_an_idle_server_with_nothing_new_is_left_alone() -> None:
