@@ -181,21 +181,20 @@ async def read_limited(request: Request, limit: int) -> bytes:
         raise _too_large(limit)
     # The ASGI messages are read directly: Request.stream() is an async
     # generator, which asyncio registers and tracks on every request.
-    receive = request.receive
     chunks: list[bytes] = []
     received = 0
     while True:  # ends with the last message, a disconnect, or past the limit
-        message = await receive()
+        message = await request.receive()
         if message["type"] == "http.disconnect":
             raise ClientDisconnect
         chunk: bytes = message.get("body", b"")
         received += len(chunk)
         if received > limit:
             raise _too_large(limit)
-        if not message.get("more_body", False):
-            # Most bodies come whole, in one message: nothing to join.
-            return b"".join((*chunks, chunk)) if chunks else chunk
         chunks.append(chunk)
+        if not message.get("more_body", False):
+            # One chunk (the usual case) is returned as it is, not copied.
+            return b"".join(chunks)
 
 
 def _limited_receive(receive: Receive, limit: int, named_limit: int) -> Receive:
