@@ -93,7 +93,7 @@ def main() -> None:
     args = parser.parse_args()
     http = args.http
     if args.one_write:
-        from fake_server.one_write import protocol_for  # noqa: PLC0415 -- only when asked
+        from fake_server.serve.one_write import protocol_for  # noqa: PLC0415 -- only when asked
 
         http = protocol_for(args.http)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)

@@ -45,7 +45,7 @@ import sdk_suite  # noqa: E402
 from baseline import app as baseline_app  # noqa: E402
 
 from fake_server import Contract, create_app, default_scenario, parse_scenario  # noqa: E402
-from fake_server.testing import FakeServer  # noqa: E402
+from fake_server.testing.handle import FakeServer  # noqa: E402
 
 AUTH = {"Authorization": "Bearer bench"}
 BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"
@@ -389,7 +389,7 @@ def bench_throughput(rounds: int, seconds: int, soak_seconds: int) -> None:
             after_load = rss_mb(fake.pid)
             wrk(fake.url + BATCH, "GET", None, soak_seconds)
             after_soak = rss_mb(fake.pid)
-            # fake_server sends each answer in one write (fake_server/one_write.py);
+            # fake_server sends each answer in one write (fake_server/serve/one_write.py);
             # plain uvicorn, as the baseline above, in two. The baseline given the
             # same protocol shows what is left once that is out of the comparison.
             with serving(baseline_command(FAST, "--one-write"), SERVER_CPU) as base_one:
@@ -398,7 +398,7 @@ def bench_throughput(rounds: int, seconds: int, soak_seconds: int) -> None:
                     f, b = rounds_of(servers, load, max(rounds - 2, 2), seconds)
                     report_load(load[0], 0, f, b, " (baseline also writing once)")
             # The collector's share of create's p99: two fresh servers, one
-            # collecting as `fake-server serve` does (fake_server/collector.py),
+            # collecting as `fake-server serve` does (fake_server/serve/collector.py),
             # one with the collector off, against the baseline.
             with (
                 serving(fake_command(), SERVER_CPU) as fresh,

@@ -25,7 +25,7 @@ try:
         parse_scenario,
     )
     from fake_server.scenario.problems import ScenarioError, ScenarioProblem
-    from fake_server.server import ServerThread
+    from fake_server.serve.thread import ServerThread
 finally:
     if _collecting:
         if gc.get_freeze_count() == 0:
@@ -38,22 +38,22 @@ finally:
     del _collecting
 
 if TYPE_CHECKING:
-    from fake_server.inprocess import InProcessTransport
-    from fake_server.testing import (
+    from fake_server.testing.handle import (
         ClientBehaviourError,
         ClientCheckWarning,
         ContractViolationError,
         FakeServer,
     )
+    from fake_server.testing.inprocess import InProcessTransport
 
 # The testing helpers need httpx; they load on first use so that
 # `fake-server serve` starts without it.
 _LAZY = {
-    "ClientBehaviourError": "fake_server.testing",
-    "ClientCheckWarning": "fake_server.testing",
-    "ContractViolationError": "fake_server.testing",
-    "FakeServer": "fake_server.testing",
-    "InProcessTransport": "fake_server.inprocess",
+    "ClientBehaviourError": "fake_server.testing.handle",
+    "ClientCheckWarning": "fake_server.testing.handle",
+    "ContractViolationError": "fake_server.testing.handle",
+    "FakeServer": "fake_server.testing.handle",
+    "InProcessTransport": "fake_server.testing.inprocess",
 }
 
 

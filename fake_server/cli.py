@@ -26,17 +26,17 @@ from types import FrameType
 import uvicorn
 
 from fake_server import defaults
-from fake_server.collector import SUPPORTED as COLLECTOR_SUPPORTED
-from fake_server.collector import Collector
 from fake_server.domain.printable import printable
 from fake_server.http import access_log
 from fake_server.http.app import create_app
-from fake_server.http.inspector_auth import url_with_token
+from fake_server.http.control.auth import url_with_token
 from fake_server.http.shutdown import ShutdownNotice
-from fake_server.one_write import protocol_for
 from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario
 from fake_server.scenario.problems import ScenarioError
-from fake_server.server import base_url, bind_socket
+from fake_server.serve.collector import SUPPORTED as COLLECTOR_SUPPORTED
+from fake_server.serve.collector import Collector
+from fake_server.serve.one_write import protocol_for
+from fake_server.serve.thread import base_url, bind_socket
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

@@ -23,10 +23,10 @@ DATA_FILES = [
     "fake_server/_data/schemas/twins/default-scenario.json",
     "fake_server/_data/scenarios/default.yaml",
     # The inspector page, served by the package itself.
-    "fake_server/http/ui/index.html",
-    "fake_server/http/ui/inspector.js",
-    "fake_server/http/ui/inspector.css",
-    "fake_server/http/ui/favicon.svg",
+    "fake_server/http/control/ui/index.html",
+    "fake_server/http/control/ui/inspector.js",
+    "fake_server/http/control/ui/inspector.css",
+    "fake_server/http/control/ui/favicon.svg",
 ]
 
 
@@ -71,7 +71,7 @@ def test_the_unpacked_wheel_serves_its_own_data_from_another_folder(
         "from fake_server import Contract, default_scenario;"
         "Contract.load(); print(fake_server.__file__); print(r.data_path('schemas'));"
         "print(default_scenario().summary());"
-        "from fake_server.http.inspector import _asset;"
+        "from fake_server.http.control.inspector import _asset;"
         "print(b'inspector.js' in _asset('index.html'))"
     )
     result = subprocess.run(

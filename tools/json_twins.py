@@ -22,7 +22,7 @@ from typing import Any
 from fake_server.contract.checker import overlay_from_yaml
 from fake_server.contract.resources import data_path
 from fake_server.contract.twins import TWINS, twin_path, twin_text
-from fake_server.scenario.yaml_source import load_yaml_quickly
+from fake_server.scenario.yaml.source import load_yaml_quickly
 
 
 def scenario_from_yaml(text: str) -> Any:

@@ -9,12 +9,13 @@ from starlette.types import Receive, Scope, Send
 from fake_server import defaults
 from fake_server.contract.checker import Contract
 from fake_server.contract.operations import ALL_OPERATION_IDS
-from fake_server.http import admin, inspector, pipeline
+from fake_server.http import pipeline
+from fake_server.http.control import admin, inspector
 from fake_server.http.expiry import with_expiry_rule
-from fake_server.http.handlers import batches, files, permissions, vector_stores
+from fake_server.http.provider import batches, files, permissions, vector_stores
 from fake_server.http.routes import Router, admin_routes, provider_routes
-from fake_server.http.sessions import Sessions
-from fake_server.http.settings import Settings
+from fake_server.http.sessions.registry import Sessions
+from fake_server.http.sessions.settings import Settings
 from fake_server.http.shutdown import ShutdownNotice
 from fake_server.scenario.parsing import Scenario, default_scenario
 

@@ -15,7 +15,7 @@ from starlette.requests import Request
 
 from fake_server.contract.dialects import Dialect
 from fake_server.http.routes import Match, Route
-from fake_server.http.session import Session
+from fake_server.http.sessions.session import Session
 
 if TYPE_CHECKING:
     from fake_server.http.app import FakeServerApp

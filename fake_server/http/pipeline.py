@@ -30,6 +30,7 @@ from fake_server.domain.permissions import end_user_problem
 from fake_server.http import drops
 from fake_server.http.admin_paths import is_admin_path
 from fake_server.http.context import Call, Document, Reply
+from fake_server.http.control.auth import INSPECTOR_HEADER, cookie_token, query_token
 from fake_server.http.errors import (
     Refused,
     internal_error,
@@ -41,11 +42,10 @@ from fake_server.http.errors import (
     wrong_method,
 )
 from fake_server.http.headers import index_headers
-from fake_server.http.inspector_auth import INSPECTOR_HEADER, cookie_token, query_token
 from fake_server.http.responder import respond, respond_document, respond_dropped, respond_error
 from fake_server.http.routes import encodes_a_slash
-from fake_server.http.sessions import SESSION_HEADER
-from fake_server.http.settings import Settings
+from fake_server.http.sessions.registry import SESSION_HEADER
+from fake_server.http.sessions.settings import Settings
 from fake_server.scenario.faults import FaultAction
 
 if TYPE_CHECKING:

@@ -17,11 +17,18 @@ from starlette.types import Receive, Scope, Send
 from fake_server.contract.checker import Contract, Violation
 from fake_server.domain.clock import wall_time
 from fake_server.domain.ids import new_request_id
-from fake_server.http import access_log, journal
+from fake_server.http import access_log
 from fake_server.http.context import Call, Document
 from fake_server.http.drops import DroppedConnection
 from fake_server.http.errors import ApiError, Refused, internal_error, known_error, to_api_error
-from fake_server.http.render import BinaryBody, EncodedBody, EncodedList, FinishedPage, encode
+from fake_server.http.provider.render import (
+    BinaryBody,
+    EncodedBody,
+    EncodedList,
+    FinishedPage,
+    encode,
+)
+from fake_server.http.sessions import journal
 
 logger = logging.getLogger("fake_server")
 
@@ -129,7 +136,7 @@ def respond_dropped(call: Call, mode: str) -> Response:
 def _observe(
     call: Call, status: int | None, headers: dict[str, str] | None, request_id: str | None
 ) -> None:
-    """What the client report needs of a provider request (``fake_server.http.report``)."""
+    """What the client report needs of a provider request (``fake_server.http.sessions.report``)."""
     session, route = call.session, call.route
     if session is None or route is None or route.dialect is None:
         return

@@ -24,18 +24,18 @@ from fake_server.contract.validation import CompiledSchema
 from fake_server.domain.errors import quoted
 from fake_server.domain.search import compile_pattern
 from fake_server.scenario.faults import FaultRule
-from fake_server.scenario.located import (
+from fake_server.scenario.problems import MAX_LISTED_PROBLEMS, ScenarioError, ScenarioProblem
+
+# Where a content_file's bytes are kept once read (never a key a scenario may
+# write: the schema refuses unknown keys).
+from fake_server.scenario.world import CONTENT_BYTES, World, build_world
+from fake_server.scenario.yaml.located import (
     LocatedYaml,
     QuickYaml,
     YamlPath,
     YamlSourceError,
     load_json_quickly,
 )
-from fake_server.scenario.problems import MAX_LISTED_PROBLEMS, ScenarioError, ScenarioProblem
-
-# Where a content_file's bytes are kept once read (never a key a scenario may
-# write: the schema refuses unknown keys).
-from fake_server.scenario.world import CONTENT_BYTES, World, build_world
 
 if TYPE_CHECKING:
     import jsonschema
@@ -110,7 +110,7 @@ def parse_scenario(
         if scenario is not None:
             return scenario
     # PyYAML only now (about 15 ms to import): valid JSON never needs it.
-    from fake_server.scenario.yaml_source import load_with_lines  # noqa: PLC0415
+    from fake_server.scenario.yaml.source import load_with_lines  # noqa: PLC0415
 
     try:
         document = load_with_lines(text)
@@ -167,7 +167,7 @@ def _load_quickly(text: str) -> QuickYaml | None:
     quick = load_json_quickly(text)
     if quick is not None:
         return quick
-    from fake_server.scenario.yaml_source import load_yaml_quickly  # noqa: PLC0415
+    from fake_server.scenario.yaml.source import load_yaml_quickly  # noqa: PLC0415
 
     return load_yaml_quickly(text)
 

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from fake_server.testing import FakeServer
+from fake_server.testing.handle import FakeServer
 
 THREADS = 8
 BATCHES_PER_THREAD = 8

@@ -13,7 +13,7 @@ import openai
 import pytest
 from meetkai_mka1.errors import SDKDefaultError
 
-from fake_server.testing import TEST_API_KEY, FakeServer
+from fake_server.testing.handle import TEST_API_KEY, FakeServer
 from tests.api.error_cases import (
     BATCH,
     HTTP_CASES,

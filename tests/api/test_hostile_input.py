@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from fake_server.testing import FakeServer
+from fake_server.testing.handle import FakeServer
 from tests.api.hostile_cases import AUTH, BATCH, HOSTILE, case_id
 
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from fake_server import Contract
-from fake_server.testing import FakeServer
+from fake_server.testing.handle import FakeServer
 
 SCENARIO = """
 clock: {mode: virtual, start: 1000}

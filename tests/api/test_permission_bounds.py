@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fake_server import defaults
-from fake_server.testing import FakeServer
+from fake_server.testing.handle import FakeServer
 
 PERMISSIONS = "/api/v1/llm/vector_stores/vs_abc123/permissions"
 

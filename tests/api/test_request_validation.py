@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from fake_server.testing import FakeServer
+from fake_server.testing.handle import FakeServer
 
 SCENARIO = """
 clock: {mode: virtual, start: 0}

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from fake_server import ServerThread
-from fake_server.http import journal
+from fake_server.http.sessions import journal
 from tests.conftest import API_KEY, StartServer
 
 BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"

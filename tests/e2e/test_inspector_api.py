@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from fake_server import Contract, ServerThread, create_app, default_scenario
-from fake_server.http.inspector import LIMITS
+from fake_server.http.control.inspector import LIMITS
 from tests.conftest import StartServer
 
 TOKEN = "admin-s3cret"

@@ -15,7 +15,7 @@ import openai
 import pytest
 
 from fake_server import ServerThread
-from fake_server.one_write import JOIN_LIMIT_BYTES
+from fake_server.serve.one_write import JOIN_LIMIT_BYTES
 from tests.conftest import API_KEY, StartServer
 
 BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"

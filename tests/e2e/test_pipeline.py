@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from fake_server import ServerThread, create_app, default_scenario
-from fake_server.inprocess import InProcessTransport
+from fake_server.testing.inprocess import InProcessTransport
 from tests.conftest import API_KEY, StartServer
 
 BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"

@@ -14,7 +14,7 @@ import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fake_server import Contract, ServerThread, create_app, default_scenario
-from fake_server import server as server_module
+from fake_server.serve import thread as server_module
 from tests.conftest import API_KEY
 
 BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"

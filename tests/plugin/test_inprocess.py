@@ -12,8 +12,8 @@ import pytest
 from meetkai_mka1.utils import BackoffStrategy, RetryConfig
 
 from fake_server import Contract, create_app, default_scenario, parse_scenario
-from fake_server.inprocess import InProcessTransport
-from fake_server.testing import FakeServer
+from fake_server.testing.handle import FakeServer
+from fake_server.testing.inprocess import InProcessTransport
 
 CANCEL = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123/cancel"
 

@@ -266,7 +266,7 @@ def test_the_sdks_poll_passes_strict(fake_server):
 
 
 # The inner run inherits this run's warning filters, where the warning is an error.
-@pytest.mark.filterwarnings("default::fake_server.testing.ClientCheckWarning")
+@pytest.mark.filterwarnings("default::fake_server.testing.handle.ClientCheckWarning")
 def test_client_checks_warn_by_default_and_strict_fails_the_test(
     pytester: pytest.Pytester,
 ) -> None:

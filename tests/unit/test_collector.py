@@ -1,4 +1,4 @@
-"""The collector policy of ``fake-server serve`` (fake_server/collector.py).
+"""The collector policy of ``fake-server serve`` (fake_server/serve/collector.py).
 
 It changes the process's cyclic collector, so each case runs in a fresh
 interpreter and reports what it saw as JSON.
@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from fake_server.collector import SUPPORTED
+from fake_server.serve.collector import SUPPORTED
 
 pytestmark = pytest.mark.skipif(not SUPPORTED, reason="CPython 3.11 to 3.13's collector only")
 
 PRELUDE = """
 import asyncio, gc, json, weakref
-from fake_server.collector import GROWTH_BEFORE_FULL, Collector
+from fake_server.serve.collector import GROWTH_BEFORE_FULL, Collector
 
 class Node:
     def __init__(self):

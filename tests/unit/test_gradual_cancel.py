@@ -9,7 +9,7 @@ from fake_server.domain.account import Account
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.model import NEVER, FileBatch, VectorStore, VectorStoreFile
 from fake_server.domain.views import BatchView, FileCounts, FileStatus, Snapshot
-from fake_server.http.view_cache import ViewCache
+from fake_server.http.provider.view_cache import ViewCache
 
 START = 1000.0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from fake_server.http import journal
+from fake_server.http.sessions import journal
 
 
 def deep_size(value: Any) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from fake_server.one_write import (
+from fake_server.serve.one_write import (
     JOIN_LIMIT_BYTES,
     EventLoopTurn,
     HeadJoiningTransport,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from fake_server.contract.dialects import DIALECTS, Dialect
 from fake_server.domain.views import BatchView, FileCounts, FileStatus
-from fake_server.http.render import EncodedList, encode, encode_file_batch, file_batch
+from fake_server.http.provider.render import EncodedList, encode, encode_file_batch, file_batch
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fake_server.http.report import ClientLog, Observation, findings
+from fake_server.http.sessions.report import ClientLog, Observation, findings
 
 
 def seen(

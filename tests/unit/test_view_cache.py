@@ -13,7 +13,12 @@ from fake_server.domain.model import FileBatch, VectorStore, VectorStoreFile
 from fake_server.domain.paging import PageQuery, SortOrder
 from fake_server.domain.uploads import UploadedFile
 from fake_server.domain.views import BatchView, FileList, FileStatus, Snapshot
-from fake_server.http.view_cache import MAX_PAGES_PER_LIST, RenderedFiles, ViewCache, finished_page
+from fake_server.http.provider.view_cache import (
+    MAX_PAGES_PER_LIST,
+    RenderedFiles,
+    ViewCache,
+    finished_page,
+)
 
 
 def in_progress(file_id: str, seconds: float) -> VectorStoreFile:

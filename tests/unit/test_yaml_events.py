@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fake_server import ScenarioError
-from fake_server.scenario import yaml_events
 from fake_server.scenario.parsing import parse_scenario
+from fake_server.scenario.yaml import events as yaml_events
 
 pytestmark = pytest.mark.skipif(not yaml_events.available(), reason="needs libyaml")
 

@@ -33,7 +33,7 @@ import importlib.util
 import threading
 from typing import Any
 
-from fake_server.unparsable import methods_for
+from fake_server.serve.unparsable import methods_for
 
 # A body up to this size is copied once to join what is held: far cheaper than
 # a second write. Beyond it, the copy would cost more than the write it saves.

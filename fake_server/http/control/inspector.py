@@ -20,8 +20,8 @@ from fake_server.domain.inspection import BatchTimeline, OverviewBounds, StoreOv
 from fake_server.domain.views import FileCounts
 from fake_server.http.admin_paths import ADMIN_PREFIX
 from fake_server.http.context import Call, Document
-from fake_server.http.inspector_auth import TOKEN_PARAM, set_cookie
-from fake_server.http.render import encode
+from fake_server.http.control.auth import TOKEN_PARAM, set_cookie
+from fake_server.http.provider.render import encode
 from fake_server.http.routes import Operation
 
 PAGE_PATH = ADMIN_PREFIX + "/ui"
@@ -51,7 +51,7 @@ def _asset(name: str) -> bytes:
     # importlib.resources costs ~2 ms to import: only a page view pays it.
     from importlib.resources import files  # noqa: PLC0415
 
-    return files("fake_server.http").joinpath("ui", name).read_bytes()
+    return files("fake_server.http.control").joinpath("ui", name).read_bytes()
 
 
 async def page(call: Call) -> Document:

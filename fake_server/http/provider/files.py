@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fake_server.http import render
 from fake_server.http.bodies import multipart_upload
 from fake_server.http.context import Call
 from fake_server.http.params import files_page_query, single
+from fake_server.http.provider import render
 from fake_server.http.routes import Operation
 
 

@@ -11,10 +11,10 @@ from fake_server.domain.account import Account
 from fake_server.domain.clock import Clock, VirtualClock
 from fake_server.domain.errors import ConflictError
 from fake_server.domain.limits import Limits
-from fake_server.http.journal import Journal
-from fake_server.http.report import ClientLog, findings
-from fake_server.http.settings import Settings
-from fake_server.http.view_cache import ViewCache
+from fake_server.http.provider.view_cache import ViewCache
+from fake_server.http.sessions.journal import Journal
+from fake_server.http.sessions.report import ClientLog, findings
+from fake_server.http.sessions.settings import Settings
 from fake_server.scenario.faults import FaultPlan
 from fake_server.scenario.parsing import Scenario
 from fake_server.scenario.world import World

@@ -7,11 +7,11 @@ from typing import Protocol
 from fake_server.domain.account import FileSettings
 from fake_server.domain.errors import InvalidRequestError
 from fake_server.domain.views import BatchView, FileList, FileStatus, Snapshot
-from fake_server.http import render, view_cache
 from fake_server.http.bodies import json_object
 from fake_server.http.context import Call, Reply
 from fake_server.http.errors import files_listed_in
 from fake_server.http.params import page_and_status
+from fake_server.http.provider import render, view_cache
 from fake_server.http.routes import Operation
 
 BATCHES_PATH = "/vector_stores/{vector_store_id}/file_batches"

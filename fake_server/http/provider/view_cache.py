@@ -23,8 +23,8 @@ from typing import NamedTuple
 from fake_server.contract.dialects import Dialect
 from fake_server.domain.paging import Page, PageQuery, paginate
 from fake_server.domain.views import BatchView, FileList, FileStatus, Snapshot
-from fake_server.http import render
-from fake_server.http.render import RenderedFile
+from fake_server.http.provider import render
+from fake_server.http.provider.render import RenderedFile
 
 # Files whose encodings are kept, over all entries of one account (about
 # 300 bytes each), and batch bodies kept.

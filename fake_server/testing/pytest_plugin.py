@@ -24,8 +24,8 @@ import pytest
 from fake_server.contract.checker import Contract
 from fake_server.http.app import create_app
 from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario, parse_scenario
-from fake_server.server import ServerThread
-from fake_server.testing import (
+from fake_server.serve.thread import ServerThread
+from fake_server.testing.handle import (
     IN_PROCESS_URL,
     ClientBehaviourError,
     ClientCheckWarning,

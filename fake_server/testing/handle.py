@@ -15,10 +15,10 @@ import httpx
 
 from fake_server.contract.checker import Violation
 from fake_server.http.app import FakeServerApp
-from fake_server.http.session import Session
-from fake_server.inprocess import InProcessTransport
+from fake_server.http.sessions.session import Session
 from fake_server.scenario.faults import FaultRule
 from fake_server.scenario.parsing import Scenario, parse_fault
+from fake_server.testing.inprocess import InProcessTransport
 
 TEST_API_KEY = "sk-fake-server-test"
 IN_PROCESS_URL = "http://fake-server.invalid"

@@ -24,7 +24,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from fake_server.http.app import FakeServerApp
-from fake_server.one_write import protocol_for
+from fake_server.serve.one_write import protocol_for
 
 STARTUP_TIMEOUT_SECONDS = 10.0
 SHUTDOWN_TIMEOUT_SECONDS = 5.0

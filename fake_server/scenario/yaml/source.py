@@ -14,8 +14,8 @@ import yaml
 
 from fake_server.contract import strict_json
 from fake_server.domain.errors import quoted
-from fake_server.scenario import yaml_events
-from fake_server.scenario.located import (
+from fake_server.scenario.yaml import events as yaml_events
+from fake_server.scenario.yaml.located import (
     LocatedYaml,
     QuickYaml,
     ValueProblem,

@@ -1,7 +1,7 @@
 """Domain views to wire bodies, in each dialect.
 
 Pure functions of the views; what is kept between requests lives in
-``fake_server.http.view_cache``.
+``fake_server.http.provider.view_cache``.
 """
 
 from __future__ import annotations

@@ -7,12 +7,12 @@ from typing import Any
 from fake_server import defaults
 from fake_server.domain import search
 from fake_server.domain.views import FileList, Snapshot
-from fake_server.http import render, view_cache
 from fake_server.http.bodies import json_object
 from fake_server.http.context import Call, Reply
 from fake_server.http.errors import files_listed_in
-from fake_server.http.handlers.batches import poll_headers
 from fake_server.http.params import page_and_status, page_query
+from fake_server.http.provider import render, view_cache
+from fake_server.http.provider.batches import poll_headers
 from fake_server.http.routes import Operation
 
 STORES_PATH = "/vector_stores"

@@ -14,8 +14,8 @@ from collections import OrderedDict
 
 from fake_server.contract.checker import Contract
 from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
-from fake_server.http.session import Session
-from fake_server.http.settings import Settings
+from fake_server.http.sessions.session import Session
+from fake_server.http.sessions.settings import Settings
 from fake_server.scenario.parsing import Scenario
 
 SESSION_HEADER = "x-fake-session"

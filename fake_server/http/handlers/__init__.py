@@ -1,1 +1,0 @@
-"""Provider handlers: read parameters, call one account operation, render the result."""

@@ -1,0 +1,1 @@
+"""The provider API's handlers, one module per resource, and how answers are rendered."""

@@ -1,0 +1,1 @@
+"""Per-session runtime: the session, the registry, settings, journal and client report."""

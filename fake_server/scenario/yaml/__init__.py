@@ -1,0 +1,1 @@
+"""Reading YAML with bounds, and values that remember where they stood."""
