@@ -86,7 +86,7 @@ MKA1_OPERATIONS: dict[str, tuple[str, str | None]] = {
 
 # The media types fake_server answers a MKA1 download with (the SDK's
 # getFileContent accepts only a list of named types, not
-# application/octet-stream): kept in step with fake_server.http.provider.render.
+# application/octet-stream): kept in step with fake_server.contract.dialects.
 MKA1_DOWNLOAD_TYPES = (
     "text/plain",
     "text/csv",

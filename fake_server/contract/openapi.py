@@ -11,8 +11,8 @@ import copy
 from typing import Any
 
 from fake_server.contract.checker import Contract
-from fake_server.contract.dialects import Dialect
-from fake_server.contract.operations import MKA1_ONLY_OPERATION_IDS, OPERATION_IDS
+from fake_server.contract.dialects import OPENAI, Dialect
+from fake_server.contract.operations import PROVIDER_OPERATIONS
 
 ERROR_STATUSES = {
     "400": "The request is malformed or breaks the request schema.",
@@ -27,7 +27,8 @@ ERROR_STATUSES = {
     "502": "A scripted error (fault).",
     "503": "A scripted error (fault).",
 }
-SPEC_DOCUMENT = "openai"
+# Operations and parameters come from the spec as OpenAI answers it (errata applied).
+SPEC_DOCUMENT = OPENAI.schema_set
 
 
 def openapi_document(contract: Contract, dialect: Dialect) -> dict[str, Any]:
@@ -36,8 +37,8 @@ def openapi_document(contract: Contract, dialect: Dialect) -> dict[str, Any]:
     schemas = {**spec["$defs"], **own["$defs"]} if own is not spec else dict(spec["$defs"])
     error = {"$ref": "#/$defs/ErrorResponse"}
     paths: dict[str, dict[str, Any]] = {}
-    own_only = MKA1_ONLY_OPERATION_IDS if dialect.schema_set == "mka1" else ()
-    for operation_id in (*OPERATION_IDS, *own_only):
+    served = [op.id for op in PROVIDER_OPERATIONS if dialect.serves(op.extension)]
+    for operation_id in served:
         source = spec["operations"].get(operation_id) or own["operations"][operation_id]
         response = own["operations"][operation_id]["responses"]["200"]
         content = response.get("content", {})

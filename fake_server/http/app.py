@@ -2,54 +2,51 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.types import Receive, Scope, Send
 
 from fake_server import defaults
 from fake_server.contract.checker import Contract
-from fake_server.contract.operations import ALL_OPERATION_IDS
 from fake_server.http import pipeline
+from fake_server.http.binding import bind_handlers
+from fake_server.http.context import Handler
 from fake_server.http.control import admin, inspector
-from fake_server.http.expiry import with_expiry_rule
 from fake_server.http.provider import batches, files, permissions, vector_stores
-from fake_server.http.routes import Router, admin_routes, provider_routes
+from fake_server.http.routes import Router, routes
+from fake_server.http.server_state import ServerState
 from fake_server.http.sessions.registry import Sessions
 from fake_server.http.sessions.settings import Settings
 from fake_server.http.shutdown import ShutdownNotice
 from fake_server.scenario.parsing import Scenario, default_scenario
 
-PROVIDER_OPERATIONS = with_expiry_rule(
-    [*batches.OPERATIONS, *vector_stores.OPERATIONS, *files.OPERATIONS, *permissions.OPERATIONS]
-)
-assert {op.operation_id for op in PROVIDER_OPERATIONS} == set(ALL_OPERATION_IDS)
+# The modules whose functions answer the operations of the table, bound by
+# name (see ``binding``): a mismatch stops the import, not a request.
+HANDLER_MODULES = (batches, vector_stores, files, permissions, admin, inspector)
+HANDLERS = bind_handlers(HANDLER_MODULES)
 
 
 class FakeServerApp:
     """A plain ASGI app: every HTTP request goes through ``pipeline.run``."""
 
     def __init__(self, sessions: Sessions, settings: Settings) -> None:
-        self.sessions = sessions
-        self.settings = settings
-        self.router = Router(
-            [
-                *provider_routes(PROVIDER_OPERATIONS),
-                *admin_routes(
-                    [*admin.OPERATIONS, *inspector.OPERATIONS],
-                    admin.OPEN_OPERATIONS,
-                    inspector.OBSERVING_OPERATIONS,
-                    inspector.TOKEN_IN_QUERY_OPERATIONS,
-                ),
-            ]
-        )
-        self.shutdown = ShutdownNotice()
-        # Built on first request, per dialect.
-        self.openapi_documents: dict[str, dict[str, Any]] = {}
+        self.state = ServerState(sessions, settings)
+        self.router: Router[Handler] = Router(routes(HANDLERS))
+
+    @property
+    def sessions(self) -> Sessions:
+        return self.state.sessions
+
+    @property
+    def settings(self) -> Settings:
+        return self.state.settings
+
+    @property
+    def shutdown(self) -> ShutdownNotice:
+        return self.state.shutdown
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
-            await pipeline.run(self, scope, receive, send)
+            await pipeline.run(self.state, self.router, scope, receive, send)
         elif kind == "lifespan":
             await _lifespan(receive, send)
         elif kind == "websocket":

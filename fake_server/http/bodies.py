@@ -25,8 +25,9 @@ MAX_UPLOAD_BYTES = defaults.MAX_UPLOAD_BYTES
 MULTIPART_FRAMING_BYTES = 64 * 1024
 
 
-async def json_object(call: Call, operation: str) -> dict[str, Any]:
-    """The JSON object a create operation was sent, or a 400 saying what is wrong."""
+async def json_object(call: Call) -> dict[str, Any]:
+    """The JSON object a create operation was sent (checked against its request
+    schema), or a 400 saying what is wrong."""
     content_type = call.headers.get(b"content-type")
     if content_type and b"json" not in content_type.lower():
         shown = content_type.decode("latin-1")[:100]
@@ -38,7 +39,7 @@ async def json_object(call: Call, operation: str) -> dict[str, Any]:
     body = parse_json(raw)
     if not isinstance(body, dict):
         raise InvalidRequestError("The request body must be a JSON object.", code="invalid_json")
-    _check(call, operation, body)
+    _check(call, body)
     return body
 
 
@@ -85,7 +86,7 @@ class Upload(NamedTuple):
     expires_after_seconds: int | None = None
 
 
-async def multipart_upload(call: Call, operation: str) -> Upload:
+async def multipart_upload(call: Call) -> Upload:
     content_type = header(call.request, b"content-type") or ""
     if not content_type.lower().startswith("multipart/form-data"):
         raise InvalidRequestError(
@@ -111,7 +112,7 @@ async def multipart_upload(call: Call, operation: str) -> Upload:
             "The multipart body could not be parsed.", code="invalid_multipart"
         ) from None
     try:
-        fields, file, purpose = _upload_fields(call, operation, form)
+        fields, file, purpose = _upload_fields(call, form)
         content = await file.read()
     finally:  # a refused upload's spooled file is closed too
         await form.close()
@@ -128,9 +129,7 @@ async def multipart_upload(call: Call, operation: str) -> Upload:
     )
 
 
-def _upload_fields(
-    call: Call, operation: str, form: FormData
-) -> tuple[dict[str, Any], UploadFile, str]:
+def _upload_fields(call: Call, form: FormData) -> tuple[dict[str, Any], UploadFile, str]:
     """An upload form's fields (checked), its file and its purpose."""
     items = form.multi_items()
     # A field twice (two purposes, say) is ambiguous: refused, not read as the last.
@@ -144,7 +143,7 @@ def _upload_fields(
     fields = nested_form_fields(
         (key, value.filename if isinstance(value, UploadFile) else value) for key, value in items
     )
-    _check(call, operation, fields)
+    _check(call, fields)
     file, purpose = form.get("file"), form.get("purpose")
     if not isinstance(file, UploadFile) or not isinstance(purpose, str):
         raise InvalidRequestError("Missing required parameter: 'file'.", "file")
@@ -169,7 +168,10 @@ def nested_form_fields(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     return fields
 
 
-def _check(call: Call, operation: str, body: dict[str, Any]) -> None:
+def _check(call: Call, body: dict[str, Any]) -> None:
+    """Against the request schema of the operation the request was routed to."""
+    operation = call.operation
+    assert operation is not None, "only a routed request has a body to read"
     problem = call.state.contract.check_request(call.dialect.schema_set, operation, body)
     if problem is not None:
         raise InvalidRequestError(problem.message, problem.param)

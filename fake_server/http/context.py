@@ -7,26 +7,25 @@ contract check, the journal and the log line read them from the ``Call``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 
 from fake_server.contract.dialects import Dialect
 from fake_server.http.routes import Match, Route
+from fake_server.http.server_state import ServerState
 from fake_server.http.sessions.session import Session
-
-if TYPE_CHECKING:
-    from fake_server.http.app import FakeServerApp
 
 
 @dataclass(slots=True)
 class Call:
     request: Request
-    app: FakeServerApp
-    route: Route | None
-    match: Match
+    # What the server shares across requests (sessions, settings, ...), not the app.
+    server: ServerState
+    route: Route[Handler] | None
+    match: Match[Handler]
     dialect: Dialect
     # The X-Fake-Session header as sent (None: the default session).
     session_name: str | None
@@ -61,6 +60,10 @@ class Call:
 
     def path_param(self, name: str) -> str:
         return self.match.path_params[name]
+
+
+# What answers an operation (see ``binding``): a body, a ``Reply`` or a ``Document``.
+Handler = Callable[[Call], Awaitable[Any]]
 
 
 class Reply:

@@ -17,7 +17,6 @@ import hmac
 import logging
 import math
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -29,7 +28,7 @@ from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.domain.permissions import end_user_problem
 from fake_server.http import drops
 from fake_server.http.admin_paths import is_admin_path
-from fake_server.http.context import Call, Document, Reply
+from fake_server.http.context import Call, Document, Handler, Reply
 from fake_server.http.control.auth import INSPECTOR_HEADER, cookie_token, query_token
 from fake_server.http.errors import (
     Refused,
@@ -43,13 +42,11 @@ from fake_server.http.errors import (
 )
 from fake_server.http.headers import index_headers
 from fake_server.http.responder import respond, respond_document, respond_dropped, respond_error
-from fake_server.http.routes import encodes_a_slash
+from fake_server.http.routes import Router, encodes_a_slash
+from fake_server.http.server_state import ServerState
 from fake_server.http.sessions.registry import SESSION_HEADER
 from fake_server.http.sessions.settings import Settings
 from fake_server.scenario.faults import FaultAction
-
-if TYPE_CHECKING:
-    from fake_server.http.app import FakeServerApp
 
 SESSION_HEADER_BYTES = SESSION_HEADER.encode("latin-1")
 # Parsed query strings, remembered: clients page with the same few queries.
@@ -81,7 +78,9 @@ logger = logging.getLogger("fake_server")
 END_USER_PARAM = "X-On-Behalf-Of"
 
 
-def resolve(app: FakeServerApp, scope: Scope, receive: Receive) -> Call:
+def resolve(
+    server: ServerState, router: Router[Handler], scope: Scope, receive: Receive
+) -> Call:
     """Everything later steps need to know about the request, decided once; never raises."""
     elapsed = stopwatch()
     headers = index_headers(scope)
@@ -92,18 +91,18 @@ def resolve(app: FakeServerApp, scope: Scope, receive: Receive) -> Call:
     if raw_path is not None and encodes_a_slash(raw_path):
         slash_encoded = True
         path = raw_path.decode("latin-1")  # messages and logs show it as sent
-    match = app.router.match(method, path, slash_encoded=slash_encoded)
+    match = router.match(method, path, slash_encoded=slash_encoded)
     route = match.route
     raw_session = headers.get(SESSION_HEADER_BYTES)
     session_name = None if raw_session is None else raw_session.decode("latin-1")
     return Call(
         request=_Request(scope, receive),
-        app=app,
+        server=server,
         route=route,
         match=match,
         dialect=match.dialect,
         session_name=session_name,
-        session=app.sessions.existing(session_name),
+        session=server.sessions.existing(session_name),
         actor=None,  # decided once the request is authorised (see _end_user)
         elapsed=elapsed,
         journaled=not is_admin_path(path),
@@ -129,6 +128,12 @@ async def handle(call: Call) -> Response:
                 faulted = await _apply(fault, call)
                 if faulted is not None:
                     return faulted
+            if route.refuses_expired:
+                # The dialect's SDK documents 410 for this operation once its
+                # store has expired (``Dialect.expired_store_answers_gone``).
+                call.state.account.check_not_expired(
+                    call.path_param("vector_store_id"), actor=call.actor
+                )
         result = await route.handler(call)
     except Exception as error:
         return _answer_failure(call, error)
@@ -163,7 +168,7 @@ def _authorise_provider(call: Call) -> None:
     token = bearer_token(call.headers)
     if token is None:
         raise Refused(unauthenticated())
-    sessions = call.app.sessions
+    sessions = call.server.sessions
     # A session that does not exist yet would start from the default one's
     # scenario, so the default session's keys decide.
     judge = call.session or sessions.default
@@ -209,13 +214,16 @@ def _end_user(headers: dict[bytes, bytes], listed: Iterable[tuple[bytes, bytes]]
 def _authorise_admin(call: Call) -> None:
     route = call.route
     assert route is not None
-    if not route.open and not _admin_allowed(call, call.app.settings, route.token_in_query):
+    operation = route.operation
+    if not operation.open and not _admin_allowed(
+        call, call.server.settings, operation.token_in_query
+    ):
         raise Refused(invalid_admin_token())
-    sessions = call.app.sessions
+    sessions = call.server.sessions
     # Open routes (health, OpenAPI) act on no session: they never create one.
-    if route.open:
+    if operation.open:
         call.session = call.session or sessions.default
-    elif route.observes:
+    elif operation.observes:
         # The inspector's reads look at a session, and must not bring back
         # one that was dropped or evicted while the page was open.
         session = sessions.existing(call.session_name)
@@ -256,7 +264,7 @@ async def _apply(fault: FaultAction, call: Call) -> Response | None:
     if fault.latency_seconds > 0:
         # Cut short if the server starts shutting down: the request then gets
         # its answer at once instead of being cancelled halfway.
-        await call.app.shutdown.sleep(fault.latency_seconds)
+        await call.server.shutdown.sleep(fault.latency_seconds)
     drop = drops.mode_of(fault.drop_connection)
     if drop is not None:
         return respond_dropped(call, drop)
@@ -280,8 +288,10 @@ def bearer_token(headers: dict[bytes, bytes]) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
-async def run(app: FakeServerApp, scope: Scope, receive: Receive, send: Send) -> None:
-    call = resolve(app, scope, receive)
+async def run(
+    server: ServerState, router: Router[Handler], scope: Scope, receive: Receive, send: Send
+) -> None:
+    call = resolve(server, router, scope, receive)
     response = await handle(call)
     await response(scope, receive, send)
 

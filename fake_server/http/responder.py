@@ -39,7 +39,7 @@ def respond(
     session = call.session
     # A request refused before its session was known is checked against the
     # contract all the same; the default session's contract is the server's.
-    contract = (session or call.app.sessions.default).contract
+    contract = (session or call.server.sessions.default).contract
     schema_set = call.dialect.schema_set
     operation = call.operation
     if isinstance(body, FinishedPage):
@@ -57,7 +57,7 @@ def respond(
         violation = contract.check(schema_set, operation, status, body)
     if violation is not None:
         logger.error("%s %s: %s", call.method, call.path, violation)
-        recorder = session or call.app.sessions.default
+        recorder = session or call.server.sessions.default
         recorder.record(violation)
         if recorder.strict:
             status, body = _violation_response(violation)
@@ -86,7 +86,7 @@ def _check_page(
 
 def respond_document(call: Call, document: Document) -> Response:
     """A non-JSON answer: its media type checked against the contract, then logged."""
-    session = call.session or call.app.sessions.default
+    session = call.session or call.server.sessions.default
     violation = session.contract.check_document(
         call.dialect.schema_set, call.operation, document.status, document.media_type
     )

@@ -8,48 +8,37 @@ are answers the pipeline gives, not exceptions raised from deep inside.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Generic, NamedTuple, TypeVar
 
 from fake_server.contract.dialects import DIALECTS, OPENAI, Dialect, dialect_for_path
+from fake_server.contract.operations import CONTROL_OPERATIONS, PROVIDER_OPERATIONS, Operation
 from fake_server.http.admin_paths import ADMIN_PREFIX
 
-if TYPE_CHECKING:
-    from fake_server.http.context import Call
-
-Handler = Callable[["Call"], Awaitable[Any]]
-
-
-class Operation(NamedTuple):
-    """An operation as a handler module declares it: the path after the prefix."""
-
-    operation_id: str
-    method: str
-    path: str
-    handler: Handler
-    # The dialects (by name) serving it; None: every one.
-    dialects: frozenset[str] | None = None
+# What a route leads to: the handler type is the caller's (``context.Handler``),
+# so that matching knows nothing of a request.
+H = TypeVar("H")
 
 
-class Route(NamedTuple):
-    operation_id: str
-    method: str
+class Route(NamedTuple, Generic[H]):
+    operation: Operation
     template: str
-    handler: Handler
+    handler: H
     # None for the control plane, which speaks no provider's dialect.
     dialect: Dialect | None
-    # Control-plane routes anyone may call, even when an admin token is set.
-    open: bool = False
-    # Control-plane reads that act on an existing session only, never creating one.
-    observes: bool = False
-    # The inspector page: it may take the admin token from its URL, once.
-    token_in_query: bool = False
+    # The operation answers 410 for an expired store and the dialect says so:
+    # the one place the two halves of that rule meet.
+    refuses_expired: bool = False
+
+    @property
+    def operation_id(self) -> str:
+        return self.operation.id
 
 
-class Match(NamedTuple):
+class Match(NamedTuple, Generic[H]):
     """What a request resolved to; ``route`` is None for an unknown route or wrong method."""
 
-    route: Route | None
+    route: Route[H] | None
     path_params: dict[str, str]
     dialect: Dialect
     wrong_method: bool = False
@@ -63,8 +52,9 @@ class _Segment(NamedTuple):
     suffix: str = ""
 
 
-class _Compiled(NamedTuple):
-    route: Route
+class _Compiled(NamedTuple, Generic[H]):
+    route: Route[H]
+    method: str
     segments: tuple[_Segment, ...]
 
 
@@ -76,7 +66,7 @@ MAX_REMEMBERED = 2048
 MAX_REMEMBERED_PATH = 256
 
 
-class Router:
+class Router(Generic[H]):
     """Routes indexed by their number of path segments; matched segment by segment.
 
     A dozen routes share each length at most, and comparing a few short
@@ -86,14 +76,15 @@ class Router:
     ``Match`` is shared between requests; nothing changes its parameters.
     """
 
-    def __init__(self, routes: Iterable[Route]) -> None:
-        self._by_length: dict[int, list[_Compiled]] = {}
+    def __init__(self, routes: Iterable[Route[H]]) -> None:
+        self._by_length: dict[int, list[_Compiled[H]]] = {}
         for route in routes:
             segments = tuple(_segment(part) for part in route.template.split("/"))
-            self._by_length.setdefault(len(segments), []).append(_Compiled(route, segments))
-        self._remembered: dict[tuple[str, str], Match] = {}
+            compiled = _Compiled(route, route.operation.method, segments)
+            self._by_length.setdefault(len(segments), []).append(compiled)
+        self._remembered: dict[tuple[str, str], Match[H]] = {}
 
-    def match(self, method: str, path: str, *, slash_encoded: bool = False) -> Match:
+    def match(self, method: str, path: str, *, slash_encoded: bool = False) -> Match[H]:
         """The route of ``path``. A path whose raw form sent a slash encoded
         (``slash_encoded``, see ``encodes_a_slash``) names no route, not the one
         its decoded form leads to: an id holds no slash."""
@@ -111,17 +102,17 @@ class Router:
             remembered[key] = found
         return found
 
-    def _scan(self, method: str, path: str) -> Match:
+    def _scan(self, method: str, path: str) -> Match[H]:
         parts = path.split("/")
         wrong_method = False
         for candidate in self._by_length.get(len(parts), ()):
             params = _fit(candidate.segments, parts)
             if params is None:
                 continue
-            route = candidate.route
-            if route.method != method:
+            if candidate.method != method:
                 wrong_method = True
                 continue
+            route = candidate.route
             return Match(route, params, route.dialect or OPENAI)
         return Match(None, {}, dialect_for_path(path), wrong_method)
 
@@ -155,33 +146,22 @@ def _fit(segments: Sequence[_Segment], parts: Sequence[str]) -> dict[str, str] |
     return params
 
 
-def provider_routes(operations: Iterable[Operation]) -> list[Route]:
-    """Every operation under every dialect's prefix."""
-    operations = list(operations)
-    return [
-        Route(op.operation_id, op.method, dialect.prefix + op.path, op.handler, dialect)
-        for dialect in DIALECTS
-        for op in operations
-        if op.dialects is None or dialect.name in op.dialects
-    ]
-
-
-def admin_routes(
-    operations: Iterable[Operation],
-    open_operations: frozenset[str],
-    observing_operations: frozenset[str] = frozenset(),
-    token_in_query_operations: frozenset[str] = frozenset(),
-) -> list[Route]:
-    return [
+def routes(handlers: Mapping[str, H]) -> list[Route[H]]:
+    """Every provider operation under the prefix of each dialect serving it, then the
+    control plane; ``handlers`` by operation id."""
+    provider = [
         Route(
-            op.operation_id,
-            op.method,
-            ADMIN_PREFIX + op.path,
-            op.handler,
-            None,
-            op.operation_id in open_operations,
-            op.operation_id in observing_operations,
-            op.operation_id in token_in_query_operations,
+            op,
+            dialect.prefix + op.path,
+            handlers[op.id],
+            dialect,
+            op.gone_when_expired and dialect.expired_store_answers_gone,
         )
-        for op in operations
+        for dialect in DIALECTS
+        for op in PROVIDER_OPERATIONS
+        if dialect.serves(op.extension)
     ]
+    control = [
+        Route(op, ADMIN_PREFIX + op.path, handlers[op.id], None) for op in CONTROL_OPERATIONS
+    ]
+    return provider + control

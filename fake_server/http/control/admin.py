@@ -10,13 +10,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fake_server.contract.dialects import DIALECTS
+from fake_server.contract.dialects import DIALECTS, dialect_named
 from fake_server.contract.openapi import openapi_document
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.http.bodies import parse_json, read_limited
 from fake_server.http.context import Call
-from fake_server.http.routes import Operation
 from fake_server.scenario.parsing import MAX_DURATION_SECONDS, parse_fault, parse_scenario
 from fake_server.scenario.problems import ScenarioError
 
@@ -24,21 +23,19 @@ MAX_SCENARIO_BYTES = 16 * 1024 * 1024
 MAX_ADMIN_JSON_BYTES = 64 * 1024
 MAX_ADVANCE_SECONDS = MAX_DURATION_SECONDS  # one advance; the same bound as a scenario's durations
 
-# Health stays open so that `fake-server wait` and probes need no secret.
-OPEN_OPERATIONS = frozenset({"fakeHealth", "fakeOpenApi"})
 
 
-async def health(call: Call) -> dict[str, Any]:
+async def fake_health(call: Call) -> dict[str, Any]:
     return {"status": "ok"}
 
 
-async def reset(call: Call) -> dict[str, Any]:
+async def fake_reset(call: Call) -> dict[str, Any]:
     state = call.state
     state.reset()
     return {"status": "reset", "scenario": state.scenario.source, "now": state.clock.now()}
 
 
-async def load_scenario(call: Call) -> dict[str, Any]:
+async def fake_load_scenario(call: Call) -> dict[str, Any]:
     raw = await read_limited(call.request, MAX_SCENARIO_BYTES)
     try:
         text = raw.decode("utf-8")
@@ -52,13 +49,13 @@ async def load_scenario(call: Call) -> dict[str, Any]:
     return {"status": "loaded", "scenario": scenario.summary(), "now": state.clock.now()}
 
 
-async def get_clock(call: Call) -> dict[str, Any]:
+async def fake_get_clock(call: Call) -> dict[str, Any]:
     clock = call.state.clock
     mode = "virtual" if isinstance(clock, VirtualClock) else "real"
     return {"now": clock.now(), "mode": mode}
 
 
-async def advance_clock(call: Call) -> dict[str, Any]:
+async def fake_advance_clock(call: Call) -> dict[str, Any]:
     body = await _json_object(call)
     seconds = body.get("seconds")
     # Finite already (parse_json); bounded so the clock always stays a sane JSON number.
@@ -75,24 +72,24 @@ async def advance_clock(call: Call) -> dict[str, Any]:
     return {"now": call.state.advance_clock(seconds), "mode": "virtual"}
 
 
-async def list_requests(call: Call) -> dict[str, Any]:
+async def fake_list_requests(call: Call) -> dict[str, Any]:
     return {"requests": call.state.journal.entries()}
 
 
-async def clear_requests(call: Call) -> dict[str, Any]:
+async def fake_clear_requests(call: Call) -> dict[str, Any]:
     call.state.journal.clear()
     return {"requests": []}
 
 
-async def get_report(call: Call) -> dict[str, Any]:
+async def fake_get_report(call: Call) -> dict[str, Any]:
     return {"findings": call.state.report()}
 
 
-async def list_faults(call: Call) -> dict[str, Any]:
+async def fake_list_faults(call: Call) -> dict[str, Any]:
     return {"faults": [rule.to_dict() for rule in call.state.faults.rules()]}
 
 
-async def add_fault(call: Call) -> dict[str, Any]:
+async def fake_add_fault(call: Call) -> dict[str, Any]:
     body = await _json_object(call)
     try:
         rule = parse_fault(body, "<POST /__fake__/faults>")
@@ -106,7 +103,7 @@ async def add_fault(call: Call) -> dict[str, Any]:
     return {"faults": [existing.to_dict() for existing in faults.rules()]}
 
 
-async def clear_faults(call: Call) -> dict[str, Any]:
+async def fake_clear_faults(call: Call) -> dict[str, Any]:
     call.state.faults.clear()
     return {"faults": []}
 
@@ -119,42 +116,24 @@ async def _json_object(call: Call) -> dict[str, Any]:
     return body
 
 
-async def openapi(call: Call) -> dict[str, Any]:
+async def fake_open_api(call: Call) -> dict[str, Any]:
     name = call.path_param("dialect")
-    dialect = next((d for d in DIALECTS if d.name == name), None)
+    dialect = dialect_named(name)
     if dialect is None:
         known = ", ".join(d.name for d in DIALECTS)
         raise NotFoundError(f"No dialect named {quoted(name)} (one of: {known}).", "dialect")
-    documents = call.app.openapi_documents
+    documents = call.server.openapi_documents
     if name not in documents:
         documents[name] = openapi_document(call.state.contract, dialect)
     return documents[name]
 
 
-async def list_sessions(call: Call) -> dict[str, Any]:
-    sessions = call.app.sessions
+async def fake_list_sessions(call: Call) -> dict[str, Any]:
+    sessions = call.server.sessions
     return {"sessions": sessions.names(), "max_sessions": sessions.max_sessions}
 
 
-async def delete_session(call: Call) -> dict[str, Any]:
-    sessions = call.app.sessions
+async def fake_delete_session(call: Call) -> dict[str, Any]:
+    sessions = call.server.sessions
     sessions.delete(call.path_param("name"))
     return {"sessions": sessions.names(), "max_sessions": sessions.max_sessions}
-
-
-OPERATIONS = [
-    Operation("fakeHealth", "GET", "/health", health),
-    Operation("fakeReset", "POST", "/reset", reset),
-    Operation("fakeLoadScenario", "PUT", "/scenario", load_scenario),
-    Operation("fakeGetClock", "GET", "/clock", get_clock),
-    Operation("fakeAdvanceClock", "POST", "/clock/advance", advance_clock),
-    Operation("fakeListRequests", "GET", "/requests", list_requests),
-    Operation("fakeClearRequests", "DELETE", "/requests", clear_requests),
-    Operation("fakeGetReport", "GET", "/report", get_report),
-    Operation("fakeListFaults", "GET", "/faults", list_faults),
-    Operation("fakeAddFault", "POST", "/faults", add_fault),
-    Operation("fakeClearFaults", "DELETE", "/faults", clear_faults),
-    Operation("fakeOpenApi", "GET", "/openapi/{dialect}.json", openapi),
-    Operation("fakeListSessions", "GET", "/sessions", list_sessions),
-    Operation("fakeDeleteSession", "DELETE", "/sessions/{name}", delete_session),
-]

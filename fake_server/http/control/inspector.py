@@ -22,7 +22,6 @@ from fake_server.http.admin_paths import ADMIN_PREFIX
 from fake_server.http.context import Call, Document
 from fake_server.http.control.auth import TOKEN_PARAM, set_cookie
 from fake_server.http.provider.render import encode
-from fake_server.http.routes import Operation
 
 PAGE_PATH = ADMIN_PREFIX + "/ui"
 LIMITS = OverviewBounds()
@@ -54,19 +53,19 @@ def _asset(name: str) -> bytes:
     return files("fake_server.http.control").joinpath("ui", name).read_bytes()
 
 
-async def page(call: Call) -> Document:
+async def fake_inspector(call: Call) -> Document:
     if TOKEN_PARAM in call.request.query_params:
         # Authorised by the token in the URL (see the pipeline): keep it in a
         # cookie and send the browser to the URL without it.
         headers = {"location": PAGE_PATH, **PAGE_HEADERS}
-        token = call.app.settings.admin_token
+        token = call.server.settings.admin_token
         if token is not None:
             headers["set-cookie"] = set_cookie(token)
         return Document(b"See " + PAGE_PATH.encode(), "text/plain", status=303, headers=headers)
     return Document(_asset("index.html"), "text/html; charset=utf-8", headers=PAGE_HEADERS)
 
 
-async def asset(call: Call) -> Document:
+async def fake_inspector_asset(call: Call) -> Document:
     name = call.path_param("name")
     media_type = ASSETS.get(name)
     if media_type is None:
@@ -74,14 +73,14 @@ async def asset(call: Call) -> Document:
     return Document(_asset(name), media_type, headers=PAGE_HEADERS)
 
 
-async def state(call: Call) -> dict[str, Any]:
+async def fake_get_state(call: Call) -> dict[str, Any]:
     session = call.state
     clock = session.clock
     overview = session.account.inspect(LIMITS)
     requests, requests_total = session.journal.latest(MAX_REQUESTS)
     body: dict[str, Any] = {
         "session": call.session_name,
-        "sessions": call.app.sessions.names(),
+        "sessions": call.server.sessions.names(),
         "scenario": session.scenario.source,
         "clock": {
             "now": overview.now,
@@ -142,13 +141,3 @@ def _counts(counts: FileCounts) -> dict[str, int]:
         "cancelled": counts.cancelled,
         "total": counts.total,
     }
-
-
-OPERATIONS = [
-    Operation("fakeInspector", "GET", "/ui", page),
-    Operation("fakeInspectorAsset", "GET", "/ui/{name}", asset),
-    Operation("fakeGetState", "GET", "/state", state),
-]
-# The page and its files act on no session; the state read looks at one.
-OBSERVING_OPERATIONS = frozenset({"fakeInspector", "fakeInspectorAsset", "fakeGetState"})
-TOKEN_IN_QUERY_OPERATIONS = frozenset({"fakeInspector"})

@@ -12,10 +12,6 @@ from fake_server.http.context import Call, Reply
 from fake_server.http.errors import files_listed_in
 from fake_server.http.params import page_and_status
 from fake_server.http.provider import render, view_cache
-from fake_server.http.routes import Operation
-
-BATCHES_PATH = "/vector_stores/{vector_store_id}/file_batches"
-BATCH_PATH = BATCHES_PATH + "/{batch_id}"
 
 
 def batch_reply(call: Call, view: BatchView, body: render.EncodedBody) -> Reply:
@@ -32,8 +28,8 @@ def poll_headers(call: Call, status: FileStatus) -> dict[str, str]:
     return {} if poll_after is None else {"openai-poll-after-ms": str(poll_after)}
 
 
-async def create_batch(call: Call) -> Reply:
-    body = await json_object(call, "createVectorStoreFileBatch")
+async def create_vector_store_file_batch(call: Call) -> Reply:
+    body = await json_object(call)
     file_ids, files = body.get("file_ids"), body.get("files")
     if file_ids is not None and files is not None:
         raise InvalidRequestError(
@@ -58,10 +54,9 @@ async def create_batch(call: Call) -> Reply:
             attributes=body.get("attributes"),
             chunking_strategy=body.get("chunking_strategy"),
             per_file=per_file,
-            # MKA1 indexes each content once (its SDK's createVectorStoreFileBatch).
             duplicates=(
                 None
-                if call.dialect.name != "mka1"
+                if not call.dialect.one_content_per_store
                 else "skip" if body.get("skip_duplicates") else "refuse"
             ),
         )
@@ -92,17 +87,17 @@ def cached_batch_reply(call: Call, operate: BatchOperation) -> Reply:
     return batch_reply(call, view, body)
 
 
-async def get_batch(call: Call) -> Reply:
+async def get_vector_store_file_batch(call: Call) -> Reply:
     return cached_batch_reply(call, call.state.account.get_batch)
 
 
-async def cancel_batch(call: Call) -> Reply:
+async def cancel_vector_store_file_batch(call: Call) -> Reply:
     # Cancel takes no body; whatever a client sends (the SDKs send none, with
     # or without a Content-Type) is ignored.
     return cached_batch_reply(call, call.state.account.cancel_batch)
 
 
-async def list_batch_files(call: Call) -> render.FinishedPage:
+async def list_files_in_vector_store_batch(call: Call) -> render.FinishedPage:
     query, status = page_and_status(call.request.scope["query_string"])
     account = call.state.account
     vector_store_id, batch_id = call.path_param("vector_store_id"), call.path_param("batch_id")
@@ -113,12 +108,3 @@ async def list_batch_files(call: Call) -> render.FinishedPage:
     key = render.file_list_key(f"{vector_store_id}/{batch_id}", call.dialect)
     files = call.state.views.files(key, read, call.dialect)
     return view_cache.finished_page(files, query, status)
-
-
-# Most called first: routes are matched in this order.
-OPERATIONS = [
-    Operation("cancelVectorStoreFileBatch", "POST", BATCH_PATH + "/cancel", cancel_batch),
-    Operation("getVectorStoreFileBatch", "GET", BATCH_PATH, get_batch),
-    Operation("listFilesInVectorStoreBatch", "GET", BATCH_PATH + "/files", list_batch_files),
-    Operation("createVectorStoreFileBatch", "POST", BATCHES_PATH, create_batch),
-]

@@ -8,11 +8,10 @@ from fake_server.http.bodies import multipart_upload
 from fake_server.http.context import Call
 from fake_server.http.params import files_page_query, single
 from fake_server.http.provider import render
-from fake_server.http.routes import Operation
 
 
 async def create_file(call: Call) -> dict[str, Any]:
-    upload = await multipart_upload(call, "createFile")
+    upload = await multipart_upload(call)
     created = call.state.account.upload_file(
         upload.filename,
         upload.size,
@@ -32,8 +31,7 @@ async def retrieve_file(call: Call) -> dict[str, Any]:
 
 async def list_files(call: Call) -> render.EncodedList:
     params = call.request.query_params
-    # MKA1's SDK can ask for the files holding one content (sha256).
-    digest = single(params, "sha256") if call.dialect.name == "mka1" else None
+    digest = single(params, "sha256") if call.dialect.files_carry_sha256 else None
     result = call.state.account.list_files(
         files_page_query(params), single(params, "purpose"), actor=call.actor, digest=digest
     )
@@ -54,12 +52,3 @@ async def download_file(call: Call) -> render.BinaryBody:
         account.file_content(file_id, actor=call.actor),
         render.download_type(upload.filename, call.dialect),
     )
-
-
-OPERATIONS = [
-    Operation("createFile", "POST", "/files", create_file),
-    Operation("retrieveFile", "GET", "/files/{file_id}", retrieve_file),
-    Operation("listFiles", "GET", "/files", list_files),
-    Operation("deleteFile", "DELETE", "/files/{file_id}", delete_file),
-    Operation("downloadFile", "GET", "/files/{file_id}/content", download_file),
-]

@@ -1,4 +1,7 @@
-"""MKA1 vector store permissions: who holds which role on a store (MKA1 dialect only).
+"""Vector store permissions: who holds which role on a store.
+
+Served by the dialects with the permissions extension (MKA1 today:
+``Dialect.extensions``).
 
 They agree with the ``X-On-Behalf-Of`` isolation: an end user granted a role
 (or every end user, once the team holds one) sees the store; revoked, it gets
@@ -14,10 +17,6 @@ from typing import Any
 from fake_server.domain.permissions import TEAM, Permission
 from fake_server.http.bodies import json_object
 from fake_server.http.context import Call
-from fake_server.http.routes import Operation
-
-PERMISSIONS_PATH = "/vector_stores/{vector_store_id}/permissions"
-MKA1 = frozenset({"mka1"})
 
 
 def permission(vector_store_id: str, row: Permission) -> dict[str, Any]:
@@ -30,15 +29,15 @@ def permission(vector_store_id: str, row: Permission) -> dict[str, Any]:
     }
 
 
-async def list_permissions(call: Call) -> dict[str, Any]:
+async def list_vector_store_permissions(call: Call) -> dict[str, Any]:
     vector_store_id, rows = call.state.account.list_permissions(
         call.path_param("vector_store_id"), actor=call.actor
     )
     return {"object": "list", "data": [permission(vector_store_id, row) for row in rows]}
 
 
-async def create_permission(call: Call) -> dict[str, Any]:
-    body = await json_object(call, "createVectorStorePermission")
+async def create_vector_store_permission(call: Call) -> dict[str, Any]:
+    body = await json_object(call)
     team = body.get("grantee_type") == TEAM or "user_id" not in body
     row = call.state.account.grant_permission(
         call.path_param("vector_store_id"),
@@ -49,14 +48,14 @@ async def create_permission(call: Call) -> dict[str, Any]:
     return permission(call.path_param("vector_store_id"), row)
 
 
-async def get_permission(call: Call) -> dict[str, Any]:
+async def get_vector_store_permission(call: Call) -> dict[str, Any]:
     row, source = call.state.account.effective_permission(
         call.path_param("vector_store_id"), call.path_param("user_id"), actor=call.actor
     )
     return permission(call.path_param("vector_store_id"), row) | {"source": source}
 
 
-async def delete_permission(call: Call) -> dict[str, Any]:
+async def delete_vector_store_permission(call: Call) -> dict[str, Any]:
     user_id = call.path_param("user_id")
     row = call.state.account.revoke_permission(
         call.path_param("vector_store_id"), None if user_id == TEAM else user_id, actor=call.actor
@@ -68,19 +67,3 @@ async def delete_permission(call: Call) -> dict[str, Any]:
         "object": "vector_store.permission.deleted",
         "deleted": True,
     }
-
-
-OPERATIONS = [
-    Operation("listVectorStorePermissions", "GET", PERMISSIONS_PATH, list_permissions, MKA1),
-    Operation("createVectorStorePermission", "POST", PERMISSIONS_PATH, create_permission, MKA1),
-    Operation(
-        "getVectorStorePermission", "GET", PERMISSIONS_PATH + "/{user_id}", get_permission, MKA1
-    ),
-    Operation(
-        "deleteVectorStorePermission",
-        "DELETE",
-        PERMISSIONS_PATH + "/{user_id}",
-        delete_permission,
-        MKA1,
-    ),
-]

@@ -85,9 +85,11 @@ def encode_file_batch(view: BatchView, dialect: Dialect) -> bytes:
 
 
 def vector_store_file(view: FileView, dialect: Dialect | None = None) -> dict[str, Any]:
-    """``dialect``: only MKA1 knows ``duplicate_file``; elsewhere such a row
-    (a copy MKA1 skipped) is a cancelled file with no error."""
-    hidden = view.error_code == DUPLICATE_FILE and (dialect is None or dialect.name != "mka1")
+    """``dialect``: a skipped copy's ``duplicate_file`` shows only where the
+    dialect knows it (``Dialect.shows_duplicate_files``)."""
+    hidden = view.error_code == DUPLICATE_FILE and (
+        dialect is None or not dialect.shows_duplicate_files
+    )
     last_error = (
         None
         if view.error_code is None or hidden
@@ -114,8 +116,8 @@ def encode_vector_store_file(view: FileView, dialect: Dialect | None = None) -> 
 
 
 def file_list_key(key: str, dialect: Dialect) -> str:
-    """The view cache key of a file list: MKA1's encodings differ (``duplicate_file``)."""
-    return key + "|mka1" if dialect.name == "mka1" else key
+    """The view cache key of a file list: encodings differ where ``duplicate_file`` shows."""
+    return key + "|duplicates" if dialect.shows_duplicate_files else key
 
 
 def vector_store(view: VectorStoreView, dialect: Dialect) -> dict[str, Any]:
@@ -139,8 +141,7 @@ def vector_store(view: VectorStoreView, dialect: Dialect) -> dict[str, Any]:
         body["expires_after"] = view.expires_after
     if view.description is not None:
         body["description"] = view.description
-    if dialect.name == "mka1":
-        # Required by the MKA1 SDK's VectorStore model.
+    if dialect.store_has_embedding_fields:
         body |= {
             "embedding_model": None,
             "embedding_dimensions": None,
@@ -151,7 +152,7 @@ def vector_store(view: VectorStoreView, dialect: Dialect) -> dict[str, Any]:
 
 
 def uploaded_file(upload: UploadedFile, dialect: Dialect | None = None) -> dict[str, Any]:
-    """``dialect``: MKA1's File also carries the content's ``sha256``."""
+    """``dialect``: some providers' File also carries the content's ``sha256``."""
     body: dict[str, Any] = {
         "id": upload.id,
         "object": "file",
@@ -163,7 +164,7 @@ def uploaded_file(upload: UploadedFile, dialect: Dialect | None = None) -> dict[
     }
     if upload.expires_at is not None:
         body["expires_at"] = upload.expires_at
-    if dialect is not None and dialect.name == "mka1" and upload.digest is not None:
+    if dialect is not None and dialect.files_carry_sha256 and upload.digest is not None:
         body["sha256"] = upload.digest
     return body
 
@@ -177,9 +178,9 @@ def deleted_vector_store_file(file_id: str) -> dict[str, Any]:
 
 
 def file_content(view: FileView, filename: str, text: str, dialect: Dialect) -> dict[str, Any]:
-    """Parsed content: the spec's page of text parts, or MKA1's file with its parts."""
+    """Parsed content: the spec's page of text parts, or the file with its parts."""
     parts = [{"type": "text", "text": text}] if text else []
-    if dialect.name == "mka1":
+    if dialect.file_content_as_file:
         body: dict[str, Any] = {"file_id": view.id, "filename": filename, "content": parts}
         if view.attributes is not None:
             body["attributes"] = dict(view.attributes)
@@ -205,38 +206,22 @@ def search_results(queries: Sequence[str], hits: Sequence[Hit], dialect: Dialect
     ]
     return {
         "object": "vector_store.search_results.page",
-        # The spec answers the queries as a list; MKA1's model has one string.
-        "search_query": " ".join(queries) if dialect.name == "mka1" else list(queries),
+        "search_query": " ".join(queries) if dialect.search_query_as_string else list(queries),
         "data": data,
         "has_more": False,
         "next_page": None,
     }
 
 
-# What a MKA1 download may be labelled (its SDK accepts no
-# application/octet-stream); kept in step with tools/extract_schemas.py.
-MKA1_DOWNLOAD_TYPES = frozenset(
-    (
-        "text/plain",
-        "text/csv",
-        "text/html",
-        "text/markdown",
-        "application/json",
-        "application/pdf",
-        "image/png",
-        "image/jpeg",
-    )
-)
-
-
 def download_type(filename: str, dialect: Dialect) -> str:
-    """The Content-Type of a download: OpenAI sends bytes as
-    application/octet-stream; for MKA1, the type the filename suggests among
-    those its SDK accepts, else text/plain."""
-    if dialect.name != "mka1":
+    """The Content-Type of a download: application/octet-stream, or where the
+    dialect names the types it accepts, the one the filename suggests among
+    them, else text/plain."""
+    allowed = dialect.download_types
+    if not allowed:
         return "application/octet-stream"
     guessed, _ = mimetypes.guess_type(filename)
-    return guessed if guessed in MKA1_DOWNLOAD_TYPES else "text/plain"
+    return guessed if guessed in allowed else "text/plain"
 
 
 class BinaryBody(NamedTuple):

@@ -13,14 +13,10 @@ from fake_server.http.errors import files_listed_in
 from fake_server.http.params import page_and_status, page_query
 from fake_server.http.provider import render, view_cache
 from fake_server.http.provider.batches import poll_headers
-from fake_server.http.routes import Operation
-
-STORES_PATH = "/vector_stores"
-STORE_PATH = STORES_PATH + "/{vector_store_id}"
 
 
 async def create_vector_store(call: Call) -> dict[str, Any]:
-    body = await json_object(call, "createVectorStore")
+    body = await json_object(call)
     with files_listed_in("file_ids"):
         view = call.state.account.create_vector_store(
             name=body.get("name"),
@@ -75,7 +71,7 @@ async def get_vector_store_file(call: Call) -> Reply:
 
 
 async def modify_vector_store(call: Call) -> dict[str, Any]:
-    body = await json_object(call, "modifyVectorStore")
+    body = await json_object(call)
     view = call.state.account.modify_vector_store(
         call.path_param("vector_store_id"), body, actor=call.actor
     )
@@ -83,7 +79,7 @@ async def modify_vector_store(call: Call) -> dict[str, Any]:
 
 
 async def create_vector_store_file(call: Call) -> dict[str, Any]:
-    body = await json_object(call, "createVectorStoreFile")
+    body = await json_object(call)
     with files_listed_in("file_id"):
         view = call.state.account.create_vector_store_file(
             call.path_param("vector_store_id"),
@@ -91,13 +87,13 @@ async def create_vector_store_file(call: Call) -> dict[str, Any]:
             actor=call.actor,
             attributes=body.get("attributes"),
             chunking_strategy=body.get("chunking_strategy"),
-            refuse_duplicates=call.dialect.name == "mka1",
+            refuse_duplicates=call.dialect.one_content_per_store,
         )
     return render.vector_store_file(view, call.dialect)
 
 
 async def update_vector_store_file_attributes(call: Call) -> dict[str, Any]:
-    body = await json_object(call, "updateVectorStoreFileAttributes")
+    body = await json_object(call)
     view = call.state.account.update_vector_store_file_attributes(
         call.path_param("vector_store_id"),
         call.path_param("file_id"),
@@ -114,7 +110,7 @@ async def delete_vector_store_file(call: Call) -> dict[str, Any]:
     return render.deleted_vector_store_file(deleted)
 
 
-async def vector_store_file_content(call: Call) -> dict[str, Any]:
+async def retrieve_vector_store_file_content(call: Call) -> dict[str, Any]:
     view, filename, text = call.state.account.vector_store_file_content(
         call.path_param("vector_store_id"), call.path_param("file_id"), actor=call.actor
     )
@@ -122,7 +118,7 @@ async def vector_store_file_content(call: Call) -> dict[str, Any]:
 
 
 async def search_vector_store(call: Call) -> dict[str, Any]:
-    body = await json_object(call, "searchVectorStore")
+    body = await json_object(call)
     query = body["query"]
     queries = [query] if isinstance(query, str) else list(query)
     ranking = body.get("ranking_options") or {}
@@ -138,31 +134,3 @@ async def search_vector_store(call: Call) -> dict[str, Any]:
         call.path_param("vector_store_id"), request, actor=call.actor
     )
     return render.search_results(search.search_queries(request), hits, call.dialect)
-
-
-OPERATIONS = [
-    Operation("createVectorStore", "POST", STORES_PATH, create_vector_store),
-    Operation("listVectorStores", "GET", STORES_PATH, list_vector_stores),
-    Operation("getVectorStore", "GET", STORE_PATH, get_vector_store),
-    Operation("deleteVectorStore", "DELETE", STORE_PATH, delete_vector_store),
-    Operation("listVectorStoreFiles", "GET", STORE_PATH + "/files", list_vector_store_files),
-    Operation("getVectorStoreFile", "GET", STORE_PATH + "/files/{file_id}", get_vector_store_file),
-    Operation("modifyVectorStore", "POST", STORE_PATH, modify_vector_store),
-    Operation("createVectorStoreFile", "POST", STORE_PATH + "/files", create_vector_store_file),
-    Operation(
-        "updateVectorStoreFileAttributes",
-        "POST",
-        STORE_PATH + "/files/{file_id}",
-        update_vector_store_file_attributes,
-    ),
-    Operation(
-        "deleteVectorStoreFile", "DELETE", STORE_PATH + "/files/{file_id}", delete_vector_store_file
-    ),
-    Operation(
-        "retrieveVectorStoreFileContent",
-        "GET",
-        STORE_PATH + "/files/{file_id}/content",
-        vector_store_file_content,
-    ),
-    Operation("searchVectorStore", "POST", STORE_PATH + "/search", search_vector_store),
-]

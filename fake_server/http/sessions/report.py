@@ -31,6 +31,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 from typing import Any, NamedTuple
 
+from fake_server.contract.operations import ids_where
+
 # Observations kept per session; older ones drop off (and with them what
 # they would have shown).
 MAX_OBSERVATIONS = 2000
@@ -42,14 +44,11 @@ TOLERANCE_SECONDS = 0.001
 # Request ids named by one finding, at most.
 MAX_NAMED_REQUESTS = 20
 
-POLLED = frozenset({"getVectorStoreFileBatch", "getVectorStoreFile"})
-CREATES = frozenset(
-    {"createVectorStoreFileBatch", "createVectorStore", "createFile", "createVectorStoreFile"}
-)
-BATCH_READS = frozenset(
-    {"getVectorStoreFileBatch", "listFilesInVectorStoreBatch", "cancelVectorStoreFileBatch"}
-)
-CANCEL = "cancelVectorStoreFileBatch"
+# Which operations each rule looks at: flags of the operation table.
+POLLED = ids_where(lambda op: op.polled)
+CREATES = ids_where(lambda op: op.creates)
+BATCH_READS = ids_where(lambda op: op.reads_batch)
+(CANCEL,) = ids_where(lambda op: op.cancels_batch)
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 
 
