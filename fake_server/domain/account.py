@@ -72,7 +72,6 @@ DEFAULT_PROCESSING = Processing(
     error_code=defaults.ERROR_CODE,
     error_message=defaults.ERROR_MESSAGES[defaults.ERROR_CODE],
 )
-MAX_FILES_PER_BATCH = defaults.MAX_FILES_PER_BATCH
 NO_LIMITS = Limits()
 
 Attributes = Mapping[str, str | float | bool]
@@ -185,18 +184,6 @@ class Account:
             vector_store = self._batch_owner(vector_store_id, batch_id, actor, Role.READER)
             return vector_store.batch_files_snapshot(batch_id, self._now(), earlier)
 
-    def list_batch_files(
-        self,
-        vector_store_id: str,
-        batch_id: str,
-        query: PageQuery,
-        status: FileStatus | None = None,
-        *,
-        actor: str | None = None,
-    ) -> Page[FileView]:
-        files = self.batch_files(vector_store_id, batch_id, actor=actor).value
-        return file_page(files.views, files.positions, query, status)
-
     def create_batch(
         self,
         vector_store_id: str,
@@ -300,17 +287,6 @@ class Account:
             vector_store = self._vector_store(vector_store_id, actor, Role.OWNER)
             del self._vector_stores[vector_store.id]
             return vector_store.id
-
-    def list_vector_store_files(
-        self,
-        vector_store_id: str,
-        query: PageQuery,
-        status: FileStatus | None = None,
-        *,
-        actor: str | None = None,
-    ) -> Page[FileView]:
-        files = self.vector_store_files(vector_store_id, actor=actor).value
-        return file_page(files.views, files.positions, query, status)
 
     def vector_store_files(
         self,
@@ -630,17 +606,6 @@ class Account:
                 f"in vector store '{vector_store_id}'."
             )
         return vector_store
-
-
-def file_page(
-    views: Sequence[FileView],
-    positions: Mapping[str, int],
-    query: PageQuery,
-    status: FileStatus | None,
-) -> Page[FileView]:
-    if status is None:
-        return paginate(views, positions, query)
-    return paginate(views, positions, query, lambda view: view.status is status)
 
 
 def check_id_prefix(param: str, value: str, prefix: str) -> None:
