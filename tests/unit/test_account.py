@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from fake_server.domain import account as account_package
 from fake_server.domain.account import Account
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.errors import (
@@ -209,3 +212,12 @@ def test_a_refused_change_changes_nothing() -> None:
         account.grant_permission("vs_roles", "dave", "writer", actor="dave")
     assert store.version == version and store.name is None
     assert [s.id for s in account.vector_stores()] == ["vs_roles"]
+
+
+def test_only_the_facade_takes_the_lock() -> None:
+    """The resource modules run under the facade's lock; one taking it too would deadlock."""
+    package = Path(account_package.__file__).parent
+    modules = sorted(package.glob("*.py"))
+    assert package / "facade.py" in modules
+    locking = [path.name for path in modules if "threading" in path.read_text(encoding="utf-8")]
+    assert locking == ["facade.py"]
