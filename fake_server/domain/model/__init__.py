@@ -26,8 +26,6 @@ from fake_server.domain.model.file import (
     NO_OWN_PROCESSING,
     Processing,
     VectorStoreFile,
-    changes_after,
-    count_files,
 )
 from fake_server.domain.model.vector_store import VectorStore
 
@@ -41,6 +39,4 @@ __all__ = [
     "VectorStore",
     "VectorStoreFile",
     "batch_status",
-    "changes_after",
-    "count_files",
 ]
