@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from fake_server.domain import account as account_package
 from fake_server.domain.account import Account
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.errors import (
@@ -15,10 +18,11 @@ from fake_server.domain.errors import (
     UnknownFileError,
 )
 from fake_server.domain.model import FileBatch, VectorStore, VectorStoreFile, batch_status
-from fake_server.domain.paging import PageQuery, SortOrder
+from fake_server.domain.paging import Page, PageQuery, SortOrder
 from fake_server.domain.permissions import Role, reachable_by, role_of
 from fake_server.domain.uploads import UploadedFile
-from fake_server.domain.views import FileCounts, FileStatus
+from fake_server.domain.views import FileCounts, FileList, FileStatus, FileView, Snapshot
+from fake_server.http.provider import view_cache
 
 IN_PROGRESS, COMPLETED, FAILED, CANCELLED = (
     FileStatus.IN_PROGRESS,
@@ -40,6 +44,17 @@ def processing(file_id: str, seconds: float, outcome: FileStatus = COMPLETED) ->
     return VectorStoreFile(
         file_id, "vs_1", 1000, IN_PROGRESS, outcome=outcome, finishes_at=1000 + seconds
     )
+
+
+def listed(account: Account, query: PageQuery) -> Page[FileView]:
+    """A page of the batch's files, paged as the server pages them (``view_cache.page``)."""
+
+    def read(earlier: Snapshot[FileList] | None) -> Snapshot[FileList]:
+        return account.batch_files("vs_1", "vsfb_1", earlier=earlier)
+
+    files = view_cache.ViewCache().files("vs_1/vsfb_1", read)
+    page = view_cache.page(files, query, None)
+    return Page([item.view for item in page.items], page.has_more)
 
 
 def test_files_reach_their_outcome_exactly_when_processing_ends() -> None:
@@ -79,7 +94,7 @@ def test_cancelled_files_never_complete_later() -> None:
     clock, account = make_account(processing("file-a", 10))
     account.cancel_batch("vs_1", "vsfb_1")
     clock.advance(1000)
-    page = account.list_batch_files("vs_1", "vsfb_1", PageQuery())
+    page = listed(account, PageQuery())
     assert [view.status for view in page.items] == [CANCELLED]
 
 
@@ -111,7 +126,7 @@ def test_unknown_ids_are_not_found_and_wrong_prefixes_are_invalid() -> None:
 def test_a_cursor_in_a_large_batch_gives_the_page_next_to_it() -> None:
     files = [processing(f"file-{index}", 10) for index in range(2000)]
     _, account = make_account(*files)
-    page = account.list_batch_files("vs_1", "vsfb_1", PageQuery(limit=3, after="file-1000"))
+    page = listed(account, PageQuery(limit=3, after="file-1000"))
     assert [view.id for view in page.items] == ["file-999", "file-998", "file-997"]
     assert page.has_more
 
@@ -120,7 +135,7 @@ def statuses(
     account: Account, limit: int = 20, after: str | None = None
 ) -> list[tuple[str, FileStatus]]:
     query = PageQuery(limit=limit, order=SortOrder.ASC, after=after)
-    page = account.list_batch_files("vs_1", "vsfb_1", query)
+    page = listed(account, query)
     return [(view.id, view.status) for view in page.items]
 
 
@@ -197,3 +212,12 @@ def test_a_refused_change_changes_nothing() -> None:
         account.grant_permission("vs_roles", "dave", "writer", actor="dave")
     assert store.version == version and store.name is None
     assert [s.id for s in account.vector_stores()] == ["vs_roles"]
+
+
+def test_only_the_facade_takes_the_lock() -> None:
+    """The resource modules run under the facade's lock; one taking it too would deadlock."""
+    package = Path(account_package.__file__).parent
+    modules = sorted(package.glob("*.py"))
+    assert package / "facade.py" in modules
+    locking = [path.name for path in modules if "threading" in path.read_text(encoding="utf-8")]
+    assert locking == ["facade.py"]

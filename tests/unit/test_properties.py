@@ -9,7 +9,6 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from fake_server.domain.account import Account
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.model import Processing
-from fake_server.domain.paging import PageQuery
 from fake_server.domain.uploads import UploadedFile
 from fake_server.domain.views import FileStatus
 
@@ -77,9 +76,9 @@ class BatchLifecycle(RuleBasedStateMachine):
             assert counts.total == (
                 counts.in_progress + counts.completed + counts.failed + counts.cancelled
             )
-            page = self.account.list_batch_files(self.vector_store, batch_id, PageQuery(limit=100))
-            assert len(page.items) == counts.total
-            for file in page.items:
+            files = self.account.batch_files(self.vector_store, batch_id).value.views
+            assert len(files) == counts.total
+            for file in files:
                 previous = self.seen.get((batch_id, file.id))
                 if previous in FINISHED:
                     assert file.status is previous, f"{file.id} went {previous} -> {file.status}"

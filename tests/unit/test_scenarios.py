@@ -10,7 +10,6 @@ import pytest
 
 from fake_server import ScenarioError, load_scenario, parse_scenario
 from fake_server.contract.resources import shipped_scenarios
-from fake_server.domain.paging import PageQuery
 from fake_server.domain.views import FileStatus
 
 SHIPPED = shipped_scenarios()
@@ -305,8 +304,8 @@ def test_defaults_and_generated_ids() -> None:
     assert [f.finishes_at for f in batch.files] == [530, 560]
 
     assert world.clock.advance(60) == 560  # type: ignore[attr-defined]
-    page = world.account.list_batch_files(store.id, batch.id, PageQuery())
-    assert sorted(view.status for view in page.items) == [FileStatus.COMPLETED, FileStatus.FAILED]
+    files = world.account.batch_files(store.id, batch.id).value.views
+    assert sorted(view.status for view in files) == [FileStatus.COMPLETED, FileStatus.FAILED]
 
 
 def test_each_instantiation_starts_from_scratch() -> None:
