@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from fake_server import ServerThread, create_app, default_scenario, parse_scenario
 from fake_server.http.app import FakeServerApp
 from fake_server.testing.handle import FakeServer
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page

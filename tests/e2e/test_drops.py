@@ -25,7 +25,7 @@ from meetkai_mka1.utils import BackoffStrategy, RetryConfig
 
 from fake_server import Contract, create_app, parse_scenario
 from fake_server.serve.thread import base_url, bind_socket
-from tests.conftest import API_KEY
+from fake_server.testing.handle import TEST_API_KEY
 
 SCENARIO = """
 vector_stores:
@@ -37,7 +37,7 @@ vector_stores:
 CANCEL_PATH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123/cancel"
 RAW_CANCEL = (
     f"POST {CANCEL_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-    f"Authorization: Bearer {API_KEY}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    f"Authorization: Bearer {TEST_API_KEY}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 ).encode()
 PROTOCOLS = [
     pytest.param("h11"),
@@ -114,7 +114,7 @@ def read_raw_answer(server: Server) -> bytes:
 
 def openai_client(server: Server) -> openai.OpenAI:
     return openai.OpenAI(
-        api_key=API_KEY,
+        api_key=TEST_API_KEY,
         base_url=f"{server.url}/v1",
         max_retries=2,
         _strict_response_validation=True,
@@ -128,7 +128,7 @@ def cancel_with_openai(server: Server) -> Any:
 
 
 def cancel_with_mka1(server: Server, retry_config: RetryConfig | None) -> Any:
-    sdk = SDK(bearer_auth=API_KEY, server_url=server.url, retry_config=retry_config)
+    sdk = SDK(bearer_auth=TEST_API_KEY, server_url=server.url, retry_config=retry_config)
     return sdk.llm.vector_stores.cancel_file_batch(
         vector_store_id="vs_abc123", batch_id="vsfb_abc123"
     )
@@ -148,7 +148,7 @@ def test_a_drop_sends_no_byte_not_even_a_status_line(server: Server) -> None:
 def test_httpx_sees_a_connection_error(server: Server) -> None:
     server.drop_next("cancelVectorStoreFileBatch", True)
     with pytest.raises(httpx.ReadError):
-        httpx.post(server.url + CANCEL_PATH, headers={"Authorization": f"Bearer {API_KEY}"})
+        httpx.post(server.url + CANCEL_PATH, headers={"Authorization": f"Bearer {TEST_API_KEY}"})
 
 
 def test_the_openai_sdk_retries_a_drop(server: Server) -> None:
@@ -179,7 +179,7 @@ def test_mid_body_is_retried_by_the_openai_sdk_but_not_the_mka1_one(server: Serv
     server.drop_next("cancelVectorStoreFileBatch", "mid_body")
     assert cancel_with_openai(server).status == "cancelled"
     server.drop_next("getVectorStoreFileBatch", "mid_body")
-    sdk = SDK(bearer_auth=API_KEY, server_url=server.url, retry_config=FAST_MKA1_RETRIES)
+    sdk = SDK(bearer_auth=TEST_API_KEY, server_url=server.url, retry_config=FAST_MKA1_RETRIES)
     with pytest.raises(httpx.RemoteProtocolError):
         sdk.llm.vector_stores.get_file_batch(vector_store_id="vs_abc123", batch_id="vsfb_abc123")
     assert [status for _, status, _ in server.journal()] == [None, 200, None]

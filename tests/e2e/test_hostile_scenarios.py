@@ -15,7 +15,7 @@ import pytest
 
 from fake_server import Contract, ServerThread, create_app, parse_scenario
 from fake_server.contract.resources import scenario_path
-from tests.hostile_scenarios import ALL, MAX_MESSAGE_CHARACTERS
+from tests.cases.hostile_scenarios import ALL, MAX_MESSAGE_CHARACTERS
 
 AUTH = {"Authorization": "Bearer k"}
 JSON = {**AUTH, "Content-Type": "application/json"}

@@ -13,7 +13,8 @@ import pytest
 
 from fake_server import Contract, ServerThread, create_app, default_scenario
 from fake_server.http.control.inspector import LIMITS
-from tests.conftest import StartServer
+from fake_server.testing.handle import FakeServer
+from tests.helpers import StartServer
 
 TOKEN = "admin-s3cret"
 BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"
@@ -31,7 +32,7 @@ def guarded(contract: Contract) -> Iterator[ServerThread]:
         yield server
 
 
-def test_the_page_and_its_files_are_served_with_their_types(server: ServerThread) -> None:
+def test_the_page_and_its_files_are_served_with_their_types(server: FakeServer) -> None:
     page = httpx.get(f"{server.url}/__fake__/ui")
     assert page.status_code == 200
     assert page.headers["content-type"] == "text/html; charset=utf-8"
@@ -45,7 +46,7 @@ def test_the_page_and_its_files_are_served_with_their_types(server: ServerThread
     assert missing.status_code == 404 and missing.json()["error"]["param"] == "name"
 
 
-def test_the_state_shows_each_batch_and_the_timeline_of_its_files(server: ServerThread) -> None:
+def test_the_state_shows_each_batch_and_the_timeline_of_its_files(server: FakeServer) -> None:
     state = httpx.get(f"{server.url}/__fake__/state").json()
     assert state["unchanged"] is False and state["session"] is None
     (store,) = state["vector_stores"]
@@ -69,7 +70,7 @@ def test_an_unchanged_state_is_answered_in_a_few_bytes(start_server: StartServer
     assert changed.json()["requests"][0]["operation"] == "cancelVectorStoreFileBatch"
 
 
-def test_the_state_is_bounded_however_many_batches_there_are(server: ServerThread) -> None:
+def test_the_state_is_bounded_however_many_batches_there_are(server: FakeServer) -> None:
     for _ in range(LIMITS.batches + 2):
         httpx.post(
             f"{server.url}/v1/vector_stores/vs_abc123/file_batches",
@@ -81,7 +82,8 @@ def test_the_state_is_bounded_however_many_batches_there_are(server: ServerThrea
     assert store["file_batches_total"] == LIMITS.batches + 3
 
 
-def test_reading_the_state_of_a_session_never_creates_it(server: ServerThread) -> None:
+def test_reading_the_state_of_a_session_never_creates_it(own_server: FakeServer) -> None:
+    server = own_server  # the session it makes outlives a reset
     answer = httpx.get(f"{server.url}/__fake__/state", headers={"X-Fake-Session": "ghost"})
     assert answer.status_code == 404
     assert httpx.get(f"{server.url}/__fake__/sessions").json()["sessions"] == []

@@ -10,7 +10,8 @@ import pytest
 from meetkai_mka1.errors import SDKDefaultError
 
 from fake_server import Contract, ServerThread, create_app, default_scenario
-from tests.conftest import StartServer, mka1_client
+from fake_server.testing.handle import FakeServer
+from tests.helpers import StartServer
 
 KEYS = """
 auth: {api_keys: [sk-test-right-key-1234]}
@@ -54,14 +55,14 @@ def test_the_sdks_see_a_wrong_key_as_an_authentication_error(start_server: Start
     with pytest.raises(openai.AuthenticationError) as raised:
         client.vector_stores.file_batches.cancel("vsfb_k", vector_store_id="vs_k")
     assert raised.value.code == "invalid_api_key"
-    sdk = mka1_client(server, bearer_auth="sk-nope")
+    sdk = server.mka1_client(bearer_auth="sk-nope")
     with pytest.raises(SDKDefaultError) as mka1_raised:
         sdk.llm.vector_stores.get_file_batch(vector_store_id="vs_k", batch_id="vsfb_k")
     assert mka1_raised.value.status_code == 401
 
 
 @pytest.fixture
-def owned(start_server: StartServer) -> ServerThread:
+def owned(start_server: StartServer) -> FakeServer:
     return start_server(OWNED)
 
 
@@ -79,9 +80,9 @@ def mka1_status(call: Callable[[], object]) -> int:
     ids=["the owner", "the account", "another end user"],
 )
 def test_every_operation_hides_another_users_store(
-    owned: ServerThread, user: str | None, expected: int
+    owned: FakeServer, user: str | None, expected: int
 ) -> None:
-    stores = mka1_client(owned, bearer_auth="k").llm.vector_stores
+    stores = owned.mka1_client(bearer_auth="k").llm.vector_stores
     calls = [
         lambda: stores.get(vector_store_id="vs_alice", x_on_behalf_of=user),
         lambda: stores.get_file_batch(
@@ -104,7 +105,7 @@ def test_every_operation_hides_another_users_store(
         )
 
 
-def test_creating_a_batch_in_another_users_store_is_not_found(owned: ServerThread) -> None:
+def test_creating_a_batch_in_another_users_store_is_not_found(owned: FakeServer) -> None:
     response = httpx.post(
         f"{owned.url}/api/v1/llm/vector_stores/vs_alice/file_batches",
         json={"file_ids": ["file-shared"]},
@@ -114,7 +115,7 @@ def test_creating_a_batch_in_another_users_store_is_not_found(owned: ServerThrea
     assert response.json()["error"]["message"] == "No vector store found with id 'vs_alice'."
 
 
-def test_listing_shows_only_what_the_user_may_see(owned: ServerThread) -> None:
+def test_listing_shows_only_what_the_user_may_see(owned: FakeServer) -> None:
     def ids(user: str | None) -> list[str]:
         headers = {"Authorization": "Bearer k"} | ({"X-On-Behalf-Of": user} if user else {})
         body = httpx.get(f"{owned.url}/v1/vector_stores?order=asc", headers=headers).json()
@@ -125,8 +126,8 @@ def test_listing_shows_only_what_the_user_may_see(owned: ServerThread) -> None:
     assert ids("bob") == ["vs_team"]
 
 
-def test_what_a_user_creates_is_theirs(owned: ServerThread) -> None:
-    carol = mka1_client(owned, bearer_auth="k").llm
+def test_what_a_user_creates_is_theirs(owned: FakeServer) -> None:
+    carol = owned.mka1_client(bearer_auth="k").llm
     upload = carol.files.upload(
         file={"file_name": "c.txt", "content": b"c"}, purpose="assistants", x_on_behalf_of="carol"
     )
