@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -24,3 +25,9 @@ def case(table: Mapping[str, Case], name: str) -> Case:
     if name not in table:
         raise LookupError(f"no case named {name!r}; the table has: {', '.join(table)}")
     return table[name]
+
+
+def text_id(text: str, width: int = 200) -> str:
+    """A test id that shows ``text``: long runs of one character counted (``9{5000}``), cut."""
+    shown = re.sub(r"(.)\1{19,}", lambda run: f"{run.group(1)}{{{len(run.group(0))}}}", text)
+    return shown if len(shown) <= width else shown[: width - 3] + "..."
