@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -68,7 +69,8 @@ def start_server(
 
     The first call of a test gets the plugin's ``fake_server`` (unless the
     test has it already); the ones that ask for more, or for another
-    strictness or contract, get servers of their own, stopped after the test.
+    strictness, contract or ``create_app`` option (``admin_token``,
+    ``max_sessions``, ...), get servers of their own, stopped after the test.
     """
     threads: list[ServerThread] = []
     shared: list[FakeServer] = []
@@ -80,14 +82,16 @@ def start_server(
         strict: bool = True,
         server_contract: Contract | None = None,
         own: bool = False,
+        **app_options: Any,
     ) -> FakeServer:
         parsed = scenarios.get(scenario)
-        if not (own or taken or shared or threads) and strict and server_contract is None:
+        plain = strict and server_contract is None and not app_options
+        if plain and not (own or taken or shared or threads):
             server: FakeServer = request.getfixturevalue("fake_server")
             server.reset(parsed)
             shared.append(server)
             return server
-        app = create_app(parsed, strict=strict, contract=server_contract or contract)
+        app = create_app(parsed, strict=strict, contract=server_contract or contract, **app_options)
         thread = ServerThread(app).start()
         threads.append(thread)
         return FakeServer(app, thread.url)

@@ -25,7 +25,7 @@ from tests.cases.errors import Expected
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-# ``start_server(scenario=None, *, strict=True, server_contract=None, own=False)``
+# ``start_server(scenario=None, *, strict=True, server_contract=None, own=False, **app_options)``
 StartServer = Callable[..., FakeServer]
 
 # --- the error envelope ------------------------------------------------------

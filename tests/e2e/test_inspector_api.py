@@ -6,12 +6,10 @@ the answers themselves, over a real socket.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
-from fake_server import Contract, ServerThread, create_app, default_scenario
+from fake_server import Contract
 from fake_server.http.control.inspector import LIMITS
 from fake_server.testing.handle import FakeServer
 from tests.helpers import StartServer
@@ -26,10 +24,8 @@ vector_stores: [{id: vs_abc123, file_batches: [{id: vsfb_abc123, files: [{}, {}]
 
 
 @pytest.fixture
-def guarded(contract: Contract) -> Iterator[ServerThread]:
-    app = create_app(default_scenario(), contract=contract, admin_token=TOKEN)
-    with ServerThread(app) as server:
-        yield server
+def guarded(start_server: StartServer) -> FakeServer:
+    return start_server(admin_token=TOKEN)
 
 
 def test_the_page_and_its_files_are_served_with_their_types(server: FakeServer) -> None:
@@ -94,7 +90,7 @@ def test_reading_the_state_of_a_session_never_creates_it(own_server: FakeServer)
 
 
 def test_the_token_in_the_url_becomes_a_cookie_and_the_url_loses_it(
-    guarded: ServerThread,
+    guarded: FakeServer,
 ) -> None:
     url = guarded.url
     assert httpx.get(f"{url}/__fake__/ui").status_code == 401
@@ -114,7 +110,7 @@ def test_the_token_in_the_url_becomes_a_cookie_and_the_url_loses_it(
 
 
 def test_a_change_made_with_the_cookie_needs_the_inspectors_header(
-    guarded: ServerThread,
+    guarded: FakeServer,
 ) -> None:
     # A page of another origin can make a browser send the cookie, but not
     # this header (it would need a CORS preflight, never granted).

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from fake_server import ServerThread, create_app, default_scenario
+from fake_server import create_app, default_scenario
 from fake_server.testing.handle import TEST_API_KEY, FakeServer
 from fake_server.testing.inprocess import InProcessTransport
 from tests.helpers import StartServer
@@ -29,14 +29,14 @@ def server(own_server: FakeServer) -> FakeServer:
     return own_server
 
 
-def journal(server: FakeServer | ServerThread, session: str | None = None) -> list[dict[str, Any]]:
+def journal(server: FakeServer, session: str | None = None) -> list[dict[str, Any]]:
     headers = {} if session is None else {"X-Fake-Session": session}
     response = httpx.get(f"{server.url}/__fake__/requests", headers=headers)
     entries: list[dict[str, Any]] = response.json()["requests"]
     return entries
 
 
-def sessions(server: FakeServer | ServerThread) -> list[str]:
+def sessions(server: FakeServer) -> list[str]:
     names: list[str] = httpx.get(f"{server.url}/__fake__/sessions").json()["sessions"]
     return names
 
@@ -97,17 +97,14 @@ def test_a_request_refused_before_authorisation_creates_no_session(  # noqa: PLR
 
 
 def test_a_refused_request_does_not_evict_a_session(start_server: StartServer) -> None:
-    server = ServerThread(create_app(default_scenario(), max_sessions=1)).start()
-    try:
-        headers = {**AUTH, "X-Fake-Session": "job"}
-        assert httpx.post(server.url + BATCH + "/cancel", headers=headers).is_success
-        for index in range(3):
-            refused = httpx.get(server.url + BATCH, headers={"X-Fake-Session": f"x{index}"})
-            assert refused.status_code == 401
-        assert sessions(server) == ["job"]
-        assert httpx.get(server.url + BATCH, headers=headers).json()["status"] == "cancelled"
-    finally:
-        server.stop()
+    server = start_server(max_sessions=1)
+    headers = {**AUTH, "X-Fake-Session": "job"}
+    assert httpx.post(server.url + BATCH + "/cancel", headers=headers).is_success
+    for index in range(3):
+        refused = httpx.get(server.url + BATCH, headers={"X-Fake-Session": f"x{index}"})
+        assert refused.status_code == 401
+    assert sessions(server) == ["job"]
+    assert httpx.get(server.url + BATCH, headers=headers).json()["status"] == "cancelled"
 
 
 @pytest.mark.parametrize(
@@ -120,19 +117,16 @@ def test_open_routes_create_no_session(server: FakeServer, path: str) -> None:
 
 
 def test_a_bad_admin_token_creates_no_session(start_server: StartServer) -> None:
-    server = ServerThread(create_app(default_scenario(), admin_token="secret")).start()
-    try:
-        refused = httpx.get(
-            f"{server.url}/__fake__/requests",
-            headers={"Authorization": "Bearer wrong", "X-Fake-Session": "intruder"},
-        )
-        assert refused.status_code == 401
-        listed = httpx.get(
-            f"{server.url}/__fake__/sessions", headers={"Authorization": "Bearer secret"}
-        )
-        assert listed.json()["sessions"] == []
-    finally:
-        server.stop()
+    server = start_server(admin_token="secret")
+    refused = httpx.get(
+        f"{server.url}/__fake__/requests",
+        headers={"Authorization": "Bearer wrong", "X-Fake-Session": "intruder"},
+    )
+    assert refused.status_code == 401
+    listed = httpx.get(
+        f"{server.url}/__fake__/sessions", headers={"Authorization": "Bearer secret"}
+    )
+    assert listed.json()["sessions"] == []
 
 
 def test_an_authorised_admin_call_creates_its_session(server: FakeServer) -> None:

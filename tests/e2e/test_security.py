@@ -9,7 +9,6 @@ import openai
 import pytest
 from meetkai_mka1.errors import SDKDefaultError
 
-from fake_server import Contract, ServerThread, create_app, default_scenario
 from fake_server.testing.handle import FakeServer
 from tests.helpers import StartServer
 
@@ -156,21 +155,20 @@ def test_what_a_user_creates_is_theirs(owned: FakeServer) -> None:
     assert refused.json()["error"]["code"] == "file_not_found"
 
 
-def test_the_control_plane_can_require_its_own_token(contract: Contract) -> None:
-    app = create_app(default_scenario(), contract=contract, admin_token="admin-s3cret")
-    with ServerThread(app) as server:
-        admin = f"{server.url}/__fake__"
-        assert httpx.get(f"{admin}/health").json() == {"status": "ok"}
-        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Bearer k"}):
-            refused = httpx.post(f"{admin}/reset", headers=headers)
-            assert refused.status_code == 401
-            assert refused.json()["error"]["code"] == "invalid_admin_token"
-        assert httpx.get(f"{admin}/requests").status_code == 401
-        allowed = httpx.post(f"{admin}/reset", headers={"Authorization": "Bearer admin-s3cret"})
-        assert allowed.status_code == 200
-        # The provider API keeps its own auth: the admin token is not required there.
-        batch = httpx.get(
-            f"{server.url}/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123",
-            headers={"Authorization": "Bearer any"},
-        )
-        assert batch.status_code == 200
+def test_the_control_plane_can_require_its_own_token(start_server: StartServer) -> None:
+    server = start_server(admin_token="admin-s3cret")
+    admin = f"{server.url}/__fake__"
+    assert httpx.get(f"{admin}/health").json() == {"status": "ok"}
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Bearer k"}):
+        refused = httpx.post(f"{admin}/reset", headers=headers)
+        assert refused.status_code == 401
+        assert refused.json()["error"]["code"] == "invalid_admin_token"
+    assert httpx.get(f"{admin}/requests").status_code == 401
+    allowed = httpx.post(f"{admin}/reset", headers={"Authorization": "Bearer admin-s3cret"})
+    assert allowed.status_code == 200
+    # The provider API keeps its own auth: the admin token is not required there.
+    batch = httpx.get(
+        f"{server.url}/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123",
+        headers={"Authorization": "Bearer any"},
+    )
+    assert batch.status_code == 200

@@ -5,7 +5,6 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from fake_server import Contract, ServerThread, create_app, default_scenario
 from fake_server.testing.handle import TEST_API_KEY, FakeServer
 from tests.helpers import StartServer
 
@@ -18,9 +17,7 @@ def server(own_server: FakeServer) -> FakeServer:
     return own_server
 
 
-def call(
-    server: FakeServer | ServerThread, method: str, path: str, session: str | None = None
-) -> httpx.Response:
+def call(server: FakeServer, method: str, path: str, session: str | None = None) -> httpx.Response:
     headers = {"Authorization": f"Bearer {TEST_API_KEY}"}
     if session is not None:
         headers["X-Fake-Session"] = session
@@ -79,15 +76,14 @@ def test_sessions_can_be_listed_and_deleted(server: FakeServer) -> None:
     assert call(server, "GET", BATCH, "one").json()["status"] == "in_progress"
 
 
-def test_idle_sessions_are_bounded(contract: Contract) -> None:
-    app = create_app(default_scenario(), contract=contract, max_sessions=3)
-    with ServerThread(app) as server:
-        for index in range(10):
-            call(server, "POST", BATCH + "/cancel", f"s{index}")
-        assert httpx.get(f"{server.url}/__fake__/sessions").json() == {
-            "sessions": ["s7", "s8", "s9"],
-            "max_sessions": 3,
-        }
+def test_idle_sessions_are_bounded(start_server: StartServer) -> None:
+    server = start_server(max_sessions=3)
+    for index in range(10):
+        call(server, "POST", BATCH + "/cancel", f"s{index}")
+    assert httpx.get(f"{server.url}/__fake__/sessions").json() == {
+        "sessions": ["s7", "s8", "s9"],
+        "max_sessions": 3,
+    }
 
 
 def test_a_bad_session_name_is_refused(server: FakeServer) -> None:
