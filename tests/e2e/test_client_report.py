@@ -9,7 +9,7 @@ import httpx
 import pytest
 from meetkai_mka1.utils import BackoffStrategy, RetryConfig
 
-from fake_server.testing.handle import TEST_API_KEY, FakeServer
+from fake_server.testing.handle import FakeServer
 from tests.helpers import StartServer
 
 POLLED = """
@@ -34,7 +34,7 @@ def report(server: FakeServer, **headers: str) -> list[dict[str, Any]]:
 
 
 def raw(server: FakeServer) -> httpx.Client:
-    return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {TEST_API_KEY}"})
+    return server.http_client()
 
 
 def test_a_polling_loop_without_sleeps_is_reported_as_tight_polling(

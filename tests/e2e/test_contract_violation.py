@@ -100,9 +100,7 @@ def test_a_list_page_with_one_bad_item_is_a_violation_naming_the_item(
 ) -> None:
     server = start_server(server_contract=Contract.load(extra_corrections=[NO_CANCELLED_FILES]))
     files = CANCEL.removesuffix("/cancel") + "/files?order=asc"
-    with httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {TEST_API_KEY}"}
-    ) as client:
+    with server.http_client() as client:
         # The same files, still in progress, are valid (and remembered as such)...
         assert client.get(files).status_code == 200
         assert client.get(files).status_code == 200

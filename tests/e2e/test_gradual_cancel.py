@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 
-from fake_server.testing.handle import TEST_API_KEY
 from tests.helpers import StartServer
 
 GRADUAL = """
@@ -74,9 +73,7 @@ def test_a_second_cancel_over_raw_http_keeps_the_first_ones_moment(
 ) -> None:
     server = start_server(GRADUAL.replace(", advance_on_poll: 1", ""))
     path = "/v1/vector_stores/vs_slow/file_batches/vsfb_slow"
-    with httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {TEST_API_KEY}"}
-    ) as http:
+    with server.http_client() as http:
         first = http.post(f"{path}/cancel")
         assert first.json()["status"] == "in_progress"
         assert first.headers["openai-poll-after-ms"] == "10"

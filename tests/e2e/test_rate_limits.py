@@ -8,7 +8,6 @@ import pytest
 from meetkai_mka1.errors import SDKDefaultError
 from meetkai_mka1.utils import BackoffStrategy, RetryConfig
 
-from fake_server.testing.handle import TEST_API_KEY
 from tests.helpers import StartServer
 
 UPLOADS = "files: [{id: file-1}, {id: file-2}, {id: file-3}, {id: file-4}, {id: file-5}]\n"
@@ -33,9 +32,7 @@ def test_a_burst_over_the_limit_gets_429_and_nothing_attached_on_a_real_clock(
     start_server: StartServer,
 ) -> None:
     server = start_server(REAL)
-    with httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {TEST_API_KEY}"}
-    ) as http:
+    with server.http_client() as http:
         first = http.post(
             "/v1/vector_stores/vs_1/file_batches", json={"file_ids": ["file-1", "file-2"]}
         )
@@ -84,9 +81,7 @@ def test_on_a_virtual_clock_the_429_says_wait_as_long_as_between_polls(
     start_server: StartServer,
 ) -> None:
     server = start_server(VIRTUAL)
-    with httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {TEST_API_KEY}"}
-    ) as http:
+    with server.http_client() as http:
         http.post("/v1/vector_stores/vs_1/file_batches", json={"file_ids": ["file-1", "file-2"]})
         refused = http.post(
             "/v1/vector_stores/vs_1/file_batches", json={"file_ids": ["file-3", "file-4"]}
@@ -149,9 +144,7 @@ def test_files_per_batch_and_bytes_per_upload_are_settable(start_server: StartSe
 def test_each_session_has_a_limit_of_its_own(start_server: StartServer) -> None:
     server = start_server(REAL, own=True)
     body = {"file_ids": ["file-1", "file-2", "file-3"]}
-    with httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {TEST_API_KEY}"}
-    ) as http:
+    with server.http_client() as http:
         path = "/v1/vector_stores/vs_1/file_batches"
         assert http.post(path, json=body).status_code == 200
         assert http.post(path, json=body).status_code == 429
