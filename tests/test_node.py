@@ -20,8 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli import fake_server_command
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT, fake_server_command
 
 NODE_DIR = REPO_ROOT / "tests" / "node"
 MINIMUM_NODE = 20

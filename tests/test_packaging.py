@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 DATA_FILES = [
     "fake_server/_data/schemas/openai-spec.json",

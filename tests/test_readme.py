@@ -13,7 +13,7 @@ import pytest
 
 from fake_server.cli import main
 from fake_server.scenario.parsing import parse_scenario
-from tests.conftest import REPO_ROOT, StartServer
+from tests.helpers import REPO_ROOT, StartServer
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 DOCUMENTED_URL = "http://127.0.0.1:8080"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 SPEC = REPO_ROOT.parent / "shared" / "spec" / "openai-openapi.yaml"
 GENERATED = ["openai-spec.json", "mka1.json", "provenance.json"]

@@ -107,7 +107,10 @@ class _PromptServer(uvicorn.Server):
 
 
 class ServerThread:
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, *, http: str = "auto"
+    ) -> None:
+        """``http`` picks uvicorn's HTTP parser, as ``fake-server serve --http`` does."""
         # A fake_server app is told when stopping starts, so that requests a
         # latency fault holds are answered at once rather than cancelled.
         self._shutdown = app.shutdown if isinstance(app, FakeServerApp) else None
@@ -115,7 +118,7 @@ class ServerThread:
         self.url = base_url(self._socket)
         config = uvicorn.Config(
             app,
-            http=protocol_for("auto"),
+            http=protocol_for(http),
             lifespan="off",
             log_level="warning",
             access_log=False,

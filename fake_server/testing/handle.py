@@ -157,6 +157,10 @@ class FakeServer:
             # finalizer, run by a collection inside the in-process event loop,
             # would leave an unawaited close behind.
             settings["async_client"] = httpx.AsyncClient(transport=httpx.ASGITransport(self.app))
+        else:
+            # The same, over a socket: an async client of our own, on the one
+            # SSL context, is never used by a sync test and has nothing to close.
+            settings["async_client"] = httpx.AsyncClient(verify=_ssl_context())
         return mka1.SDK(**(settings | options))
 
     def http_client(self, **options: Any) -> httpx.Client:

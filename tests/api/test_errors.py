@@ -14,14 +14,14 @@ import pytest
 from meetkai_mka1.errors import SDKDefaultError
 
 from fake_server.testing.handle import TEST_API_KEY, FakeServer
-from tests.api.error_cases import (
+from tests.cases.errors import (
     BATCH,
     HTTP_CASES,
     MKA1_CASES,
     OPENAI_CASES,
     Expected,
-    assert_envelope,
 )
+from tests.helpers import assert_envelope
 
 
 def headers_for(case: str) -> dict[str, str]:

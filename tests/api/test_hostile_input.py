@@ -11,12 +11,15 @@ from typing import Any
 import pytest
 
 from fake_server.testing.handle import FakeServer
-from tests.api.hostile_cases import AUTH, BATCH, HOSTILE, case_id
+from tests.cases import case_params
+from tests.cases.hostile_input import AUTH, BATCH, HOSTILE, HostileRequest
 
 
-@pytest.mark.parametrize("case", range(len(HOSTILE)), ids=case_id)
-def test_hostile_input_gets_a_clear_4xx(fake_server_inprocess: FakeServer, case: int) -> None:
-    method, path, headers, body = HOSTILE[case]
+@pytest.mark.parametrize("case", case_params(HOSTILE))
+def test_hostile_input_gets_a_clear_4xx(
+    fake_server_inprocess: FakeServer, case: HostileRequest
+) -> None:
+    method, path, headers, body = case
     with fake_server_inprocess.http_client(headers={}) as client:
         response = client.request(method, path, headers=headers, content=body)
         assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])

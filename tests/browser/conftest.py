@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from fake_server.testing.handle import FakeServer
+
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = Path(os.environ.get("FAKE_SERVER_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
@@ -59,3 +61,15 @@ def browser() -> Iterator[Browser]:
             yield browser
         finally:
             context.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: FakeServer) -> Iterator[Page]:
+    """The inspector of ``server`` (reset to the test's scenario) in a fresh context."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    opened = context.new_page()
+    opened.goto(f"{server.url}/__fake__/ui")
+    try:
+        yield opened
+    finally:
+        context.close()

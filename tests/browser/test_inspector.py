@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,9 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from fake_server import ServerThread, create_app, default_scenario, parse_scenario
-from fake_server.http.app import FakeServerApp
 from fake_server.testing.handle import FakeServer
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page
@@ -38,32 +36,8 @@ vector_stores:
 )
 BATCH_PATH = "/v1/vector_stores/vs_docs/file_batches/vsfb_slow"
 SCREENSHOT = REPO_ROOT / "docs" / "inspector.png"
-
-
-@pytest.fixture(scope="module")
-def app() -> FakeServerApp:
-    return create_app(SCENARIO)
-
-
-@pytest.fixture(scope="module")
-def server(app: FakeServerApp) -> Iterator[ServerThread]:
-    with ServerThread(app) as running:
-        yield running
-
-
-@pytest.fixture
-def page(browser: Browser, app: FakeServerApp, server: ServerThread) -> Iterator[Page]:
-    FakeServer(app, server.url).reset(SCENARIO)  # a test may have loaded another one
-    with httpx.Client(base_url=f"{server.url}/__fake__") as control:
-        for name in control.get("/sessions").json()["sessions"]:
-            control.delete(f"/sessions/{name}").raise_for_status()
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    opened = context.new_page()
-    opened.goto(f"{server.url}/__fake__/ui")
-    try:
-        yield opened
-    finally:
-        context.close()
+# ``server`` (the plugin's fake_server) and ``page`` start every test in it.
+pytestmark = pytest.mark.fake_server_scenario(SCENARIO)
 
 
 def requests_table(page: Page) -> Locator:
@@ -102,7 +76,7 @@ def test_cancel_goes_through_the_provider_api_and_shows_in_requests(page: Page) 
 
 
 def test_the_apps_requests_appear_newest_first_with_their_headers(
-    page: Page, server: ServerThread
+    page: Page, server: FakeServer
 ) -> None:
     client = openai.OpenAI(api_key="k", base_url=f"{server.url}/v1", max_retries=0)
     client.vector_stores.file_batches.retrieve("vsfb_slow", vector_store_id="vs_docs")
@@ -119,7 +93,7 @@ def test_the_apps_requests_appear_newest_first_with_their_headers(
     )
 
 
-def test_a_fault_is_added_and_cleared_from_the_page(page: Page, server: ServerThread) -> None:
+def test_a_fault_is_added_and_cleared_from_the_page(page: Page, server: FakeServer) -> None:
     page.get_by_label("Operation").fill("cancelVectorStoreFileBatch")
     page.get_by_label("Status").fill("503")
     page.get_by_label("Times").fill("1")
@@ -143,7 +117,7 @@ def test_a_refused_fault_shows_why(page: Page) -> None:
     expect(page.get_by_role("alert", name="Fault problems")).to_contain_text("operation")
 
 
-def test_sessions_are_selected_on_the_page(page: Page, server: ServerThread) -> None:
+def test_sessions_are_selected_on_the_page(page: Page, server: FakeServer) -> None:
     httpx.post(
         f"{server.url}{BATCH_PATH}/cancel",
         headers={"Authorization": "Bearer k", "X-Fake-Session": "alice"},
@@ -164,9 +138,11 @@ def test_sessions_are_selected_on_the_page(page: Page, server: ServerThread) -> 
     select.select_option("")
     expect(slow.locator("summary")).to_contain_text("in_progress 3")
     expect(page.get_by_label("Now")).to_contain_text("1704067200")
+    # Named sessions outlive the next test's reset.
+    httpx.delete(f"{server.url}/__fake__/sessions/alice").raise_for_status()
 
 
-def test_the_page_follows_a_session_that_is_dropped(page: Page, server: ServerThread) -> None:
+def test_the_page_follows_a_session_that_is_dropped(page: Page, server: FakeServer) -> None:
     httpx.get(
         f"{server.url}{BATCH_PATH}", headers={"Authorization": "Bearer k", "X-Fake-Session": "bob"}
     ).raise_for_status()
@@ -200,7 +176,7 @@ def test_a_scenario_is_loaded_and_a_refused_one_shows_each_problem_with_its_line
     expect(problems).to_have_count(0)
 
 
-def test_reset_and_clear_requests(page: Page, server: ServerThread) -> None:
+def test_reset_and_clear_requests(page: Page, server: FakeServer) -> None:
     page.get_by_role("button", name="Cancel vsfb_slow").click()
     expect(requests_table(page).get_by_role("row")).to_have_count(2)
     page.get_by_role("button", name="Clear requests").click()
@@ -220,7 +196,7 @@ def test_every_control_has_an_accessible_name(page: Page) -> None:
     assert unnamed == []
 
 
-def test_the_pages_own_requests_are_not_journaled(page: Page, server: ServerThread) -> None:
+def test_the_pages_own_requests_are_not_journaled(page: Page, server: FakeServer) -> None:
     page.get_by_label("Seconds").fill("1")
     page.get_by_role("button", name="Advance").click()
     expect(page.get_by_label("Now")).to_contain_text("1704067201")
@@ -231,7 +207,7 @@ def test_the_pages_own_requests_are_not_journaled(page: Page, server: ServerThre
     assert httpx.get(f"{server.url}/__fake__/requests").json() == {"requests": []}
 
 
-def test_the_screenshot_in_the_readme(page: Page, server: ServerThread, tmp_path: Path) -> None:
+def test_the_screenshot_in_the_readme(page: Page, server: FakeServer, tmp_path: Path) -> None:
     """Writes docs/inspector.png with FAKE_SERVER_SCREENSHOT=1 (``make screenshot``)."""
     client = openai.OpenAI(api_key="k", base_url=f"{server.url}/v1", max_retries=0)
     client.vector_stores.file_batches.retrieve("vsfb_slow", vector_store_id="vs_docs")

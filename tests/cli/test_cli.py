@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,33 +14,15 @@ import pytest
 
 from fake_server.cli import main
 from fake_server.contract.resources import shipped_scenarios
-from tests.conftest import REPO_ROOT
+from tests.helpers import READY_TIMEOUT_SECONDS, REPO_ROOT, fake_server_command, run_check
 
 BAD_SCENARIO = (
     "vector_stores:\n  - id: vs_a\n    file_batches:\n      - id: vsfb_a\n        files: 7\n"
 )
-READY_TIMEOUT_SECONDS = 20
 READY_LINE = re.compile(
     r"fake_server ready on (?P<url>http://127\.0\.0\.1:\d+) "
     r"\(scenario: (?P<scenario>[^,]+), inspector: (?P=url)/__fake__/ui(?P<query>\S*)\)\n"
 )
-
-
-def fake_server_command() -> list[str]:
-    script = shutil.which("fake-server", path=str(Path(sys.executable).parent))
-    assert script is not None, "the console script is installed with the package"
-    return [script]
-
-
-def run_check(*paths: str | Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """The installed ``fake-server check`` on ``paths``, as a user runs it."""
-    return subprocess.run(
-        [*fake_server_command(), "check", *map(str, paths)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli import fake_server_command, run_check
-from tests.hostile_scenarios import ALL, BOMBS, NESTING, NON_JSON, NUMBERS
+from tests.cases.hostile_scenarios import ALL, BOMBS, NESTING, NON_JSON, NUMBERS
+from tests.helpers import fake_server_command, run_check
 
 TIMEOUT_SECONDS = 300  # for every case at once; a hang or a runaway fails the test
 

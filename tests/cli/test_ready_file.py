@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.cli.test_cli import fake_server_command
+from tests.helpers import fake_server_command
 
 STOP_TIMEOUT_SECONDS = 10
 READY_TIMEOUT_SECONDS = 20

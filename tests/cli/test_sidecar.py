@@ -3,63 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from fake_server.cli import main
-from tests.cli.test_cli import fake_server_command
-from tests.conftest import REPO_ROOT
-
-STOP_TIMEOUT_SECONDS = 10
-
-
-class Sidecar:
-    def __init__(self, process: subprocess.Popen[str], url: str) -> None:
-        self.process = process
-        self.url = url
-
-    def lines(self) -> list[str]:
-        """Stop the server and return what it wrote to stdout after the readiness line."""
-        self.process.send_signal(signal.SIGTERM)
-        out, _ = self.process.communicate(timeout=STOP_TIMEOUT_SECONDS)
-        return out.splitlines()
-
-
-def start_sidecar(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Sidecar:
-    process = subprocess.Popen(
-        [*fake_server_command(), "serve", *args],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    # The log's format holds from its first line: JSON logs say "ready" in JSON.
-    message = json.loads(line)["message"] if line.startswith("{") else line
-    assert message.startswith("fake_server ready on http://127.0.0.1:"), line + (
-        process.stderr.read() if process.stderr else ""
-    )
-    return Sidecar(process, message.split()[3])
-
-
-@pytest.fixture
-def sidecars(tmp_path: Path) -> Iterator[list[Sidecar]]:
-    started: list[Sidecar] = []
-    yield started
-    for sidecar in started:
-        if sidecar.process.poll() is None:
-            sidecar.process.kill()
-            sidecar.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+from tests.helpers import REPO_ROOT, STOP_TIMEOUT_SECONDS, Sidecar, start_sidecar
 
 
 def test_settings_come_from_environment_variables(tmp_path: Path, sidecars: list[Sidecar]) -> None:

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.cli.test_sidecar import STOP_TIMEOUT_SECONDS, Sidecar, sidecars, start_sidecar
-
-__all__ = ["sidecars"]  # the fixture, shared with test_sidecar.py
+from tests.helpers import STOP_TIMEOUT_SECONDS, Sidecar, start_sidecar
 
 BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"
 AUTH = {"Authorization": "Bearer k"}

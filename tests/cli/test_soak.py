@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.cli.test_sidecar import start_sidecar
+from tests.helpers import start_sidecar
 
 WARM_UP, SOAK = 1500, 4500
 SESSIONS = 40

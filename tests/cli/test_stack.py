@@ -26,8 +26,12 @@ import uvicorn
 
 from fake_server import create_app
 from fake_server.serve.thread import base_url, bind_socket
-from tests.cli.test_cli import READY_TIMEOUT_SECONDS, fake_server_command
-from tests.e2e.test_one_write import ONLY_WITH_TCP_INFO, segments_per_answer
+from tests.helpers import (
+    ONLY_WITH_TCP_INFO,
+    READY_TIMEOUT_SECONDS,
+    fake_server_command,
+    segments_per_answer,
+)
 
 CANCEL = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123/cancel"
 FAST_STACK_INSTALLED = all(

@@ -13,7 +13,7 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 SERVE_AND_ANSWER_HEALTH = """
 import asyncio, json, sys

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import httpx
 
-from fake_server import ServerThread
-from tests.conftest import API_KEY, StartServer, openai_client
+from fake_server.testing.handle import TEST_API_KEY, FakeServer
+from tests.helpers import StartServer
 
-AUTH = {"Authorization": f"Bearer {API_KEY}"}
+AUTH = {"Authorization": f"Bearer {TEST_API_KEY}"}
 BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"
 
 
-def test_journal_records_provider_requests_oldest_first(server: ServerThread) -> None:
+def test_journal_records_provider_requests_oldest_first(server: FakeServer) -> None:
     httpx.get(server.url + BATCH, headers={**AUTH, "X-On-Behalf-Of": "user-1"})
     httpx.post(server.url + BATCH + "/cancel", headers=AUTH)
     httpx.get(server.url + "/v1/nowhere", headers=AUTH)
@@ -51,7 +51,7 @@ def test_reset_returns_to_the_loaded_scenario(start_server: StartServer) -> None
         "clock: {mode: virtual, start: 100}\n"
         "vector_stores: [{id: vs_abc123, file_batches: [{id: vsfb_abc123, files: [{}]}]}]\n"
     )
-    client = openai_client(server)
+    client = server.openai_client()
     client.vector_stores.file_batches.cancel("vsfb_abc123", vector_store_id="vs_abc123")
     client.vector_stores.create(name="extra")
     httpx.post(f"{server.url}/__fake__/clock/advance", json={"seconds": 50})
@@ -68,12 +68,12 @@ def test_reset_returns_to_the_loaded_scenario(start_server: StartServer) -> None
     )
 
 
-def test_a_scenario_can_be_replaced(server: ServerThread) -> None:
+def test_a_scenario_can_be_replaced(server: FakeServer) -> None:
     replacement = "vector_stores: [{id: vs_new, file_batches: [{id: vsfb_new, files: [{}, {}]}]}]\n"
     loaded = httpx.put(f"{server.url}/__fake__/scenario", content=replacement)
     assert loaded.status_code == 200
     assert loaded.json()["scenario"] == "1 vector stores, 1 file batches, 2 files"
-    client = openai_client(server)
+    client = server.openai_client()
     assert (
         client.vector_stores.file_batches.retrieve(
             "vsfb_new", vector_store_id="vs_new"
@@ -85,8 +85,8 @@ def test_a_scenario_can_be_replaced(server: ServerThread) -> None:
     assert [store.id for store in client.vector_stores.list()] == ["vs_new"]
 
 
-def test_a_bad_replacement_is_refused_and_the_state_stays(server: ServerThread) -> None:
-    client = openai_client(server)
+def test_a_bad_replacement_is_refused_and_the_state_stays(server: FakeServer) -> None:
+    client = server.openai_client()
     client.vector_stores.file_batches.cancel("vsfb_abc123", vector_store_id="vs_abc123")
 
     refused = httpx.put(
@@ -105,7 +105,7 @@ def test_a_bad_replacement_is_refused_and_the_state_stays(server: ServerThread) 
     assert batch.status == "cancelled", "the refused scenario changed nothing"
 
 
-def test_invalid_yaml_replacement_is_refused(server: ServerThread) -> None:
+def test_invalid_yaml_replacement_is_refused(server: FakeServer) -> None:
     refused = httpx.put(f"{server.url}/__fake__/scenario", content=b"clock: [unclosed\n")
     assert refused.status_code == 400
     assert "invalid YAML" in refused.json()["error"]["message"]
@@ -125,7 +125,7 @@ def test_clock_can_be_read_and_a_virtual_one_advanced(start_server: StartServer)
     assert httpx.get(f"{server.url}/__fake__/clock").json()["now"] == 1002.5
 
 
-def test_a_real_clock_cannot_be_advanced(server: ServerThread) -> None:
+def test_a_real_clock_cannot_be_advanced(server: FakeServer) -> None:
     response = httpx.post(f"{server.url}/__fake__/clock/advance", json={"seconds": 5})
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "real_clock"

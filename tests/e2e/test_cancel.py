@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from fake_server import ServerThread
-from tests.conftest import API_KEY, StartServer, mka1_client, openai_client
+from fake_server.testing.handle import TEST_API_KEY, FakeServer
+from tests.helpers import StartServer
 
 FINISHED_ON_LOAD = """
 clock: {mode: virtual, start: 1704067200}
@@ -35,8 +35,8 @@ def counts_of(batch: object) -> dict[str, int]:
     return result
 
 
-def test_partial_cancel_moves_only_in_progress_files(mixed_server: ServerThread) -> None:
-    client = openai_client(mixed_server)
+def test_partial_cancel_moves_only_in_progress_files(mixed_server: FakeServer) -> None:
+    client = mixed_server.openai_client()
 
     batch = client.vector_stores.file_batches.cancel("vsfb_mixed", vector_store_id="vs_mixed")
 
@@ -62,8 +62,8 @@ def test_partial_cancel_moves_only_in_progress_files(mixed_server: ServerThread)
     }
 
 
-def test_partial_cancel_through_mka1(mixed_server: ServerThread) -> None:
-    sdk = mka1_client(mixed_server)
+def test_partial_cancel_through_mka1(mixed_server: FakeServer) -> None:
+    sdk = mixed_server.mka1_client()
 
     batch = sdk.llm.vector_stores.cancel_file_batch(
         vector_store_id="vs_mixed", batch_id="vsfb_mixed"
@@ -101,7 +101,7 @@ def test_cancel_of_a_finished_batch_returns_it_unchanged(
     start_server: StartServer, batch_id: str, status: str, counts: dict[str, int]
 ) -> None:
     server = start_server(FINISHED_ON_LOAD)
-    client = openai_client(server)
+    client = server.openai_client()
     before = client.vector_stores.file_batches.retrieve(batch_id, vector_store_id="vs_finished")
 
     after = client.vector_stores.file_batches.cancel(batch_id, vector_store_id="vs_finished")
@@ -111,8 +111,8 @@ def test_cancel_of_a_finished_batch_returns_it_unchanged(
     assert counts_of(after) == counts
 
 
-def test_cancelling_twice_is_harmless(server: ServerThread) -> None:
-    sdk = mka1_client(server)
+def test_cancelling_twice_is_harmless(server: FakeServer) -> None:
+    sdk = server.mka1_client()
     first = sdk.llm.vector_stores.cancel_file_batch(
         vector_store_id="vs_abc123", batch_id="vsfb_abc123"
     )
@@ -123,14 +123,14 @@ def test_cancelling_twice_is_harmless(server: ServerThread) -> None:
     assert second.status == "cancelled"
 
 
-def test_cancel_is_visible_through_every_dialect(server: ServerThread) -> None:
-    openai_client(server).vector_stores.file_batches.cancel(
+def test_cancel_is_visible_through_every_dialect(server: FakeServer) -> None:
+    server.openai_client().vector_stores.file_batches.cancel(
         "vsfb_abc123", vector_store_id="vs_abc123"
     )
     for prefix in ("/v1", "/api/v1/llm", "/spec/v1"):
         response = httpx.get(
             f"{server.url}{prefix}/vector_stores/vs_abc123/file_batches/vsfb_abc123",
-            headers={"Authorization": f"Bearer {API_KEY}"},
+            headers={"Authorization": f"Bearer {TEST_API_KEY}"},
         )
         assert response.json()["status"] == "cancelled", prefix
 
@@ -151,7 +151,7 @@ def test_files_that_finished_before_the_cancel_keep_their_outcome(
                   - {id: file-slow, processing_seconds: 3600}
         """
     )
-    batch = openai_client(server).vector_stores.file_batches.cancel(
+    batch = server.openai_client().vector_stores.file_batches.cancel(
         "vsfb_race", vector_store_id="vs_race"
     )
     assert counts_of(batch) == {
@@ -164,10 +164,10 @@ def test_files_that_finished_before_the_cancel_keep_their_outcome(
     assert batch.status == "cancelled"
 
 
-def test_spec_dialect_serves_the_literal_object_name(server: ServerThread) -> None:
+def test_spec_dialect_serves_the_literal_object_name(server: FakeServer) -> None:
     response = httpx.post(
         f"{server.url}/spec/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123/cancel",
-        headers={"Authorization": f"Bearer {API_KEY}"},
+        headers={"Authorization": f"Bearer {TEST_API_KEY}"},
     )
     assert response.status_code == 200
     assert response.json()["object"] == "vector_store.files_batch"

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from meetkai_mka1.utils import BackoffStrategy, RetryConfig
 
-from fake_server import ServerThread
-from tests.conftest import API_KEY, StartServer, mka1_client, openai_client
+from fake_server.testing.handle import FakeServer
+from tests.helpers import StartServer
 
 POLLED = """
 clock: {mode: virtual, start: 1704067200, advance_on_poll: 1}
@@ -26,15 +26,15 @@ files: [{id: file-x}, {id: file-y}]
 BATCH = "/v1/vector_stores/vs_1/file_batches/vsfb_1"
 
 
-def report(server: ServerThread, **headers: str) -> list[dict[str, Any]]:
+def report(server: FakeServer, **headers: str) -> list[dict[str, Any]]:
     answer = httpx.get(f"{server.url}/__fake__/report", headers=headers)
     answer.raise_for_status()
     found: list[dict[str, Any]] = answer.json()["findings"]
     return found
 
 
-def raw(server: ServerThread) -> httpx.Client:
-    return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"})
+def raw(server: FakeServer) -> httpx.Client:
+    return server.http_client()
 
 
 def test_a_polling_loop_without_sleeps_is_reported_as_tight_polling(
@@ -65,7 +65,7 @@ def test_two_reads_too_soon_are_not_yet_tight_polling(start_server: StartServer)
 
 def test_the_openai_sdks_poll_helpers_produce_no_finding(start_server: StartServer) -> None:
     server = start_server(POLLED)
-    client = openai_client(server)
+    client = server.openai_client()
     batches = client.vector_stores.file_batches
 
     file = client.vector_stores.files.poll("file-a", vector_store_id="vs_1")
@@ -88,7 +88,7 @@ def test_a_client_that_takes_a_gradual_cancel_as_final_is_reported(
     start_server: StartServer,
 ) -> None:
     server = start_server(POLLED)
-    client = openai_client(server)
+    client = server.openai_client()
     answer = client.vector_stores.file_batches.with_raw_response.cancel(
         "vsfb_1", vector_store_id="vs_1"
     )
@@ -110,7 +110,7 @@ def test_a_burst_over_the_limit_and_the_sdks_retry_produce_no_finding(
         "clock: {mode: virtual, start: 1704067200}\n"
         "limits: {attached_files_per_minute: 2}\n" + POLLED.split("\n", 2)[2]
     )
-    client = openai_client(server, retries=2)
+    client = server.openai_client(max_retries=2)
     client.vector_stores.file_batches.create("vs_1", file_ids=["file-x", "file-y"])
     client.vector_stores.file_batches.create("vs_1", file_ids=["file-x", "file-y"])
     journal = httpx.get(f"{server.url}/__fake__/requests").json()["requests"]
@@ -118,7 +118,7 @@ def test_a_burst_over_the_limit_and_the_sdks_retry_produce_no_finding(
     assert report(server) == []
 
     retries = RetryConfig("backoff", BackoffStrategy(10, 100, 1.5, 5000), False)
-    vector_stores = mka1_client(server, retry_config=retries).llm.vector_stores
+    vector_stores = server.mka1_client(retry_config=retries).llm.vector_stores
     vector_stores.create_file_batch(vector_store_id="vs_1", file_ids=["file-x", "file-y"])
     journal = httpx.get(f"{server.url}/__fake__/requests").json()["requests"]
     assert [entry["status"] for entry in journal] == [200, 429, 200, 429, 200]
@@ -150,7 +150,7 @@ def test_the_openai_sdk_retrying_a_failed_create_without_a_key_is_reported(
         f"{server.url}/__fake__/faults",
         json={"operation": "createVectorStoreFileBatch", "status": 500, "times": 1},
     ).raise_for_status()
-    client = openai_client(server, retries=1)
+    client = server.openai_client(max_retries=1)
     client.vector_stores.file_batches.create("vs_1", file_ids=["file-x"])
 
     [finding] = report(server)
@@ -166,7 +166,7 @@ def test_a_retry_with_an_idempotency_key_is_not_reported(start_server: StartServ
         f"{server.url}/__fake__/faults",
         json={"operation": "createVectorStoreFileBatch", "status": 503, "times": 1},
     ).raise_for_status()
-    client = openai_client(server, retries=1)
+    client = server.openai_client(max_retries=1)
     client.vector_stores.file_batches.create(
         "vs_1", file_ids=["file-x"], extra_headers={"Idempotency-Key": "create-x-1"}
     )
@@ -190,7 +190,8 @@ def test_a_dropped_create_retried_without_a_key_is_reported(start_server: StartS
 
 
 def test_a_reset_clears_the_report_and_sessions_keep_their_own(start_server: StartServer) -> None:
-    server = start_server(POLLED.replace("advance_on_poll: 1", "poll_after_ms: 1000"))
+    # Named sessions outlive a reset: a server of its own.
+    server = start_server(POLLED.replace("advance_on_poll: 1", "poll_after_ms: 1000"), own=True)
     with raw(server) as http:
         for _ in range(5):
             http.get(BATCH, headers={"X-Fake-Session": "other"})
@@ -210,7 +211,7 @@ def test_a_scripted_retry_after_honoured_by_the_sdk_is_not_reported(
         json={"operation": "getVectorStoreFileBatch", "status": status, "times": 1,
               "retry_after_ms": 20},
     ).raise_for_status()
-    client = openai_client(server, retries=1)
+    client = server.openai_client(max_retries=1)
     assert client.vector_stores.file_batches.retrieve("vsfb_1", vector_store_id="vs_1")
     journal = httpx.get(f"{server.url}/__fake__/requests").json()["requests"]
     assert [entry["status"] for entry in journal] == [status, 200]
@@ -233,7 +234,7 @@ def test_the_openai_sdk_retrying_a_timed_out_create_is_reported(
         f"{server.url}/__fake__/faults",
         json={"operation": "createVectorStoreFileBatch", "latency_ms": latency_ms, "times": 1},
     ).raise_for_status()
-    client = openai_client(server, retries=1).with_options(timeout=0.2)
+    client = server.openai_client(max_retries=1).with_options(timeout=0.2)
     client.vector_stores.file_batches.create("vs_1", file_ids=["file-x"])
     for _ in range(100):  # until the first try, held by the latency, is answered too
         journal = httpx.get(f"{server.url}/__fake__/requests").json()["requests"]

@@ -14,7 +14,8 @@ import openai
 import pytest
 
 from fake_server import Contract
-from tests.conftest import API_KEY, StartServer, openai_client
+from fake_server.testing.handle import TEST_API_KEY
+from tests.helpers import StartServer
 
 # Claim that a file batch can never be "cancelled": the reference cancel breaks it.
 NO_CANCELLED_BATCHES = {
@@ -38,7 +39,9 @@ def test_strict_mode_turns_a_violation_into_a_500_naming_path_and_rule(
 ) -> None:
     server = start_server(server_contract=broken_contract)
     with caplog.at_level(logging.ERROR, logger="fake_server"):
-        response = httpx.post(server.url + CANCEL, headers={"Authorization": f"Bearer {API_KEY}"})
+        response = httpx.post(
+            server.url + CANCEL, headers={"Authorization": f"Bearer {TEST_API_KEY}"}
+        )
 
     assert response.status_code == 500
     error = response.json()["error"]
@@ -55,7 +58,7 @@ def test_the_sdk_sees_the_violation_as_a_server_error(
 ) -> None:
     server = start_server(server_contract=broken_contract)
     with pytest.raises(openai.InternalServerError) as raised:
-        openai_client(server).vector_stores.file_batches.cancel(
+        server.openai_client().vector_stores.file_batches.cancel(
             "vsfb_abc123", vector_store_id="vs_abc123"
         )
     assert raised.value.code == "contract_violation"
@@ -67,7 +70,7 @@ def test_other_dialects_keep_their_own_contract(
     server = start_server(server_contract=broken_contract)
     response = httpx.post(
         server.url + CANCEL.replace("/v1", "/api/v1/llm"),
-        headers={"Authorization": f"Bearer {API_KEY}"},
+        headers={"Authorization": f"Bearer {TEST_API_KEY}"},
     )
     assert response.status_code == 200
 
@@ -76,7 +79,7 @@ def test_warn_mode_sends_the_body_and_records_the_violation(
     start_server: StartServer, broken_contract: Contract
 ) -> None:
     server = start_server(strict=False, server_contract=broken_contract)
-    response = httpx.post(server.url + CANCEL, headers={"Authorization": f"Bearer {API_KEY}"})
+    response = httpx.post(server.url + CANCEL, headers={"Authorization": f"Bearer {TEST_API_KEY}"})
     assert response.status_code == 200
     assert response.json()["status"] == "cancelled"
 
@@ -97,9 +100,7 @@ def test_a_list_page_with_one_bad_item_is_a_violation_naming_the_item(
 ) -> None:
     server = start_server(server_contract=Contract.load(extra_corrections=[NO_CANCELLED_FILES]))
     files = CANCEL.removesuffix("/cancel") + "/files?order=asc"
-    with httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"}
-    ) as client:
+    with server.http_client() as client:
         # The same files, still in progress, are valid (and remembered as such)...
         assert client.get(files).status_code == 200
         assert client.get(files).status_code == 200

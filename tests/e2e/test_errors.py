@@ -14,15 +14,14 @@ import openai
 import pytest
 from meetkai_mka1.errors import SDKDefaultError
 
-from fake_server import ServerThread
-from tests.api.error_cases import (
+from fake_server.testing.handle import TEST_API_KEY, FakeServer
+from tests.cases.errors import (
     HTTP_CASES,
     MKA1_CASES,
     OPENAI_CASES,
     Expected,
-    assert_envelope,
 )
-from tests.conftest import API_KEY, mka1_client, openai_client
+from tests.helpers import assert_envelope
 
 OVER_THE_WIRE = [
     "absurdly long id",
@@ -40,9 +39,9 @@ OVER_THE_WIRE = [
 
 
 @pytest.mark.parametrize("case", OVER_THE_WIRE)
-def test_error_over_plain_http(server: ServerThread, case: str) -> None:
+def test_error_over_plain_http(server: FakeServer, case: str) -> None:
     method, path, headers, expected = HTTP_CASES[case]
-    all_headers = {"Authorization": f"Bearer {API_KEY}", **headers}
+    all_headers = {"Authorization": f"Bearer {TEST_API_KEY}", **headers}
     if not all_headers["Authorization"]:
         del all_headers["Authorization"]
     response = httpx.request(method, server.url + path, headers=all_headers)
@@ -53,18 +52,18 @@ def test_error_over_plain_http(server: ServerThread, case: str) -> None:
 
 
 @pytest.mark.parametrize("case", ["unknown batch", "wrong method"])
-def test_error_through_openai_sdk(server: ServerThread, case: str) -> None:
+def test_error_through_openai_sdk(server: FakeServer, case: str) -> None:
     call, error_class, expected = OPENAI_CASES[case]
     with pytest.raises(error_class) as raised:
-        call(openai_client(server))
+        call(server.openai_client())
     error = raised.value
     assert error.request_id is not None and error.request_id.startswith("req_")
     assert_envelope(error.status_code, error.response.json(), expected)
     assert error.type == expected.type
 
 
-def test_missing_credentials_through_openai_sdk(server: ServerThread) -> None:
-    client = openai_client(server)
+def test_missing_credentials_through_openai_sdk(server: FakeServer) -> None:
+    client = server.openai_client()
     with pytest.raises(openai.AuthenticationError) as raised:
         client.vector_stores.file_batches.cancel(
             "vsfb_abc123",
@@ -75,15 +74,15 @@ def test_missing_credentials_through_openai_sdk(server: ServerThread) -> None:
 
 
 @pytest.mark.parametrize("case", ["unknown cursor", "non-bearer credentials"])
-def test_error_through_mka1_sdk(server: ServerThread, case: str) -> None:
+def test_error_through_mka1_sdk(server: FakeServer, case: str) -> None:
     call, expected = MKA1_CASES[case]
     with pytest.raises(SDKDefaultError) as raised:
-        call(mka1_client(server))
+        call(server.mka1_client())
     assert_envelope(raised.value.status_code, json.loads(raised.value.body), expected)
 
 
-def test_mka1_sdk_without_credentials_gets_401(server: ServerThread) -> None:
-    sdk = mka1_client(server, bearer_auth=None)
+def test_mka1_sdk_without_credentials_gets_401(server: FakeServer) -> None:
+    sdk = server.mka1_client(bearer_auth=None)
     with pytest.raises(SDKDefaultError) as raised:
         sdk.llm.vector_stores.cancel_file_batch(vector_store_id="vs_abc123", batch_id="vsfb_abc123")
     assert_envelope(raised.value.status_code, json.loads(raised.value.body), Expected(401))

@@ -11,8 +11,8 @@ import pytest
 from meetkai_mka1.errors import SDKDefaultError
 from meetkai_mka1.utils import BackoffStrategy, RetryConfig
 
-from fake_server import ServerThread
-from tests.conftest import API_KEY, StartServer, mka1_client, openai_client
+from fake_server.testing.handle import TEST_API_KEY, FakeServer
+from tests.helpers import StartServer
 
 CANCEL_PATH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123/cancel"
 DEFAULT_STORE = """
@@ -28,20 +28,20 @@ def with_faults(faults: str) -> str:
     return DEFAULT_STORE + "faults:\n" + faults
 
 
-def journal_statuses(server: ServerThread, operation: str) -> list[int | None]:
+def journal_statuses(server: FakeServer, operation: str) -> list[int | None]:
     entries = httpx.get(f"{server.url}/__fake__/requests").json()["requests"]
     return [entry["status"] for entry in entries if entry["operation"] == operation]
 
 
-def cancel_once(server: ServerThread) -> httpx.Response:
-    return httpx.post(server.url + CANCEL_PATH, headers={"Authorization": f"Bearer {API_KEY}"})
+def cancel_once(server: FakeServer) -> httpx.Response:
+    return httpx.post(server.url + CANCEL_PATH, headers={"Authorization": f"Bearer {TEST_API_KEY}"})
 
 
 def test_a_500_once_is_retried_by_the_openai_sdk(start_server: StartServer) -> None:
     server = start_server(
         with_faults("  - {operation: cancelVectorStoreFileBatch, status: 500, times: 1}\n")
     )
-    batch = openai_client(server, retries=2).vector_stores.file_batches.cancel(
+    batch = server.openai_client(max_retries=2).vector_stores.file_batches.cancel(
         "vsfb_abc123", vector_store_id="vs_abc123"
     )
     assert batch.status == "cancelled"
@@ -99,7 +99,7 @@ def test_a_429_carries_retry_after_and_is_retried(start_server: StartServer) -> 
     assert first.headers["retry-after"] == "1"
     assert first.json()["error"]["code"] == "rate_limit_exceeded"
 
-    batch = openai_client(server, retries=2).vector_stores.file_batches.cancel(
+    batch = server.openai_client(max_retries=2).vector_stores.file_batches.cancel(
         "vsfb_abc123", vector_store_id="vs_abc123"
     )
     assert batch.status == "cancelled"
@@ -111,7 +111,7 @@ def test_latency_trips_a_client_timeout_then_the_retry_succeeds(start_server: St
         with_faults("  - {operation: cancelVectorStoreFileBatch, latency_ms: 600, times: 1}\n")
     )
     client = openai.OpenAI(
-        api_key=API_KEY,
+        api_key=TEST_API_KEY,
         base_url=f"{server.url}/v1",
         max_retries=1,
         timeout=0.3,
@@ -140,12 +140,12 @@ def test_the_mka1_sdk_retries_a_scripted_503(start_server: StartServer) -> None:
         )
     )
     fast_retries = RetryConfig("backoff", BackoffStrategy(10, 50, 1.5, 2000), False)
-    sdk = mka1_client(server, retry_config=fast_retries)
+    sdk = server.mka1_client(retry_config=fast_retries)
     batch = sdk.llm.vector_stores.cancel_file_batch(
         vector_store_id="vs_abc123", batch_id="vsfb_abc123"
     )
     assert batch.status == "cancelled"
-    no_retries = mka1_client(server)
+    no_retries = server.mka1_client()
     httpx.post(
         f"{server.url}/__fake__/faults",
         json={"operation": "getVectorStoreFileBatch", "status": 500, "times": 1},
@@ -157,7 +157,7 @@ def test_the_mka1_sdk_retries_a_scripted_503(start_server: StartServer) -> None:
     assert raised.value.status_code == 500
 
 
-def test_faults_can_be_added_listed_and_cleared_at_runtime(server: ServerThread) -> None:
+def test_faults_can_be_added_listed_and_cleared_at_runtime(server: FakeServer) -> None:
     url = f"{server.url}/__fake__/faults"
     added = httpx.post(url, json={"operation": "cancelVectorStoreFileBatch", "status": 502})
     assert added.status_code == 200
@@ -189,7 +189,7 @@ def test_faults_can_be_added_listed_and_cleared_at_runtime(server: ServerThread)
     ],
 )
 def test_a_bad_runtime_fault_is_refused(
-    server: ServerThread, fault: dict[str, Any], words: str
+    server: FakeServer, fault: dict[str, Any], words: str
 ) -> None:
     response = httpx.post(f"{server.url}/__fake__/faults", json=fault)
     assert response.status_code == 400

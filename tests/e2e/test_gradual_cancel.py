@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.conftest import API_KEY, StartServer, mka1_client, openai_client
+from tests.helpers import StartServer
 
 GRADUAL = """
 clock: {mode: virtual, start: 1704067200, advance_on_poll: 1}
@@ -38,7 +38,7 @@ def counts(batch: object) -> tuple[int, int, int, int, int]:
 
 
 def test_the_openai_sdks_poll_after_a_gradual_cancel_ends(start_server: StartServer) -> None:
-    client = openai_client(start_server(GRADUAL))
+    client = start_server(GRADUAL).openai_client()
     batches = client.vector_stores.file_batches
 
     answer = batches.cancel("vsfb_slow", vector_store_id="vs_slow")
@@ -58,7 +58,7 @@ def test_the_openai_sdks_poll_after_a_gradual_cancel_ends(start_server: StartSer
 
 def test_the_mka1_sdk_sees_the_cancel_in_progress_then_done(start_server: StartServer) -> None:
     server = start_server(GRADUAL)
-    sdk = mka1_client(server)
+    sdk = server.mka1_client()
     vector_stores = sdk.llm.vector_stores
 
     answer = vector_stores.cancel_file_batch(vector_store_id="vs_slow", batch_id="vsfb_slow")
@@ -73,7 +73,7 @@ def test_a_second_cancel_over_raw_http_keeps_the_first_ones_moment(
 ) -> None:
     server = start_server(GRADUAL.replace(", advance_on_poll: 1", ""))
     path = "/v1/vector_stores/vs_slow/file_batches/vsfb_slow"
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"}) as http:
+    with server.http_client() as http:
         first = http.post(f"{path}/cancel")
         assert first.json()["status"] == "in_progress"
         assert first.headers["openai-poll-after-ms"] == "10"
@@ -91,7 +91,7 @@ def test_files_that_never_finish_stay_in_progress_until_cancelled(
     start_server: StartServer,
 ) -> None:
     server = start_server(NEVER)
-    client = openai_client(server)
+    client = server.openai_client()
     batches = client.vector_stores.file_batches
     httpx.post(f"{server.url}/__fake__/clock/advance", json={"seconds": 10**7}).raise_for_status()
     stuck = batches.retrieve("vsfb_stuck", vector_store_id="vs_stuck")

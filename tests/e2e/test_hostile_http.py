@@ -15,12 +15,12 @@ from typing import Any
 import httpx
 import pytest
 
-from fake_server import ServerThread
 from fake_server.http.sessions import journal
-from tests.conftest import API_KEY, StartServer
+from fake_server.testing.handle import TEST_API_KEY, FakeServer
+from tests.helpers import StartServer
 
 BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"
-AUTH = {"Authorization": f"Bearer {API_KEY}"}
+AUTH = {"Authorization": f"Bearer {TEST_API_KEY}"}
 MULTIPART = {**AUTH, "Content-Type": "multipart/form-data; boundary=fakeboundary"}
 TIMEOUT = httpx.Timeout(10.0)
 
@@ -42,7 +42,7 @@ def envelope(response: httpx.Response) -> dict[str, Any]:
     return error
 
 
-def batch_status(server: ServerThread) -> str:
+def batch_status(server: FakeServer) -> str:
     status: str = httpx.get(server.url + BATCH, headers=AUTH).json()["status"]
     return status
 
@@ -57,7 +57,7 @@ def batch_status(server: ServerThread) -> str:
     [("POST", BATCH + "/cancel"), ("GET", BATCH), ("GET", "/api/v1/llm/vector_stores")],
 )
 def test_a_blank_or_undecodable_end_user_is_refused(
-    server: ServerThread, value: bytes, method: str, path: str
+    server: FakeServer, value: bytes, method: str, path: str
 ) -> None:
     # Over a raw socket: HTTP clients refuse to send blank or odd header values.
     status, body = raw_request(server, method, path, [b"X-On-Behalf-Of: " + value])
@@ -68,14 +68,14 @@ def test_a_blank_or_undecodable_end_user_is_refused(
 
 
 def raw_request(
-    server: ServerThread, method: str, path: str, extra_headers: list[bytes]
+    server: FakeServer, method: str, path: str, extra_headers: list[bytes]
 ) -> tuple[int, bytes]:
     host, port = server.url.removeprefix("http://").split(":")
     request = b"\r\n".join(
         [
             f"{method} {path} HTTP/1.1".encode(),
             f"Host: {host}".encode(),
-            f"Authorization: Bearer {API_KEY}".encode(),
+            f"Authorization: Bearer {TEST_API_KEY}".encode(),
             b"Content-Length: 0",
             b"Connection: close",
             *extra_headers,
@@ -118,17 +118,17 @@ def test_an_end_user_sent_twice_is_refused(start_server: StartServer, twice: lis
     assert batch_status_of(server, path.removesuffix("/cancel")) == "in_progress"
 
 
-def batch_status_of(server: ServerThread, path: str) -> str:
+def batch_status_of(server: FakeServer, path: str) -> str:
     status: str = httpx.get(server.url + path, headers=AUTH).json()["status"]
     return status
 
 
 def as_end_user(name: bytes) -> list[tuple[bytes, bytes]]:
     # Sent as UTF-8 bytes, as the SDKs send a name that is not ASCII.
-    return [(b"Authorization", f"Bearer {API_KEY}".encode()), (b"X-On-Behalf-Of", name)]
+    return [(b"Authorization", f"Bearer {TEST_API_KEY}".encode()), (b"X-On-Behalf-Of", name)]
 
 
-def test_the_journal_keeps_only_documented_headers_each_cut_short(server: ServerThread) -> None:
+def test_the_journal_keeps_only_documented_headers_each_cut_short(server: FakeServer) -> None:
     headers: dict[str, str] = {
         **AUTH,
         "User-Agent": "u" * 20_000,
@@ -163,7 +163,7 @@ def _chunks(total: int, size: int = 1024 * 1024) -> Iterator[bytes]:
 
 
 @pytest.mark.parametrize("mebibytes", [33, 34])
-def test_a_chunked_upload_over_the_limit_is_refused(server: ServerThread, mebibytes: int) -> None:
+def test_a_chunked_upload_over_the_limit_is_refused(server: FakeServer, mebibytes: int) -> None:
     response = httpx.post(
         server.url + "/v1/files",
         content=_chunks(mebibytes * 1024 * 1024),
@@ -178,7 +178,7 @@ def test_a_chunked_upload_over_the_limit_is_refused(server: ServerThread, mebiby
     assert batch_status(server) == "in_progress"
 
 
-def test_a_chunked_upload_within_the_limit_is_served(server: ServerThread) -> None:
+def test_a_chunked_upload_within_the_limit_is_served(server: FakeServer) -> None:
     response = httpx.post(
         server.url + "/v1/files",
         content=_chunks(2 * 1024 * 1024),
@@ -190,14 +190,14 @@ def test_a_chunked_upload_within_the_limit_is_served(server: ServerThread) -> No
     assert response.json()["bytes"] == 2 * 1024 * 1024
 
 
-def test_a_json_body_sent_in_pieces_is_read_whole(server: ServerThread) -> None:
+def test_a_json_body_sent_in_pieces_is_read_whole(server: FakeServer) -> None:
     # Chunked, with pauses, so the server gets the body as several messages;
     # the pieces split a file id in two.
     pieces = [b'{"file_ids": ["file-ab', b'c123", "file-', b'abc456"]}']
     host, port = server.url.removeprefix("http://").split(":")
     head = (
         "POST /v1/vector_stores/vs_abc123/file_batches HTTP/1.1\r\n"
-        f"Host: {host}\r\nAuthorization: Bearer {API_KEY}\r\n"
+        f"Host: {host}\r\nAuthorization: Bearer {TEST_API_KEY}\r\n"
         "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
         "Connection: close\r\n\r\n"
     )
@@ -230,7 +230,7 @@ def test_a_json_body_sent_in_pieces_is_read_whole(server: ServerThread) -> None:
     ],
 )
 def test_an_encoded_slash_is_part_of_a_segment_not_a_separator(
-    server: ServerThread, method: str, path: str
+    server: FakeServer, method: str, path: str
 ) -> None:
     status, body = raw_request(server, method, path, [])
 

@@ -14,14 +14,30 @@ import httpx
 import pytest
 
 from fake_server import ServerThread
-from tests.api.hostile_cases import AUTH, BATCH, HOSTILE, case_id
+from tests.cases import case_params
+from tests.cases.hostile_input import AUTH, BATCH, HOSTILE, HostileRequest
 
-OVER_THE_WIRE = [14, 18, 21, 22, 23, 38, 39, 41, 42, 43, 44, 45, 51, 52]
+OVER_THE_WIRE = [
+    "2001 file ids",
+    "nesting 100000 deep",
+    "2 MiB file id",
+    "multipart without a closing boundary",
+    "multipart without a boundary",
+    "after not UTF-8",
+    "after with NUL",
+    "store id 20000 characters",
+    "store id not UTF-8",
+    "batch id with CRLF",
+    "store id dot-dot",
+    "path with dot-dot segments",
+    "path not UTF-8",
+    "bad session name and long query",
+]
 
 
-@pytest.mark.parametrize("case", OVER_THE_WIRE, ids=case_id)
-def test_hostile_input_gets_a_clear_4xx(server: ServerThread, case: int) -> None:
-    method, path, headers, body = HOSTILE[case]
+@pytest.mark.parametrize("case", case_params(HOSTILE, OVER_THE_WIRE))
+def test_hostile_input_gets_a_clear_4xx(server: ServerThread, case: HostileRequest) -> None:
+    method, path, headers, body = case
     with httpx.Client(base_url=server.url, timeout=30) as client:
         response = client.request(method, path, headers=headers, content=body)
         assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])

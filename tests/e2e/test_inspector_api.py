@@ -6,14 +6,13 @@ the answers themselves, over a real socket.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
-from fake_server import Contract, ServerThread, create_app, default_scenario
+from fake_server import Contract
 from fake_server.http.control.inspector import LIMITS
-from tests.conftest import StartServer
+from fake_server.testing.handle import FakeServer
+from tests.helpers import StartServer
 
 TOKEN = "admin-s3cret"
 BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"
@@ -25,13 +24,11 @@ vector_stores: [{id: vs_abc123, file_batches: [{id: vsfb_abc123, files: [{}, {}]
 
 
 @pytest.fixture
-def guarded(contract: Contract) -> Iterator[ServerThread]:
-    app = create_app(default_scenario(), contract=contract, admin_token=TOKEN)
-    with ServerThread(app) as server:
-        yield server
+def guarded(start_server: StartServer) -> FakeServer:
+    return start_server(admin_token=TOKEN)
 
 
-def test_the_page_and_its_files_are_served_with_their_types(server: ServerThread) -> None:
+def test_the_page_and_its_files_are_served_with_their_types(server: FakeServer) -> None:
     page = httpx.get(f"{server.url}/__fake__/ui")
     assert page.status_code == 200
     assert page.headers["content-type"] == "text/html; charset=utf-8"
@@ -45,7 +42,7 @@ def test_the_page_and_its_files_are_served_with_their_types(server: ServerThread
     assert missing.status_code == 404 and missing.json()["error"]["param"] == "name"
 
 
-def test_the_state_shows_each_batch_and_the_timeline_of_its_files(server: ServerThread) -> None:
+def test_the_state_shows_each_batch_and_the_timeline_of_its_files(server: FakeServer) -> None:
     state = httpx.get(f"{server.url}/__fake__/state").json()
     assert state["unchanged"] is False and state["session"] is None
     (store,) = state["vector_stores"]
@@ -69,7 +66,7 @@ def test_an_unchanged_state_is_answered_in_a_few_bytes(start_server: StartServer
     assert changed.json()["requests"][0]["operation"] == "cancelVectorStoreFileBatch"
 
 
-def test_the_state_is_bounded_however_many_batches_there_are(server: ServerThread) -> None:
+def test_the_state_is_bounded_however_many_batches_there_are(server: FakeServer) -> None:
     for _ in range(LIMITS.batches + 2):
         httpx.post(
             f"{server.url}/v1/vector_stores/vs_abc123/file_batches",
@@ -81,7 +78,8 @@ def test_the_state_is_bounded_however_many_batches_there_are(server: ServerThrea
     assert store["file_batches_total"] == LIMITS.batches + 3
 
 
-def test_reading_the_state_of_a_session_never_creates_it(server: ServerThread) -> None:
+def test_reading_the_state_of_a_session_never_creates_it(own_server: FakeServer) -> None:
+    server = own_server  # the session it makes outlives a reset
     answer = httpx.get(f"{server.url}/__fake__/state", headers={"X-Fake-Session": "ghost"})
     assert answer.status_code == 404
     assert httpx.get(f"{server.url}/__fake__/sessions").json()["sessions"] == []
@@ -92,7 +90,7 @@ def test_reading_the_state_of_a_session_never_creates_it(server: ServerThread) -
 
 
 def test_the_token_in_the_url_becomes_a_cookie_and_the_url_loses_it(
-    guarded: ServerThread,
+    guarded: FakeServer,
 ) -> None:
     url = guarded.url
     assert httpx.get(f"{url}/__fake__/ui").status_code == 401
@@ -112,7 +110,7 @@ def test_the_token_in_the_url_becomes_a_cookie_and_the_url_loses_it(
 
 
 def test_a_change_made_with_the_cookie_needs_the_inspectors_header(
-    guarded: ServerThread,
+    guarded: FakeServer,
 ) -> None:
     # A page of another origin can make a browser send the cookie, but not
     # this header (it would need a CORS preflight, never granted).

@@ -9,8 +9,8 @@ import httpx
 import openai
 import pytest
 
-from fake_server import ServerThread
-from tests.conftest import API_KEY, StartServer, mka1_client, openai_client
+from fake_server.testing.handle import TEST_API_KEY, FakeServer
+from tests.helpers import StartServer
 
 POLLING = """
 clock: {mode: virtual, start: 1704067200, advance_on_poll: 30}
@@ -19,14 +19,14 @@ defaults: {processing_seconds: 60}
 EMPTY_VIRTUAL = "clock: {mode: virtual, start: 1704067200}\ndefaults: {processing_seconds: 60}\n"
 
 
-def journal(server: ServerThread) -> list[dict[str, object]]:
+def journal(server: FakeServer) -> list[dict[str, object]]:
     entries: list[dict[str, object]] = httpx.get(f"{server.url}/__fake__/requests").json()[
         "requests"
     ]
     return entries
 
 
-def advance(server: ServerThread, seconds: float) -> float:
+def advance(server: FakeServer, seconds: float) -> float:
     response = httpx.post(f"{server.url}/__fake__/clock/advance", json={"seconds": seconds})
     assert response.status_code == 200, response.text
     now: float = response.json()["now"]
@@ -35,7 +35,7 @@ def advance(server: ServerThread, seconds: float) -> float:
 
 def test_upload_and_poll_completes_on_virtual_time(start_server: StartServer) -> None:
     server = start_server(POLLING)
-    client = openai_client(server)
+    client = server.openai_client()
     store = client.vector_stores.create(name="docs")
 
     started = time.perf_counter()
@@ -55,7 +55,7 @@ def test_upload_and_poll_completes_on_virtual_time(start_server: StartServer) ->
 
 def test_create_and_poll_with_files_and_retrieve_the_store(start_server: StartServer) -> None:
     server = start_server(POLLING)
-    client = openai_client(server)
+    client = server.openai_client()
     store = client.vector_stores.create(name="manuals", metadata={"team": "docs"})
     uploaded = [
         client.files.create(file=(f"m{i}.md", b"# manual"), purpose="assistants") for i in range(2)
@@ -78,7 +78,7 @@ def test_create_and_poll_with_files_and_retrieve_the_store(start_server: StartSe
 
 def test_a_created_batch_counts_every_file_in_progress(start_server: StartServer) -> None:
     server = start_server(EMPTY_VIRTUAL)
-    client = openai_client(server)
+    client = server.openai_client()
     store = client.vector_stores.create()
     file = client.files.create(file=("a.txt", b"a"), purpose="assistants")
 
@@ -107,7 +107,7 @@ def test_cancel_moments_on_a_scripted_timeline(
         vector_stores: [{{id: vs_t}}]
         """
     )
-    client = openai_client(server)
+    client = server.openai_client()
     batch = client.vector_stores.file_batches.create("vs_t", file_ids=["file-fast", "file-slow"])
     advance(server, MOMENTS[moment])
 
@@ -135,7 +135,7 @@ def test_files_finish_exactly_when_their_time_has_passed(start_server: StartServ
         vector_stores: [{id: vs_t}]
         """
     )
-    client = openai_client(server)
+    client = server.openai_client()
     batch = client.vector_stores.file_batches.create("vs_t", file_ids=["file-ok", "file-bad"])
 
     def counts() -> tuple[int, int, int]:
@@ -163,7 +163,7 @@ def test_poll_after_header_only_while_in_progress(start_server: StartServer) -> 
         "  - {id: vs_p, file_batches: [{id: vsfb_p, files: [{processing_seconds: 5}]}]}\n"
     )
     url = f"{server.url}/v1/vector_stores/vs_p/file_batches/vsfb_p"
-    auth = {"Authorization": f"Bearer {API_KEY}"}
+    auth = {"Authorization": f"Bearer {TEST_API_KEY}"}
     assert httpx.get(url, headers=auth).headers["openai-poll-after-ms"] == "7"
     advance(server, 5)
     assert "openai-poll-after-ms" not in httpx.get(url, headers=auth).headers
@@ -171,7 +171,7 @@ def test_poll_after_header_only_while_in_progress(start_server: StartServer) -> 
 
 def test_vector_store_listing_and_deletion(start_server: StartServer) -> None:
     server = start_server(EMPTY_VIRTUAL)
-    client = openai_client(server)
+    client = server.openai_client()
     created = [client.vector_stores.create(name=f"s{i}") for i in range(3)]
     assert [s.id for s in client.vector_stores.list(order="asc")] == [s.id for s in created]
 
@@ -185,7 +185,7 @@ def test_vector_store_listing_and_deletion(start_server: StartServer) -> None:
 
 def test_mka1_sdk_lifecycle(start_server: StartServer) -> None:
     server = start_server(POLLING)
-    sdk = mka1_client(server)
+    sdk = server.mka1_client()
     store = sdk.llm.vector_stores.create(name="kb", x_on_behalf_of="user-7")
     assert store.retrieval_mode == "vector"
     upload = sdk.llm.files.upload(
@@ -215,7 +215,7 @@ def test_mka1_sdk_lifecycle(start_server: StartServer) -> None:
 
 def test_mka1_cancel_after_creating(start_server: StartServer) -> None:
     server = start_server(EMPTY_VIRTUAL)
-    sdk = mka1_client(server)
+    sdk = server.mka1_client()
     store = sdk.llm.vector_stores.create(name="kb")
     uploads = [
         # Distinct content: MKA1 refuses a batch holding the same content twice.

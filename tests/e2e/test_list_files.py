@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from fake_server import ServerThread
-from tests.conftest import API_KEY, StartServer, mka1_client, openai_client
+from fake_server.testing.handle import TEST_API_KEY, FakeServer
+from tests.helpers import StartServer
 
 # Five files created a second apart, so creation order is unambiguous.
 FIVE_FILES = """
@@ -26,14 +26,14 @@ vector_stores:
 
 
 @pytest.fixture
-def list_server(start_server: StartServer) -> ServerThread:
+def list_server(start_server: StartServer) -> FakeServer:
     return start_server(FIVE_FILES)
 
 
-def ids(server: ServerThread, query: str) -> tuple[list[str], bool, str, str]:
+def ids(server: FakeServer, query: str) -> tuple[list[str], bool, str, str]:
     body = httpx.get(
         f"{server.url}/v1/vector_stores/vs_list/file_batches/vsfb_list/files?{query}",
-        headers={"Authorization": f"Bearer {API_KEY}"},
+        headers={"Authorization": f"Bearer {TEST_API_KEY}"},
     ).json()
     return (
         [item["id"] for item in body["data"]],
@@ -65,7 +65,7 @@ def ids(server: ServerThread, query: str) -> tuple[list[str], bool, str, str]:
     ],
 )
 def test_pagination_and_filter(
-    list_server: ServerThread, query: str, expected: list[str], has_more: bool
+    list_server: FakeServer, query: str, expected: list[str], has_more: bool
 ) -> None:
     got, more, first_id, last_id = ids(list_server, query)
     assert got == expected
@@ -74,15 +74,15 @@ def test_pagination_and_filter(
     assert last_id == (expected[-1] if expected else "")
 
 
-def test_openai_sdk_auto_pagination_walks_every_file(list_server: ServerThread) -> None:
-    pages = openai_client(list_server).vector_stores.file_batches.list_files(
+def test_openai_sdk_auto_pagination_walks_every_file(list_server: FakeServer) -> None:
+    pages = list_server.openai_client().vector_stores.file_batches.list_files(
         "vsfb_list", vector_store_id="vs_list", limit=2, order="asc"
     )
     assert [file.id for file in pages] == ["file-1", "file-2", "file-3", "file-4", "file-5"]
 
 
-def test_failed_files_carry_last_error(list_server: ServerThread) -> None:
-    listing = openai_client(list_server).vector_stores.file_batches.list_files(
+def test_failed_files_carry_last_error(list_server: FakeServer) -> None:
+    listing = list_server.openai_client().vector_stores.file_batches.list_files(
         "vsfb_list", vector_store_id="vs_list", filter="failed"
     )
     (failed,) = listing.data
@@ -91,8 +91,8 @@ def test_failed_files_carry_last_error(list_server: ServerThread) -> None:
     assert failed.usage_bytes == 0
 
 
-def test_mka1_sdk_lists_with_cursor_and_filter(list_server: ServerThread) -> None:
-    sdk = mka1_client(list_server)
+def test_mka1_sdk_lists_with_cursor_and_filter(list_server: FakeServer) -> None:
+    sdk = list_server.mka1_client()
     page = sdk.llm.vector_stores.list_files_in_batch(
         vector_store_id="vs_list", batch_id="vsfb_list", limit=2, order="asc", after="file-1"
     )
@@ -105,8 +105,8 @@ def test_mka1_sdk_lists_with_cursor_and_filter(list_server: ServerThread) -> Non
     assert empty.has_more is False
 
 
-def test_listing_reflects_a_cancel(list_server: ServerThread) -> None:
-    client = openai_client(list_server)
+def test_listing_reflects_a_cancel(list_server: FakeServer) -> None:
+    client = list_server.openai_client()
     client.vector_stores.file_batches.cancel("vsfb_list", vector_store_id="vs_list")
     cancelled = client.vector_stores.file_batches.list_files(
         "vsfb_list", vector_store_id="vs_list", filter="cancelled", order="asc"

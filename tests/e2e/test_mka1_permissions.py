@@ -6,7 +6,8 @@ import httpx
 import pytest
 from meetkai_mka1 import errors
 
-from tests.conftest import API_KEY, StartServer, mka1_client
+from fake_server.testing.handle import TEST_API_KEY
+from tests.helpers import StartServer
 
 SCENARIO = """
 clock: {mode: virtual, start: 1704067200}
@@ -26,7 +27,7 @@ def status_of(call: object) -> int:
 
 def test_a_grant_lets_an_end_user_see_the_store_until_revoked(start_server: StartServer) -> None:
     server = start_server(SCENARIO)
-    stores = mka1_client(server).llm.vector_stores
+    stores = server.mka1_client().llm.vector_stores
 
     def bob_gets() -> object:
         return stores.get(vector_store_id="vs_alice", x_on_behalf_of="bob")
@@ -70,7 +71,7 @@ def test_a_grant_lets_an_end_user_see_the_store_until_revoked(start_server: Star
 
 def test_a_team_grant_reaches_every_end_user(start_server: StartServer) -> None:
     server = start_server(SCENARIO)
-    stores = mka1_client(server).llm.vector_stores
+    stores = server.mka1_client().llm.vector_stores
     team = stores.create_permission(
         vector_store_id="vs_alice", body={"grantee_type": "team", "role": "writer"}
     )
@@ -83,7 +84,7 @@ def test_a_team_grant_reaches_every_end_user(start_server: StartServer) -> None:
 
 def test_the_owner_role_is_fixed_and_permissions_are_mka1_only(start_server: StartServer) -> None:
     server = start_server(SCENARIO)
-    stores = mka1_client(server).llm.vector_stores
+    stores = server.mka1_client().llm.vector_stores
     assert status_of(
         lambda: stores.create_permission(
             vector_store_id="vs_alice",
@@ -92,14 +93,14 @@ def test_the_owner_role_is_fixed_and_permissions_are_mka1_only(start_server: Sta
     ) == 400
     response = httpx.get(
         f"{server.url}/v1/vector_stores/vs_alice/permissions",
-        headers={"Authorization": f"Bearer {API_KEY}"},
+        headers={"Authorization": f"Bearer {TEST_API_KEY}"},
     )
     assert response.status_code == 404
     assert response.json()["error"]["message"].startswith("Invalid URL")
 
 
 def test_a_scenario_declares_permissions(start_server: StartServer) -> None:
-    stores = mka1_client(start_server(SCENARIO)).llm.vector_stores
+    stores = start_server(SCENARIO).mka1_client().llm.vector_stores
     assert [s.id for s in stores.list(x_on_behalf_of="erin").data] == ["vs_shared"]
     rows = stores.list_permissions(vector_store_id="vs_shared").data
     assert [(row.user_id, row.role) for row in rows] == [("alice", "owner"), ("erin", "writer")]

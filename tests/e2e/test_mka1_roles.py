@@ -17,9 +17,9 @@ import openai
 import pytest
 from meetkai_mka1 import SDK, errors
 
-from fake_server import ServerThread
 from fake_server.domain.permissions import Role
-from tests.conftest import API_KEY, StartServer, mka1_client, openai_client
+from fake_server.testing.handle import TEST_API_KEY, FakeServer
+from tests.helpers import StartServer
 
 SCENARIO = """
 clock: {mode: virtual, start: 1704067200}
@@ -41,7 +41,7 @@ vector_stores:
 """
 STORE, BATCH = "vs_kb", "vsfb_kb"
 LLM = "/api/v1/llm/vector_stores"
-AUTH = {"Authorization": f"Bearer {API_KEY}"}
+AUTH = {"Authorization": f"Bearer {TEST_API_KEY}"}
 
 
 class Who(NamedTuple):
@@ -66,7 +66,7 @@ WHO = {
 }
 
 
-def prepare(server: ServerThread, who: Who) -> None:
+def prepare(server: FakeServer, who: Who) -> None:
     """What the account does before the principal acts, through raw HTTP."""
     url = f"{server.url}{LLM}/{STORE}/permissions"
     if who.grant is not None:
@@ -75,7 +75,7 @@ def prepare(server: ServerThread, who: Who) -> None:
         httpx.delete(f"{url}/{who.revoke}", headers=AUTH).raise_for_status()
 
 
-def state(server: ServerThread) -> list[Any]:
+def state(server: FakeServer) -> list[Any]:
     """All a write could change, as the whole account reads it."""
     with httpx.Client(base_url=server.url + LLM, headers=AUTH) as http:
         paths = ["", "/files", f"/file_batches/{BATCH}", f"/file_batches/{BATCH}/files"]
@@ -85,7 +85,7 @@ def state(server: ServerThread) -> list[Any]:
     return [(answer.status_code, answer.json()) for answer in answers]
 
 
-def check(server: ServerThread, who: Who, need: Role, call: Callable[[], object]) -> None:
+def check(server: FakeServer, who: Who, need: Role, call: Callable[[], object]) -> None:
     """The call succeeds with ``need``; else it is refused (403, nothing changes),
     or the store is not there for this principal at all (404)."""
     before = state(server)
@@ -198,7 +198,7 @@ def test_the_mka1_sdk_gets_what_each_role_allows(
     server = start_server(SCENARIO)
     who, (need, call) = WHO[name], MKA1_OPERATIONS[operation]
     prepare(server, who)
-    stores = mka1_client(server).llm.vector_stores
+    stores = server.mka1_client().llm.vector_stores
     check(server, who, need, lambda: call(stores, who.actor))
 
 
@@ -209,7 +209,7 @@ def test_a_principal_lists_the_store_if_it_may_read_it(
     server = start_server(SCENARIO)
     who = WHO[name]
     prepare(server, who)
-    listed = mka1_client(server).llm.vector_stores.list(x_on_behalf_of=who.actor).data
+    listed = server.mka1_client().llm.vector_stores.list(x_on_behalf_of=who.actor).data
     assert [store.id for store in listed] == ([STORE] if who.role else [])
 
 
@@ -217,7 +217,7 @@ def test_the_highest_role_counts(start_server: StartServer) -> None:
     """bob's own grant is reader; once the team holds writer, bob writes (MKA1's
     effective permission: the highest role held)."""
     server = start_server(SCENARIO)
-    stores: Any = mka1_client(server).llm.vector_stores
+    stores: Any = server.mka1_client().llm.vector_stores
 
     def rename() -> Any:
         return stores.update(vector_store_id=STORE, name="By bob", x_on_behalf_of="bob")
@@ -238,7 +238,7 @@ def test_the_highest_role_counts(start_server: StartServer) -> None:
 
 def test_a_grant_takes_effect_at_once_and_a_downgrade_too(start_server: StartServer) -> None:
     server = start_server(SCENARIO)
-    stores: Any = mka1_client(server).llm.vector_stores
+    stores: Any = server.mka1_client().llm.vector_stores
 
     def cancel() -> Any:
         return stores.cancel_file_batch(
@@ -263,7 +263,7 @@ def test_the_accounts_own_store_is_written_by_every_end_user_but_kept_by_the_acc
     start_server: StartServer,
 ) -> None:
     server = start_server("vector_stores: [{id: vs_common, name: Common}]")
-    stores: Any = mka1_client(server).llm.vector_stores
+    stores: Any = server.mka1_client().llm.vector_stores
     renamed = stores.update(vector_store_id="vs_common", name="Mine", x_on_behalf_of="dave")
     assert renamed.name == "Mine"
     assert status_of(lambda: stores.delete(vector_store_id="vs_common", x_on_behalf_of="dave")) == (
@@ -365,12 +365,12 @@ def test_the_openai_sdk_gets_what_each_role_allows(
     who, (need, call) = WHO[name], OPENAI_OPERATIONS[operation]
     prepare(server, who)
     headers = {} if who.actor is None else {"X-On-Behalf-Of": who.actor}
-    client = openai_client(server)
+    client = server.openai_client()
     check(server, who, need, lambda: call(client, headers))
 
 
 def test_the_openai_sdk_sees_a_refusal_as_permission_denied(start_server: StartServer) -> None:
-    client = openai_client(start_server(SCENARIO))
+    client = start_server(SCENARIO).openai_client()
     with pytest.raises(openai.PermissionDeniedError) as raised:
         client.vector_stores.file_batches.cancel(
             BATCH, vector_store_id=STORE, extra_headers={"X-On-Behalf-Of": "bob"}
@@ -396,7 +396,7 @@ OWNER_ONLY: list[Request] = [
 ]
 
 
-def send(server: ServerThread, prefix: str, request: Request, actor: str) -> httpx.Response:
+def send(server: FakeServer, prefix: str, request: Request, actor: str) -> httpx.Response:
     method, path, body = request
     headers = {**AUTH, "X-On-Behalf-Of": actor}
     return httpx.request(method, f"{server.url}{prefix}{path}", json=body, headers=headers)
@@ -458,7 +458,7 @@ def test_a_refused_batch_uses_no_rate_limit(start_server: StartServer) -> None:
     server = start_server(
         SCENARIO.replace("clock:", "limits: {attached_files_per_minute: 1}\nclock:", 1)
     )
-    sdk: SDK = mka1_client(server)
+    sdk: SDK = server.mka1_client()
     stores: Any = sdk.llm.vector_stores
 
     def create(actor: str) -> Any:

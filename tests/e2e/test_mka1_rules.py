@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
 from meetkai_mka1 import errors
 
-from tests.conftest import StartServer, mka1_client, openai_client
+from tests.helpers import StartServer
 
 VIRTUAL = """
 clock: {mode: virtual, start: 1704067200}
@@ -24,7 +26,7 @@ def upload(sdk: object, name: str, content: bytes) -> str:
 def test_a_duplicate_in_a_batch_fails_it_with_409_and_attaches_nothing(
     start_server: StartServer,
 ) -> None:
-    sdk = mka1_client(start_server(VIRTUAL)).llm
+    sdk = start_server(VIRTUAL).mka1_client().llm
     store = sdk.vector_stores.create(name="docs")
     first, copy = upload(sdk, "a.txt", b"same"), upload(sdk, "b.txt", b"same")
     with pytest.raises(errors.SDKError) as raised:
@@ -35,7 +37,7 @@ def test_a_duplicate_in_a_batch_fails_it_with_409_and_attaches_nothing(
 
 
 def test_skip_duplicates_records_a_cancelled_row(start_server: StartServer) -> None:
-    sdk = mka1_client(start_server(VIRTUAL)).llm
+    sdk = start_server(VIRTUAL).mka1_client().llm
     store = sdk.vector_stores.create(name="docs")
     first = upload(sdk, "a.txt", b"same")
     sdk.vector_stores.create_file(vector_store_id=store.id, file_id=first)
@@ -61,13 +63,13 @@ def test_a_skipped_copy_reads_as_a_plain_cancelled_file_through_openai(
     start_server: StartServer,
 ) -> None:
     server = start_server(VIRTUAL)
-    sdk = mka1_client(server).llm
+    sdk = server.mka1_client().llm
     store = sdk.vector_stores.create(name="docs")
     first, copy = upload(sdk, "a.txt", b"same"), upload(sdk, "b.txt", b"same")
     batch = sdk.vector_stores.create_file_batch(
         vector_store_id=store.id, file_ids=[first, copy], skip_duplicates=True
     )
-    client = openai_client(server)
+    client = server.openai_client()
     # The OpenAI schema has no duplicate_file code: the row is cancelled, no error.
     row = client.vector_stores.files.retrieve(copy, vector_store_id=store.id)
     assert row.status == "cancelled" and row.last_error is None
@@ -80,7 +82,7 @@ def test_a_skipped_copy_reads_as_a_plain_cancelled_file_through_openai(
 
 def test_a_single_attach_of_held_content_is_409(start_server: StartServer) -> None:
     server = start_server(VIRTUAL)
-    sdk = mka1_client(server).llm
+    sdk = server.mka1_client().llm
     store = sdk.vector_stores.create(name="docs")
     first, copy = upload(sdk, "a.txt", b"same"), upload(sdk, "b.txt", b"same")
     sdk.vector_stores.create_file(vector_store_id=store.id, file_id=first)
@@ -88,7 +90,7 @@ def test_a_single_attach_of_held_content_is_409(start_server: StartServer) -> No
         sdk.vector_stores.create_file(vector_store_id=store.id, file_id=copy)
     assert raised.value.status_code == 409
     # The OpenAI dialect has no such rule.
-    attached = openai_client(server).vector_stores.files.create(
+    attached = server.openai_client().vector_stores.files.create(
         vector_store_id=store.id, file_id=copy
     )
     assert attached.id == copy
@@ -98,18 +100,19 @@ def test_an_expired_store_is_gone_in_mka1_and_expired_in_openai(
     start_server: StartServer,
 ) -> None:
     server = start_server(VIRTUAL)
-    sdk = mka1_client(server).llm
+    sdk = server.mka1_client().llm
     store = sdk.vector_stores.create(
         name="docs", expires_after={"anchor": "last_active_at", "days": 1}
     )
     httpx.post(f"{server.url}/__fake__/clock/advance", json={"seconds": 86400}).raise_for_status()
-    for call in (
+    calls: list[Callable[[], object]] = [
         lambda: sdk.vector_stores.get(vector_store_id=store.id),
         lambda: sdk.vector_stores.list_files(vector_store_id=store.id),
         lambda: sdk.vector_stores.search(vector_store_id=store.id, query="x"),
-    ):
+    ]
+    for call in calls:
         with pytest.raises(errors.SDKError) as raised:
             call()
         assert raised.value.status_code == 410
-    assert openai_client(server).vector_stores.retrieve(store.id).status == "expired"
+    assert server.openai_client().vector_stores.retrieve(store.id).status == "expired"
     assert sdk.vector_stores.delete(vector_store_id=store.id).deleted

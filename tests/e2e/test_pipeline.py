@@ -14,22 +14,29 @@ from typing import Any
 import httpx
 import pytest
 
-from fake_server import ServerThread, create_app, default_scenario
+from fake_server import create_app, default_scenario
+from fake_server.testing.handle import TEST_API_KEY, FakeServer
 from fake_server.testing.inprocess import InProcessTransport
-from tests.conftest import API_KEY, StartServer
+from tests.helpers import StartServer
 
 BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"
-AUTH = {"Authorization": f"Bearer {API_KEY}"}
+AUTH = {"Authorization": f"Bearer {TEST_API_KEY}"}
 
 
-def journal(server: ServerThread, session: str | None = None) -> list[dict[str, Any]]:
+@pytest.fixture
+def server(own_server: FakeServer) -> FakeServer:
+    """Tests here make named sessions, which outlive a reset: each has a server of its own."""
+    return own_server
+
+
+def journal(server: FakeServer, session: str | None = None) -> list[dict[str, Any]]:
     headers = {} if session is None else {"X-Fake-Session": session}
     response = httpx.get(f"{server.url}/__fake__/requests", headers=headers)
     entries: list[dict[str, Any]] = response.json()["requests"]
     return entries
 
 
-def sessions(server: ServerThread) -> list[str]:
+def sessions(server: FakeServer) -> list[str]:
     names: list[str] = httpx.get(f"{server.url}/__fake__/sessions").json()["sessions"]
     return names
 
@@ -57,7 +64,7 @@ REFUSED = [
 
 @pytest.mark.parametrize(("method", "path", "headers", "body", "status"), REFUSED)
 def test_a_refused_request_is_journaled_in_the_session_it_names(  # noqa: PLR0917
-    server: ServerThread, method: str, path: str, headers: dict[str, str], body: bytes, status: int
+    server: FakeServer, method: str, path: str, headers: dict[str, str], body: bytes, status: int
 ) -> None:
     # The session exists: an authorised request made it.
     assert httpx.get(server.url + BATCH, headers={**AUTH, "X-Fake-Session": "job-a"}).is_success
@@ -78,7 +85,7 @@ def test_a_refused_request_is_journaled_in_the_session_it_names(  # noqa: PLR091
 
 @pytest.mark.parametrize(("method", "path", "headers", "body", "status"), UNAUTHORISED)
 def test_a_request_refused_before_authorisation_creates_no_session(  # noqa: PLR0917
-    server: ServerThread, method: str, path: str, headers: dict[str, str], body: bytes, status: int
+    server: FakeServer, method: str, path: str, headers: dict[str, str], body: bytes, status: int
 ) -> None:
     response = httpx.request(
         method, server.url + path, headers={**headers, "X-Fake-Session": "never"}, content=body
@@ -90,51 +97,45 @@ def test_a_request_refused_before_authorisation_creates_no_session(  # noqa: PLR
 
 
 def test_a_refused_request_does_not_evict_a_session(start_server: StartServer) -> None:
-    server = ServerThread(create_app(default_scenario(), max_sessions=1)).start()
-    try:
-        headers = {**AUTH, "X-Fake-Session": "job"}
-        assert httpx.post(server.url + BATCH + "/cancel", headers=headers).is_success
-        for index in range(3):
-            refused = httpx.get(server.url + BATCH, headers={"X-Fake-Session": f"x{index}"})
-            assert refused.status_code == 401
-        assert sessions(server) == ["job"]
-        assert httpx.get(server.url + BATCH, headers=headers).json()["status"] == "cancelled"
-    finally:
-        server.stop()
+    server = start_server(max_sessions=1)
+    headers = {**AUTH, "X-Fake-Session": "job"}
+    assert httpx.post(server.url + BATCH + "/cancel", headers=headers).is_success
+    for index in range(3):
+        refused = httpx.get(server.url + BATCH, headers={"X-Fake-Session": f"x{index}"})
+        assert refused.status_code == 401
+    assert sessions(server) == ["job"]
+    assert httpx.get(server.url + BATCH, headers=headers).json()["status"] == "cancelled"
 
 
 @pytest.mark.parametrize(
     "path", ["/__fake__/health", "/__fake__/openapi/openai.json", "/__fake__/openapi/nope.json"]
 )
-def test_open_routes_create_no_session(server: ServerThread, path: str) -> None:
+def test_open_routes_create_no_session(server: FakeServer, path: str) -> None:
     httpx.get(server.url + path, headers={"X-Fake-Session": "probe"})
 
     assert sessions(server) == []
 
 
 def test_a_bad_admin_token_creates_no_session(start_server: StartServer) -> None:
-    server = ServerThread(create_app(default_scenario(), admin_token="secret")).start()
-    try:
-        refused = httpx.get(
-            f"{server.url}/__fake__/requests",
-            headers={"Authorization": "Bearer wrong", "X-Fake-Session": "intruder"},
-        )
-        assert refused.status_code == 401
-        listed = httpx.get(
-            f"{server.url}/__fake__/sessions", headers={"Authorization": "Bearer secret"}
-        )
-        assert listed.json()["sessions"] == []
-    finally:
-        server.stop()
+    server = start_server(admin_token="secret")
+    refused = httpx.get(
+        f"{server.url}/__fake__/requests",
+        headers={"Authorization": "Bearer wrong", "X-Fake-Session": "intruder"},
+    )
+    assert refused.status_code == 401
+    listed = httpx.get(
+        f"{server.url}/__fake__/sessions", headers={"Authorization": "Bearer secret"}
+    )
+    assert listed.json()["sessions"] == []
 
 
-def test_an_authorised_admin_call_creates_its_session(server: ServerThread) -> None:
+def test_an_authorised_admin_call_creates_its_session(server: FakeServer) -> None:
     assert journal(server, "fresh") == []
 
     assert sessions(server) == ["fresh"]
 
 
-def test_a_bad_session_name_is_refused_and_recorded_nowhere(server: ServerThread) -> None:
+def test_a_bad_session_name_is_refused_and_recorded_nowhere(server: FakeServer) -> None:
     response = httpx.get(server.url + BATCH, headers={**AUTH, "X-Fake-Session": "no spaces"})
 
     assert response.status_code == 400

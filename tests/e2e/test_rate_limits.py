@@ -8,7 +8,7 @@ import pytest
 from meetkai_mka1.errors import SDKDefaultError
 from meetkai_mka1.utils import BackoffStrategy, RetryConfig
 
-from tests.conftest import API_KEY, StartServer, mka1_client, openai_client
+from tests.helpers import StartServer
 
 UPLOADS = "files: [{id: file-1}, {id: file-2}, {id: file-3}, {id: file-4}, {id: file-5}]\n"
 VIRTUAL = (
@@ -32,7 +32,7 @@ def test_a_burst_over_the_limit_gets_429_and_nothing_attached_on_a_real_clock(
     start_server: StartServer,
 ) -> None:
     server = start_server(REAL)
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"}) as http:
+    with server.http_client() as http:
         first = http.post(
             "/v1/vector_stores/vs_1/file_batches", json={"file_ids": ["file-1", "file-2"]}
         )
@@ -62,7 +62,7 @@ def test_on_a_virtual_clock_the_openai_sdks_retry_passes_at_once(
     start_server: StartServer,
 ) -> None:
     server = start_server(VIRTUAL)
-    client = openai_client(server, retries=2)
+    client = server.openai_client(max_retries=2)
     batches = client.vector_stores.file_batches
     batches.create("vs_1", file_ids=["file-1", "file-2"])
     before = httpx.get(f"{server.url}/__fake__/clock").json()["now"]
@@ -81,7 +81,7 @@ def test_on_a_virtual_clock_the_429_says_wait_as_long_as_between_polls(
     start_server: StartServer,
 ) -> None:
     server = start_server(VIRTUAL)
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"}) as http:
+    with server.http_client() as http:
         http.post("/v1/vector_stores/vs_1/file_batches", json={"file_ids": ["file-1", "file-2"]})
         refused = http.post(
             "/v1/vector_stores/vs_1/file_batches", json={"file_ids": ["file-3", "file-4"]}
@@ -96,7 +96,7 @@ def test_on_a_virtual_clock_the_429_says_wait_as_long_as_between_polls(
 def test_the_mka1_sdks_retry_passes_too(start_server: StartServer) -> None:
     server = start_server(VIRTUAL)
     retries = RetryConfig("backoff", BackoffStrategy(10, 100, 1.5, 5000), False)
-    vector_stores = mka1_client(server, retry_config=retries).llm.vector_stores
+    vector_stores = server.mka1_client(retry_config=retries).llm.vector_stores
     vector_stores.create_file_batch(vector_store_id="vs_1", file_ids=["file-1", "file-2"])
 
     batch = vector_stores.create_file_batch(vector_store_id="vs_1", file_ids=["file-3", "file-4"])
@@ -105,7 +105,7 @@ def test_the_mka1_sdks_retry_passes_too(start_server: StartServer) -> None:
     journal = httpx.get(f"{server.url}/__fake__/requests").json()["requests"]
     assert [entry["status"] for entry in journal] == [200, 429, 200]
     with pytest.raises(SDKDefaultError) as refused:
-        mka1_client(server).llm.vector_stores.create_file_batch(
+        server.mka1_client().llm.vector_stores.create_file_batch(
             vector_store_id="vs_1", file_ids=["file-5", "file-1"]
         )
     assert refused.value.status_code == 429
@@ -113,7 +113,7 @@ def test_the_mka1_sdks_retry_passes_too(start_server: StartServer) -> None:
 
 def test_more_files_than_the_limit_at_once_are_never_retried(start_server: StartServer) -> None:
     server = start_server(VIRTUAL)
-    client = openai_client(server, retries=2)
+    client = server.openai_client(max_retries=2)
     with pytest.raises(openai.RateLimitError) as refused:
         client.vector_stores.file_batches.create(
             "vs_1", file_ids=["file-1", "file-2", "file-3", "file-4"]
@@ -130,7 +130,7 @@ def test_files_per_batch_and_bytes_per_upload_are_settable(start_server: StartSe
         "limits: {files_per_batch: 2, bytes_per_upload: 100}\nvector_stores: [{id: vs_1}]\n"
         + UPLOADS
     )
-    client = openai_client(server)
+    client = server.openai_client()
     with pytest.raises(openai.BadRequestError) as too_many:
         client.vector_stores.file_batches.create("vs_1", file_ids=["file-1", "file-2", "file-3"])
     assert "a batch holds 1 to 2 files, got 3" in too_many.value.message
@@ -142,9 +142,9 @@ def test_files_per_batch_and_bytes_per_upload_are_settable(start_server: StartSe
 
 
 def test_each_session_has_a_limit_of_its_own(start_server: StartServer) -> None:
-    server = start_server(REAL)
+    server = start_server(REAL, own=True)
     body = {"file_ids": ["file-1", "file-2", "file-3"]}
-    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"}) as http:
+    with server.http_client() as http:
         path = "/v1/vector_stores/vs_1/file_batches"
         assert http.post(path, json=body).status_code == 200
         assert http.post(path, json=body).status_code == 429

@@ -6,8 +6,7 @@ import json
 
 import httpx
 
-from fake_server import ServerThread
-from tests.conftest import API_KEY, mka1_client, openai_client
+from fake_server.testing.handle import TEST_API_KEY, FakeServer
 
 REFERENCE = (
     '{"id": "vsfb_abc123", "object": "vector_store.file_batch", "created_at": 1704067200, '
@@ -24,8 +23,8 @@ BEFORE_CANCEL = {
 }
 
 
-def test_mka1_sdk_cancel_returns_the_reference_batch(server: ServerThread) -> None:
-    sdk = mka1_client(server)
+def test_mka1_sdk_cancel_returns_the_reference_batch(server: FakeServer) -> None:
+    sdk = server.mka1_client()
     before = sdk.llm.vector_stores.get_file_batch(
         vector_store_id="vs_abc123", batch_id="vsfb_abc123"
     )
@@ -38,8 +37,8 @@ def test_mka1_sdk_cancel_returns_the_reference_batch(server: ServerThread) -> No
     assert batch.model_dump(mode="json") == json.loads(REFERENCE)
 
 
-def test_openai_sdk_cancel_returns_the_reference_batch(server: ServerThread) -> None:
-    client = openai_client(server)
+def test_openai_sdk_cancel_returns_the_reference_batch(server: FakeServer) -> None:
+    client = server.openai_client()
     before = client.vector_stores.file_batches.retrieve("vsfb_abc123", vector_store_id="vs_abc123")
     assert before.model_dump(mode="json") == BEFORE_CANCEL
 
@@ -48,10 +47,10 @@ def test_openai_sdk_cancel_returns_the_reference_batch(server: ServerThread) -> 
     assert batch.model_dump(mode="json") == json.loads(REFERENCE)
 
 
-def test_plain_http_cancel_returns_the_reference_bytes(server: ServerThread) -> None:
+def test_plain_http_cancel_returns_the_reference_bytes(server: FakeServer) -> None:
     response = httpx.post(
         f"{server.url}/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123/cancel",
-        headers={"Authorization": f"Bearer {API_KEY}"},
+        headers={"Authorization": f"Bearer {TEST_API_KEY}"},
     )
 
     assert response.status_code == 200
@@ -59,19 +58,19 @@ def test_plain_http_cancel_returns_the_reference_bytes(server: ServerThread) -> 
     assert response.text == REFERENCE
 
 
-def test_mka1_path_returns_the_same_bytes(server: ServerThread) -> None:
+def test_mka1_path_returns_the_same_bytes(server: FakeServer) -> None:
     response = httpx.post(
         f"{server.url}/api/v1/llm/vector_stores/vs_abc123/file_batches/vsfb_abc123/cancel",
-        headers={"Authorization": f"Bearer {API_KEY}", "X-On-Behalf-Of": "user-1"},
+        headers={"Authorization": f"Bearer {TEST_API_KEY}", "X-On-Behalf-Of": "user-1"},
     )
 
     assert response.text == REFERENCE
 
 
-def test_every_response_carries_request_id_and_processing_time(server: ServerThread) -> None:
+def test_every_response_carries_request_id_and_processing_time(server: FakeServer) -> None:
     response = httpx.get(
         f"{server.url}/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123",
-        headers={"Authorization": f"Bearer {API_KEY}"},
+        headers={"Authorization": f"Bearer {TEST_API_KEY}"},
     )
 
     assert response.headers["x-request-id"].startswith("req_")
@@ -79,9 +78,9 @@ def test_every_response_carries_request_id_and_processing_time(server: ServerThr
     assert int(response.headers["openai-processing-ms"]) >= 0
 
 
-def test_cancel_accepts_every_way_clients_send_an_empty_body(server: ServerThread) -> None:
+def test_cancel_accepts_every_way_clients_send_an_empty_body(server: FakeServer) -> None:
     url = f"{server.url}/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123/cancel"
-    auth = {"Authorization": f"Bearer {API_KEY}"}
+    auth = {"Authorization": f"Bearer {TEST_API_KEY}"}
     variants = [
         {**auth, "Content-Type": "application/json", "Content-Length": "0"},  # openai SDK
         {**auth, "Content-Length": "0"},  # MKA1 SDK

@@ -10,10 +10,10 @@ import httpx
 import openai
 import pytest
 
-from fake_server import ServerThread
-from tests.conftest import API_KEY, StartServer, openai_client
+from fake_server.testing.handle import TEST_API_KEY, FakeServer
+from tests.helpers import StartServer
 
-AUTH = {"Authorization": f"Bearer {API_KEY}"}
+AUTH = {"Authorization": f"Bearer {TEST_API_KEY}"}
 SCENARIO = """
 clock: {mode: virtual, start: 0}
 files: [{id: file-a}, {id: file-b}]
@@ -22,13 +22,13 @@ vector_stores: [{id: vs_v}]
 
 
 @pytest.fixture
-def validating_server(start_server: StartServer) -> ServerThread:
+def validating_server(start_server: StartServer) -> FakeServer:
     return start_server(SCENARIO)
 
 
 @pytest.mark.parametrize("prefix", ["/v1", "/api/v1/llm"])
 def test_a_bad_create_batch_body_gets_a_400_naming_the_parameter(
-    validating_server: ServerThread, prefix: str
+    validating_server: FakeServer, prefix: str
 ) -> None:
     # Every refusal is in tests/api/test_request_validation.py; one over the wire.
     response = httpx.post(
@@ -42,7 +42,7 @@ def test_a_bad_create_batch_body_gets_a_400_naming_the_parameter(
     assert stores["file_counts"]["total"] == 0, "a refused request changes nothing"
 
 
-def test_a_malformed_body_is_refused(validating_server: ServerThread) -> None:
+def test_a_malformed_body_is_refused(validating_server: FakeServer) -> None:
     response = httpx.post(
         f"{validating_server.url}/v1/vector_stores/vs_v/file_batches",
         content=b"{not json",
@@ -52,7 +52,7 @@ def test_a_malformed_body_is_refused(validating_server: ServerThread) -> None:
     assert response.json()["error"]["code"] == "invalid_json"
 
 
-def test_an_oversized_body_gets_413(validating_server: ServerThread) -> None:
+def test_an_oversized_body_gets_413(validating_server: FakeServer) -> None:
     response = httpx.post(
         f"{validating_server.url}/v1/vector_stores/vs_v/file_batches",
         content=b'{"file_ids": ["' + b"a" * (2 * 1024 * 1024) + b'"]}',
@@ -63,9 +63,9 @@ def test_an_oversized_body_gets_413(validating_server: ServerThread) -> None:
 
 
 def test_the_openai_sdk_sees_validation_errors_as_bad_requests(
-    validating_server: ServerThread,
+    validating_server: FakeServer,
 ) -> None:
-    client = openai_client(validating_server)
+    client = validating_server.openai_client()
     with pytest.raises(openai.BadRequestError) as raised:
         client.vector_stores.file_batches.create("vs_v", file_ids=["file-missing"])
     assert raised.value.param == "file_ids"
@@ -73,7 +73,7 @@ def test_the_openai_sdk_sees_validation_errors_as_bad_requests(
         client.vector_stores.create(name="x", extra_body={"nonsense": 1})
 
 
-def test_a_bad_upload_is_refused(validating_server: ServerThread) -> None:
+def test_a_bad_upload_is_refused(validating_server: FakeServer) -> None:
     response = httpx.post(
         f"{validating_server.url}/v1/files",
         files={"file": ("a.txt", b"a")},
@@ -84,6 +84,6 @@ def test_a_bad_upload_is_refused(validating_server: ServerThread) -> None:
     assert response.json()["error"]["param"] == "purpose"
 
 
-def test_an_unknown_file_is_not_found(validating_server: ServerThread) -> None:
+def test_an_unknown_file_is_not_found(validating_server: FakeServer) -> None:
     with pytest.raises(openai.NotFoundError):
-        openai_client(validating_server).files.retrieve("file-nothing")
+        validating_server.openai_client().files.retrieve("file-nothing")

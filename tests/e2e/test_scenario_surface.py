@@ -10,7 +10,8 @@ import pytest
 
 from fake_server.scenario.parsing import load_scenario, parse_scenario
 from fake_server.scenario.problems import ScenarioError
-from tests.conftest import API_KEY, StartServer, mka1_client, openai_client
+from fake_server.testing.handle import TEST_API_KEY
+from tests.helpers import StartServer
 
 SCENARIO = """
 clock: {mode: virtual, start: 1704067200}
@@ -50,7 +51,7 @@ vector_stores:
 
 
 def test_declared_fields_are_served(start_server: StartServer) -> None:
-    client = openai_client(start_server(SCENARIO))
+    client = start_server(SCENARIO).openai_client()
     store = client.vector_stores.retrieve("vs_help")
     assert store.metadata == {"team": "support"}
     assert store.model_dump()["description"] == "The help centre"
@@ -72,7 +73,7 @@ def test_declared_fields_are_served(start_server: StartServer) -> None:
 
 def test_scripted_answers_then_the_ranking(start_server: StartServer) -> None:
     server = start_server(SCENARIO)
-    client = openai_client(server)
+    client = server.openai_client()
     scripted = client.vector_stores.search("vs_help", query="scripted question")
     # file-slow is still in progress: never a result, scripted or not.
     assert [(hit.file_id, hit.score) for hit in scripted] == [("file-ship", 0.42)]
@@ -84,7 +85,7 @@ def test_scripted_answers_then_the_ranking(start_server: StartServer) -> None:
     assert by_pattern.data[0].content[0].text.startswith("Refunds are paid")
     ranked = client.vector_stores.search("vs_help", query="ship")
     assert [hit.file_id for hit in ranked] == ["file-ship"]
-    mka1 = mka1_client(server).llm.vector_stores.search(
+    mka1 = server.mka1_client().llm.vector_stores.search(
         vector_store_id="vs_help", query="scripted question"
     )
     assert [hit.file_id for hit in mka1.data] == ["file-ship"]
@@ -156,11 +157,11 @@ def test_every_purpose_a_scenario_may_give_reads_back_in_both_dialects(
     # The openai SDK's FileObject literal predates `evals` (the spec's own upload
     # purpose), so its strict mode would fail on the SDK, not on us; our contract
     # checker still validates every one of these responses.
-    lenient = openai.OpenAI(api_key=API_KEY, base_url=f"{server.url}/v1", max_retries=0)
+    lenient = openai.OpenAI(api_key=TEST_API_KEY, base_url=f"{server.url}/v1", max_retries=0)
     listed = lenient.files.list()
     assert sorted(upload.purpose for upload in listed) == sorted(purposes)
     for purpose in purposes:
-        upload = mka1_client(server).llm.files.get(file_id=f"file-{purpose}")
+        upload = server.mka1_client().llm.files.get(file_id=f"file-{purpose}")
         assert upload.purpose == purpose
 
 
@@ -204,7 +205,7 @@ def test_a_search_pattern_that_backtracks_without_end_is_answered_not_hung(
     server = start_server(
         "vector_stores:\n  - id: vs_a\n    search: [{pattern: '(a|aa)+$', results: []}]\n"
     )
-    client = openai_client(server, retries=2)
+    client = server.openai_client(max_retries=2)
     with pytest.raises(openai.InternalServerError) as raised:
         client.vector_stores.search("vs_a", query="a" * 40 + "!")
     assert raised.value.code == "search_pattern_timeout"

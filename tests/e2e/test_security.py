@@ -9,8 +9,8 @@ import openai
 import pytest
 from meetkai_mka1.errors import SDKDefaultError
 
-from fake_server import Contract, ServerThread, create_app, default_scenario
-from tests.conftest import StartServer, mka1_client
+from fake_server.testing.handle import FakeServer
+from tests.helpers import StartServer
 
 KEYS = """
 auth: {api_keys: [sk-test-right-key-1234]}
@@ -54,14 +54,14 @@ def test_the_sdks_see_a_wrong_key_as_an_authentication_error(start_server: Start
     with pytest.raises(openai.AuthenticationError) as raised:
         client.vector_stores.file_batches.cancel("vsfb_k", vector_store_id="vs_k")
     assert raised.value.code == "invalid_api_key"
-    sdk = mka1_client(server, bearer_auth="sk-nope")
+    sdk = server.mka1_client(bearer_auth="sk-nope")
     with pytest.raises(SDKDefaultError) as mka1_raised:
         sdk.llm.vector_stores.get_file_batch(vector_store_id="vs_k", batch_id="vsfb_k")
     assert mka1_raised.value.status_code == 401
 
 
 @pytest.fixture
-def owned(start_server: StartServer) -> ServerThread:
+def owned(start_server: StartServer) -> FakeServer:
     return start_server(OWNED)
 
 
@@ -79,9 +79,9 @@ def mka1_status(call: Callable[[], object]) -> int:
     ids=["the owner", "the account", "another end user"],
 )
 def test_every_operation_hides_another_users_store(
-    owned: ServerThread, user: str | None, expected: int
+    owned: FakeServer, user: str | None, expected: int
 ) -> None:
-    stores = mka1_client(owned, bearer_auth="k").llm.vector_stores
+    stores = owned.mka1_client(bearer_auth="k").llm.vector_stores
     calls = [
         lambda: stores.get(vector_store_id="vs_alice", x_on_behalf_of=user),
         lambda: stores.get_file_batch(
@@ -104,7 +104,7 @@ def test_every_operation_hides_another_users_store(
         )
 
 
-def test_creating_a_batch_in_another_users_store_is_not_found(owned: ServerThread) -> None:
+def test_creating_a_batch_in_another_users_store_is_not_found(owned: FakeServer) -> None:
     response = httpx.post(
         f"{owned.url}/api/v1/llm/vector_stores/vs_alice/file_batches",
         json={"file_ids": ["file-shared"]},
@@ -114,7 +114,7 @@ def test_creating_a_batch_in_another_users_store_is_not_found(owned: ServerThrea
     assert response.json()["error"]["message"] == "No vector store found with id 'vs_alice'."
 
 
-def test_listing_shows_only_what_the_user_may_see(owned: ServerThread) -> None:
+def test_listing_shows_only_what_the_user_may_see(owned: FakeServer) -> None:
     def ids(user: str | None) -> list[str]:
         headers = {"Authorization": "Bearer k"} | ({"X-On-Behalf-Of": user} if user else {})
         body = httpx.get(f"{owned.url}/v1/vector_stores?order=asc", headers=headers).json()
@@ -125,8 +125,8 @@ def test_listing_shows_only_what_the_user_may_see(owned: ServerThread) -> None:
     assert ids("bob") == ["vs_team"]
 
 
-def test_what_a_user_creates_is_theirs(owned: ServerThread) -> None:
-    carol = mka1_client(owned, bearer_auth="k").llm
+def test_what_a_user_creates_is_theirs(owned: FakeServer) -> None:
+    carol = owned.mka1_client(bearer_auth="k").llm
     upload = carol.files.upload(
         file={"file_name": "c.txt", "content": b"c"}, purpose="assistants", x_on_behalf_of="carol"
     )
@@ -155,21 +155,20 @@ def test_what_a_user_creates_is_theirs(owned: ServerThread) -> None:
     assert refused.json()["error"]["code"] == "file_not_found"
 
 
-def test_the_control_plane_can_require_its_own_token(contract: Contract) -> None:
-    app = create_app(default_scenario(), contract=contract, admin_token="admin-s3cret")
-    with ServerThread(app) as server:
-        admin = f"{server.url}/__fake__"
-        assert httpx.get(f"{admin}/health").json() == {"status": "ok"}
-        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Bearer k"}):
-            refused = httpx.post(f"{admin}/reset", headers=headers)
-            assert refused.status_code == 401
-            assert refused.json()["error"]["code"] == "invalid_admin_token"
-        assert httpx.get(f"{admin}/requests").status_code == 401
-        allowed = httpx.post(f"{admin}/reset", headers={"Authorization": "Bearer admin-s3cret"})
-        assert allowed.status_code == 200
-        # The provider API keeps its own auth: the admin token is not required there.
-        batch = httpx.get(
-            f"{server.url}/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123",
-            headers={"Authorization": "Bearer any"},
-        )
-        assert batch.status_code == 200
+def test_the_control_plane_can_require_its_own_token(start_server: StartServer) -> None:
+    server = start_server(admin_token="admin-s3cret")
+    admin = f"{server.url}/__fake__"
+    assert httpx.get(f"{admin}/health").json() == {"status": "ok"}
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Bearer k"}):
+        refused = httpx.post(f"{admin}/reset", headers=headers)
+        assert refused.status_code == 401
+        assert refused.json()["error"]["code"] == "invalid_admin_token"
+    assert httpx.get(f"{admin}/requests").status_code == 401
+    allowed = httpx.post(f"{admin}/reset", headers={"Authorization": "Bearer admin-s3cret"})
+    assert allowed.status_code == 200
+    # The provider API keeps its own auth: the admin token is not required there.
+    batch = httpx.get(
+        f"{server.url}/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123",
+        headers={"Authorization": "Bearer any"},
+    )
+    assert batch.status_code == 200

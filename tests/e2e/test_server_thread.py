@@ -15,11 +15,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fake_server import Contract, ServerThread, create_app, default_scenario
 from fake_server.serve import thread as server_module
-from tests.conftest import API_KEY
+from fake_server.testing.handle import TEST_API_KEY
 
 BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"
 WAIT_SECONDS = 30.0
-AUTH = {"Authorization": f"Bearer {API_KEY}"}
+AUTH = {"Authorization": f"Bearer {TEST_API_KEY}"}
 
 
 class HeldRequests:
@@ -62,7 +62,7 @@ def pool() -> Iterator[ThreadPoolExecutor]:
 
 
 def get_batch(url: str) -> httpx.Response:
-    return httpx.get(url + BATCH, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30)
+    return httpx.get(url + BATCH, headers={"Authorization": f"Bearer {TEST_API_KEY}"}, timeout=30)
 
 
 def test_start_returns_once_the_server_accepts(contract: Contract) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from fake_server import ServerThread
-from tests.conftest import API_KEY, StartServer, mka1_client, openai_client
+from fake_server.testing.handle import TEST_API_KEY, FakeServer
+from tests.helpers import StartServer
 
-AUTH = {"Authorization": f"Bearer {API_KEY}"}
+AUTH = {"Authorization": f"Bearer {TEST_API_KEY}"}
 
 
-def advance(server: ServerThread, seconds: float) -> None:
+def advance(server: FakeServer, seconds: float) -> None:
     response = httpx.post(f"{server.url}/__fake__/clock/advance", json={"seconds": seconds})
     assert response.status_code == 200, response.text
 
@@ -34,7 +34,7 @@ def test_an_uploaded_file_added_to_a_batch_takes_the_default_outcome(
     start_server: StartServer,
 ) -> None:
     server = start_server(FAILING_BY_DEFAULT)
-    client = openai_client(server)
+    client = server.openai_client()
     store = client.vector_stores.create(name="docs")
     upload = client.files.create(file=("a.txt", b"alpha"), purpose="assistants")
     batch = client.vector_stores.file_batches.create(store.id, file_ids=[upload.id])
@@ -50,7 +50,7 @@ def test_an_uploaded_file_added_to_a_batch_takes_the_default_outcome(
 
 def test_files_of_a_new_vector_store_take_the_default_outcome(start_server: StartServer) -> None:
     server = start_server(FAILING_BY_DEFAULT)
-    client = openai_client(server)
+    client = server.openai_client()
     upload = client.files.create(file=("a.txt", b"alpha"), purpose="assistants")
     store = client.vector_stores.create(name="docs", file_ids=[upload.id, "file-plain"])
 
@@ -62,7 +62,7 @@ def test_files_of_a_new_vector_store_take_the_default_outcome(start_server: Star
 
 def test_an_uploaded_file_s_own_outcome_wins_over_the_default(start_server: StartServer) -> None:
     server = start_server(FAILING_BY_DEFAULT)
-    client = openai_client(server)
+    client = server.openai_client()
     store = client.vector_stores.create(name="docs")
     batch = client.vector_stores.file_batches.create(store.id, file_ids=["file-fine", "file-plain"])
 
@@ -92,7 +92,7 @@ vector_stores:
 """
 
 
-def listed(server: ServerThread, query: str = "") -> list[str]:
+def listed(server: FakeServer, query: str = "") -> list[str]:
     body = httpx.get(f"{server.url}/v1/vector_stores/vs_o/files?{query}", headers=AUTH).json()
     return [item["id"] for item in body["data"]]
 
@@ -111,7 +111,7 @@ def test_vector_store_files_follow_creation_time_not_the_scenario_s_order(
 
 def test_a_file_added_again_is_listed_once_at_its_new_time(start_server: StartServer) -> None:
     server = start_server(OUT_OF_ORDER)
-    client = openai_client(server)
+    client = server.openai_client()
     advance(server, 200)  # now 1704067400: after every file so far
 
     client.vector_stores.file_batches.create("vs_o", file_ids=["file-early-1"])
@@ -127,7 +127,7 @@ PREFIXES = ["/v1", "/api/v1/llm", "/spec/v1"]
 
 
 @pytest.mark.parametrize("prefix", PREFIXES)
-def test_a_vector_store_body_carries_expires_at_null(server: ServerThread, prefix: str) -> None:
+def test_a_vector_store_body_carries_expires_at_null(server: FakeServer, prefix: str) -> None:
     with httpx.Client(base_url=server.url + prefix, headers=AUTH) as http:
         created = http.post("/vector_stores", json={"name": "docs"})
         retrieved = http.get(f"/vector_stores/{created.json()['id']}")
@@ -140,7 +140,7 @@ def test_a_vector_store_body_carries_expires_at_null(server: ServerThread, prefi
     assert all(store["expires_at"] is None for store in listed.json()["data"])
 
 
-def test_both_sdks_read_expires_at_as_none(server: ServerThread) -> None:
-    assert openai_client(server).vector_stores.retrieve("vs_abc123").expires_at is None
-    store = mka1_client(server).llm.vector_stores.get(vector_store_id="vs_abc123")
+def test_both_sdks_read_expires_at_as_none(server: FakeServer) -> None:
+    assert server.openai_client().vector_stores.retrieve("vs_abc123").expires_at is None
+    store = server.mka1_client().llm.vector_stores.get(vector_store_id="vs_abc123")
     assert store.expires_at is None

@@ -10,10 +10,10 @@ import openai
 import pytest
 from openai.types import StaticFileChunkingStrategyObjectParam
 
-from fake_server import ServerThread
-from tests.conftest import API_KEY, StartServer, mka1_client, openai_client
+from fake_server.testing.handle import TEST_API_KEY, FakeServer
+from tests.helpers import StartServer
 
-AUTH = {"Authorization": f"Bearer {API_KEY}"}
+AUTH = {"Authorization": f"Bearer {TEST_API_KEY}"}
 VIRTUAL = """
 clock: {mode: virtual, start: 1704067200, advance_on_poll: 30}
 defaults: {processing_seconds: 60}
@@ -24,13 +24,13 @@ STATIC: StaticFileChunkingStrategyObjectParam = {
 }
 
 
-def advance(server: ServerThread, seconds: float) -> None:
+def advance(server: FakeServer, seconds: float) -> None:
     response = httpx.post(f"{server.url}/__fake__/clock/advance", json={"seconds": seconds})
     assert response.status_code == 200, response.text
 
 
 def test_files_are_listed_downloaded_and_deleted(start_server: StartServer) -> None:
-    client = openai_client(start_server(VIRTUAL))
+    client = start_server(VIRTUAL).openai_client()
     first = client.files.create(file=("a.txt", b"alpha\x00\xff"), purpose="assistants")
     second = client.files.create(
         file=("b.txt", b"beta"),
@@ -54,7 +54,7 @@ def test_files_are_listed_downloaded_and_deleted(start_server: StartServer) -> N
 
 def test_an_uploaded_file_expires_on_the_clock(start_server: StartServer) -> None:
     server = start_server(VIRTUAL)
-    client = openai_client(server)
+    client = server.openai_client()
     upload = client.files.create(
         file=("a.txt", b"a"),
         purpose="assistants",
@@ -81,7 +81,7 @@ def test_bracketed_expiry_out_of_range_is_refused(start_server: StartServer) -> 
 
 def test_a_vector_store_keeps_and_modifies_its_fields(start_server: StartServer) -> None:
     server = start_server(VIRTUAL)
-    client = openai_client(server)
+    client = server.openai_client()
     store = client.vector_stores.create(
         name="docs",
         description="all of them",
@@ -111,7 +111,7 @@ def test_a_vector_store_keeps_and_modifies_its_fields(start_server: StartServer)
 def test_a_single_file_attach_keeps_its_fields_and_finishes_on_a_virtual_clock(
     start_server: StartServer,
 ) -> None:
-    client = openai_client(start_server(VIRTUAL))
+    client = start_server(VIRTUAL).openai_client()
     store = client.vector_stores.create(name="docs")
     upload = client.files.create(file=("a.txt", b"alpha"), purpose="assistants")
 
@@ -138,7 +138,7 @@ def test_a_single_file_attach_keeps_its_fields_and_finishes_on_a_virtual_clock(
 
 
 def test_batch_attributes_and_chunking_are_kept_per_file(start_server: StartServer) -> None:
-    client = openai_client(start_server(VIRTUAL))
+    client = start_server(VIRTUAL).openai_client()
     store = client.vector_stores.create(name="docs")
     a = client.files.create(file=("a.txt", b"a"), purpose="assistants")
     b = client.files.create(file=("b.txt", b"b"), purpose="assistants")
@@ -163,7 +163,7 @@ def test_batch_attributes_and_chunking_are_kept_per_file(start_server: StartServ
 def test_mutations_update_batch_and_store_views(start_server: StartServer) -> None:
     """Each mutation route changes what the (cached) batch and file views show."""
     server = start_server(VIRTUAL)
-    client = openai_client(server)
+    client = server.openai_client()
     store = client.vector_stores.create(name="docs")
     ids = [client.files.create(file=(f"{n}.txt", b"x"), purpose="assistants").id for n in "abc"]
     batch = client.vector_stores.file_batches.create(store.id, file_ids=ids)
@@ -216,7 +216,7 @@ def test_mutations_update_batch_and_store_views(start_server: StartServer) -> No
 
 def test_parsed_content_and_search(start_server: StartServer) -> None:
     server = start_server(VIRTUAL)
-    client = openai_client(server)
+    client = server.openai_client()
     store = client.vector_stores.create(name="docs")
     text = b"The cat sat on the mat; the cat slept."
     cat = client.files.create(file=("cat.txt", text), purpose="assistants")
@@ -268,7 +268,7 @@ def test_async_openai_sdk(start_server: StartServer) -> None:
 
     async def run() -> None:
         client = openai.AsyncOpenAI(
-            api_key=API_KEY, base_url=f"{server.url}/v1", max_retries=0,
+            api_key=TEST_API_KEY, base_url=f"{server.url}/v1", max_retries=0,
             _strict_response_validation=True,
         )
         async with client:
@@ -307,7 +307,7 @@ def test_async_openai_sdk(start_server: StartServer) -> None:
 
 def test_mka1_sdk_drives_every_operation(start_server: StartServer) -> None:
     server = start_server(VIRTUAL)
-    sdk = mka1_client(server).llm
+    sdk = server.mka1_client().llm
     upload = sdk.files.upload(
         file={"file_name": "a.txt", "content": b"alpha beta cat"}, purpose="assistants"
     )
@@ -346,7 +346,7 @@ def test_mka1_sdk_drives_every_operation(start_server: StartServer) -> None:
 
 def test_new_operations_are_journaled_and_fault_injectable(start_server: StartServer) -> None:
     server = start_server(VIRTUAL)
-    client = openai_client(server)
+    client = server.openai_client()
     store = client.vector_stores.create(name="docs")
     httpx.delete(f"{server.url}/__fake__/requests")
     for operation in ("searchVectorStore", "listFiles", "modifyVectorStore"):
@@ -431,7 +431,7 @@ def test_an_auto_strategy_is_not_judged_by_a_static_block_it_carries(
 def test_a_new_vector_store_refuses_too_much_overlap_through_the_sdk(
     start_server: StartServer,
 ) -> None:
-    client = openai_client(start_server(VIRTUAL))
+    client = start_server(VIRTUAL).openai_client()
     with pytest.raises(openai.BadRequestError) as raised:
         client.vector_stores.create(
             name="docs",

@@ -28,8 +28,8 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from fake_server import Contract, ServerThread, create_app, parse_scenario
 from fake_server.contract.operations import MKA1_ONLY_OPERATION_IDS, OPERATION_IDS
+from tests.helpers import StartServer
 
 SCENARIO = """
 clock: {mode: virtual, start: 1704067200}
@@ -73,36 +73,35 @@ def fuzz(
 
 
 @pytest.mark.parametrize("dialect", list(PREFIXES))
-def test_every_answer_is_documented_and_valid(dialect: str, contract: Contract) -> None:
-    app = create_app(parse_scenario(SCENARIO), contract=contract)
-    with ServerThread(app) as server:
-        document = httpx.get(f"{server.url}/__fake__/openapi/{dialect}.json").json()
-        schema = schemathesis.openapi.from_dict(document)
-        base_url = server.url + PREFIXES[dialect]
-        operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
-        own = MKA1_ONLY_OPERATION_IDS if dialect == "mka1" else ()
-        assert len(operations) == len(OPERATION_IDS) + len(own)
+def test_every_answer_is_documented_and_valid(dialect: str, start_server: StartServer) -> None:
+    server = start_server(SCENARIO)
+    document = httpx.get(f"{server.url}/__fake__/openapi/{dialect}.json").json()
+    schema = schemathesis.openapi.from_dict(document)
+    base_url = server.url + PREFIXES[dialect]
+    operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
+    own = MKA1_ONLY_OPERATION_IDS if dialect == "mka1" else ()
+    assert len(operations) == len(OPERATION_IDS) + len(own)
 
-        def call(case: FuzzCase, checks: list[Check]) -> None:
-            SENT[dialect] += 1
-            case.call_and_validate(
-                base_url=base_url, headers={"Authorization": "Bearer fuzz"}, checks=checks
-            )
+    def call(case: FuzzCase, checks: list[Check]) -> None:
+        SENT[dialect] += 1
+        case.call_and_validate(
+            base_url=base_url, headers={"Authorization": "Bearer fuzz"}, checks=checks
+        )
 
-        for operation in operations:
-            phases = [
-                (st.one_of(examples), EXAMPLE_EXAMPLES, CHECKS)
-                for examples in [operation.get_strategies_from_examples()]
-                if examples
-            ]
-            phases.append((operation.as_strategy(), FUZZ_EXAMPLES, CHECKS))
-            phases.append(
-                (
-                    operation.as_strategy(GenerationMode.NEGATIVE),
-                    FUZZ_EXAMPLES,
-                    [*CHECKS, negative_data_rejection],
-                )
+    for operation in operations:
+        phases = [
+            (st.one_of(examples), EXAMPLE_EXAMPLES, CHECKS)
+            for examples in [operation.get_strategies_from_examples()]
+            if examples
+        ]
+        phases.append((operation.as_strategy(), FUZZ_EXAMPLES, CHECKS))
+        phases.append(
+            (
+                operation.as_strategy(GenerationMode.NEGATIVE),
+                FUZZ_EXAMPLES,
+                [*CHECKS, negative_data_rejection],
             )
-            for strategy, examples, checks in phases:
-                fuzz(strategy, examples, functools.partial(call, checks=checks))
+        )
+        for strategy, examples, checks in phases:
+            fuzz(strategy, examples, functools.partial(call, checks=checks))
     print(f"schemathesis sent {SENT[dialect]} requests to the {dialect} dialect")

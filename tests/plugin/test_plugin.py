@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 SMALL_SCENARIO = """\
 clock: {mode: virtual, start: 1000}

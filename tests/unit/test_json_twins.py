@@ -19,7 +19,7 @@ from fake_server.contract.checker import overlay_from_yaml
 from fake_server.contract.resources import data_path, scenario_path, schema_path
 from fake_server.scenario import parsing
 from fake_server.scenario.parsing import default_scenario, load_scenario
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 
 def test_the_shipped_twins_are_current() -> None:

@@ -1,0 +1,166 @@
+"""Helpers shared by the suite's test modules (fixtures live in conftest.py).
+
+Test modules import from here, from ``tests.cases`` (the case tables) and
+from fake_server; never from another test module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fake_server.testing.handle import TEST_API_KEY, FakeServer
+from tests.cases.errors import Expected
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# ``start_server(scenario=None, *, strict=True, server_contract=None, own=False, **app_options)``
+StartServer = Callable[..., FakeServer]
+
+# --- the error envelope ------------------------------------------------------
+
+
+def assert_envelope(status: int, body: Any, expected: Expected) -> None:
+    assert status == expected.status, body
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert set(error) == {"message", "type", "param", "code"}
+    assert error["type"] == expected.type
+    assert error["param"] == expected.param
+    assert error["code"] == expected.code
+    assert expected.message_contains in error["message"]
+    assert len(error["message"]) < 400, "client input is echoed cut short"
+
+
+# --- the installed command ---------------------------------------------------
+
+READY_TIMEOUT_SECONDS = 20
+STOP_TIMEOUT_SECONDS = 10
+
+
+def fake_server_command() -> list[str]:
+    script = shutil.which("fake-server", path=str(Path(sys.executable).parent))
+    assert script is not None, "the console script is installed with the package"
+    return [script]
+
+
+def run_check(*paths: str | Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """The installed ``fake-server check`` on ``paths``, as a user runs it."""
+    return subprocess.run(
+        [*fake_server_command(), "check", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+class Sidecar:
+    def __init__(self, process: subprocess.Popen[str], url: str) -> None:
+        self.process = process
+        self.url = url
+
+    def lines(self) -> list[str]:
+        """Stop the server and return what it wrote to stdout after the readiness line."""
+        self.process.send_signal(signal.SIGTERM)
+        out, _ = self.process.communicate(timeout=STOP_TIMEOUT_SECONDS)
+        return out.splitlines()
+
+
+def start_sidecar(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Sidecar:
+    process = subprocess.Popen(
+        [*fake_server_command(), "serve", *args],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    # The log's format holds from its first line: JSON logs say "ready" in JSON.
+    message = json.loads(line)["message"] if line.startswith("{") else line
+    assert message.startswith("fake_server ready on http://127.0.0.1:"), line + (
+        process.stderr.read() if process.stderr else ""
+    )
+    return Sidecar(process, message.split()[3])
+
+
+# --- raw HTTP/1.1 on a socket --------------------------------------------------
+
+SOCKET_TIMEOUT_SECONDS = 10.0
+RAW_BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"
+# struct tcp_info (linux/tcp.h): tcpi_segs_in follows 136 bytes of older fields.
+TCP_INFO: int = getattr(socket, "TCP_INFO", 0)
+TCP_INFO_BYTES = 256
+TCPI_SEGS_IN_OFFSET = 140
+ONLY_WITH_TCP_INFO = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or not TCP_INFO,
+    reason="counts segments with Linux's TCP_INFO",
+)
+
+
+def raw_request(method: str, path: str, body: bytes = b"", *extra: str) -> bytes:
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        "Host: 127.0.0.1",
+        f"Authorization: Bearer {TEST_API_KEY}",
+        f"Content-Length: {len(body)}",
+        *extra,
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def read_answers(sock: socket.socket, count: int) -> list[bytes]:
+    """``count`` whole answers (head and Content-Length body) read off ``sock``."""
+    data, answers = b"", list[bytes]()
+    for _ in range(10_000):
+        if len(answers) == count:
+            break
+        head_end = data.find(b"\r\n\r\n")
+        if head_end >= 0:
+            head = data[:head_end].decode("latin-1").lower()
+            length = int(head.partition("content-length: ")[2].split("\r\n")[0] or 0)
+            end = head_end + 4 + length
+            if len(data) >= end:
+                answers.append(data[:end])
+                data = data[end:]
+                continue
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection early"
+        data += chunk
+    assert len(answers) == count
+    return answers
+
+
+def segments_received(sock: socket.socket) -> int:
+    """TCP segments ``sock`` has received so far (Linux's ``tcpi_segs_in``)."""
+    info = sock.getsockopt(socket.IPPROTO_TCP, TCP_INFO, TCP_INFO_BYTES)
+    count: int = struct.unpack_from("I", info, TCPI_SEGS_IN_OFFSET)[0]
+    return count
+
+
+def segments_per_answer(url: str, answers: int = 50) -> float:
+    """Segments per answer to ``answers`` retrieves, one at a time on one connection."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=SOCKET_TIMEOUT_SECONDS) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.sendall(raw_request("GET", RAW_BATCH))
+        read_answers(sock, 1)  # the connection's own segments are behind us
+        before = segments_received(sock)
+        for _ in range(answers):
+            sock.sendall(raw_request("GET", RAW_BATCH))
+            (answer,) = read_answers(sock, 1)
+            assert answer.startswith(b"HTTP/1.1 200 OK"), answer
+        return (segments_received(sock) - before) / answers
