@@ -5,7 +5,7 @@ The responder builds a ``RequestRecord`` once per answered (or dropped)
 request, after the answer is built, and hands the same object to the session's
 journal (``sessions/journal.py``), the session's client log
 (``sessions/report.py``) and the log line (``access_log.py``); the inspector
-reads the journal. Nothing else keeps anything of a request.
+reads the journal. No other store of a session keeps anything per request.
 
 Bounds, stated here only. A longer value is kept cut short, its start and
 then how long it was: ``... (32790 characters)`` (``cut_short``), or
