@@ -23,19 +23,12 @@ import sys
 import time
 from typing import IO, Any
 
-from fake_server.domain.errors import cut_short
 from fake_server.domain.printable import printable
+from fake_server.http.record import RequestRecord
 
 logger = logging.getLogger("fake_server.access")
 # The readiness line: always logged, whatever the level.
 ready_logger = logging.getLogger("fake_server.ready")
-# A longer path (method, session name) is logged cut short, with its length: one
-# hostile request must not write a 100 KB line, nor fill a pipe read slowly.
-MAX_LOGGED_CHARACTERS = 2048
-
-
-def cut(text: str) -> str:
-    return cut_short(text, MAX_LOGGED_CHARACTERS)
 
 
 def text_line(  # noqa: PLR0917 -- one argument per field of the line
@@ -89,18 +82,19 @@ class LineWriter:
         self._pending: list[str] = []
         atexit.register(self.flush)
 
-    def write(  # noqa: PLR0917 -- one argument per field of the line
-        self,
-        method: str,
-        path: str,
-        status: int | None,
-        operation: str | None,
-        ms: float,
-        request_id: str | None,
-        session: str | None,
-    ) -> None:
+    def write(self, recorded: RequestRecord) -> None:
         pending = self._pending
-        pending.append(self.line(method, path, status, operation, ms, request_id, session))
+        pending.append(
+            self.line(
+                recorded.method,
+                recorded.path,
+                recorded.status,
+                recorded.operation,
+                round(recorded.took * 1000, 2),
+                recorded.request_id,
+                recorded.session,
+            )
+        )
         if len(pending) == 1:
             try:
                 asyncio.get_running_loop().call_soon(self.flush)
@@ -128,7 +122,22 @@ def enabled() -> bool:
     return logger.isEnabledFor(logging.INFO)
 
 
-def log_request(fields: dict[str, Any]) -> None:
+def write(recorded: RequestRecord) -> None:
+    """The line of one request's record: the path, method and session name in it are
+    already cut short (``fake_server.http.record``), so one hostile request never
+    writes a 100 KB line, nor fills a pipe read slowly."""
+    if writer is not None:
+        writer.write(recorded)
+        return
+    fields = {
+        "method": recorded.method,
+        "path": recorded.path,
+        "status": recorded.status,
+        "operation": recorded.operation,
+        "ms": round(recorded.took * 1000, 2),
+        "request_id": recorded.request_id,
+        "session": recorded.session,
+    }
     logger.info("request", extra={"fake_server": fields})
 
 

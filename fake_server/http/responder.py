@@ -2,7 +2,9 @@
 
 Success bodies and error envelopes alike pass through ``respond``; nothing
 else in fake_server builds a JSON response. Everything it needs (session,
-dialect, operation, stopwatch) comes from the request's ``Call``.
+dialect, operation, stopwatch) comes from the request's ``Call``. Each
+request is recorded once (``fake_server.http.record``), and that one record
+goes to the journal, the client report and the log line.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from starlette.types import Receive, Scope, Send
 from fake_server.contract.checker import Contract, Violation
 from fake_server.domain.clock import wall_time
 from fake_server.domain.ids import new_request_id
-from fake_server.http import access_log
+from fake_server.http import access_log, record
 from fake_server.http.context import Call, Document
 from fake_server.http.drops import DroppedConnection
 from fake_server.http.errors import ApiError, Refused, internal_error, known_error, to_api_error
@@ -28,7 +30,6 @@ from fake_server.http.provider.render import (
     FinishedPage,
     encode,
 )
-from fake_server.http.sessions import journal
 
 logger = logging.getLogger("fake_server")
 
@@ -62,10 +63,8 @@ def respond(
         if recorder.strict:
             status, body = _violation_response(violation)
             headers = None
-    _journal(call, status)
     response = _json_response(call, status, body, headers)
-    _observe(call, status, headers, response.request_id)
-    _log(call, status, response)
+    _record(call, status, response.request_id, headers)
     return response
 
 
@@ -96,10 +95,9 @@ def respond_document(call: Call, document: Document) -> Response:
         if session.strict:
             status, body = _violation_response(violation)
             return respond(call, status, body)
-    _journal(call, document.status)
     headers = {"content-type": document.media_type, **(document.headers or {})}
     response = _answer(call, document.status, document.body, headers)
-    _log(call, document.status, response)
+    _record(call, document.status, response.request_id, headers)
     return response
 
 
@@ -126,80 +124,47 @@ def respond_api_error(
 
 
 def respond_dropped(call: Call, mode: str) -> Response:
-    """A scripted connection drop (``drops`` says how): journaled and logged with no status."""
-    _journal(call, None)
-    _observe(call, None, None, None)
-    _log(call, None, None)
+    """A scripted connection drop (``drops`` says how): recorded with no status."""
+    _record(call, None, None, None)
     return DroppedConnection(mode)
 
 
-def _observe(
-    call: Call, status: int | None, headers: dict[str, str] | None, request_id: str | None
+def _record(
+    call: Call, status: int | None, request_id: str | None, headers: dict[str, str] | None
 ) -> None:
-    """What the client report needs of a provider request (``fake_server.http.sessions.report``)."""
+    """The one record of the request (``fake_server.http.record``), for whoever reads it:
+    the session's journal (provider paths), its client log (provider operations), the log."""
     session, route = call.session, call.route
-    if session is None or route is None or route.dialect is None:
-        return
-    answered = wall_time()
-    sent = call.headers
-    session.client_log.saw(
-        (
-            request_id,
-            route.operation_id,
-            call.match.path_params,
-            status,
-            answered - call.elapsed(),
-            answered,
-            session.clock.now(),
-            headers,
-            sent.get(b"x-stainless-retry-count"),
-            b"idempotency-key" in sent,
-            call.in_progress,
-            call.client_gone,
-        )
+    journaled = session is not None and call.journaled
+    observed = session is not None and route is not None and route.dialect is not None
+    logged = access_log.writer is not None or access_log.enabled()
+    if not (journaled or observed or logged):
+        return  # the control plane's requests, with the log off: nobody reads a record
+    took = call.elapsed()
+    recorded = record.record(
+        call.method,
+        call.path,
+        call.request.scope["query_string"],
+        call.operation,
+        status,
+        request_id,
+        call.session_name,
+        call.headers,
+        call.match.path_params,
+        0.0 if session is None else session.clock.now(),
+        wall_time(),
+        took,
+        headers,
+        call.in_progress,
+        call.client_gone,
     )
-
-
-def _log(call: Call, status: int | None, response: JsonAnswer | None) -> None:
-    writer = access_log.writer
-    if writer is None and not access_log.enabled():
-        return
-    ms = round(call.elapsed() * 1000, 2)
-    request_id = None if response is None else response.request_id
-    method, path = access_log.cut(call.method), access_log.cut(call.path)
-    # A session name is refused past 64 characters, but the refusal is logged too.
-    session = None if call.session_name is None else access_log.cut(call.session_name)
-    if writer is not None:
-        writer.write(method, path, status, call.operation, ms, request_id, session)
-        return
-    access_log.log_request(
-        {
-            "method": method,
-            "path": path,
-            "status": status,
-            "operation": call.operation,
-            "ms": ms,
-            "request_id": request_id,
-            "session": session,
-        }
-    )
-
-
-def _journal(call: Call, status: int | None) -> None:
-    session = call.session
-    if session is None or not call.journaled:
-        return
-    session.journal.record(
-        journal.entry(
-            call.method,
-            call.path,
-            call.request.scope["query_string"],
-            call.operation,
-            status,
-            session.clock.now(),
-            call.headers,
-        )
-    )
+    if session is not None:
+        if journaled:
+            session.journal.record(recorded)
+        if observed:
+            session.client_log.saw(recorded)
+    if logged:
+        access_log.write(recorded)
 
 
 def _violation_response(violation: Violation) -> tuple[int, dict[str, Any]]:

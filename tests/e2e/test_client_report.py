@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import logging
 import time
+import tracemalloc
+from collections.abc import MutableMapping
 from typing import Any
 
 import httpx
 import pytest
 from meetkai_mka1.utils import BackoffStrategy, RetryConfig
 
-from fake_server.testing.handle import FakeServer
+from fake_server import create_app, default_scenario
+from fake_server.http import record
+from fake_server.http.sessions.report import MAX_OBSERVATIONS
+from fake_server.testing.handle import TEST_API_KEY, FakeServer
+from fake_server.testing.inprocess import InProcessTransport
 from tests.helpers import StartServer
 
 POLLED = """
@@ -246,3 +255,83 @@ def test_the_openai_sdk_retrying_a_timed_out_create_is_reported(
     [finding] = report(server)
     assert finding["code"] == "retry_without_idempotency_key"
     assert words in finding["message"]
+
+
+# A 32 KB id in the path: each request is recorded once, cut to the record's bounds.
+LONG_ID = "vs_" + "x" * (32 * 1024 - 3)
+AUTH = {"Authorization": f"Bearer {TEST_API_KEY}"}
+
+
+def cut_id() -> str:
+    return LONG_ID[: record.MAX_ID_CHARACTERS] + "... (32768 characters)"
+
+
+def in_process() -> httpx.Client:
+    app = create_app(default_scenario())
+    return httpx.Client(transport=InProcessTransport(app), base_url="http://fake")  # type: ignore[arg-type]
+
+
+def test_a_long_path_id_is_cut_short_alike_in_the_journal_the_report_and_the_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    path = f"/v1/vector_stores/{LONG_ID}/file_batches"
+    fault = {"operation": "createVectorStoreFileBatch", "status": 500, "times": 1}
+    with in_process() as http, caplog.at_level(logging.INFO, logger="fake_server.access"):
+        http.post("/__fake__/faults", json=fault).raise_for_status()
+        answers = [http.post(path, json={"file_ids": ["file-abc123"]}, headers=AUTH) for _ in "ab"]
+        journal = http.get("/__fake__/requests").json()["requests"]
+        [finding] = http.get("/__fake__/report").json()["findings"]
+
+    cut_path = path[: record.MAX_PATH_CHARACTERS] + f"... ({len(path)} characters)"
+    request_ids = [answer.headers["x-request-id"] for answer in answers]
+    assert [answer.status_code for answer in answers] == [500, 404]
+    assert [entry["path"] for entry in journal] == [cut_path, cut_path]
+    logged = [
+        fields
+        for fields in (line.__dict__["fake_server"] for line in caplog.records)
+        if fields["operation"] == "createVectorStoreFileBatch"
+    ]
+    assert [(fields["path"], fields["request_id"]) for fields in logged] == [
+        (cut_path, request_id) for request_id in request_ids
+    ]
+    assert finding["code"] == "retry_without_idempotency_key"
+    assert finding["requests"] == request_ids
+    assert finding["resource"] == cut_id()
+
+
+def test_what_a_session_keeps_of_requests_with_long_path_ids_stays_small() -> None:
+    app = create_app(default_scenario())
+    headers = [(b"authorization", f"Bearer {TEST_API_KEY}".encode())]
+    statuses: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    async def get(count: int) -> None:
+        # Straight to the app: a client's own caches of long URLs would count too.
+        for n in range(count):
+            path = f"/v1/vector_stores/{LONG_ID[:-5]}{n:05d}"  # each id its own 32 KB
+            scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode()}
+            await app({**scope, "query_string": b"", "headers": headers}, receive, send)
+
+    asyncio.run(get(1))  # every cache warm
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        asyncio.run(get(MAX_OBSERVATIONS))
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
+    assert set(statuses) == {404}
+    # Kept whole, the ids alone would hold 2000 x 32 KB = 64 MB (as they once did).
+    assert grown < MAX_OBSERVATIONS * 2 * 1024, f"{grown / 1e6:.1f} MB for the requests"
+    observations = app.sessions.default.client_log.observations()
+    assert len(observations) == MAX_OBSERVATIONS
+    assert observations[-1].resource == cut_id()

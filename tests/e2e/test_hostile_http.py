@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from fake_server.http.sessions import journal
+from fake_server.http import record
 from fake_server.testing.handle import TEST_API_KEY, FakeServer
 from tests.helpers import StartServer
 
@@ -143,9 +143,11 @@ def test_the_journal_keeps_only_documented_headers_each_cut_short(server: FakeSe
 
     first, second = httpx.get(f"{server.url}/__fake__/requests").json()["requests"]
     assert set(first["headers"]) == {"user-agent", "x-stainless-retry-count"}
-    assert first["headers"]["user-agent"] == "u" * journal.MAX_HEADER_BYTES
-    assert second["path"] == long_path[: journal.MAX_PATH_CHARACTERS]
-    assert len(second["query"]) == journal.MAX_QUERY_BYTES
+    # Each cut short, saying how long it was (fake_server.http.record).
+    assert first["headers"]["user-agent"] == "u" * record.MAX_HEADER_BYTES + "... (20000 bytes)"
+    cut_path = long_path[: record.MAX_PATH_CHARACTERS] + f"... ({len(long_path)} characters)"
+    assert second["path"] == cut_path
+    assert second["query"] == ("q=" + "q" * 5_000)[: record.MAX_QUERY_BYTES] + "... (5002 bytes)"
 
 
 def _chunks(total: int, size: int = 1024 * 1024) -> Iterator[bytes]:

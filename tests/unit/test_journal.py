@@ -1,40 +1,27 @@
-"""The journal's worst-case memory: every field at its bound costs at most MAX_ENTRY_BYTES."""
+"""The journal shows each request's record as its entry, documented headers only."""
 
 from __future__ import annotations
 
-import sys
-from typing import Any
-
+from fake_server.http import record
 from fake_server.http.sessions import journal
 
 
-def deep_size(value: Any) -> int:
-    size = sys.getsizeof(value)
-    if isinstance(value, tuple):
-        size += sum(deep_size(item) for item in value)
-    return size
-
-
-def test_an_entry_at_every_bound_costs_at_most_the_stated_bytes() -> None:
-    huge_headers = {name.encode(): b"h" * 100_000 for name in journal.RECORDED_HEADERS}
-    worst = journal.entry(
-        "DELETE",
-        "\U0001f600" * 100_000,  # 4 bytes a character in memory
-        b"q" * 100_000,
-        "listFilesInVectorStoreBatch",
-        500,
-        1.5e9,
-        {**huge_headers, b"x-undocumented": b"u" * 100_000},
-    )
-
-    assert deep_size(worst) <= journal.MAX_ENTRY_BYTES
-
-
-def test_an_entry_keeps_only_the_documented_headers() -> None:
+def test_an_entry_shows_the_record_with_only_the_documented_headers() -> None:
     log = journal.Journal(max_entries=2)
-    headers = {b"cookie": b"secret", b"user-agent": b"ua"}
-    log.record(journal.entry("GET", "/v1/x", b"a=1", None, 404, 0.0, headers))
+    headers = {b"cookie": b"secret", b"user-agent": b"ua", b"x-on-behalf-of": "josé".encode()}
+    made = record.record(
+        "GET", "/v1/x", b"a=1", None, 404, "req_1", None, headers, {}, 7.5, 1.0, 0.001, None,
+        False, False,
+    )  # fmt: skip
+    log.record(made)
 
     (shaped,) = log.entries()
-    assert shaped["headers"] == {"user-agent": "ua"}
-    assert shaped["query"] == "a=1"
+    assert shaped == {
+        "method": "GET",
+        "path": "/v1/x",
+        "query": "a=1",
+        "operation": None,
+        "status": 404,
+        "time": 7.5,
+        "headers": {"user-agent": "ua", "x-on-behalf-of": "josé"},
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fake_server.http.record import RequestRecord, record
 from fake_server.http.sessions.report import ClientLog, Observation, findings
 
 
@@ -86,63 +87,83 @@ def test_a_gradual_cancel_is_confirmed_by_any_later_read_of_the_batch() -> None:
     assert codes([cancel, listed], now=1002, delay=2) == []
 
 
+def made(
+    request_id: str,
+    operation: str,
+    *,
+    params: dict[str, str] | None = None,
+    status: int | None = 200,
+    clock: float = 1000.0,
+    answered: float = 0.0,
+    took: float = 0.5,
+    answer_headers: dict[str, str] | None = None,
+    sent: dict[bytes, bytes] | None = None,
+    in_progress: bool = False,
+    client_gone: bool = False,
+) -> RequestRecord:
+    """A request's record, as the responder makes it."""
+    path_params = params or {}
+    return record(
+        "GET",
+        "/v1/" + "/".join(path_params.values()),
+        b"",
+        operation,
+        status,
+        request_id,
+        None,
+        sent or {},
+        path_params,
+        clock,
+        answered,
+        took,
+        answer_headers,
+        in_progress,
+        client_gone,
+    )
+
+
 def test_the_log_is_bounded() -> None:
     log = ClientLog(max_observations=5)
     for n in range(20):
-        log.record(seen(n, arrived=n))
+        log.saw(made(f"req_{n:032x}", "createVectorStore", answered=n))
     assert [o.request_id for o in log.observations()] == [f"req_{n:032x}" for n in range(15, 20)]
 
 
-def test_a_request_recorded_raw_reads_as_its_observation() -> None:
+def test_a_request_recorded_reads_as_its_observation() -> None:
     log = ClientLog()
     params = {"vector_store_id": "vs_1", "batch_id": "vsfb_1"}
-    headers = {"openai-poll-after-ms": "10", "retry-after-ms": "1500"}
     log.saw(
-        (
+        made(
             "req_a",
             "getVectorStoreFileBatch",
-            params,
-            200,
-            1.0,
-            1.5,
-            1000.0,
-            headers,
-            b"2",
-            True,
-            True,
-            False,
+            params=params,
+            answered=1.5,
+            answer_headers={"openai-poll-after-ms": "10", "retry-after-ms": "1500"},
+            sent={b"x-stainless-retry-count": b"2", b"idempotency-key": b"k"},
+            in_progress=True,
         )
     )
     log.saw(
-        (
+        made(
             "req_b",
             "createVectorStoreFileBatch",
-            {"vector_store_id": "vs_1"},
-            None,
-            2.0,
-            2.5,
-            1001.0,
-            None,
-            b"9" * 10,
-            False,
-            False,
-            True,
+            params={"vector_store_id": "vs_1"},
+            status=None,
+            clock=1001.0,
+            answered=2.5,
+            sent={b"x-stainless-retry-count": b"9" * 10},  # too long to be a count
+            client_gone=True,
         )
     )
     log.saw(
-        (
+        made(
             "req_c",
             "createVectorStoreFileBatch",
-            {},
-            500,
-            3.0,
-            3.5,
-            1002.0,
-            {},
-            b"x1",
-            False,
-            False,
-            False,
+            status=500,
+            clock=1002.0,
+            answered=3.5,
+            answer_headers={},
+            sent={b"x-stainless-retry-count": b"x1"},
         )
     )
 

@@ -1,8 +1,10 @@
 """How the client behaved: what the fake saw of it, and the mistakes that shows.
 
-The responder records one ``Observation`` per answered provider request (a
-tuple appended to a bounded deque: cheap on the hot path); the analysis runs
-only when a report is asked for (``GET /__fake__/report``, the pytest plugin).
+The responder hands the session's ``ClientLog`` the one record it makes of
+each provider request (``fake_server.http.record``: cut to its bounds, shared
+with the journal; appending it is all the hot path pays). Each becomes an
+``Observation`` only when a report is asked for (``GET /__fake__/report``, the
+pytest plugin), and the analysis runs then.
 Each finding names the requests involved by their ``x-request-id``.
 
 Codes (see the README, "Testing the unhappy paths"):
@@ -27,11 +29,12 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import pairwise
 from typing import Any, NamedTuple
 
 from fake_server.contract.operations import ids_where
+from fake_server.http.record import IDEMPOTENCY_KEY, RETRY_COUNT, RequestRecord
 
 # Observations kept per session; older ones drop off (and with them what
 # they would have shown).
@@ -53,11 +56,12 @@ RETRY_AFTER_STATUSES = frozenset({429, 503})
 
 
 class Observation(NamedTuple):
-    """One answered provider request, as the analysis needs it."""
+    """One answered provider request, as the analysis needs it (read from its record)."""
 
     request_id: str | None  # None: the connection was dropped, no answer
     operation: str
-    # The object the request is about: its path parameters, joined.
+    # The object the request is about: its path parameters, joined (each id
+    # within the record's bound).
     resource: str
     status: int | None
     arrived: float  # wall time (fake_server.domain.clock.wall_time)
@@ -71,90 +75,58 @@ class Observation(NamedTuple):
     client_gone: bool = False  # the client left before the answer (it timed out)
 
 
-# What the responder records of a request, raw, in this order: request id,
-# operation, path parameters, status, arrived, answered, clock, the answer's
-# headers, the x-stainless-retry-count header (None: absent), whether an
-# Idempotency-Key was sent, in progress, client gone. Recorded on every
-# provider request and read rarely, so it becomes an ``Observation`` only
-# when read (``observed``).
-Sighting = tuple[
-    str | None,
-    str,
-    Mapping[str, str],
-    int | None,
-    float,
-    float,
-    float,
-    Mapping[str, str] | None,
-    bytes | None,
-    bool,
-    bool,
-    bool,
-]
-
-
-def observed(sighting: Sighting) -> Observation:
-    (
-        request_id,
-        operation,
-        path_params,
-        status,
-        arrived,
-        answered,
-        clock,
-        headers,
-        retry_count,
-        idempotency_key,
-        in_progress,
-        client_gone,
-    ) = sighting
-    poll_after = retry_after = None
-    if headers:
-        poll_after = headers.get("openai-poll-after-ms")
-        retry_after = headers.get("retry-after-ms")
+def observed(recorded: RequestRecord) -> Observation:
+    """What the analysis reads of a request's record; made only when a report is asked for."""
+    retry_count = recorded.headers[RETRY_COUNT]
+    poll_after, retry_after = recorded.poll_after_ms, recorded.retry_after_ms
     return Observation(
-        request_id,
-        operation,
-        "/".join(path_params.values()),
-        status,
-        arrived,
-        answered,
-        clock,
+        recorded.request_id,
+        # Only provider requests are observed, and each has its operation.
+        recorded.operation or "",
+        recorded.resource,
+        recorded.status,
+        recorded.arrived,
+        recorded.answered,
+        recorded.clock,
         None if poll_after is None else int(poll_after),
         None if retry_after is None else float(retry_after),
-        idempotency_key,
-        # A header of absurd length is no count (and no 500).
-        int(retry_count) if retry_count and retry_count.isdigit() else 0,
-        in_progress,
-        client_gone,
+        recorded.headers[IDEMPOTENCY_KEY] is not None,
+        _count(retry_count),
+        recorded.in_progress,
+        recorded.client_gone,
     )
 
 
-# Longer x-stainless-retry-count values are no count; they are not kept.
+# A longer x-stainless-retry-count value is no count.
 MAX_RETRY_COUNT_BYTES = 9
 
 
+def _count(raw: bytes | None) -> int:
+    # A header of absurd length (or cut short) is no count, and no 500.
+    if raw and len(raw) <= MAX_RETRY_COUNT_BYTES and raw.isdigit():
+        return int(raw)
+    return 0
+
+
 class ClientLog:
-    """A session's observations, oldest first; bounded."""
+    """The records of a session's provider requests, oldest first; bounded.
+
+    They are the very records the journal keeps (``fake_server.http.record``),
+    so each is already cut to its bounds: at most ``max_observations`` x
+    ``MAX_RECORD_BYTES``, however long the paths a client sends.
+    """
 
     def __init__(self, max_observations: int = MAX_OBSERVATIONS) -> None:
-        self._observations: deque[Observation | Sighting] = deque(maxlen=max_observations)
+        self._records: deque[RequestRecord] = deque(maxlen=max_observations)
         self._lock = threading.Lock()
 
-    def record(self, observation: Observation) -> None:
-        self._observations.append(observation)  # deque.append is atomic
-
-    def saw(self, sighting: Sighting) -> None:
-        """Record a request raw (see ``Sighting``); a retry count too long is dropped."""
-        retry_count = sighting[8]
-        if retry_count is not None and len(retry_count) > MAX_RETRY_COUNT_BYTES:
-            sighting = (*sighting[:8], b"", *sighting[9:])
-        self._observations.append(sighting)  # deque.append is atomic
+    def saw(self, recorded: RequestRecord) -> None:
+        self._records.append(recorded)  # deque.append is atomic
 
     def observations(self) -> list[Observation]:
         with self._lock:
-            kept = list(self._observations)
-        return [item if isinstance(item, Observation) else observed(item) for item in kept]
+            kept = list(self._records)
+        return [observed(recorded) for recorded in kept]
 
 
 def findings(
