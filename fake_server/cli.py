@@ -35,15 +35,12 @@ from fake_server.scenario.parsing import Scenario, default_scenario, load_scenar
 from fake_server.scenario.problems import ScenarioError
 from fake_server.serve.collector import SUPPORTED as COLLECTOR_SUPPORTED
 from fake_server.serve.collector import Collector
-from fake_server.serve.one_write import protocol_for
-from fake_server.serve.thread import base_url, bind_socket
+from fake_server.serve.config import PROCESS_GRACE_SECONDS, uvicorn_config
+from fake_server.serve.sockets import base_url, bind_socket
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-# In-flight requests get this long after SIGTERM, so the process is gone
-# within a second.
-GRACEFUL_SHUTDOWN_SECONDS = 0.8
 ENV_PREFIX = "FAKE_SERVER_"
 # The optional fast halves of uvicorn's stack, chosen by "auto" when importable.
 FAST_STACK = ("uvloop", "httptools")
@@ -231,25 +228,8 @@ def _serve(args: argparse.Namespace) -> int:
         max_sessions=args.max_sessions,
         admin_token=args.admin_token,
     )
-    config = uvicorn.Config(
-        app,
-        # auto: uvloop and httptools where they are installed (a dependency
-        # wherever they build), else asyncio and h11.
-        loop=args.loop,
-        # uvicorn's protocol for that parser, sending each response in one write.
-        http=protocol_for(args.http),
-        lifespan="off",
-        # The log is configured above: one format from its first line.
-        log_config=None,
-        log_level=None,
-        access_log=False,  # fake_server logs each request itself, with its operation
-        # "server: uvicorn" tells a client nothing about the API it is
-        # faking; one header less is work saved on every response.
-        server_header=False,
-        # Nothing here reads the client's address, so X-Forwarded-For is not
-        # worth a middleware pass on every request.
-        proxy_headers=False,
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,  # type: ignore[arg-type]
+    config = uvicorn_config(
+        app, grace_seconds=PROCESS_GRACE_SECONDS, loop=args.loop, http=args.http
     )
     ready = Readiness(
         f"fake_server ready on {url} (scenario: {scenario.source}, inspector: {inspector})",

@@ -25,7 +25,7 @@ import pytest
 import uvicorn
 
 from fake_server import create_app
-from fake_server.serve.thread import base_url, bind_socket
+from fake_server.serve.sockets import base_url, bind_socket
 from tests.cli.test_cli import READY_TIMEOUT_SECONDS, fake_server_command
 from tests.e2e.test_one_write import ONLY_WITH_TCP_INFO, segments_per_answer
 

@@ -24,7 +24,7 @@ from meetkai_mka1 import SDK
 from meetkai_mka1.utils import BackoffStrategy, RetryConfig
 
 from fake_server import Contract, create_app, parse_scenario
-from fake_server.serve.thread import base_url, bind_socket
+from fake_server.serve.sockets import base_url, bind_socket
 from tests.conftest import API_KEY
 
 SCENARIO = """
