@@ -4,6 +4,10 @@ The only place with exit codes: 0 success, 1 failure (a refused scenario, a
 port that cannot be bound, a server that never became healthy), 2 usage.
 Every ``serve`` option can also come from a ``FAKE_SERVER_*`` variable; a
 flag wins over the variable.
+
+Importing this module loads nothing heavy: each command imports what it
+runs, so ``serve`` can pause the collector while it does (see
+``serve/collector.py``) and ``wait`` never loads the app.
 """
 
 from __future__ import annotations
@@ -17,9 +21,7 @@ from collections.abc import Sequence
 
 from fake_server import defaults
 from fake_server.domain.printable import printable
-from fake_server.scenario.parsing import load_scenario
-from fake_server.scenario.problems import ScenarioError
-from fake_server.serve import process
+from fake_server.serve.collector import paused_for_start_up
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -205,6 +207,8 @@ def _serve(args: argparse.Namespace) -> int:
     if refusal is not None:
         print(f"fake-server: {refusal}", file=sys.stderr)
         return EXIT_FAILURE
+    with paused_for_start_up():
+        from fake_server.serve import process  # noqa: PLC0415 -- loaded with the collector paused
     options = process.ServeOptions(
         scenario=args.scenario,
         host=args.host,
@@ -245,6 +249,10 @@ def _wait(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    # Scenarios only: checking loads neither the app nor uvicorn.
+    from fake_server.scenario.parsing import load_scenario  # noqa: PLC0415
+    from fake_server.scenario.problems import ScenarioError  # noqa: PLC0415
+
     status = EXIT_OK
     for path in args.files:
         try:
