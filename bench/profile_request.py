@@ -40,7 +40,7 @@ from fake_server import create_app
 from fake_server.http import access_log
 from fake_server.serve.collector import Collector
 from fake_server.serve.one_write import protocol_for
-from fake_server.serve.thread import base_url, bind_socket
+from fake_server.serve.sockets import base_url, bind_socket
 
 BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"
 # name: (method, path, request body)

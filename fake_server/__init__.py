@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 import importlib
 from typing import TYPE_CHECKING, Any
 
-# Importing the package (uvicorn, Starlette, every module here) makes some
-# 30,000 objects that live as long as the process. The cyclic collector ran
-# about 80 times while they were made, freeing next to nothing: ~10 ms of
-# CPU, 4% of `fake-server serve`'s start. It is paused while they import and
-# then restored as it was.
-_collecting = gc.isenabled()
-gc.disable()
-try:
+if TYPE_CHECKING:
     from fake_server.contract.checker import Contract, Violation
     from fake_server.contract.dialects import DIALECTS, MKA1, OPENAI, SPEC, Dialect
     from fake_server.domain.clock import Clock, SystemClock, VirtualClock
@@ -26,18 +18,6 @@ try:
     )
     from fake_server.scenario.problems import ScenarioError, ScenarioProblem
     from fake_server.serve.thread import ServerThread
-finally:
-    if _collecting:
-        if gc.get_freeze_count() == 0:
-            # What the imports made joins the oldest generation, as if it had
-            # survived collections: otherwise the first young collection
-            # would scan all of it at once, and nothing would be saved.
-            gc.freeze()
-            gc.unfreeze()
-        gc.enable()
-    del _collecting
-
-if TYPE_CHECKING:
     from fake_server.testing.handle import (
         ClientBehaviourError,
         ClientCheckWarning,
@@ -46,9 +26,29 @@ if TYPE_CHECKING:
     )
     from fake_server.testing.inprocess import InProcessTransport
 
-# The testing helpers need httpx; they load on first use so that
-# `fake-server serve` starts without it.
-_LAZY = {
+# Each name loads its module on first use. Importing the package therefore
+# changes nothing and costs nothing: a pytest run with the plugin installed,
+# or the command line, loads only what it uses (`fake-server serve` starts
+# without httpx; `fake-server wait` without the app).
+_HOMES = {
+    "Contract": "fake_server.contract.checker",
+    "Violation": "fake_server.contract.checker",
+    "DIALECTS": "fake_server.contract.dialects",
+    "MKA1": "fake_server.contract.dialects",
+    "OPENAI": "fake_server.contract.dialects",
+    "SPEC": "fake_server.contract.dialects",
+    "Dialect": "fake_server.contract.dialects",
+    "Clock": "fake_server.domain.clock",
+    "SystemClock": "fake_server.domain.clock",
+    "VirtualClock": "fake_server.domain.clock",
+    "create_app": "fake_server.http.app",
+    "Scenario": "fake_server.scenario.parsing",
+    "default_scenario": "fake_server.scenario.parsing",
+    "load_scenario": "fake_server.scenario.parsing",
+    "parse_scenario": "fake_server.scenario.parsing",
+    "ScenarioError": "fake_server.scenario.problems",
+    "ScenarioProblem": "fake_server.scenario.problems",
+    "ServerThread": "fake_server.serve.thread",
     "ClientBehaviourError": "fake_server.testing.handle",
     "ClientCheckWarning": "fake_server.testing.handle",
     "ContractViolationError": "fake_server.testing.handle",
@@ -58,10 +58,16 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
+    module = _HOMES.get(name)
     if module is None:
         raise AttributeError(f"module 'fake_server' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # found once; later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})
 
 
 __all__ = [

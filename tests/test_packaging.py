@@ -1,8 +1,11 @@
-"""The built wheel carries its schemas and scenarios and finds them from anywhere."""
+"""The built wheel carries its schemas, scenarios and type information and finds
+them from anywhere; the package's public names are the ones the README shows."""
 
 from __future__ import annotations
 
+import importlib
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -10,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import fake_server
 from tests.helpers import REPO_ROOT
 
 DATA_FILES = [
@@ -27,7 +31,21 @@ DATA_FILES = [
     "fake_server/http/control/ui/inspector.js",
     "fake_server/http/control/ui/inspector.css",
     "fake_server/http/control/ui/favicon.svg",
+    # PEP 561: type checkers read the package's own annotations.
+    "fake_server/py.typed",
 ]
+# The names the README shows (in code and in prose), and where each is defined.
+README_NAMES = {
+    "ServerThread": "fake_server.serve.thread",
+    "create_app": "fake_server.http.app",
+    "parse_scenario": "fake_server.scenario.parsing",
+    "Scenario": "fake_server.scenario.parsing",
+    "FakeServer": "fake_server.testing.handle",
+    "InProcessTransport": "fake_server.testing.inprocess",
+    "ClientCheckWarning": "fake_server.testing.handle",
+    "ClientBehaviourError": "fake_server.testing.handle",
+    "ContractViolationError": "fake_server.testing.handle",
+}
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +106,29 @@ def test_the_unpacked_wheel_serves_its_own_data_from_another_folder(
     assert schemas_dir == str(unpacked / "fake_server" / "_data" / "schemas")
     assert summary == "1 vector stores, 1 file batches, 3 files"
     assert page_found == "True"
+
+
+def test_every_public_name_imports() -> None:
+    namespace: dict[str, object] = {}
+    exec("from fake_server import *", namespace)  # the import a user writes
+    assert sorted(set(fake_server.__all__) - set(namespace)) == []
+    assert len(set(fake_server.__all__)) == len(fake_server.__all__)
+    assert set(fake_server.__all__) <= set(dir(fake_server))
+
+
+@pytest.mark.parametrize("name", sorted(README_NAMES))
+def test_each_name_the_readme_shows_is_public_and_is_what_it_names(name: str) -> None:
+    assert name in fake_server.__all__
+    home = importlib.import_module(README_NAMES[name])
+    assert getattr(fake_server, name) is getattr(home, name)
+
+
+def test_the_readme_imports_only_public_names() -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    imported = {
+        name.strip()
+        for names in re.findall(r"^from fake_server import ([\w, ]+)$", readme, re.M)
+        for name in names.split(",")
+    }
+    assert imported
+    assert imported <= set(README_NAMES)

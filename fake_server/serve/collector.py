@@ -35,11 +35,14 @@ collector, never the fake's clock.
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import gc
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import asyncio
 
 # Where the thresholds below mean what they say: three generations, each
 # collected when its count passes its threshold.
@@ -52,6 +55,33 @@ CHECK_SECONDS = 1.0
 # Under load, a full collection once the objects frozen since the last one
 # reach this many times those it left alive.
 GROWTH_BEFORE_FULL = 4
+
+
+@contextlib.contextmanager
+def paused_for_start_up() -> Iterator[None]:
+    """The collector paused while ``fake-server serve`` imports what it serves with.
+
+    The imports (uvicorn, Starlette, fake_server's modules) make some 30,000
+    objects that live as long as the process. The collector would run some 60
+    times while they are made, freeing next to nothing: about 10 ms of CPU,
+    one fourteenth of the process's start-up. Paused here, then restored as
+    it was. The command calls it before it imports the app; importing
+    fake_server never touches the collector.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            if gc.get_freeze_count() == 0:
+                # What the imports made joins the oldest generation, as if it
+                # had survived collections: otherwise the first young
+                # collection would scan all of it at once, and nothing would
+                # be saved.
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()
 
 
 class Collector:

@@ -24,38 +24,16 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from fake_server.http.app import FakeServerApp
-from fake_server.serve.one_write import protocol_for
+from fake_server.serve.config import THREAD_GRACE_SECONDS, uvicorn_config
+from fake_server.serve.sockets import base_url, bind_socket
 
 STARTUP_TIMEOUT_SECONDS = 10.0
+# How long ``stop`` waits for the thread at most: in-flight requests get
+# THREAD_GRACE_SECONDS to finish, then they are cancelled.
 SHUTDOWN_TIMEOUT_SECONDS = 5.0
-# In-flight requests get this long to finish; then they are cancelled, so the
-# thread is joined within SHUTDOWN_TIMEOUT_SECONDS.
-GRACEFUL_SHUTDOWN_SECONDS = 4.0
 # uvicorn's own tick: once a second of them refreshes the Date header.
 TICK_SECONDS = 0.1
 SHUTDOWN_POLL_SECONDS = 0.002
-
-
-def bind_socket(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # The protocol must be named: asyncio only sets TCP_NODELAY on sockets whose
-    # proto is IPPROTO_TCP, and without it every response waits ~40 ms for the
-    # client's delayed ACK (Nagle).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    sock.set_inheritable(True)
-    return sock
-
-
-def base_url(sock: socket.socket) -> str:
-    host, port = sock.getsockname()[:2]
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 class _PromptServer(uvicorn.Server):
@@ -92,7 +70,7 @@ class _PromptServer(uvicorn.Server):
         for connection in list(self.server_state.connections):
             connection.shutdown()  # idle: closed now; busy: closed after its response
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + GRACEFUL_SHUTDOWN_SECONDS
+        deadline = loop.time() + (self.config.timeout_graceful_shutdown or 0)
         state = self.server_state
         while (state.connections or state.tasks) and loop.time() < deadline:
             if self.force_exit:
@@ -116,13 +94,8 @@ class ServerThread:
         self._shutdown = app.shutdown if isinstance(app, FakeServerApp) else None
         self._socket = bind_socket(host, port)
         self.url = base_url(self._socket)
-        config = uvicorn.Config(
-            app,
-            http=protocol_for(http),
-            lifespan="off",
-            log_level="warning",
-            access_log=False,
-            server_header=False,
+        config = uvicorn_config(
+            app, grace_seconds=THREAD_GRACE_SECONDS, http=http, uvicorn_log_level="warning"
         )
         self._server = _PromptServer(config)
         self._thread = threading.Thread(

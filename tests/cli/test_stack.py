@@ -25,7 +25,7 @@ import pytest
 import uvicorn
 
 from fake_server import create_app
-from fake_server.serve.thread import base_url, bind_socket
+from fake_server.serve.sockets import base_url, bind_socket
 from tests.helpers import (
     ONLY_WITH_TCP_INFO,
     READY_TIMEOUT_SECONDS,

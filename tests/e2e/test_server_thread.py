@@ -108,7 +108,7 @@ def test_stop_closes_idle_keep_alive_connections(contract: Contract) -> None:
 def test_a_request_that_never_finishes_is_cancelled_after_the_grace_period(
     contract: Contract, pool: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(server_module, "GRACEFUL_SHUTDOWN_SECONDS", 0.05)
+    monkeypatch.setattr(server_module, "THREAD_GRACE_SECONDS", 0.05)
     app = HeldRequests(create_app(default_scenario(), contract=contract))
     server = ServerThread(app).start()
     in_flight = pool.submit(get_batch, server.url)

@@ -5,6 +5,11 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+# pytester's in-process runs drop the modules they imported, and httpx
+# imports httpcore on first use and keeps its exception classes: imported
+# during a run, a later test's connection errors would escape httpx's mapping
+# (an httpcore.ConnectError instead of an httpx.ConnectError).
+import httpcore  # noqa: F401
 import pytest
 
 from tests.helpers import REPO_ROOT

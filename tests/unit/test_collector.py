@@ -237,3 +237,68 @@ def test_on_the_event_loop_the_check_runs_by_itself() -> None:
     assert seen["freed"] is True
     assert seen["thresholds"] == [700, 10, 10]  # given back as it was
     assert seen["callbacks"] == 0
+
+
+IMPORT_EVERYTHING_A_USER_IMPORTS = """
+import gc, json, sys
+thresholds = gc.get_threshold()
+loaded_while_paused = []
+sys.addaudithook(
+    lambda event, args: event == "import" and not gc.isenabled()
+    and loaded_while_paused.append(args[0])
+)
+import fake_server, fake_server.cli, fake_server.testing.pytest_plugin
+from fake_server import *
+print(json.dumps({
+    "enabled": gc.isenabled(), "thresholds": gc.get_threshold() == thresholds,
+    "frozen": gc.get_freeze_count(), "callbacks": len(gc.callbacks),
+    "loaded_while_paused": loaded_while_paused,
+}))
+"""
+
+
+def test_importing_the_package_and_its_plugin_leaves_the_collector_alone() -> None:
+    """Only `fake-server serve` changes the collector: a pytest run that merely has the
+    plugin installed, or a program that imports fake_server, keeps its own."""
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_EVERYTHING_A_USER_IMPORTS],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    seen = json.loads(done.stdout)
+    assert seen["enabled"] is True
+    assert seen["thresholds"] is True
+    assert seen["frozen"] == 0
+    assert seen["callbacks"] == 0
+    assert seen["loaded_while_paused"] == []
+
+
+def test_fake_server_serve_loads_the_app_with_the_collector_paused(tmp_path: Any) -> None:
+    ready = tmp_path / "ready.json"
+    seen = run_case(
+        f"""
+        import os, signal, sys, threading, time
+        loaded_while_paused = []
+        sys.addaudithook(
+            lambda event, args: event == "import" and not gc.isenabled()
+            and loaded_while_paused.append(args[0])
+        )
+        def watch():
+            for _ in range(300):  # bounded: 30 s at most
+                if os.path.exists({str(ready)!r}):
+                    break
+                time.sleep(0.1)
+            os.kill(os.getpid(), signal.SIGTERM)
+        threading.Thread(target=watch, daemon=True).start()
+        from fake_server.cli import main
+        code = main(["serve", "--port", "0", "--log-level", "warning",
+                     "--ready-file", {str(ready)!r}])
+        print(json.dumps({{"code": code, "enabled": gc.isenabled(),
+                          "paused": sorted(set(loaded_while_paused))}}))
+        """
+    )
+    assert seen["code"] == 0
+    assert seen["enabled"] is True
+    assert {"uvicorn", "starlette", "fake_server.http.app"} <= set(seen["paused"])

@@ -1,0 +1,146 @@
+"""``fake-server serve``'s process: the app on a bound socket under uvicorn, its
+readiness announced, the collector policy installed, SIGTERM and SIGINT a clean stop.
+
+The command line chooses what to serve (``ServeOptions``) and the exit code;
+this module serves it until told to stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import FrameType
+
+import uvicorn
+
+from fake_server.http import access_log
+from fake_server.http.app import create_app
+from fake_server.http.shutdown import ShutdownNotice
+from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario
+from fake_server.scenario.problems import ScenarioError
+from fake_server.serve import collector
+from fake_server.serve.config import PROCESS_GRACE_SECONDS, uvicorn_config
+from fake_server.serve.readiness import Readiness, serving_stack
+from fake_server.serve.sockets import bind_socket
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """What ``fake-server serve`` was asked for, one field per option."""
+
+    scenario: str | None
+    host: str
+    port: int
+    strict: bool
+    journal_size: int | None
+    max_sessions: int
+    admin_token: str | None
+    ready_file: str | None
+    loop: str
+    http: str
+    log_format: str
+    log_level: str
+
+
+class NotServed(Exception):  # noqa: N818 -- an outcome told to a person, not a fault
+    """The server could not start; the message says why, for the person who ran it."""
+
+
+def serve(options: ServeOptions) -> bool:
+    """Serve until stopped; whether the server started (``NotServed`` if it could not
+    even begin: a refused scenario, a port that cannot be bound)."""
+    scenario = _scenario(options.scenario)
+    sock = _listen(options.host, options.port)
+    ready = Readiness.of(sock, scenario.source, options.admin_token, options.ready_file)
+    try:
+        access_log.configure(options.log_format, options.log_level)
+        app = create_app(
+            scenario,
+            strict=options.strict,
+            journal_max_entries=options.journal_size,
+            max_sessions=options.max_sessions,
+            admin_token=options.admin_token,
+        )
+        config = uvicorn_config(
+            app, grace_seconds=PROCESS_GRACE_SECONDS, loop=options.loop, http=options.http
+        )
+        server = _ProcessServer(config, ready, app.shutdown)
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+        ready.withdraw()
+    return server.started
+
+
+def _scenario(path: str | None) -> Scenario:
+    try:
+        return load_scenario(path) if path else default_scenario()
+    except ScenarioError as error:
+        raise NotServed(f"scenario refused:\n{error}") from None
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    try:
+        return bind_socket(host, port)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise NotServed(f"cannot listen on {host}:{port}: {reason}") from None
+
+
+class _ProcessServer(uvicorn.Server):
+    """Announces readiness once listening; SIGTERM/SIGINT end it with exit 0.
+
+    uvicorn re-raises the stop signal after a graceful shutdown, so the process
+    would die "killed by SIGTERM". For a sidecar, being told to stop and
+    stopping cleanly is success, so the signals are handled here instead.
+    """
+
+    def __init__(self, config: uvicorn.Config, ready: Readiness, shutdown: ShutdownNotice) -> None:
+        super().__init__(config)
+        self._ready = ready
+        self._shutdown = shutdown
+        # Idle means no request answered between two of its checks.
+        self._collector = collector.Collector(activity=lambda: self.server_state.total_requests)
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            # Everything built so far (schemas, the scenario) lives as long as
+            # the process; from here on the state grows with what clients make.
+            # No collection first: it would hold the readiness line back by
+            # some 20 ms for start-up's garbage, which the first full
+            # collection frees.
+            if collector.SUPPORTED:
+                self._collector.start(asyncio.get_running_loop())
+            self._ready.announce(serving_stack(self.config))
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._collector.stop()
+        await super().shutdown(sockets)
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {sig: signal.signal(sig, self._stop) for sig in STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _stop(self, sig: int, frame: FrameType | None) -> None:
+        # A second Ctrl-C skips waiting for in-flight requests.
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True
+        self.should_exit = True
+        # Requests held by a latency fault are answered now, not cut off.
+        self._shutdown.give()

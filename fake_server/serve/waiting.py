@@ -1,0 +1,30 @@
+"""Waiting for a served fake_server to answer its health check (``fake-server wait``)."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+
+POLL_SECONDS = 0.1
+# Each try's own bound: a server that accepts but never answers is retried.
+TRY_SECONDS = 1.0
+
+
+def wait_until_healthy(url: str, timeout: float) -> str | None:
+    """Poll ``url``'s health route until it answers ``{"status": "ok"}`` or ``timeout``
+    seconds have passed; ``None`` once healthy, else what went wrong last."""
+    health = url.rstrip("/") + "/__fake__/health"
+    deadline = time.monotonic() + timeout
+    last_problem = "no answer yet"
+    while True:  # bounded by the deadline below
+        try:
+            with urllib.request.urlopen(health, timeout=TRY_SECONDS) as response:
+                if json.load(response) == {"status": "ok"}:
+                    return None
+                last_problem = "unexpected health answer"
+        except (OSError, ValueError) as error:
+            last_problem = str(getattr(error, "reason", error))
+        if time.monotonic() >= deadline:
+            return last_problem
+        time.sleep(POLL_SECONDS)
