@@ -18,7 +18,7 @@ try:
     from fake_server.contract.dialects import DIALECTS, MKA1, OPENAI, SPEC, Dialect
     from fake_server.domain.clock import Clock, SystemClock, VirtualClock
     from fake_server.http.app import create_app
-    from fake_server.scenario.parsing import (
+    from fake_server.scenario.loading import (
         Scenario,
         default_scenario,
         load_scenario,

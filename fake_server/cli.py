@@ -31,7 +31,7 @@ from fake_server.http import access_log
 from fake_server.http.app import create_app
 from fake_server.http.control.auth import url_with_token
 from fake_server.http.shutdown import ShutdownNotice
-from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario
+from fake_server.scenario.loading import Scenario, default_scenario, load_scenario
 from fake_server.scenario.problems import ScenarioError
 from fake_server.serve.collector import SUPPORTED as COLLECTOR_SUPPORTED
 from fake_server.serve.collector import Collector

@@ -23,7 +23,7 @@ from meetkai_mka1 import SDK
 
 from fake_server import Contract, ServerThread, create_app, parse_scenario
 from fake_server.http.app import FakeServerApp
-from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario
+from fake_server.scenario.loading import Scenario, default_scenario, load_scenario
 from fake_server.testing.handle import FakeServer
 
 # Property tests check behaviour, not speed: a loaded machine is no failure.

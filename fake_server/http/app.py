@@ -17,7 +17,7 @@ from fake_server.http.routes import Router, admin_routes, provider_routes
 from fake_server.http.sessions.registry import Sessions
 from fake_server.http.sessions.settings import Settings
 from fake_server.http.shutdown import ShutdownNotice
-from fake_server.scenario.parsing import Scenario, default_scenario
+from fake_server.scenario.loading import Scenario, default_scenario
 
 PROVIDER_OPERATIONS = with_expiry_rule(
     [*batches.OPERATIONS, *vector_stores.OPERATIONS, *files.OPERATIONS, *permissions.OPERATIONS]

@@ -23,10 +23,8 @@ from fake_server.domain.model import (
 )
 from fake_server.domain.uploads import UploadedFile
 from fake_server.domain.views import FileStatus
+from fake_server.scenario.contents import CONTENT_BYTES
 from fake_server.scenario.faults import FaultRule
-
-# Where parsing keeps a content_file's bytes (see fake_server.scenario.parsing).
-CONTENT_BYTES = "__content_bytes__"
 
 
 class World(NamedTuple):
@@ -140,7 +138,7 @@ def _load_contents(
     uploads: list[UploadedFile],
     vector_stores: list[VectorStore],
 ) -> None:
-    """Uploaded bytes and scripted search answers (validated and bounded by parsing)."""
+    """Uploaded bytes and scripted search answers (validated and bounded by the checks)."""
     for spec, upload in zip(data.get("files", []), uploads, strict=True):
         content = _content_of(spec)
         if content is not None:

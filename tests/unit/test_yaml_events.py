@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fake_server import ScenarioError
-from fake_server.scenario.parsing import parse_scenario
+from fake_server.scenario.loading import parse_scenario
 from fake_server.scenario.yaml import events as yaml_events
 
 pytestmark = pytest.mark.skipif(not yaml_events.available(), reason="needs libyaml")
