@@ -89,6 +89,9 @@ def test_examples_match_the_safe_loader(text: str) -> None:
         "? [a, b]\n: value\n",  # a sequence as a key
         "a: 1\na: 2\n",  # a duplicate key
         "--- 1\n--- 2\n",  # two documents
+        "---\n---\n",  # two empty documents
+        "- ? {a: 1}\n  : value\n",  # a mapping as a key, inside a list
+        "&root [1]\n",  # an anchor on the document itself
         "a: [1, 2\n",  # not YAML at all
     ],
 )
