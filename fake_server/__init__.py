@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from fake_server.contract.dialects import DIALECTS, MKA1, OPENAI, SPEC, Dialect
     from fake_server.domain.clock import Clock, SystemClock, VirtualClock
     from fake_server.http.app import create_app
-    from fake_server.scenario.parsing import (
+    from fake_server.scenario.loading import (
         Scenario,
         default_scenario,
         load_scenario,
@@ -42,10 +42,10 @@ _HOMES = {
     "SystemClock": "fake_server.domain.clock",
     "VirtualClock": "fake_server.domain.clock",
     "create_app": "fake_server.http.app",
-    "Scenario": "fake_server.scenario.parsing",
-    "default_scenario": "fake_server.scenario.parsing",
-    "load_scenario": "fake_server.scenario.parsing",
-    "parse_scenario": "fake_server.scenario.parsing",
+    "Scenario": "fake_server.scenario.loading",
+    "default_scenario": "fake_server.scenario.loading",
+    "load_scenario": "fake_server.scenario.loading",
+    "parse_scenario": "fake_server.scenario.loading",
     "ScenarioError": "fake_server.scenario.problems",
     "ScenarioProblem": "fake_server.scenario.problems",
     "ServerThread": "fake_server.serve.thread",

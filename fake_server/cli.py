@@ -250,7 +250,7 @@ def _wait(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     # Scenarios only: checking loads neither the app nor uvicorn.
-    from fake_server.scenario.parsing import load_scenario  # noqa: PLC0415
+    from fake_server.scenario.loading import load_scenario  # noqa: PLC0415
     from fake_server.scenario.problems import ScenarioError  # noqa: PLC0415
 
     status = EXIT_OK

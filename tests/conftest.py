@@ -25,7 +25,7 @@ import pytest
 from hypothesis import settings
 
 from fake_server import Contract, ServerThread, create_app, parse_scenario
-from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario
+from fake_server.scenario.loading import Scenario, default_scenario, load_scenario
 from fake_server.testing.handle import FakeServer
 from tests.helpers import REPO_ROOT, STOP_TIMEOUT_SECONDS, Sidecar, StartServer
 

@@ -38,8 +38,8 @@ DATA_FILES = [
 README_NAMES = {
     "ServerThread": "fake_server.serve.thread",
     "create_app": "fake_server.http.app",
-    "parse_scenario": "fake_server.scenario.parsing",
-    "Scenario": "fake_server.scenario.parsing",
+    "parse_scenario": "fake_server.scenario.loading",
+    "Scenario": "fake_server.scenario.loading",
     "FakeServer": "fake_server.testing.handle",
     "InProcessTransport": "fake_server.testing.inprocess",
     "ClientCheckWarning": "fake_server.testing.handle",

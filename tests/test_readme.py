@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fake_server.cli import main
-from fake_server.scenario.parsing import parse_scenario
+from fake_server.scenario.loading import parse_scenario
 from tests.helpers import REPO_ROOT, StartServer
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")

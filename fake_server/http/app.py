@@ -16,7 +16,7 @@ from fake_server.http.server_state import ServerState
 from fake_server.http.sessions.registry import Sessions
 from fake_server.http.sessions.settings import Settings
 from fake_server.http.shutdown import ShutdownNotice
-from fake_server.scenario.parsing import Scenario, default_scenario
+from fake_server.scenario.loading import Scenario, default_scenario
 
 # The modules whose functions answer the operations of the table, bound by
 # name (see ``binding``): a mismatch stops the import, not a request.

@@ -23,10 +23,8 @@ from fake_server.domain.model import (
 )
 from fake_server.domain.uploads import UploadedFile
 from fake_server.domain.views import FileStatus
+from fake_server.scenario.contents import CONTENT_BYTES
 from fake_server.scenario.faults import FaultRule
-
-# Where parsing keeps a content_file's bytes (see fake_server.scenario.parsing).
-CONTENT_BYTES = "__content_bytes__"
 
 
 class World(NamedTuple):
@@ -45,31 +43,22 @@ class World(NamedTuple):
 
 def build_world(data: dict[str, Any]) -> World:
     clock_settings = data.get("clock", {})
-    virtual = clock_settings.get("mode") == "virtual"
-    start = clock_settings.get("start")
-    clock: Clock = VirtualClock(start) if virtual else SystemClock(start)
+    clock = _clock(clock_settings)
     loaded_at = clock.now()
     scenario_defaults = data.get("defaults", {})
     default_processing = _processing(
         scenario_defaults,
         _seconds(scenario_defaults.get("processing_seconds", defaults.PROCESSING_SECONDS)),
     )
-
     declared = [_upload(spec, loaded_at) for spec in data.get("files", [])]
     uploads = {upload.id: upload for upload in declared}
     vector_stores = [
         _vector_store(spec, loaded_at, default_processing, uploads)
         for spec in data.get("vector_stores", [])
     ]
-    advance = clock_settings.get("advance_on_poll", 0)
-    on_poll = (
-        functools.partial(clock.advance, advance)
-        if isinstance(clock, VirtualClock) and advance > 0
-        else None
-    )
-
     poll_after_ms = clock_settings.get(
-        "poll_after_ms", defaults.VIRTUAL_POLL_AFTER_MS if virtual else None
+        "poll_after_ms",
+        defaults.VIRTUAL_POLL_AFTER_MS if isinstance(clock, VirtualClock) else None,
     )
     limits = _limits(data.get("limits", {}))
     cancel_delay = _cancel_delay(data.get("cancel", {}))
@@ -78,7 +67,7 @@ def build_world(data: dict[str, Any]) -> World:
         vector_stores,
         uploads.values(),
         default_processing=default_processing,
-        on_poll=on_poll,
+        on_poll=_on_poll(clock, clock_settings.get("advance_on_poll", 0)),
         cancel_delay=cancel_delay,
         limits=limits,
         on_rate_limited=(
@@ -100,6 +89,18 @@ def build_world(data: dict[str, Any]) -> World:
         limits=limits,
         cancel_delay=cancel_delay,
     )
+
+
+def _clock(settings: dict[str, Any]) -> Clock:
+    start = settings.get("start")
+    return VirtualClock(start) if settings.get("mode") == "virtual" else SystemClock(start)
+
+
+def _on_poll(clock: Clock, advance: float) -> Callable[[], object] | None:
+    """A virtual clock's step at each poll (``advance_on_poll``), if it has one."""
+    if isinstance(clock, VirtualClock) and advance > 0:
+        return functools.partial(clock.advance, advance)
+    return None
 
 
 def _limits(spec: dict[str, Any]) -> Limits:
@@ -140,7 +141,7 @@ def _load_contents(
     uploads: list[UploadedFile],
     vector_stores: list[VectorStore],
 ) -> None:
-    """Uploaded bytes and scripted search answers (validated and bounded by parsing)."""
+    """Uploaded bytes and scripted search answers (validated and bounded by the checks)."""
     for spec, upload in zip(data.get("files", []), uploads, strict=True):
         content = _content_of(spec)
         if content is not None:
@@ -241,18 +242,8 @@ def _vector_store(
     for grant in spec.get("permissions", []):
         vector_store.grant(grant.get("user_id"), grant["role"])
     for batch_spec in spec.get("file_batches", []):
-        batch_created = batch_spec.get("created_at", created_at)
-        files = [
-            _batch_file(file_spec, vector_store.id, batch_created, loaded_at, default_processing)
-            for file_spec in batch_spec["files"]
-        ]
-        for file, file_spec in zip(files, batch_spec["files"], strict=True):
-            attributes = file_spec.get("attributes", batch_spec.get("attributes"))
-            file.attributes = None if attributes is None else dict(attributes)
-            file.chunking_strategy = file_spec.get(
-                "chunking_strategy", batch_spec.get("chunking_strategy")
-            )
-        for file in files:
+        batch = _batch(batch_spec, vector_store, loaded_at, default_processing)
+        for file in batch.files:
             # A file in a scenario batch was uploaded too: it can be added again.
             uploads.setdefault(
                 file.id,
@@ -265,15 +256,31 @@ def _vector_store(
                     owner=vector_store.owner,
                 ),
             )
-        vector_store.add_batch(
-            FileBatch(
-                id=batch_spec.get("id") or new_file_batch_id(),
-                vector_store_id=vector_store.id,
-                created_at=batch_created,
-                files=files,
-            )
-        )
+        vector_store.add_batch(batch)
     return vector_store
+
+
+def _batch(
+    spec: dict[str, Any],
+    vector_store: VectorStore,
+    loaded_at: float,
+    default_processing: Processing,
+) -> FileBatch:
+    batch_created = spec.get("created_at", vector_store.created_at)
+    files = [
+        _batch_file(file_spec, vector_store.id, batch_created, loaded_at, default_processing)
+        for file_spec in spec["files"]
+    ]
+    for file, file_spec in zip(files, spec["files"], strict=True):
+        attributes = file_spec.get("attributes", spec.get("attributes"))
+        file.attributes = None if attributes is None else dict(attributes)
+        file.chunking_strategy = file_spec.get("chunking_strategy", spec.get("chunking_strategy"))
+    return FileBatch(
+        id=spec.get("id") or new_file_batch_id(),
+        vector_store_id=vector_store.id,
+        created_at=batch_created,
+        files=files,
+    )
 
 
 def _batch_file(

@@ -21,7 +21,7 @@ import uvicorn
 from fake_server.http import access_log
 from fake_server.http.app import create_app
 from fake_server.http.shutdown import ShutdownNotice
-from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario
+from fake_server.scenario.loading import Scenario, default_scenario, load_scenario
 from fake_server.scenario.problems import ScenarioError
 from fake_server.serve import collector
 from fake_server.serve.config import PROCESS_GRACE_SECONDS, uvicorn_config

@@ -17,7 +17,7 @@ from fake_server.contract.checker import Violation
 from fake_server.http.app import FakeServerApp
 from fake_server.http.sessions.session import Session
 from fake_server.scenario.faults import FaultRule
-from fake_server.scenario.parsing import Scenario, parse_fault
+from fake_server.scenario.loading import Scenario, parse_fault
 from fake_server.testing.inprocess import InProcessTransport
 
 TEST_API_KEY = "sk-fake-server-test"

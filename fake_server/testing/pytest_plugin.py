@@ -23,7 +23,7 @@ import pytest
 
 from fake_server.contract.checker import Contract
 from fake_server.http.app import create_app
-from fake_server.scenario.parsing import Scenario, default_scenario, load_scenario, parse_scenario
+from fake_server.scenario.loading import Scenario, default_scenario, load_scenario, parse_scenario
 from fake_server.serve.thread import ServerThread
 from fake_server.testing.handle import (
     IN_PROCESS_URL,

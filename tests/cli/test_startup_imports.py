@@ -19,7 +19,7 @@ SERVE_AND_ANSWER_HEALTH = """
 import asyncio, json, sys
 import fake_server.cli
 from fake_server.http.app import create_app
-from fake_server.scenario.parsing import default_scenario
+from fake_server.scenario.loading import default_scenario
 
 app = create_app(default_scenario())
 sent = []

@@ -8,7 +8,7 @@ import httpx
 import openai
 import pytest
 
-from fake_server.scenario.parsing import load_scenario, parse_scenario
+from fake_server.scenario.loading import load_scenario, parse_scenario
 from fake_server.scenario.problems import ScenarioError
 from fake_server.testing.handle import TEST_API_KEY
 from tests.helpers import StartServer

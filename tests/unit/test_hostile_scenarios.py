@@ -6,7 +6,7 @@ import pytest
 
 from fake_server import ScenarioError, parse_scenario
 from fake_server.http.control.admin import MAX_ADVANCE_SECONDS
-from fake_server.scenario.parsing import MAX_DURATION_SECONDS, MAX_TIMESTAMP, scenario_validator
+from fake_server.scenario.checks import MAX_DURATION_SECONDS, MAX_TIMESTAMP, scenario_validator
 from tests.cases.hostile_scenarios import ALL, MAX_MESSAGE_CHARACTERS
 
 

@@ -17,8 +17,8 @@ import pytest
 from fake_server.contract import twins
 from fake_server.contract.checker import overlay_from_yaml
 from fake_server.contract.resources import data_path, scenario_path, schema_path
-from fake_server.scenario import parsing
-from fake_server.scenario.parsing import default_scenario, load_scenario
+from fake_server.scenario import loading
+from fake_server.scenario.loading import default_scenario, load_scenario
 from tests.helpers import REPO_ROOT
 
 
@@ -91,5 +91,5 @@ def test_the_default_scenario_falls_back_to_its_yaml(
     monkeypatch: pytest.MonkeyPatch, twin: object
 ) -> None:
     """No usable twin, or one whose value is not a valid scenario: the YAML stands."""
-    monkeypatch.setattr(parsing, "twin_value", lambda folder, name: twin)
+    monkeypatch.setattr(loading, "twin_value", lambda folder, name: twin)
     assert default_scenario() == load_scenario(scenario_path("default.yaml"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fake_server.domain.views import FileCounts
-from fake_server.scenario.parsing import parse_scenario
+from fake_server.scenario.loading import parse_scenario
 from fake_server.scenario.problems import ScenarioError
 
 BATCH = """

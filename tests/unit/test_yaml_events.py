@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fake_server import ScenarioError
-from fake_server.scenario.parsing import parse_scenario
+from fake_server.scenario.loading import parse_scenario
 from fake_server.scenario.yaml import events as yaml_events
 
 pytestmark = pytest.mark.skipif(not yaml_events.available(), reason="needs libyaml")
@@ -89,6 +89,9 @@ def test_examples_match_the_safe_loader(text: str) -> None:
         "? [a, b]\n: value\n",  # a sequence as a key
         "a: 1\na: 2\n",  # a duplicate key
         "--- 1\n--- 2\n",  # two documents
+        "---\n---\n",  # two empty documents
+        "- ? {a: 1}\n  : value\n",  # a mapping as a key, inside a list
+        "&root [1]\n",  # an anchor on the document itself
         "a: [1, 2\n",  # not YAML at all
     ],
 )

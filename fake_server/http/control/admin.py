@@ -16,7 +16,8 @@ from fake_server.domain.clock import VirtualClock
 from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.http.bodies import parse_json, read_limited
 from fake_server.http.context import Call
-from fake_server.scenario.parsing import MAX_DURATION_SECONDS, parse_fault, parse_scenario
+from fake_server.scenario.checks import MAX_DURATION_SECONDS
+from fake_server.scenario.loading import parse_fault, parse_scenario
 from fake_server.scenario.problems import ScenarioError
 
 MAX_SCENARIO_BYTES = 16 * 1024 * 1024

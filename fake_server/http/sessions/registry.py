@@ -16,7 +16,7 @@ from fake_server.contract.checker import Contract
 from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.http.sessions.session import Session
 from fake_server.http.sessions.settings import Settings
-from fake_server.scenario.parsing import Scenario
+from fake_server.scenario.loading import Scenario
 
 SESSION_HEADER = "x-fake-session"
 SESSION_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,64}")

@@ -16,7 +16,7 @@ from fake_server.http.sessions.journal import Journal
 from fake_server.http.sessions.report import ClientLog, findings
 from fake_server.http.sessions.settings import Settings
 from fake_server.scenario.faults import FaultPlan
-from fake_server.scenario.parsing import Scenario
+from fake_server.scenario.loading import Scenario
 from fake_server.scenario.world import World
 
 # Violations are kept for the test that caused them; a long-running server

@@ -21,6 +21,7 @@ expand to too many values (a "billion laughs" bomb is a few hundred bytes).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import yaml
@@ -72,69 +73,56 @@ def load_plain(text: str) -> tuple[Any] | None:
         return None
 
 
-def _build(events: Any) -> Any:  # noqa: PLR0912, PLR0915 -- one flat loop: a call per event costs
+def _build(events: Any) -> Any:
+    """The value of a plain single document, in one flat loop: a call per event costs."""
     scalars = _ScalarBuilder()
-    # Open containers, innermost last; for a mapping, the key waiting for
-    # its value (or _NO_KEY).
-    open_containers: list[Any] = []
-    pending_keys: list[Any] = []
-    root: list[Any] = []
-    documents = 0
+    documents: list[Any] = []
+    # Open containers, innermost last, the stream's documents first; for a
+    # mapping, the key waiting for its value (or _NO_KEY).
+    open_containers: list[Any] = [documents]
+    pending_keys: list[Any] = [_NO_KEY]
     for event in events:
         kind = type(event)
         if kind is yaml.ScalarEvent:
-            if event.anchor is not None or event.tag not in (None, "!"):
-                raise _NeedsFullLoaderError
-            value: Any = scalars.build(event.value, event.implicit[0])
-            is_scalar = True
+            value: Any = scalars.build(event)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            if event.anchor is not None or event.tag not in (None, "!"):
-                raise _NeedsFullLoaderError
+            # A mapping or list as a key needs no test here: where it ends, it
+            # is a key that is not a string.
             if (
-                open_containers
-                and pending_keys[-1] is _NO_KEY
-                and type(open_containers[-1]) is dict
+                event.anchor is not None
+                or event.tag not in _UNTAGGED
+                or len(open_containers) > MAX_DEPTH  # check_bounds reports it
             ):
-                raise _NeedsFullLoaderError  # a mapping or sequence as a key
-            if len(open_containers) >= MAX_DEPTH:
-                raise _NeedsFullLoaderError  # check_bounds reports it
+                raise _NeedsFullLoaderError
             open_containers.append({} if kind is yaml.MappingStartEvent else [])
             pending_keys.append(_NO_KEY)
             continue
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             value = open_containers.pop()
             pending_keys.pop()
-            is_scalar = False
-        elif kind is yaml.DocumentStartEvent:
-            documents += 1
-            if documents > 1:
-                raise _NeedsFullLoaderError
-            continue
         elif kind is yaml.AliasEvent:
             raise _NeedsFullLoaderError
-        else:  # stream start and end, document end
-            continue
-        if not open_containers:
-            root.append(value)
+        else:  # stream and document events: each document is one value, counted at the end
             continue
         container = open_containers[-1]
+        key = pending_keys[-1]
         if type(container) is list:
             container.append(value)
-            continue
-        key = pending_keys[-1]
-        if key is _NO_KEY:
-            if not is_scalar or type(value) is not str:
-                raise _NeedsFullLoaderError
-            if value in container:
-                raise _NeedsFullLoaderError  # a duplicate key: the full loader reports it
-            pending_keys[-1] = value
-        else:
+        elif key is not _NO_KEY:
             container[key] = value
             pending_keys[-1] = _NO_KEY
-    return root[0] if root else None
+        elif type(value) is not str or value in container:
+            raise _NeedsFullLoaderError  # not a string, or a duplicate: the full loader reports it
+        else:
+            pending_keys[-1] = value
+    if len(documents) > 1:
+        raise _NeedsFullLoaderError
+    return documents[0] if documents else None
 
 
 _NO_KEY = object()
+# The tags of a value written without one: None, or "!" for a quoted scalar.
+_UNTAGGED = (None, "!")
 
 
 class _ScalarBuilder:
@@ -143,8 +131,11 @@ class _ScalarBuilder:
         # helpers are used, so one that reads nothing serves.
         self._constructor = yaml.SafeLoader("")
 
-    def build(self, value: str, plain: bool) -> Any:
-        if not plain:
+    def build(self, event: yaml.ScalarEvent) -> Any:
+        if event.anchor is not None or event.tag not in _UNTAGGED:
+            raise _NeedsFullLoaderError
+        value: str = event.value
+        if not event.implicit[0]:
             return value  # quoted: always a string
         resolvers = _IMPLICIT_RESOLVERS.get(value[0] if value else "", _NO_RESOLVERS)
         for tag, pattern in resolvers:
@@ -197,7 +188,7 @@ class _Frame:
         self.depth = 0
 
 
-def check_bounds(text: str) -> None:  # noqa: PLR0912 -- one flat loop, as _build
+def check_bounds(text: str) -> None:
     """Raise ``BoundsError`` if the document nests deeper than ``MAX_DEPTH``
     or its aliases expand to more than ``MAX_ALIAS_VALUES`` values or
     ``MAX_ALIAS_CHARACTERS`` characters.
@@ -207,66 +198,88 @@ def check_bounds(text: str) -> None:  # noqa: PLR0912 -- one flat loop, as _buil
     A document that does not parse passes: the loader reports it, with its line.
     """
     loader = yaml.CSafeLoader if available() else yaml.SafeLoader
-    anchors: dict[str, _Expanded] = {}
-    frames: list[_Frame] = []
-    aliased_values = aliased_characters = 0
+    counter = _Counter()
     try:
-        events: Any = yaml.parse(text, Loader=loader)
-        for event in events:
-            kind = type(event)
-            if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                if len(frames) >= MAX_DEPTH:
-                    raise _bounds_error(f"nesting is deeper than {MAX_DEPTH} levels", event, frames)
-                frames.append(_Frame(kind is yaml.MappingStartEvent, event.anchor))
-                continue
-            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                frame = frames.pop()
-                done = _Expanded(frame.values, frame.characters, frame.depth + 1)
-                if frame.anchor is not None:
-                    anchors[frame.anchor] = done
-            elif kind is yaml.ScalarEvent:
-                done = _Expanded(1, len(event.value), 0)
-                if event.anchor is not None:
-                    anchors[event.anchor] = done
-            elif kind is yaml.AliasEvent:
-                known = anchors.get(event.anchor)
-                if known is None:
-                    if any(frame.anchor == event.anchor for frame in frames):
-                        raise _bounds_error(
-                            "an alias inside the value it refers to (a cycle)", event, frames
-                        )
-                    continue  # an unknown anchor: the loader reports it
-                aliased_values += known.values
-                aliased_characters += known.characters
-                if aliased_values > MAX_ALIAS_VALUES:
-                    raise _bounds_error(
-                        f"aliases expand to more than {MAX_ALIAS_VALUES:,} values", event, frames
-                    )
-                if aliased_characters > MAX_ALIAS_CHARACTERS:
-                    raise _bounds_error(
-                        f"aliases expand to more than {MAX_ALIAS_CHARACTERS:,} characters",
-                        event,
-                        frames,
-                    )
-                if len(frames) + known.depth > MAX_DEPTH:
-                    raise _bounds_error(
-                        f"nesting is deeper than {MAX_DEPTH} levels (through this alias)",
-                        event,
-                        frames,
-                    )
-                done = known
-            else:
-                continue  # stream and document events
-            if frames:
-                parent = frames[-1]
-                if parent.mapping and parent.children % 2 == 0:
-                    parent.key = event.value if kind is yaml.ScalarEvent else "?"
-                parent.children += 1
-                parent.values += done.values
-                parent.characters += done.characters
-                parent.depth = max(parent.depth, done.depth)
+        for event in yaml.parse(text, Loader=loader):
+            count = _COUNTS.get(type(event))
+            if count is not None:  # not a stream or document event
+                count(counter, event)
     except yaml.YAMLError:
         return
+
+
+class _Counter:
+    """What each anchor stands for, and the containers open, as the events go by."""
+
+    def __init__(self) -> None:
+        self.anchors: dict[str, _Expanded] = {}
+        self.frames: list[_Frame] = []
+        self.aliased_values = 0
+        self.aliased_characters = 0
+
+    def open(self, event: Any) -> None:
+        if len(self.frames) >= MAX_DEPTH:
+            raise _bounds_error(f"nesting is deeper than {MAX_DEPTH} levels", event, self.frames)
+        self.frames.append(_Frame(type(event) is yaml.MappingStartEvent, event.anchor))
+
+    def close(self, event: Any) -> None:
+        frame = self.frames.pop()
+        self._done(frame.anchor, _Expanded(frame.values, frame.characters, frame.depth + 1), "?")
+
+    def scalar(self, event: Any) -> None:
+        self._done(event.anchor, _Expanded(1, len(event.value), 0), event.value)
+
+    def alias(self, event: Any) -> None:
+        known = self.anchors.get(event.anchor)
+        if known is None:
+            if any(frame.anchor == event.anchor for frame in self.frames):
+                raise _bounds_error(
+                    "an alias inside the value it refers to (a cycle)", event, self.frames
+                )
+            return  # an unknown anchor: the loader reports it
+        self.aliased_values += known.values
+        self.aliased_characters += known.characters
+        problem = self._expansion_problem(known)
+        if problem is not None:
+            raise _bounds_error(problem, event, self.frames)
+        self._add(known, "?")
+
+    def _expansion_problem(self, known: _Expanded) -> str | None:
+        if self.aliased_values > MAX_ALIAS_VALUES:
+            return f"aliases expand to more than {MAX_ALIAS_VALUES:,} values"
+        if self.aliased_characters > MAX_ALIAS_CHARACTERS:
+            return f"aliases expand to more than {MAX_ALIAS_CHARACTERS:,} characters"
+        if len(self.frames) + known.depth > MAX_DEPTH:
+            return f"nesting is deeper than {MAX_DEPTH} levels (through this alias)"
+        return None
+
+    def _done(self, anchor: str | None, done: _Expanded, key: str) -> None:
+        """A value read whole (``key``: its text, were it a mapping's key)."""
+        if anchor is not None:
+            self.anchors[anchor] = done
+        self._add(done, key)
+
+    def _add(self, done: _Expanded, key: str) -> None:
+        if not self.frames:
+            return
+        parent = self.frames[-1]
+        if parent.mapping and parent.children % 2 == 0:
+            parent.key = key
+        parent.children += 1
+        parent.values += done.values
+        parent.characters += done.characters
+        parent.depth = max(parent.depth, done.depth)
+
+
+# What each kind of event does to the count (stream and document events: nothing).
+_COUNTS: dict[type, Callable[[_Counter, Any], None]] = {
+    yaml.MappingStartEvent: _Counter.open,
+    yaml.SequenceStartEvent: _Counter.open,
+    yaml.MappingEndEvent: _Counter.close,
+    yaml.SequenceEndEvent: _Counter.close,
+    yaml.ScalarEvent: _Counter.scalar,
+    yaml.AliasEvent: _Counter.alias,
+}
 
 
 def _bounds_error(message: str, event: Any, frames: list[_Frame]) -> BoundsError:

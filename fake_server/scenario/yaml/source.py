@@ -30,6 +30,7 @@ _JSON_TAGS = tuple(
 )
 MERGE_TAG = "tag:yaml.org,2002:merge"
 _JSON_NUMBER_STARTS = frozenset("-0123456789NI")  # and NaN, Infinity, which JSON refuses
+_NOT_A_JSON_TOKEN = object()
 
 
 class _QuickLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -189,16 +190,8 @@ class _Builder:
         tag = node.tag
         shown = quoted(node.value)
         if self._json_numbers and not node.style and node.value[:1] in _JSON_NUMBER_STARTS:
-            try:
-                value = strict_json.loads(node.value)
-            except strict_json.NumberError as error:
-                self._refuse(node, path, f"{shown} is {error.reason}")
-                return None
-            except ValueError:
-                pass  # not a JSON token: read as YAML reads it
-            else:
-                if type(value) is float and value.is_integer():
-                    self.integral_floats.append(path)
+            value = self._json_token(node, path)
+            if value is not _NOT_A_JSON_TOKEN:
                 return value
         if tag == "tag:yaml.org,2002:timestamp":
             self._refuse(
@@ -226,6 +219,20 @@ class _Builder:
                 return None
             if type(value) is float and value.is_integer():
                 self.integral_floats.append(path)
+        return value
+
+    def _json_token(self, node: yaml.ScalarNode, path: YamlPath) -> Any:
+        """A scalar of a JSON document read as JSON reads it (None if refused),
+        or ``_NOT_A_JSON_TOKEN`` for YAML to read."""
+        try:
+            value = strict_json.loads(node.value)
+        except strict_json.NumberError as error:
+            self._refuse(node, path, f"{quoted(node.value)} is {error.reason}")
+            return None
+        except ValueError:
+            return _NOT_A_JSON_TOKEN
+        if type(value) is float and value.is_integer():
+            self.integral_floats.append(path)
         return value
 
     def _mapping(self, node: yaml.MappingNode, path: YamlPath) -> dict[str, Any]:
