@@ -37,12 +37,6 @@ ANY_HOST = "*"
 LOOPBACK_NAME = "localhost"
 DEFAULT_PORTS = {"http": 80, "https": 443}
 SAFE_METHODS = frozenset({"GET", "HEAD"})
-JSON_TYPES = frozenset({"application/json"})
-YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
-# The body types each change to the control plane takes; any other change
-# takes JSON. A scenario is YAML, of which JSON is a part. None of these is
-# a type a page may send without a preflight (text/plain, the form encodings).
-BODY_TYPES = {"fakeLoadScenario": JSON_TYPES | YAML_TYPES}
 # A Host (or an Origin's host and port) as a browser sends it: a DNS name or
 # an IPv4 address, or an IPv6 address in brackets; a port of up to 5 digits.
 _HOST = re.compile(
@@ -56,9 +50,16 @@ Address = tuple[str, int | None]
 
 
 def refusal(
-    scope: Scope, method: str, path: str, operation: str | None, allowed_hosts: tuple[str, ...]
+    scope: Scope,
+    method: str,
+    path: str,
+    body_types: tuple[str, ...],
+    allowed_hosts: tuple[str, ...],
 ) -> ApiError | None:
-    """Why the request must be refused (403), or None if it may go on."""
+    """Why the request must be refused (403), or None if it may go on.
+
+    ``body_types``: what the route's operation takes as a body (``Operation.body_types``).
+    """
     hosts = _values(scope["headers"], b"host")
     if hosts:
         own = _host_of(hosts, scope.get("server"), allowed_hosts)
@@ -69,7 +70,7 @@ def refusal(
         own = _server_address(scope.get("server"))
     if method in SAFE_METHODS or not is_admin_path(path):
         return None
-    return _origin_refusal(scope, own) or _body_type_refusal(scope["headers"], operation)
+    return _origin_refusal(scope, own) or _body_type_refusal(scope["headers"], body_types)
 
 
 def _host_of(hosts: list[bytes], server: object, allowed_hosts: tuple[str, ...]) -> Address | None:
@@ -108,12 +109,11 @@ def _origin_refusal(scope: Scope, own: Address | None) -> ApiError | None:
 
 
 def _body_type_refusal(
-    headers: Iterable[tuple[bytes, bytes]], operation: str | None
+    headers: Iterable[tuple[bytes, bytes]], accepted: tuple[str, ...]
 ) -> ApiError | None:
     sent = _values(headers, b"content-type")
     if not sent:
         return None  # no body, or bytes nothing declares: a form always declares its type
-    accepted = BODY_TYPES.get(operation or "", JSON_TYPES)
     if len(sent) == 1:
         essence = sent[0].decode("latin-1").partition(";")[0].strip().lower()
         if essence in accepted:
@@ -122,8 +122,8 @@ def _body_type_refusal(
     return ApiError(
         403,
         f"Content-Type {shown} is not accepted by fake_server's control plane here: "
-        f"send {' or '.join(sorted(accepted))}, or no body. (A web page may send form "
-        "encodings and text/plain to any server without asking first.)",
+        f"send {', '.join(accepted)}, or no body (a web page may send form "
+        "encodings and text/plain to any server without asking first).",
         code="forbidden_content_type",
     )
 

@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from fake_server.contract.operations import JSON_BODY
 from fake_server.domain.clock import stopwatch
 from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.domain.permissions import end_user_problem
@@ -117,16 +118,16 @@ def resolve(
 
 async def handle(call: Call) -> Response:
     try:
+        route = call.route
         refusal = guards.refusal(
             call.request.scope,
             call.method,
             call.path,
-            call.operation,
+            JSON_BODY if route is None else route.operation.body_types,
             call.server.settings.allowed_hosts,
         )
         if refusal is not None:
             raise Refused(refusal)
-        route = call.route
         if route is None:
             make = wrong_method if call.match.wrong_method else unknown_route
             raise Refused(make(call.method, call.path))
