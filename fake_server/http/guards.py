@@ -44,9 +44,10 @@ _HOST = re.compile(
 )
 # Parsed Host values, remembered: a client sends the same one every time.
 MAX_REMEMBERED_HOSTS = 256
-_hosts: dict[bytes, tuple[str, int | None] | None] = {}
+MAX_REMEMBERED_HOST_BYTES = 300
 
 Address = tuple[str, int | None]
+_hosts: dict[bytes, tuple[Address, bool] | None] = {}
 
 
 def refusal(
@@ -77,12 +78,13 @@ def _host_of(hosts: list[bytes], server: object, allowed_hosts: tuple[str, ...])
     """The name and port the Host header names, if the server answers to that name."""
     if len(hosts) > 1:
         return None
-    address = _parse_host(hosts[0])
-    if address is None:
+    known = _parse_host(hosts[0])
+    if known is None:
         return None
-    name = address[0]
-    if name == LOOPBACK_NAME or _is_loopback_address(name):
+    address, loopback = known
+    if loopback:
         return address
+    name = address[0]
     extra = _names(allowed_hosts)
     if ANY_HOST in extra or name in extra:
         return address
@@ -150,13 +152,18 @@ def _shown(values: list[bytes]) -> str:
     return quoted(values[0].decode("latin-1"))
 
 
-def _parse_host(raw: bytes) -> Address | None:
+def _parse_host(raw: bytes) -> tuple[Address, bool] | None:
+    """The address a Host value names and whether it is a loopback one; None if malformed."""
     if raw in _hosts:
         return _hosts[raw]
-    parsed = _address(raw.decode("latin-1"))
-    if len(_hosts) >= MAX_REMEMBERED_HOSTS:
-        _hosts.clear()
-    if len(raw) <= 300:
+    address = _address(raw.decode("latin-1"))
+    parsed = None
+    if address is not None:
+        name = address[0]
+        parsed = address, name == LOOPBACK_NAME or _is_loopback_address(name)
+    if len(raw) <= MAX_REMEMBERED_HOST_BYTES:
+        if len(_hosts) >= MAX_REMEMBERED_HOSTS:
+            _hosts.clear()
         _hosts[raw] = parsed
     return parsed
 
