@@ -120,6 +120,15 @@ def _serve_how(serve: argparse.ArgumentParser) -> None:
         "health excepted); required when --host is not a loopback address",
     )
     serve.add_argument(
+        "--allowed-host",
+        metavar="NAME",
+        action="append",
+        default=[name for name in (_env("ALLOWED_HOST") or "").split(",") if name],
+        help="answer requests whose Host is NAME too (repeatable; FAKE_SERVER_ALLOWED_HOST "
+        "takes a comma-separated list; * for any), beyond loopback names and the bound "
+        "address: a container's service name, say",
+    )
+    serve.add_argument(
         "--ready-file",
         metavar="PATH",
         default=_env("READY_FILE"),
@@ -217,6 +226,7 @@ def _serve(args: argparse.Namespace) -> int:
         journal_size=args.journal_size,
         max_sessions=args.max_sessions,
         admin_token=args.admin_token,
+        allowed_hosts=(args.host, *args.allowed_host),
         ready_file=args.ready_file,
         loop=args.loop,
         http=args.http,

@@ -17,7 +17,7 @@ from fake_server.contract.operations import PROVIDER_OPERATIONS
 ERROR_STATUSES = {
     "400": "The request is malformed or breaks the request schema.",
     "401": "Missing or wrong credentials.",
-    "403": "Not allowed for this end user (MKA1 permissions).",
+    "403": "Not allowed: for this end user (MKA1 permissions), or from this Host.",
     "404": "No such object (or it belongs to another end user).",
     "409": "The request conflicts with the current state.",
     "410": "The vector store has expired (MKA1).",

@@ -20,6 +20,13 @@ from enum import StrEnum
 
 from fake_server.contract.dialects import Extension
 
+# The body types a change to the control plane takes (no Content-Type at all
+# is always taken). None of them is one a web page may send anywhere without
+# a CORS preflight: text/plain and the form encodings (see http/guards.py).
+JSON_BODY = ("application/json",)
+# A scenario is YAML, of which JSON is a part.
+YAML_BODY = (*JSON_BODY, "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+
 
 class Plane(StrEnum):
     # A provider's API, served under every dialect's prefix.
@@ -56,6 +63,8 @@ class Operation:
     reads_batch: bool = False
     # Client report: the cancel whose outcome a client must confirm.
     cancels_batch: bool = False
+    # Control plane: the body types a change takes (JSON_BODY, YAML_BODY).
+    body_types: tuple[str, ...] = JSON_BODY
 
 
 PROVIDER, CONTROL = Plane.PROVIDER, Plane.CONTROL
@@ -173,7 +182,7 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation("fakeHealth", "GET", "/health", CONTROL, open=True),
     Operation("fakeReset", "POST", "/reset", CONTROL),
-    Operation("fakeLoadScenario", "PUT", "/scenario", CONTROL),
+    Operation("fakeLoadScenario", "PUT", "/scenario", CONTROL, body_types=YAML_BODY),
     Operation("fakeGetClock", "GET", "/clock", CONTROL),
     Operation("fakeAdvanceClock", "POST", "/clock/advance", CONTROL),
     Operation("fakeListRequests", "GET", "/requests", CONTROL),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from starlette.types import Receive, Scope, Send
 
 from fake_server import defaults
@@ -73,13 +75,17 @@ def create_app(
     journal_max_entries: int | None = None,
     max_sessions: int = defaults.MAX_SESSIONS,
     admin_token: str | None = None,
+    allowed_hosts: Iterable[str] = (),
     settings: Settings | None = None,
 ) -> FakeServerApp:
     """A fake server app; ``strict`` turns contract violations into 500s.
 
     With ``admin_token``, the control plane (all of ``/__fake__`` but health
     and the OpenAPI documents) answers only requests that carry
-    ``Authorization: Bearer <admin_token>``. ``settings`` gives all the
+    ``Authorization: Bearer <admin_token>``. Every request must name the
+    server in ``Host`` by a loopback name, the address it arrived on (in
+    process: the client's URL) or one of ``allowed_hosts`` (``"*"``: any
+    name); see ``fake_server.http.guards``. ``settings`` gives all the
     options at once and wins over the keywords.
     """
     if settings is None:
@@ -88,6 +94,7 @@ def create_app(
             journal_max_entries=journal_max_entries,
             max_sessions=max_sessions,
             admin_token=admin_token or None,
+            allowed_hosts=tuple(allowed_hosts),
         )
     sessions = Sessions(scenario or default_scenario(), contract or Contract.load(), settings)
     return FakeServerApp(sessions, settings)

@@ -2,11 +2,13 @@
 
 1. Resolve, once: the route (operation or unknown route), the dialect, the
    session named by ``X-Fake-Session``, the end user, the stopwatch.
-2. Authorise (bearer key, or the admin token on the control plane). Only an
+2. The guards (``guards``): a Host the server does not answer to, or a
+   browser's change to the control plane from elsewhere, is refused (403).
+3. Authorise (bearer key, or the admin token on the control plane). Only an
    authorised request may create a session; a refused one is recorded in the
    session it names if that session exists.
-3. The session's fault plan, then the handler.
-4. ``respond``: the contract check, the journal, the log line.
+4. The session's fault plan, then the handler.
+5. ``respond``: the contract check, the journal, the log line.
 Any exception on the way is answered by ``respond_error``, the one place
 that turns errors into the provider's envelope.
 """
@@ -23,10 +25,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from fake_server.contract.operations import JSON_BODY
 from fake_server.domain.clock import stopwatch
 from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.domain.permissions import end_user_problem
-from fake_server.http import drops
+from fake_server.http import drops, guards
 from fake_server.http.admin_paths import is_admin_path
 from fake_server.http.context import Call, Document, Handler, Reply
 from fake_server.http.control.auth import INSPECTOR_HEADER, cookie_token, query_token
@@ -116,6 +119,15 @@ def resolve(
 async def handle(call: Call) -> Response:
     try:
         route = call.route
+        refusal = guards.refusal(
+            call.request.scope,
+            call.method,
+            call.path,
+            JSON_BODY if route is None else route.operation.body_types,
+            call.server.settings.allowed_hosts,
+        )
+        if refusal is not None:
+            raise Refused(refusal)
         if route is None:
             make = wrong_method if call.match.wrong_method else unknown_route
             raise Refused(make(call.method, call.path))

@@ -28,6 +28,7 @@ from fake_server.http.provider.render import (
     EncodedBody,
     EncodedList,
     FinishedPage,
+    NotJsonError,
     encode,
 )
 
@@ -63,7 +64,12 @@ def respond(
         if recorder.strict:
             status, body = _violation_response(violation)
             headers = None
-    response = _json_response(call, status, body, headers)
+    try:
+        response = _json_response(call, status, body, headers)
+    except NotJsonError as error:
+        status, body = _not_json(call, status, error)
+        headers = None
+        response = _json_response(call, status, body, headers)
     _record(call, status, response.request_id, headers)
     return response
 
@@ -103,6 +109,8 @@ def respond_document(call: Call, document: Document) -> Response:
 
 def respond_error(call: Call, error: Exception) -> Response:
     """The answer to an exception; a bug (an unknown kind) is logged with its traceback."""
+    if isinstance(error, NotJsonError):  # a handler's own encoding found it
+        return respond(call, *_not_json(call, 200, error))
     api_error = known_error(error)
     if api_error is None:
         logger.error(
@@ -165,6 +173,22 @@ def _record(
             session.client_log.saw(recorded)
     if logged:
         access_log.write(recorded)
+
+
+def _not_json(call: Call, status: int, error: NotJsonError) -> tuple[int, dict[str, Any]]:
+    """A body that cannot be JSON, recorded as a contract violation and answered as
+    one, strict or not: there is no such body to send instead."""
+    violation = Violation(
+        call.dialect.schema_set,
+        call.operation,
+        status,
+        error.path,
+        "finite numbers",
+        f"{error.value} is not a JSON number",
+    )
+    logger.error("%s %s: %s", call.method, call.path, violation)
+    (call.session or call.server.sessions.default).record(violation)
+    return _violation_response(violation)
 
 
 def _violation_response(violation: Violation) -> tuple[int, dict[str, Any]]:

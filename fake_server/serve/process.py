@@ -42,6 +42,8 @@ class ServeOptions:
     journal_size: int | None
     max_sessions: int
     admin_token: str | None
+    # Host names answered besides loopback names and the bound address.
+    allowed_hosts: tuple[str, ...]
     ready_file: str | None
     loop: str
     http: str
@@ -67,6 +69,7 @@ def serve(options: ServeOptions) -> bool:
             journal_max_entries=options.journal_size,
             max_sessions=options.max_sessions,
             admin_token=options.admin_token,
+            allowed_hosts=options.allowed_hosts,
         )
         config = uvicorn_config(
             app, grace_seconds=PROCESS_GRACE_SECONDS, loop=options.loop, http=options.http

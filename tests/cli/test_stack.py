@@ -227,7 +227,7 @@ def test_a_request_before_an_unparsable_one_is_answered_first(each_parser: str) 
     # Pipelined on one connection: a cancel, then bytes no parser reads.
     url = each_parser
     host, port = url.removeprefix("http://").split(":")
-    good = f"POST {CANCEL} HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer k\r\n\r\n"
+    good = f"POST {CANCEL} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n\r\n"
     with socket.create_connection((host, int(port)), timeout=10) as connection:
         connection.sendall(good.encode() + UNPARSABLE["byte 0xff in the path"])
         received = b""
@@ -241,7 +241,7 @@ def test_a_request_before_an_unparsable_one_is_answered_first(each_parser: str) 
 def test_a_request_whose_own_body_is_broken_is_answered_at_once(each_parser: str) -> None:
     url = each_parser
     broken = (
-        b"POST /v1/vector_stores HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer k\r\n"
+        b"POST /v1/vector_stores HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n"
         b"Transfer-Encoding: chunked\r\n\r\nZZ\r\n"
     )
     status, headers, body = raw_exchange(url, broken)  # times out (10 s) if it hangs

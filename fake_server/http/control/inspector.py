@@ -17,6 +17,7 @@ from typing import Any
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.errors import NotFoundError, quoted
 from fake_server.domain.inspection import BatchTimeline, OverviewBounds, StoreOverview
+from fake_server.domain.model import NEVER
 from fake_server.domain.views import FileCounts
 from fake_server.http.admin_paths import ADMIN_PREFIX
 from fake_server.http.context import Call, Document
@@ -24,6 +25,7 @@ from fake_server.http.control.auth import TOKEN_PARAM, set_cookie
 from fake_server.http.provider.render import encode
 
 PAGE_PATH = ADMIN_PREFIX + "/ui"
+NEVER_SHOWN = "never"  # as a scenario says it: processing_seconds: never
 LIMITS = OverviewBounds()
 MAX_REQUESTS = 200
 ASSETS = {
@@ -125,12 +127,18 @@ def _batch(batch: BatchTimeline) -> dict[str, Any]:
                 "created_at": file.created_at,
                 "status": file.status.value,
                 "outcome": file.outcome.value,
-                "finishes_at": file.finishes_at,
+                "finishes_at": _moment(file.finishes_at),
                 "error_code": file.error_code,
             }
             for file in batch.files
         ],
     }
+
+
+def _moment(moment: float | None) -> float | str | None:
+    """A moment on the clock as JSON: a file that never finishes says "never" (JSON
+    has no infinity, which is how the domain holds it)."""
+    return NEVER_SHOWN if moment == NEVER else moment
 
 
 def _counts(counts: FileCounts) -> dict[str, int]:

@@ -7,8 +7,9 @@ Pure functions of the views; what is kept between requests lives in
 from __future__ import annotations
 
 import json
+import math
 import mimetypes
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple, Protocol, TypeVar
 
 from fake_server.contract.dialects import Dialect
@@ -235,13 +236,53 @@ def deleted_vector_store(vector_store_id: str) -> dict[str, Any]:
     return {"id": vector_store_id, "object": "vector_store.deleted", "deleted": True}
 
 
+class NotJsonError(ValueError):
+    """A body holding a value JSON has no word for (``inf``, ``nan``): never sent.
+
+    The responder answers it as a contract violation naming ``path``.
+    """
+
+    def __init__(self, path: str, value: float) -> None:
+        super().__init__(f"{value} at {path} is not a JSON number")
+        self.path = path
+        self.value = value
+
+
+# json.dumps' defaults but one: Python writes ``inf`` as ``Infinity``, which
+# no JSON parser reads, so it is refused instead.
+_ENCODER = json.JSONEncoder(allow_nan=False)
+
+
 def encode(body: Any) -> bytes:
-    """The one JSON encoding fake_server sends.
+    """The one JSON encoding fake_server sends; ``NotJsonError`` for a non-finite number.
 
     The default separators keep bodies byte-identical to ``json.dumps``
     output, which is what the reference examples in the README show.
     """
-    return json.dumps(body).encode("utf-8")
+    try:
+        return _ENCODER.encode(body).encode("utf-8")
+    except ValueError:
+        found = _non_finite(body, "$")
+        if found is None:
+            raise
+        raise NotJsonError(*found) from None
+
+
+def _non_finite(value: Any, path: str) -> tuple[str, float] | None:
+    """The path of the first number in ``value`` that JSON cannot hold, and the number."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else (path, value)
+    if isinstance(value, dict):
+        items: Iterable[tuple[Any, Any]] = ((f"{path}.{key}", item) for key, item in value.items())
+    elif isinstance(value, list | tuple):
+        items = ((f"{path}[{index}]", item) for index, item in enumerate(value))
+    else:
+        return None
+    for where, item in items:
+        found = _non_finite(item, where)
+        if found is not None:
+            return found
+    return None
 
 
 class EncodedBody(NamedTuple):

@@ -17,3 +17,6 @@ class Settings(NamedTuple):
     max_sessions: int = defaults.MAX_SESSIONS
     # With a token, the control plane (health and OpenAPI aside) needs it as a bearer token.
     admin_token: str | None = None
+    # Host names answered beyond loopback and the address a connection arrived
+    # on (``fake_server.http.guards``); "*" answers any name.
+    allowed_hosts: tuple[str, ...] = ()

@@ -104,6 +104,7 @@
 
   function clockTime(seconds) {
     if (seconds === null || seconds === undefined) return "–";
+    if (seconds === "never") return "never";  // processing_seconds: never
     const iso = new Date(seconds * 1000).toISOString().replace(".000Z", "Z");
     return `${Math.round(seconds * 1000) / 1000} (${iso})`;
   }
@@ -184,7 +185,7 @@
           el("td", {}, status(file.status)),
           el("td", {}, file.outcome + (file.error_code ? ` (${file.error_code})` : "")),
           el("td", {}, clockTime(file.finishes_at)),
-          el("td", {}, file.status === "in_progress" && file.finishes_at !== null
+          el("td", {}, file.status === "in_progress" && typeof file.finishes_at === "number"
             ? `${Math.max(0, Math.round((file.finishes_at - now) * 100) / 100)} s` : "–"),
         )))),
       batch.files.length < batch.file_counts.total
