@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from fake_server import Contract
-from fake_server.contract.checker import ContractLoadError
+from fake_server.contract.dialects import DIALECTS
+from fake_server.contract.loading import SCHEMA_SETS, ContractLoadError
 from fake_server.contract.resources import schema_path
 from fake_server.contract.validation import check_schema
 
@@ -107,6 +108,47 @@ def test_an_overlay_pointer_that_does_not_resolve_fails_loudly() -> None:
     }
     with pytest.raises(ContractLoadError, match="does not resolve"):
         Contract.load(extra_corrections=[lost])
+
+
+@pytest.mark.parametrize(
+    ("schema_sets", "document", "reason"),
+    [
+        (["mka1"], "openai-spec.json", "which reads mka1.json"),
+        (["openai", "nonesuch"], "openai-spec.json", "which is not a schema set"),
+    ],
+)
+def test_an_overlay_entry_for_a_set_that_reads_another_document_fails_loudly(
+    schema_sets: list[str], document: str, reason: str
+) -> None:
+    # Such an entry would otherwise correct nothing, silently.
+    misplaced = {
+        "id": "misplaced",
+        "schema_sets": schema_sets,
+        "document": document,
+        "pointer": "/$defs/VectorStoreFileBatchObject/properties/object/enum",
+        "expect": ["vector_store.files_batch"],
+        "replace": ["x"],
+    }
+    with pytest.raises(ContractLoadError, match=f"'misplaced'.*{reason}"):
+        Contract.load(extra_corrections=[misplaced])
+
+
+def test_every_dialect_reads_a_schema_set_and_every_set_borrows_from_a_set() -> None:
+    names = {schema_set.name for schema_set in SCHEMA_SETS}
+    assert {dialect.schema_set for dialect in DIALECTS} == names
+    for schema_set in SCHEMA_SETS:
+        assert {schema_set.errors_from, schema_set.requests_from or schema_set.name} <= names
+
+
+def test_mka1_borrows_the_specs_request_schemas_and_error_envelope(contract: Contract) -> None:
+    # The multipart upload has no MKA1 model: the spec's checks it.
+    upload = {"purpose": "nonesuch"}
+    spec_problem = contract.check_request("spec", "createFile", upload)
+    assert spec_problem is not None
+    assert contract.check_request("mka1", "createFile", upload) == spec_problem
+    error = {"error": {"message": "x", "type": "y", "param": None, "code": None}}
+    assert contract.check("mka1", OP, 404, error) is None
+    assert contract.check("mka1", OP, 404, {"error": "x"}) is not None
 
 
 def test_list_responses_are_checked(contract: Contract) -> None:
