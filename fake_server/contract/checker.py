@@ -14,14 +14,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fake_server.contract import loading
 from fake_server.contract.loading import MAX_KNOWN_VALID_ITEMS, ContractLoadError, Loaded
-from fake_server.contract.request_problems import (
-    RequestProblem,
-    chunking_problem,
-    request_problem,
-)
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
+
+    from fake_server.contract.request_problems import RequestProblem
 
 __all__ = ["Contract", "ContractLoadError", "Violation"]
 
@@ -81,9 +78,15 @@ class Contract:
         if validator is None:
             return None
         error = validator.first_error(body)
+        if error is None and not isinstance(body, dict):
+            return None
+        # Imported here: a server that is never sent a request body (its
+        # first cancel, say) has no use for the messages.
+        from fake_server.contract import request_problems  # noqa: PLC0415
+
         if error is not None:
-            return request_problem(error)
-        return chunking_problem(body) if isinstance(body, dict) else None
+            return request_problems.request_problem(error)
+        return request_problems.chunking_problem(body)
 
     def check(
         self, schema_set: str, operation: str | None, status: int, body: Any
