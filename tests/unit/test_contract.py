@@ -6,13 +6,14 @@ import copy
 import json
 from typing import Any
 
+import jsonschema_rs
 import pytest
 
 from fake_server import Contract
 from fake_server.contract.dialects import DIALECTS
-from fake_server.contract.loading import SCHEMA_SETS, ContractLoadError
+from fake_server.contract.loading import SCHEMA_SETS, ContractLoadError, load
 from fake_server.contract.resources import schema_path
-from fake_server.contract.validation import check_schema
+from fake_server.contract.validation import check_schema, only_reachable
 
 BATCH: dict[str, Any] = {
     "id": "vsfb_abc123",
@@ -297,3 +298,39 @@ def test_every_purpose_a_scenario_may_give_is_one_a_client_may_upload_with(
     mka1 = contract.documents["mka1"]["$defs"]
     assert set(allowed) <= set(mka1["File"]["properties"]["purpose"]["enum"])
     assert set(allowed) <= set(spec["OpenAIFile"]["properties"]["purpose"]["enum"])
+
+
+def test_a_validator_is_compiled_with_only_the_definitions_it_reaches() -> None:
+    defs = {
+        "Batch": {"properties": {"counts": {"$ref": "#/$defs/Counts"}}},
+        "Counts": {"type": "object", "additionalProperties": {"$ref": "#/$defs/Count"}},
+        "Count": {"type": "integer"},
+        "a/b": {"type": "string"},
+        "Unused": {"$ref": "#/$defs/Count"},
+    }
+    reached = only_reachable({"$ref": "#/$defs/Batch", "$defs": defs})
+    assert sorted(reached["$defs"]) == ["Batch", "Count", "Counts"]
+    escaped = only_reachable({"items": [{"$ref": "#/$defs/a~1b"}], "$defs": defs})
+    assert sorted(escaped["$defs"]) == ["a/b"]
+
+
+@pytest.mark.parametrize(
+    "ref", ["#", "#/properties/x", "#/$defs/Missing", "other.json#/$defs/Count", "#anchor"]
+)
+def test_a_reference_not_followed_leaves_the_schema_whole(ref: str) -> None:
+    schema = {"$ref": "#/$defs/Count", "properties": {"x": {"$ref": ref}}, "$defs": {"Count": {}}}
+    assert only_reachable(schema) is schema
+
+
+def test_trimmed_and_whole_validators_agree() -> None:
+    # Trimmed as compiled, whole as the explaining validator reads them.
+    responses = load().responses
+    for schema_set in SCHEMA_SETS:
+        validator = responses[(schema_set.name, OP, 200)]
+        whole = jsonschema_rs.validator_for(validator.schema)
+        for body in (
+            BATCH,
+            with_changes(status="x"),
+            with_changes(object="vector_store.files_batch"),
+        ):
+            assert validator.is_valid(body) == whole.is_valid(body)
