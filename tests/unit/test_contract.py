@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from typing import Any
 
 import jsonschema_rs
@@ -14,6 +16,7 @@ from fake_server.contract.dialects import DIALECTS
 from fake_server.contract.loading import SCHEMA_SETS, ContractLoadError, load
 from fake_server.contract.resources import schema_path
 from fake_server.contract.validation import check_schema, only_reachable
+from tests.conftest import REPO_ROOT
 
 BATCH: dict[str, Any] = {
     "id": "vsfb_abc123",
@@ -334,3 +337,51 @@ def test_trimmed_and_whole_validators_agree() -> None:
             with_changes(object="vector_store.files_batch"),
         ):
             assert validator.is_valid(body) == whole.is_valid(body)
+
+
+FIRST_CANCEL = """
+import asyncio, json, sys
+from fake_server.http.app import create_app
+from fake_server.scenario.parsing import default_scenario
+
+app = create_app(default_scenario())
+sent = []
+
+async def receive():
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+async def send(message):
+    sent.append(message)
+
+path = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123/cancel"
+scope = {
+    "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+    "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+    "root_path": "", "headers": [(b"host", b"127.0.0.1"), (b"authorization", b"Bearer t")],
+    "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8080),
+}
+asyncio.run(app(scope, receive, send))
+print(json.dumps({"status": sent[0]["status"], "modules": sorted(sys.modules)}))
+"""
+
+
+def test_a_first_cancel_loads_no_request_messages_or_explainer() -> None:
+    # Start-up counts until the first provider answer: what only a bad or a
+    # bodied request needs stays unloaded until one comes.
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_CANCEL],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    answer = json.loads(result.stdout.splitlines()[-1])
+    assert answer["status"] == 200
+    unwanted = ("fake_server.contract.request_problems", "jsonschema", "yaml")
+    loaded = [
+        name
+        for name in answer["modules"]
+        if any(name == prefix or name.startswith(prefix + ".") for prefix in unwanted)
+    ]
+    assert loaded == []
