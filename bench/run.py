@@ -105,9 +105,16 @@ class Served:
     stack: str
 
 
+# What a server must have answered to count as started: by default its
+# health route; the start-up row waits for a provider answer instead.
+HEALTH = ("GET", "/__fake__/health")
+
+
 @contextmanager
-def serving(command: list[str], cpu: str | None = None) -> Iterator[Served]:
-    """Start a server process; yield its URL, pid, spawn-to-healthy time and stack.
+def serving(
+    command: list[str], cpu: str | None = None, first: tuple[str, str] = HEALTH
+) -> Iterator[Served]:
+    """Start a server process; yield its URL, pid, spawn-to-``first``-answer time and stack.
 
     Its stdout (the readiness line, then fake_server's request log) goes to
     a file, as a terminal or a container log would take it: a pipe nobody
@@ -119,13 +126,15 @@ def serving(command: list[str], cpu: str | None = None) -> Iterator[Served]:
     # process reads through another, so neither moves the other's offset.
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "stdout.log"
-        with log.open("a") as out, log.open() as reader:
+        # The client is made before the clock starts: its cost is this
+        # process's, not the server's.
+        with log.open("a") as out, log.open() as reader, httpx.Client(headers=AUTH) as client:
             started = time.perf_counter()
             process = subprocess.Popen(
                 command, stdout=out, stderr=subprocess.DEVNULL, text=True, cwd=REPO_ROOT
             )
             try:
-                yield _served(reader, process, started, command)
+                yield _served(reader, process, started, command, client=client, first=first)
             finally:
                 process.terminate()
                 try:
@@ -136,21 +145,30 @@ def serving(command: list[str], cpu: str | None = None) -> Iterator[Served]:
 
 
 def _served(
-    reader: IO[str], process: subprocess.Popen[str], started: float, command: list[str]
+    reader: IO[str],
+    process: subprocess.Popen[str],
+    started: float,
+    command: list[str],
+    *,
+    client: httpx.Client,
+    first: tuple[str, str],
 ) -> Served:
     line = _readiness_line(reader, process)
     match = re.search(r"http://127\.0\.0\.1:\d+", line)
     if match is None:
         raise RuntimeError(f"server did not start: {line!r}")
     url = match.group(0)
+    method, path = first
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    with httpx.Client() as client:
-        while time.monotonic() < deadline:
-            try:
-                if client.get(url + "/__fake__/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.001)
+    while time.monotonic() < deadline:
+        try:
+            status = client.request(method, url + path).status_code
+        except httpx.TransportError:
+            time.sleep(0.001)
+            continue
+        if status != 200:
+            raise RuntimeError(f"{method} {path} answered {status}, not 200")
+        break
     ready = time.perf_counter() - started
     # The baseline names its stack in its first line; fake_server's text line
     # keeps its documented shape, so its stack follows from the options.
@@ -248,18 +266,25 @@ def rss_mb(pid: int) -> float:
 STACKS: dict[str, str] = {}
 
 
+# The first provider answer, not the health route: whatever a server leaves
+# to its first real request (imports, schemas, validators) is start-up too.
+FIRST_CANCEL = ("POST", BATCH + "/cancel")
+
+
 def bench_startup(rounds: int) -> None:
-    print("startup: spawn to first healthy answer", flush=True)
+    print("startup: spawn to first answered cancel", flush=True)
     fake, base = [], []
     for _ in range(rounds):
-        with serving(fake_command()) as served:
+        with serving(fake_command(), first=FIRST_CANCEL) as served:
             fake.append(served.ready_seconds)
             STACKS["fake_server"] = served.stack
-        with serving(baseline_command()) as served:
+        with serving(baseline_command(), first=FIRST_CANCEL) as served:
             base.append(served.ready_seconds)
             STACKS["baseline"] = served.stack
     f, b = statistics.median(fake) * 1000, statistics.median(base) * 1000
-    report("start to first healthy answer", f, b, "ms", target="<= 1.3x baseline", ok=f <= 1.3 * b)
+    report(
+        "start to first answered cancel", f, b, "ms", target="<= 1.25x baseline", ok=f <= 1.25 * b
+    )
 
 
 WRK_SCRIPT = """

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fake_server.contract.checker import overlay_from_yaml
+from fake_server.contract.loading import overlay_from_yaml
 from fake_server.contract.resources import data_path
 from fake_server.contract.twins import TWINS, twin_path, twin_text
 from fake_server.scenario.yaml.source import load_yaml_quickly

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from typing import Any
 
+import jsonschema_rs
 import pytest
 
 from fake_server import Contract
-from fake_server.contract.checker import ContractLoadError
+from fake_server.contract.dialects import DIALECTS
+from fake_server.contract.loading import SCHEMA_SETS, ContractLoadError, load
 from fake_server.contract.resources import schema_path
-from fake_server.contract.validation import check_schema
+from fake_server.contract.validation import check_schema, only_reachable
+from tests.conftest import REPO_ROOT
 
 BATCH: dict[str, Any] = {
     "id": "vsfb_abc123",
@@ -107,6 +112,47 @@ def test_an_overlay_pointer_that_does_not_resolve_fails_loudly() -> None:
     }
     with pytest.raises(ContractLoadError, match="does not resolve"):
         Contract.load(extra_corrections=[lost])
+
+
+@pytest.mark.parametrize(
+    ("schema_sets", "document", "reason"),
+    [
+        (["mka1"], "openai-spec.json", "which reads mka1.json"),
+        (["openai", "nonesuch"], "openai-spec.json", "which is not a schema set"),
+    ],
+)
+def test_an_overlay_entry_for_a_set_that_reads_another_document_fails_loudly(
+    schema_sets: list[str], document: str, reason: str
+) -> None:
+    # Such an entry would otherwise correct nothing, silently.
+    misplaced = {
+        "id": "misplaced",
+        "schema_sets": schema_sets,
+        "document": document,
+        "pointer": "/$defs/VectorStoreFileBatchObject/properties/object/enum",
+        "expect": ["vector_store.files_batch"],
+        "replace": ["x"],
+    }
+    with pytest.raises(ContractLoadError, match=f"'misplaced'.*{reason}"):
+        Contract.load(extra_corrections=[misplaced])
+
+
+def test_every_dialect_reads_a_schema_set_and_every_set_borrows_from_a_set() -> None:
+    names = {schema_set.name for schema_set in SCHEMA_SETS}
+    assert {dialect.schema_set for dialect in DIALECTS} == names
+    for schema_set in SCHEMA_SETS:
+        assert {schema_set.errors_from, schema_set.requests_from or schema_set.name} <= names
+
+
+def test_mka1_borrows_the_specs_request_schemas_and_error_envelope(contract: Contract) -> None:
+    # The multipart upload has no MKA1 model: the spec's checks it.
+    upload = {"purpose": "nonesuch"}
+    spec_problem = contract.check_request("spec", "createFile", upload)
+    assert spec_problem is not None
+    assert contract.check_request("mka1", "createFile", upload) == spec_problem
+    error = {"error": {"message": "x", "type": "y", "param": None, "code": None}}
+    assert contract.check("mka1", OP, 404, error) is None
+    assert contract.check("mka1", OP, 404, {"error": "x"}) is not None
 
 
 def test_list_responses_are_checked(contract: Contract) -> None:
@@ -255,3 +301,87 @@ def test_every_purpose_a_scenario_may_give_is_one_a_client_may_upload_with(
     mka1 = contract.documents["mka1"]["$defs"]
     assert set(allowed) <= set(mka1["File"]["properties"]["purpose"]["enum"])
     assert set(allowed) <= set(spec["OpenAIFile"]["properties"]["purpose"]["enum"])
+
+
+def test_a_validator_is_compiled_with_only_the_definitions_it_reaches() -> None:
+    defs = {
+        "Batch": {"properties": {"counts": {"$ref": "#/$defs/Counts"}}},
+        "Counts": {"type": "object", "additionalProperties": {"$ref": "#/$defs/Count"}},
+        "Count": {"type": "integer"},
+        "a/b": {"type": "string"},
+        "Unused": {"$ref": "#/$defs/Count"},
+    }
+    reached = only_reachable({"$ref": "#/$defs/Batch", "$defs": defs})
+    assert sorted(reached["$defs"]) == ["Batch", "Count", "Counts"]
+    escaped = only_reachable({"items": [{"$ref": "#/$defs/a~1b"}], "$defs": defs})
+    assert sorted(escaped["$defs"]) == ["a/b"]
+
+
+@pytest.mark.parametrize(
+    "ref", ["#", "#/properties/x", "#/$defs/Missing", "other.json#/$defs/Count", "#anchor"]
+)
+def test_a_reference_not_followed_leaves_the_schema_whole(ref: str) -> None:
+    schema = {"$ref": "#/$defs/Count", "properties": {"x": {"$ref": ref}}, "$defs": {"Count": {}}}
+    assert only_reachable(schema) is schema
+
+
+def test_trimmed_and_whole_validators_agree() -> None:
+    # Trimmed as compiled, whole as the explaining validator reads them.
+    responses = load().responses
+    for schema_set in SCHEMA_SETS:
+        validator = responses[(schema_set.name, OP, 200)]
+        whole = jsonschema_rs.validator_for(validator.schema)
+        for body in (
+            BATCH,
+            with_changes(status="x"),
+            with_changes(object="vector_store.files_batch"),
+        ):
+            assert validator.is_valid(body) == whole.is_valid(body)
+
+
+FIRST_CANCEL = """
+import asyncio, json, sys
+from fake_server.http.app import create_app
+from fake_server.scenario.parsing import default_scenario
+
+app = create_app(default_scenario())
+sent = []
+
+async def receive():
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+async def send(message):
+    sent.append(message)
+
+path = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123/cancel"
+scope = {
+    "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+    "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+    "root_path": "", "headers": [(b"host", b"127.0.0.1"), (b"authorization", b"Bearer t")],
+    "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8080),
+}
+asyncio.run(app(scope, receive, send))
+print(json.dumps({"status": sent[0]["status"], "modules": sorted(sys.modules)}))
+"""
+
+
+def test_a_first_cancel_loads_no_request_messages_or_explainer() -> None:
+    # Start-up counts until the first provider answer: what only a bad or a
+    # bodied request needs stays unloaded until one comes.
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_CANCEL],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    answer = json.loads(result.stdout.splitlines()[-1])
+    assert answer["status"] == 200
+    unwanted = ("fake_server.contract.request_problems", "jsonschema", "yaml")
+    loaded = [
+        name
+        for name in answer["modules"]
+        if any(name == prefix or name.startswith(prefix + ".") for prefix in unwanted)
+    ]
+    assert loaded == []

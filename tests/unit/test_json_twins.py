@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from fake_server.contract import twins
-from fake_server.contract.checker import overlay_from_yaml
+from fake_server.contract.loading import overlay_from_yaml
 from fake_server.contract.resources import data_path, scenario_path, schema_path
 from fake_server.scenario import loading
 from fake_server.scenario.loading import default_scenario, load_scenario

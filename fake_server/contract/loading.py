@@ -1,0 +1,266 @@
+"""Reading the contract from ``schemas/``: each schema set's document, the overlay's
+corrections applied to it, and a validator for every response and request it defines.
+
+The schema sets are stated once, in ``SCHEMA_SETS``; a new set is one entry
+there and its document. Which of the overlay's corrections apply to a set is
+said by each correction (its ``schema_sets``), in the overlay itself.
+
+Nothing is compiled here: a ``CompiledSchema`` compiles on first use (see
+``fake_server.contract.validation`` for why).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+from fake_server.contract.resources import schema_path
+from fake_server.contract.twins import twin_value
+from fake_server.contract.validation import CompiledSchema
+
+ERROR_RESPONSE_REF = "#/$defs/ErrorResponse"
+
+
+class SchemaSet(NamedTuple):
+    """One schema set: what a dialect's answers and requests are checked against."""
+
+    name: str
+    # Its document in ``schemas/``.
+    document: str
+    # The set whose ``ErrorResponse`` checks this set's error bodies.
+    errors_from: str
+    # The set whose request schemas stand in where this set's document has none.
+    requests_from: str | None = None
+
+
+SCHEMA_SETS = (
+    # The spec with every overlay correction that names it: as the real API answers.
+    SchemaSet("openai", "openai-spec.json", errors_from="openai"),
+    # The spec taken literally, but for the corrections that name it.
+    SchemaSet("spec", "openai-spec.json", errors_from="spec"),
+    # The meetkai-mka1 SDK's models. They have none for the error envelope
+    # (both providers send the spec's) nor for some request bodies (the
+    # multipart upload).
+    SchemaSet("mka1", "mka1.json", errors_from="spec", requests_from="spec"),
+)
+SCHEMA_SET_NAMES = tuple(schema_set.name for schema_set in SCHEMA_SETS)
+
+
+class ContractLoadError(Exception):
+    """The schemas on disk or the overlay are inconsistent (a bug, not user input)."""
+
+
+# Encoded bodies and list items known to be valid, per operation and
+# status: every file of ten full batches (2,000 files each), then the
+# memory starts over.
+MAX_KNOWN_VALID_ITEMS = 20_000
+
+
+class ListValidators(NamedTuple):
+    """A list response's schema in two parts: the page without its items, and one item.
+
+    Checking a page of 100 files as one document costs more than the rest of
+    the request. Each item is checked on its own instead, and the exact bytes
+    of every item found valid are remembered: validity is a function of those
+    bytes alone, so an item sent again (the same file, unchanged) is known to
+    be valid without checking it twice.
+    """
+
+    envelope: CompiledSchema
+    item: CompiledSchema
+    known_valid: set[bytes]
+
+
+class Loaded(NamedTuple):
+    """The contract as read from disk, keyed by schema set, operation and status."""
+
+    documents: dict[str, Any]
+    responses: dict[tuple[str, str, int], CompiledSchema]
+    lists: dict[tuple[str, str, int], ListValidators]
+    errors: dict[str, CompiledSchema]
+    requests: dict[tuple[str, str], CompiledSchema]
+    # Control-plane answers that are documents (the inspector page, its
+    # script and style), not JSON: the media types each may have.
+    media_types: dict[tuple[str, int], frozenset[str]]
+
+    def all_validators(self) -> list[CompiledSchema]:
+        return [
+            *self.responses.values(),
+            *self.errors.values(),
+            *self.requests.values(),
+            *(split.envelope for split in self.lists.values()),
+            *(split.item for split in self.lists.values()),
+        ]
+
+
+def load(extra_corrections: Iterable[Mapping[str, Any]] = ()) -> Loaded:
+    """Read the schemas and the overlay; ``extra_corrections`` are applied last."""
+    documents = corrected_documents([*_overlay()["corrections"], *extra_corrections])
+    loaded = Loaded(documents, {}, {}, {}, {}, {})
+    _add_admin(loaded, _read_json("admin.json"))
+    for schema_set in SCHEMA_SETS:
+        _add_schema_set(loaded, schema_set)
+    for schema_set in SCHEMA_SETS:
+        if schema_set.requests_from is not None:
+            _share_requests(loaded, schema_set)
+    return loaded
+
+
+def corrected_documents(corrections: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """Each schema set's document, with the corrections that name the set applied."""
+    by_name = {schema_set.name: schema_set for schema_set in SCHEMA_SETS}
+    for correction in corrections:
+        for name in correction["schema_sets"]:
+            schema_set = by_name.get(name)
+            if schema_set is None or schema_set.document != correction["document"]:
+                reads = f"reads {schema_set.document}" if schema_set else "is not a schema set"
+                raise ContractLoadError(
+                    f"overlay entry {correction['id']!r} corrects {correction['document']} "
+                    f"for schema set {name!r}, which {reads}"
+                )
+    texts: dict[str, str] = {}
+    documents: dict[str, Any] = {}
+    for schema_set in SCHEMA_SETS:
+        if schema_set.document not in texts:
+            texts[schema_set.document] = schema_path(schema_set.document).read_text("utf-8")
+        # Parsed afresh for each schema set: faster than a deep copy, and each
+        # set's corrections stay its own.
+        document = json.loads(texts[schema_set.document])
+        for correction in corrections:
+            if schema_set.name in correction["schema_sets"]:
+                _apply(document, correction)
+        documents[schema_set.name] = document
+    return documents
+
+
+def _add_admin(loaded: Loaded, admin: dict[str, Any]) -> None:
+    """The control plane's schemas: the same in every schema set."""
+    for operation_id, operation in admin["operations"].items():
+        for status, response in operation["responses"].items():
+            if "media_types" in response:
+                loaded.media_types[(operation_id, int(status))] = frozenset(response["media_types"])
+                continue
+            validator = _compile(response["$ref"], admin["$defs"])
+            for name in SCHEMA_SET_NAMES:
+                loaded.responses[(name, operation_id, int(status))] = validator
+
+
+def _add_schema_set(loaded: Loaded, schema_set: SchemaSet) -> None:
+    name = schema_set.name
+    defs = loaded.documents[name]["$defs"]
+    for operation_id, operation in loaded.documents[name]["operations"].items():
+        for status, response in operation["responses"].items():
+            ref = _response_schema_ref(response)
+            if ref is not None:
+                key = (name, operation_id, int(status))
+                loaded.responses[key] = _compile(ref, defs)
+                split = _split_list(ref, defs)
+                if split is not None:
+                    loaded.lists[key] = split
+        request_ref = _request_schema_ref(operation)
+        if request_ref is not None:
+            loaded.requests[(name, operation_id)] = _compile(request_ref, defs)
+    error_defs = loaded.documents[schema_set.errors_from]["$defs"]
+    loaded.errors[name] = _compile(ERROR_RESPONSE_REF, error_defs)
+
+
+def _share_requests(loaded: Loaded, schema_set: SchemaSet) -> None:
+    """Where ``schema_set`` has no request schema, the one it borrows from checks the body."""
+    for (source, operation_id), validator in list(loaded.requests.items()):
+        if source == schema_set.requests_from:
+            loaded.requests.setdefault((schema_set.name, operation_id), validator)
+
+
+def overlay_from_yaml(text: str) -> Any:
+    """The overlay's value, read from its YAML text (when its twin is stale, and by
+    tools/json_twins.py, which writes the twin)."""
+    # Imported only here: PyYAML costs about 15 ms of every start (see twins).
+    import yaml  # noqa: PLC0415
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _overlay() -> Any:
+    """The overlay, from its twin if the twin is current, else from the YAML."""
+    overlay = twin_value("schemas", "overlay.yaml")
+    if overlay is None:
+        overlay = overlay_from_yaml(schema_path("overlay.yaml").read_text(encoding="utf-8"))
+    return overlay
+
+
+def _split_list(ref: str, defs: dict[str, Any]) -> ListValidators | None:
+    """Separate validators for a list response (``data``: an array) and its items.
+
+    None when the response is not a list of that plain shape; such a body is
+    then checked whole.
+    """
+    name = ref.removeprefix("#/$defs/")
+    schema = defs.get(name)
+    if ref == name or not isinstance(schema, dict):
+        return None
+    data = schema.get("properties", {}).get("data")
+    if not isinstance(data, dict) or data.get("type") != "array" or "items" not in data:
+        return None
+    without_items = {key: value for key, value in data.items() if key != "items"}
+    envelope_schema = {**schema, "properties": {**schema["properties"], "data": without_items}}
+    return ListValidators(
+        envelope=_compile(ref, {**defs, name: envelope_schema}),
+        item=CompiledSchema({**data["items"], "$defs": defs}),
+        known_valid=set(),
+    )
+
+
+def _compile(ref: str, defs: dict[str, Any]) -> CompiledSchema:
+    # Checking the definitions against the metaschema is a test's job
+    # (tests/unit/test_contract.py), not every startup's.
+    return CompiledSchema({"$ref": ref, "$defs": defs})
+
+
+def _request_schema_ref(operation: Mapping[str, Any]) -> str | None:
+    if "request" in operation:
+        return str(operation["request"]["$ref"])
+    content = operation.get("requestBody", {}).get("content", {})
+    for media_type in ("application/json", "multipart/form-data"):
+        schema = content.get(media_type, {}).get("schema")
+        if isinstance(schema, dict) and "$ref" in schema:
+            return str(schema["$ref"])
+    return None
+
+
+def _response_schema_ref(response: Mapping[str, Any]) -> str | None:
+    if "$ref" in response:
+        return str(response["$ref"])
+    schema = response.get("content", {}).get("application/json", {}).get("schema")
+    if isinstance(schema, dict) and "$ref" in schema:
+        return str(schema["$ref"])
+    return None
+
+
+def _read_json(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(schema_path(name).read_text(encoding="utf-8"))
+    return document
+
+
+def _apply(document: Any, correction: Mapping[str, Any]) -> None:
+    parent, key = _locate(document, correction["pointer"])
+    if parent[key] != correction["expect"]:
+        raise ContractLoadError(
+            f"overlay entry {correction['id']!r}: {correction['pointer']} is "
+            f"{parent[key]!r}, expected {correction['expect']!r}; revisit the entry"
+        )
+    parent[key] = copy.deepcopy(correction["replace"])
+
+
+def _locate(document: Any, pointer: str) -> tuple[Any, Any]:
+    parts = [part.replace("~1", "/").replace("~0", "~") for part in pointer.lstrip("/").split("/")]
+    node = document
+    try:
+        for part in parts[:-1]:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        last: Any = int(parts[-1]) if isinstance(node, list) else parts[-1]
+        node[last]
+    except (KeyError, IndexError, ValueError):
+        raise ContractLoadError(f"overlay pointer {pointer} does not resolve") from None
+    return node, last
