@@ -16,7 +16,7 @@ from fake_server.contract.dialects import DIALECTS
 from fake_server.contract.loading import SCHEMA_SETS, ContractLoadError, load
 from fake_server.contract.resources import schema_path
 from fake_server.contract.validation import check_schema, only_reachable
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 BATCH: dict[str, Any] = {
     "id": "vsfb_abc123",
@@ -342,7 +342,7 @@ def test_trimmed_and_whole_validators_agree() -> None:
 FIRST_CANCEL = """
 import asyncio, json, sys
 from fake_server.http.app import create_app
-from fake_server.scenario.parsing import default_scenario
+from fake_server.scenario.loading import default_scenario
 
 app = create_app(default_scenario())
 sent = []

@@ -23,8 +23,8 @@ from fake_server.http.binding import UnboundOperationError, bind_handlers
 
 PACKAGE = Path(__file__).resolve().parents[2] / "fake_server"
 # String literals equal to a dialect's name that are not about dialects:
-# the schema sets the checker loads, and the openai SDK's package name.
-DIALECT_NAME_ALLOWED = {"contract/checker.py", "testing/handle.py"}
+# the schema sets the contract loads, and the openai SDK's package name.
+DIALECT_NAME_ALLOWED = {"contract/loading.py", "testing/handle.py"}
 
 
 def string_constants(path: Path) -> set[str]:
