@@ -62,6 +62,9 @@ VIRTUAL_POLL_AFTER_MS: Final = 10
 # Bytes of uploaded content one account (session) keeps, over all its files.
 # An upload beyond it is refused (413); deleting files frees room.
 MAX_CONTENT_BYTES: Final = 64 * 1024 * 1024
+# Bytes of a scenario, however it comes: a file given to ``check`` or
+# ``serve --scenario``, or the body of ``PUT /__fake__/scenario``.
+MAX_SCENARIO_BYTES: Final = 16 * 1024 * 1024
 # Results a search returns when it sets no max_num_results (the spec's default).
 SEARCH_RESULTS: Final = 10
 # Wall-clock seconds a scenario's search patterns may take, all together, on one

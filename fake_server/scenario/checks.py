@@ -13,14 +13,13 @@ import json
 from collections.abc import Iterable, Iterator
 from functools import cache
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
 from fake_server.contract.operations import ALL_OPERATION_IDS
 from fake_server.contract.resources import schema_path
 from fake_server.contract.validation import CompiledSchema
 from fake_server.domain.search import compile_pattern
-from fake_server.scenario.contents import contents_problems
+from fake_server.scenario.contents import ContentFiles, contents_problems
 from fake_server.scenario.messages import (
     LineOf,
     Placed,
@@ -57,10 +56,10 @@ def fault_validator() -> CompiledSchema:
     return CompiledSchema({"$ref": "#/$defs/fault", "$defs": definitions})
 
 
-def is_acceptable(data: Any, source: str, base_dir: Path | None) -> bool:
+def is_acceptable(data: Any, source: str, contents: ContentFiles) -> bool:
     """Whether ``data`` has no problem at all (without naming any)."""
     return scenario_validator().is_valid(data) and not any(
-        semantic_problems(LocatedYaml(data, {}, {}), source, base_dir)
+        semantic_problems(LocatedYaml(data, {}, {}), source, contents)
     )
 
 
@@ -173,7 +172,7 @@ def _integral_floats(value: Any, path: YamlPath = ()) -> Iterator[YamlPath]:
 
 
 def semantic_problems(
-    document: LocatedYaml, source: str, base_dir: Path | None = None
+    document: LocatedYaml, source: str, contents: ContentFiles | None = None
 ) -> Iterator[ScenarioProblem]:
     """What the schema cannot say: unique ids, settings that fit the file's status.
 
@@ -185,7 +184,7 @@ def semantic_problems(
     data = document.value
     yield from _setting_problems(data, problem)
     uploads = data.get("files", [])
-    yield from contents_problems(uploads, base_dir, problem)
+    yield from contents_problems(uploads, contents or ContentFiles(None), problem)
     for index, upload in enumerate(uploads):
         yield from ids.duplicates("upload", ("files", index), upload)
         if "error" in upload and upload.get("outcome") != "failed":

@@ -11,6 +11,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from fake_server import defaults
 from fake_server.contract.resources import scenario_path
 from fake_server.contract.twins import twin_value
 from fake_server.scenario.checks import (
@@ -20,9 +21,10 @@ from fake_server.scenario.checks import (
     semantic_problems,
     structural_problems,
 )
-from fake_server.scenario.contents import with_contents
+from fake_server.scenario.contents import ContentFiles, with_contents
 from fake_server.scenario.faults import FaultRule
 from fake_server.scenario.messages import format_field
+from fake_server.scenario.opening import UnreadableError, read_regular_file
 from fake_server.scenario.problems import ScenarioError, ScenarioProblem
 from fake_server.scenario.world import World, build_world
 from fake_server.scenario.yaml.located import (
@@ -50,13 +52,34 @@ class Scenario(NamedTuple):
 
 
 def load_scenario(path: str | Path) -> Scenario:
+    """The scenario in the file at ``path``: a regular file of at most
+    ``defaults.MAX_SCENARIO_BYTES`` (as ``PUT /__fake__/scenario`` takes), read once."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        raise ScenarioError([ScenarioProblem(source, None, "", f"cannot read: {reason}")]) from None
-    return parse_scenario(text, source, base_dir=Path(path).resolve().parent)
+        opened = read_regular_file(Path(path), defaults.MAX_SCENARIO_BYTES)
+        text = _universal_newlines(opened.data.decode("utf-8"))
+    except (UnreadableError, UnicodeDecodeError) as error:
+        problem = ScenarioProblem(source, None, "", f"cannot read: {_unreadable_words(error)}")
+        raise ScenarioError([problem]) from None
+    # content_file paths start where the file read really is.
+    return parse_scenario(text, source, base_dir=opened.location.parent)
+
+
+def _unreadable_words(error: UnreadableError | UnicodeDecodeError) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return str(error)
+    if error.kind == "not_regular":
+        return f"not a regular file ({error.reason})"
+    if error.kind == "too_large":
+        return f"larger than the limit of {error.reason} bytes"
+    return error.reason
+
+
+def _universal_newlines(text: str) -> str:
+    r"""Line breaks as reading the file as text gives them (``\r\n`` and ``\r`` as ``\n``)."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def default_scenario() -> Scenario:
@@ -78,33 +101,38 @@ def parse_scenario(
 ) -> Scenario:
     """``base_dir``: where ``content_file`` paths start (a scenario read from disk)."""
     _check_encodable(text, source)
+    contents = ContentFiles(base_dir)
     # Fast path: most scenarios are valid, and for those line numbers are not
     # needed. Only a scenario with a problem (or anything the quick loaders do
     # not take, see _load_quickly) is parsed again, slowly, keeping the line of
     # every value so each problem can name it.
     quick = _load_quickly(text)
     if quick is not None:
-        scenario = scenario_from_value(
-            {} if quick.value is None else quick.value, source, base_dir=base_dir
+        scenario = _acceptable_scenario(
+            {} if quick.value is None else quick.value, source, contents
         )
         if scenario is not None:
             return scenario
     document = _load_with_lines(text, source, quick)
     problems = structural_problems(document, source) or list(
-        islice(semantic_problems(document, source, base_dir), MAX_PROBLEMS)
+        islice(semantic_problems(document, source, contents), MAX_PROBLEMS)
     )
     if problems:
         raise ScenarioError(problems)
     # The quick parser refused what the careful one accepts (a YAML corner
     # case, a float such as 60.0): the careful reading stands.
-    return Scenario(source, with_contents(document.value, base_dir))
+    return Scenario(source, with_contents(document.value, contents))
 
 
 def scenario_from_value(data: Any, source: str, *, base_dir: Path | None = None) -> Scenario | None:
     """The scenario ``data`` describes if it has no problem at all, else None (the
     careful reading, from its text, names the problems)."""
-    if is_acceptable(data, source, base_dir):
-        return Scenario(source, with_contents(data, base_dir))
+    return _acceptable_scenario(data, source, ContentFiles(base_dir))
+
+
+def _acceptable_scenario(data: Any, source: str, contents: ContentFiles) -> Scenario | None:
+    if is_acceptable(data, source, contents):
+        return Scenario(source, with_contents(data, contents))
     return None
 
 

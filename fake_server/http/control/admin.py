@@ -12,6 +12,7 @@ from typing import Any
 
 from fake_server.contract.dialects import DIALECTS, dialect_named
 from fake_server.contract.openapi import openapi_document
+from fake_server.defaults import MAX_SCENARIO_BYTES
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.http.bodies import parse_json, read_limited
@@ -20,7 +21,6 @@ from fake_server.scenario.checks import MAX_DURATION_SECONDS
 from fake_server.scenario.loading import parse_fault, parse_scenario
 from fake_server.scenario.problems import ScenarioError
 
-MAX_SCENARIO_BYTES = 16 * 1024 * 1024
 MAX_ADMIN_JSON_BYTES = 64 * 1024
 MAX_ADVANCE_SECONDS = MAX_DURATION_SECONDS  # one advance; the same bound as a scenario's durations
 
