@@ -9,7 +9,7 @@ NODE_OK := $(shell [ "$(NODE_MAJOR)" -ge 20 ] 2>/dev/null && echo yes)
 NODE_PACKAGES := tests/node/node_modules/.package-lock.json
 NODE_SKIPPED := echo "*** Node >= 20 not found (node: $(or $(NODE_MAJOR),none)): tests/node SKIPPED ***"
 
-.PHONY: run test test-node node-packages lint bench install install-test install-bench schemas screenshot dist clean
+.PHONY: run test test-node node-packages lint docs bench install install-test install-bench schemas screenshot dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ node-packages: $(if $(NODE_OK),$(NODE_PACKAGES))
 $(NODE_PACKAGES): tests/node/package.json tests/node/package-lock.json
 	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
 
+# The documentation site (mkdocs, material theme) into site/. `make test`
+# builds it too, strictly, in tests/test_docs_site.py.
+docs: install-test
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
 install-bench: install-test
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 
@@ -69,4 +74,4 @@ dist: $(BIN)/python
 	$(BIN)/pip wheel --quiet --no-deps -w dist .
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache tests/node/node_modules
+	rm -rf $(VENV) build dist site .pytest_cache .mypy_cache .ruff_cache tests/node/node_modules

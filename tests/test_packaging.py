@@ -1,5 +1,5 @@
 """The built wheel carries its schemas, scenarios and type information and finds
-them from anywhere; the package's public names are the ones the README shows."""
+them from anywhere; the package's public names are the ones the README and docs/ show."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ DATA_FILES = [
     # PEP 561: type checkers read the package's own annotations.
     "fake_server/py.typed",
 ]
-# The names the README shows (in code and in prose), and where each is defined.
+# The names the README and docs/ show (in code and in prose), and where each is defined.
 README_NAMES = {
     "ServerThread": "fake_server.serve.thread",
     "create_app": "fake_server.http.app",
@@ -123,11 +123,12 @@ def test_each_name_the_readme_shows_is_public_and_is_what_it_names(name: str) ->
     assert getattr(fake_server, name) is getattr(home, name)
 
 
-def test_the_readme_imports_only_public_names() -> None:
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_documents_import_only_public_names() -> None:
+    documents = [REPO_ROOT / "README.md", *(REPO_ROOT / "docs").rglob("*.md")]
+    text = "\n".join(document.read_text(encoding="utf-8") for document in documents)
     imported = {
         name.strip()
-        for names in re.findall(r"^from fake_server import ([\w, ]+)$", readme, re.M)
+        for names in re.findall(r"^from fake_server import ([\w, ]+)$", text, re.M)
         for name in names.split(",")
     }
     assert imported

@@ -304,10 +304,10 @@ def test_a_bad_client_checks_mode_is_a_usage_error(pytester: pytest.Pytester) ->
     )
 
 
-def test_the_readme_client_checks_example_fails_as_it_says(pytester: pytest.Pytester) -> None:
-    readme = (REPO_ROOT / "README.md").read_text()
-    start = readme.index("```python\n# test_client_checks.py")
-    example = readme[start + len("```python\n") : readme.index("```", start + 10)]
+def test_the_guides_client_checks_example_fails_as_it_says(pytester: pytest.Pytester) -> None:
+    guide = (REPO_ROOT / "docs" / "guides" / "pytest-plugin.md").read_text()
+    start = guide.index("```python\n# test_client_checks.py")
+    example = guide[start + len("```python\n") : guide.index("```", start + 10)]
     write(pytester, "test_client_checks.py", example)
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
