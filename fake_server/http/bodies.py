@@ -154,11 +154,18 @@ def nested_form_fields(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     """Form fields with bracketed names folded into objects, as the SDKs send them:
     ``expires_after[anchor]`` and ``expires_after[seconds]`` become
     ``{"expires_after": {"anchor": ..., "seconds": ...}}``. Digit strings inside
-    an object become integers, so the request schema checks their range."""
+    an object become integers, so the request schema checks their range.
+
+    A bracketed name whose outer name is also a plain field (``file[x]`` beside
+    ``file``) is kept as it was sent, wherever it stands, so the schema refuses
+    it as the unknown field it is: folded, the plain field would overwrite it
+    (or it the plain field) and one of the two would go unread."""
+    listed = list(items)
+    plain = {key for key, _ in listed if "[" not in key}
     fields: dict[str, Any] = {}
-    for key, value in items:
+    for key, value in listed:
         outer, bracket, rest = key.partition("[")
-        if bracket and rest.endswith("]") and "[" not in rest and outer:
+        if bracket and rest.endswith("]") and "[" not in rest and outer and outer not in plain:
             inner = fields.setdefault(outer, {})
             if isinstance(inner, dict):
                 is_number = isinstance(value, str) and value.isascii() and value.isdigit()
