@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from fake_server.domain.content import ContentStore, digest, text_of
-from fake_server.domain.errors import DuplicateContentError, NotFoundError, quoted
+from fake_server.domain.errors import DuplicateContentError, MissingFileError
 from fake_server.domain.ids import new_file_id
 from fake_server.domain.model import NO_OWN_PROCESSING, Processing, VectorStore, VectorStoreFile
 from fake_server.domain.paging import Page, PageQuery, paginate
@@ -50,7 +50,7 @@ class Uploads:
         """The upload as ``actor`` sees it at ``now``; a missing one raises ``NotFoundError``."""
         upload = self._uploads.get(file_id)
         if upload is None or not visible(upload.owner, actor) or _expired(upload, now):
-            raise NotFoundError(f"No such File object: {quoted(file_id)}", "file_id")
+            raise MissingFileError(file_id)
         return upload
 
     def add(
