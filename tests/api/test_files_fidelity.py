@@ -103,3 +103,43 @@ def test_a_long_missing_id_is_named_cut_short(http: httpx.Client) -> None:
     answer = http.get("/v1/files/" + "f" * 10_000)
     assert answer.status_code == 404
     assert len(answer.json()["error"]["message"]) < 400
+
+
+DECLARED = """
+files:
+  - {id: file-sized, bytes: 1000, purpose: batch}
+  - {id: file-other, bytes: 1000, purpose: batch}
+  - {id: file-empty, bytes: 0, purpose: batch}
+  - {id: file-huge, bytes: 67108865, purpose: batch}
+  - {id: file-told, content: "told", purpose: batch}
+"""
+
+
+@pytest.mark.fake_server_scenario(DECLARED)
+@pytest.mark.parametrize("prefix", ["/v1", "/api/v1/llm"])
+def test_a_file_declared_by_its_size_downloads_as_that_many_bytes(
+    http: httpx.Client, prefix: str
+) -> None:
+    first = http.get(f"{prefix}/files/file-sized/content")
+    assert first.status_code == 200, first.text
+    assert len(first.content) == 1000
+    assert first.content.startswith(b"file-sized\nfile-sized\n")
+    assert set(first.content) <= set(b"file-sized\n")
+    assert http.get(f"{prefix}/files/file-sized/content").content == first.content
+    other = http.get(f"{prefix}/files/file-other/content").content
+    assert len(other) == 1000 and other != first.content
+    assert http.get(f"{prefix}/files/file-empty/content").content == b""
+    assert http.get(f"{prefix}/files/file-told/content").content == b"told"
+
+
+@pytest.mark.fake_server_scenario(DECLARED)
+def test_a_declared_size_beyond_what_a_session_holds_is_refused_not_cut(
+    http: httpx.Client,
+) -> None:
+    answer = http.get("/v1/files/file-huge/content")
+    assert answer.status_code == 400, answer.text[:300]
+    error = answer.json()["error"]
+    assert error["code"] == "declared_size_too_large"
+    assert "67108865" in error["message"]
+    assert http.get("/v1/files/file-huge").json()["bytes"] == 67108865  # nothing changed
+    assert len(http.get("/v1/files/file-sized/content").content) == 1000
