@@ -21,10 +21,12 @@ from collections.abc import Sequence
 
 from fake_server import defaults
 from fake_server.domain.printable import printable
+from fake_server.serve import ready_file
 from fake_server.serve.collector import paused_for_start_up
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
+EXIT_USAGE = 2
 ENV_PREFIX = "FAKE_SERVER_"
 # The optional fast halves of uvicorn's stack, chosen by "auto" when importable.
 FAST_STACK = ("uvloop", "httptools")
@@ -216,6 +218,14 @@ def _serve(args: argparse.Namespace) -> int:
     if refusal is not None:
         print(f"fake-server: {refusal}", file=sys.stderr)
         return EXIT_FAILURE
+    if args.ready_file:
+        # Before anything loads: a path no file can be written at is a usage
+        # mistake, told in one line, not a traceback once the server is up.
+        try:
+            ready_file.check_writable(args.ready_file)
+        except ready_file.ReadyFileError as refusal_of_path:
+            print(f"fake-server: {refusal_of_path}", file=sys.stderr)
+            return EXIT_USAGE
     with paused_for_start_up():
         from fake_server.serve import process  # noqa: PLC0415 -- loaded with the collector paused
     options = process.ServeOptions(

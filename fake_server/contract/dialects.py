@@ -57,6 +57,13 @@ class Dialect(NamedTuple):
     # filename, else text/plain); empty: every download is
     # application/octet-stream, as OpenAI sends it.
     download_types: frozenset[str] = frozenset()
+    # The purposes whose files ``downloadFile`` serves; None: every purpose.
+    # Others get 400 "Not allowed to download files of purpose: P".
+    downloadable_purposes: frozenset[str] | None = None
+    # A files route names a missing file as the real API does: "No such File
+    # object: ID" (no quotes) with param ``id``; otherwise the id quoted, with
+    # param ``file_id``.
+    missing_file_as_recorded: bool = False
 
     def serves(self, extension: Extension | None) -> bool:
         """Whether it serves an operation of ``extension`` (None: one of the spec's)."""
@@ -69,6 +76,17 @@ OPENAI = Dialect(
     schema_set="openai",
     file_batch_object="vector_store.file_batch",
     description="OpenAI, as the real API answers (spec plus the errata overlay)",
+    # Recorded against the real API: batch downloads, user_data and
+    # assistants are refused. The outputs the API writes for its client
+    # (batch_output, fine-tune-results, assistants_output) are what the
+    # download route is for; every other purpose of the spec's enum is an
+    # upload to be used, not read back, and is refused as assistants is.
+    downloadable_purposes=frozenset(
+        ("batch", "batch_output", "fine-tune-results", "assistants_output")
+    ),
+    # openai-dotnet's recorded test session (2025): "No such File object:
+    # fake_id", param "id".
+    missing_file_as_recorded=True,
 )
 MKA1 = Dialect(
     name="mka1",

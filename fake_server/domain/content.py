@@ -27,6 +27,19 @@ class ContentLimitError(FakeServerError):
         super().__init__(message)
         self.message = message
 
+    @classmethod
+    def before_reading(cls, declared: int, limit: int, room: int) -> ContentLimitError:
+        """An upload refused on its declared size alone: it can never fit in the
+        ``room`` the account has left, so its bytes are not even read."""
+        error = cls(declared, limit)
+        error.message = (
+            f"The account keeps at most {limit} bytes of uploaded content and has room "
+            f"for {room} more; an upload of at least {declared} bytes cannot fit. "
+            "Delete files to make room."
+        )
+        error.args = (error.message,)
+        return error
+
 
 class ContentStore:
     """Uploaded bytes by file id, within one budget. Called under the account's lock."""
@@ -55,6 +68,11 @@ class ContentStore:
     @property
     def total(self) -> int:
         return self._total
+
+    @property
+    def room(self) -> int:
+        """How many more bytes the budget takes."""
+        return max(0, self.limit - self._total)
 
 
 def text_of(data: bytes) -> str:

@@ -22,6 +22,15 @@ class NotFoundError(FakeServerError):
         self.param = param
 
 
+class MissingFileError(NotFoundError):
+    """No uploaded file of this id, as the one asking sees it: never uploaded,
+    deleted, expired, or another end user's."""
+
+    def __init__(self, file_id: str) -> None:
+        super().__init__(f"No such File object: {quoted(file_id)}", "file_id")
+        self.file_id = file_id
+
+
 class InvalidRequestError(FakeServerError):
     def __init__(self, message: str, param: str | None = None, code: str | None = None) -> None:
         super().__init__(message)

@@ -7,16 +7,23 @@ roles it grants (``model.VectorStore``), which only its own methods change.
 
 from __future__ import annotations
 
+import unicodedata
 from enum import IntEnum
 from typing import NamedTuple
 
 from fake_server import defaults
 from fake_server.domain.errors import InvalidRequestError
 from fake_server.domain.model import VectorStore
+from fake_server.domain.printable import printable
 
 # The ``user_id`` a permissions path names the team's permission by: no user
 # may be granted a role under it.
 TEAM = "team"
+# What no end user's id holds anywhere: control characters (line breaks,
+# tabs, NUL), invisible format characters (zero-width, bidi marks, the byte
+# order mark), line and paragraph separators, lone surrogates. The scenario
+# schema's ``end_user`` pattern spells the same set out as ranges.
+_UNSENDABLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 class Role(IntEnum):
@@ -164,13 +171,24 @@ def end_user_problem(end_user: str) -> str | None:
 
     The one rule for an end user's id, wherever it is named: in
     ``X-On-Behalf-Of`` and in a grant (a scenario follows it through its
-    schema's ``end_user``).
+    schema's ``end_user``): not blank, not too long, no surrounding
+    space, no control or invisible character, no ',' or '/', and not ``team``
+    for a grant.
     """
     if not end_user.strip():
         # Read as "no end user", a blank one would act for the whole account.
         return "it is blank"
     if len(end_user) > defaults.MAX_END_USER_CHARACTERS:
         return f"longer than {defaults.MAX_END_USER_CHARACTERS} characters"
+    if end_user != end_user.strip():
+        # HTTP drops a header value's surrounding spaces: "bob " would arrive
+        # as bob, and a grant to "bob " could never be used.
+        return "it begins or ends with a space, which no header can carry"
+    hidden = next((char for char in end_user if unicodedata.category(char) in _UNSENDABLE), None)
+    if hidden is not None:
+        # A line break would end the header (or forge another); a tab, NUL or
+        # zero-width mark is invisible where the id is read back.
+        return f"it holds {printable(hidden)}, a control or invisible character"
     if "," in end_user:
         # A proxy that merges a repeated header joins the values with ", ".
         return "it holds ',', as a repeated header does once a proxy joins it"

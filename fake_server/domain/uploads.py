@@ -11,8 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from fake_server import defaults
 from fake_server.domain.content import ContentStore, digest, text_of
-from fake_server.domain.errors import DuplicateContentError, NotFoundError, quoted
+from fake_server.domain.errors import (
+    DuplicateContentError,
+    InvalidRequestError,
+    MissingFileError,
+    quoted,
+)
 from fake_server.domain.ids import new_file_id
 from fake_server.domain.model import NO_OWN_PROCESSING, Processing, VectorStore, VectorStoreFile
 from fake_server.domain.paging import Page, PageQuery, paginate
@@ -50,7 +56,7 @@ class Uploads:
         """The upload as ``actor`` sees it at ``now``; a missing one raises ``NotFoundError``."""
         upload = self._uploads.get(file_id)
         if upload is None or not visible(upload.owner, actor) or _expired(upload, now):
-            raise NotFoundError(f"No such File object: {quoted(file_id)}", "file_id")
+            raise MissingFileError(file_id)
         return upload
 
     def add(
@@ -134,6 +140,26 @@ class Uploads:
             if not skip:
                 raise DuplicateContentError(file.id, holder)
             file.skip_as_duplicate(holder)
+
+
+def stand_in(upload: UploadedFile) -> bytes:
+    """What a file declared by its size alone (a scenario's ``bytes``, no
+    content) downloads as: its id and a line break, repeated and cut to
+    exactly ``bytes``, the same on every download.
+
+    Made on each download, not kept: it is bounded by what a session could
+    hold (``defaults.MAX_CONTENT_BYTES``); a larger declared size is refused
+    rather than served short.
+    """
+    if upload.bytes > defaults.MAX_CONTENT_BYTES:
+        raise InvalidRequestError(
+            f"The scenario declares {upload.bytes} bytes for {quoted(upload.id)} but no "
+            f"content; fake_server makes up at most {defaults.MAX_CONTENT_BYTES} bytes for "
+            "a download. Give the file content, or fewer bytes.",
+            code="declared_size_too_large",
+        )
+    line = f"{upload.id}\n".encode()
+    return (line * (upload.bytes // len(line) + 1))[: upload.bytes]
 
 
 def _expired(upload: UploadedFile, now: float) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from starlette.datastructures import FormData, UploadFile
@@ -12,6 +12,7 @@ from starlette.types import Message, Receive
 
 from fake_server import defaults
 from fake_server.contract import strict_json
+from fake_server.domain.content import ContentLimitError
 from fake_server.domain.errors import InvalidRequestError, quoted, shortened
 from fake_server.http.context import Call
 from fake_server.http.errors import PayloadTooLargeError
@@ -94,18 +95,29 @@ async def multipart_upload(call: Call) -> Upload:
             code="invalid_content_type",
         )
     file_limit = call.state.limits.bytes_per_upload
-    # The limit is the file's; the body around it gets room for its framing.
-    maximum = file_limit + MULTIPART_FRAMING_BYTES
+    room = call.state.account.upload_room()
+    # The limit is the file's, or the room the account has left if that is
+    # less (an upload that can never be kept is not read: 100 MB would
+    # otherwise be taken in whole for a 413); the body around it gets room
+    # for its framing.
+    allowed = min(file_limit, room)
+    maximum = allowed + MULTIPART_FRAMING_BYTES
     length = header(call.request, b"content-length")
+
+    def refusal(size: int) -> Exception:
+        if allowed < file_limit:
+            return ContentLimitError.before_reading(size, call.state.account.contents.limit, room)
+        return _too_large(file_limit)
+
     if length is not None and length.isdigit() and int(length) > maximum:
-        raise _too_large(file_limit)
+        raise refusal(int(length))
     # Counted on the bytes received, whatever the framing: a chunked body
     # has no Content-Length to refuse it by.
-    receive = _limited_receive(call.request.receive, maximum, file_limit)
+    receive = _limited_receive(call.request.receive, maximum, refusal)
     limited = Request(call.request.scope, receive)
     try:
         form = await limited.form(max_files=1, max_fields=10)
-    except PayloadTooLargeError:
+    except (PayloadTooLargeError, ContentLimitError):
         raise
     except Exception:
         raise InvalidRequestError(
@@ -154,11 +166,18 @@ def nested_form_fields(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     """Form fields with bracketed names folded into objects, as the SDKs send them:
     ``expires_after[anchor]`` and ``expires_after[seconds]`` become
     ``{"expires_after": {"anchor": ..., "seconds": ...}}``. Digit strings inside
-    an object become integers, so the request schema checks their range."""
+    an object become integers, so the request schema checks their range.
+
+    A bracketed name whose outer name is also a plain field (``file[x]`` beside
+    ``file``) is kept as it was sent, wherever it stands, so the schema refuses
+    it as the unknown field it is: folded, the plain field would overwrite it
+    (or it the plain field) and one of the two would go unread."""
+    listed = list(items)
+    plain = {key for key, _ in listed if "[" not in key}
     fields: dict[str, Any] = {}
-    for key, value in items:
+    for key, value in listed:
         outer, bracket, rest = key.partition("[")
-        if bracket and rest.endswith("]") and "[" not in rest and outer:
+        if bracket and rest.endswith("]") and "[" not in rest and outer and outer not in plain:
             inner = fields.setdefault(outer, {})
             if isinstance(inner, dict):
                 is_number = isinstance(value, str) and value.isascii() and value.isdigit()
@@ -199,9 +218,10 @@ async def read_limited(request: Request, limit: int) -> bytes:
             return b"".join(chunks)
 
 
-def _limited_receive(receive: Receive, limit: int, named_limit: int) -> Receive:
+def _limited_receive(receive: Receive, limit: int, refusal: Callable[[int], Exception]) -> Receive:
     """``receive``, refusing the body once more than ``limit`` bytes of it have
-    come in (the error names ``named_limit``, the limit the client knows)."""
+    come in (``refusal`` of the bytes received so far says why, in the limit
+    the client knows)."""
     received = 0
 
     async def limited() -> Message:
@@ -209,7 +229,7 @@ def _limited_receive(receive: Receive, limit: int, named_limit: int) -> Receive:
         message = await receive()
         received += len(message.get("body", b""))
         if received > limit:
-            raise _too_large(named_limit)
+            raise refusal(received)
         return message
 
     return limited

@@ -13,6 +13,7 @@ import uvicorn
 
 from fake_server.http import access_log
 from fake_server.http.control.auth import url_with_token
+from fake_server.serve import ready_file
 from fake_server.serve.sockets import base_url
 
 
@@ -52,11 +53,7 @@ class Readiness:
         """Say the server is ready; ``stack`` (what serves, e.g. ``uvloop + httptools``)
         goes into the JSON line's fields, the text line keeps its documented shape."""
         if self._path is not None:
-            # Written beside its final name and renamed: a reader sees no file
-            # or the whole file, never half of it.
-            temporary = self._path.with_name(f".{self._path.name}.{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(self._file_fields) + "\n", encoding="utf-8")
-            os.replace(temporary, self._path)
+            ready_file.write(str(self._path), json.dumps(self._file_fields) + "\n")
             self._written = True
         access_log.announce_ready(self._message, {**self._log_fields, "stack": stack})
 

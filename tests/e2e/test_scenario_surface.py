@@ -20,7 +20,7 @@ files:
     filename: refunds.md
     content: "Refunds are paid within 14 days of the request."
     expires_after: {anchor: created_at, seconds: 7200}
-  - {id: file-ship, filename: ship.txt, content: "We ship worldwide, quickly."}
+  - {id: file-ship, filename: ship.txt, purpose: batch, content: "We ship worldwide, quickly."}
   - {id: file-slow, content: "refunds refunds refunds"}
 vector_stores:
   - id: vs_help

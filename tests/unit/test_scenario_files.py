@@ -37,7 +37,7 @@ def _refusal(path: Path) -> str:
 
 def _scenario_naming(folder: Path, name: str) -> Path:
     path = folder / "scenario.yaml"
-    path.write_text(f'files:\n  - {{id: file-a, content_file: "{name}"}}\n', encoding="utf-8")
+    path.write_text(f'files:\n  - {{id: file-a, purpose: batch, content_file: "{name}"}}\n', encoding="utf-8")
     return path
 
 

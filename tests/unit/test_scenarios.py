@@ -345,7 +345,9 @@ def test_an_owner_is_blank_in_a_scenario_exactly_where_a_header_is() -> None:
         text = f"files:\n  - {{id: file-a, owner: {json.dumps(space * 2)}}}\n"
         with pytest.raises(ScenarioError, match="must name an end user"):
             parse_scenario(text)
-    parse_scenario('files:\n  - {id: file-a, owner: "\\u200b"}\n')  # not whitespace
+    # Not whitespace, but invisible: no header could tell it from none (issue 30).
+    with pytest.raises(ScenarioError, match="must name an end user"):
+        parse_scenario('files:\n  - {id: file-a, owner: "\\u200b"}\n')
 
 
 @pytest.mark.parametrize(

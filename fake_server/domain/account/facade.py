@@ -310,6 +310,12 @@ class Account:
                 expires_after_seconds=expires_after_seconds,
             )
 
+    def upload_room(self) -> int:
+        """How many bytes of content the account can still take: an upload
+        declared larger can be refused before its body is read."""
+        with self._lock:
+            return self._state.uploads.contents.room
+
     def get_file(self, file_id: str, *, actor: str | None = None) -> UploadedFile:
         with self._lock:
             return files.get(self._state, file_id, actor)
