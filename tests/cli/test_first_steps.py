@@ -4,13 +4,16 @@ users run them: the installed console script."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 from importlib.metadata import version
 from pathlib import Path
 
-from tests.helpers import READY_TIMEOUT_SECONDS, fake_server_command
+import pytest
+
+from tests.helpers import READY_TIMEOUT_SECONDS, REPO_ROOT, fake_server_command
 
 STARTER = ("scenario.yaml", "test_fake_server_example.py")
 
@@ -97,3 +100,26 @@ def test_the_ready_line_names_a_scenario_without_description_by_its_file(
         process.communicate(timeout=READY_TIMEOUT_SECONDS)
     assert "(scenario: nameless.yaml, inspector: " in line, line
     assert str(tmp_path) not in line
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+@pytest.mark.parametrize(
+    ("variables", "served"),
+    [
+        ((), "serve --host 127.0.0.1 --port 8080"),
+        (("PORT=9001",), "serve --host 127.0.0.1 --port 9001"),
+        (("PORT=9001", "HOST=127.0.0.2"), "serve --host 127.0.0.2 --port 9001"),
+    ],
+)
+def test_make_run_takes_the_port_and_host(variables: tuple[str, ...], served: str) -> None:
+    # -n: what make would run, without running it.
+    result = subprocess.run(
+        ["make", "-n", "run", *variables],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].endswith(f"fake-server {served}")
