@@ -9,7 +9,6 @@ fake_server's source. The test author needs the words and where the test is.
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import sysconfig
 import warnings
@@ -48,17 +47,16 @@ def plain_report(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]
         return None
     if any(_written_by_the_user(entry.path) for entry in excinfo.traceback):
         return None
-    chain = excinfo.getrepr(style="value")
+    value = excinfo.getrepr(style="value", chain=False)
     path, line = test_location(item)
     words = f"{type(excinfo.value).__name__}: {excinfo.value}".splitlines()
-    shown = Path(item.location[0])
-    entry = chain.reprtraceback.reprentries[-1]
-    entry.lines = [*words, "", f"{shown}:{line}: {item.name}"]
-    if chain.reprcrash is not None:
-        chain.reprcrash = dataclasses.replace(
-            chain.reprcrash, path=path, lineno=line, message=words[0]
-        )
-    return chain
+    entry = value.reprtraceback.reprentries[-1]
+    entry.lines = [*words, "", f"{Path(item.location[0])}:{line}: {item.name}"]
+    crash = value.reprcrash
+    if crash is not None:
+        # Changed in place: the chain holds the same object, and xdist sends the chain.
+        crash.path, crash.lineno, crash.message = path, line, words[0]
+    return value
 
 
 def warn_at_test(item: pytest.Item, warning: Warning) -> None:

@@ -174,3 +174,17 @@ def test_the_client_check_warning_points_at_the_test(pytester: pytest.Pytester) 
     output = result.stdout.str()
     result.stdout.fnmatch_lines(["*test_checks.py:19: ClientCheckWarning: fake_server saw*"])
     assert "pytest_plugin.py" not in output and "plain.py" not in output
+
+
+def test_under_xdist_too(pytester: pytest.Pytester) -> None:
+    write(pytester, "test_contract.py", BROKEN_CONTRACT)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "1")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "ContractViolationError: fake_server answered outside the contract during this test:",
+            "test_contract.py:14: test_swallows_the_error",
+            "FAILED test_contract.py::test_swallows_the_error - ContractViolationError: *",
+        ]
+    )
+    assert_plain(result.stdout.str())
