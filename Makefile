@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SPEC ?= ../shared/spec/openai-openapi.yaml
+# Where `make run` serves: make run PORT=9000 (HOST=0.0.0.0 also needs
+# FAKE_SERVER_ADMIN_TOKEN set, to protect the control plane).
+PORT ?= 8080
+HOST ?= 127.0.0.1
 # tests/node (the openai npm SDK) runs where Node 20 or newer is on the PATH.
 NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
 NODE_OK := $(shell [ "$(NODE_MAJOR)" -ge 20 ] 2>/dev/null && echo yes)
@@ -27,7 +31,7 @@ install-test: $(BIN)/python
 	$(BIN)/python -m compileall -q fake_server
 
 run: install
-	$(BIN)/fake-server serve --host 127.0.0.1 --port 8080
+	$(BIN)/fake-server serve --host $(HOST) --port $(PORT)
 
 lint: install-test
 	$(BIN)/ruff check fake_server tools tests bench

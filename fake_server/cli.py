@@ -1,4 +1,5 @@
-"""``fake-server``: serve a scenario, wait for a server, check scenario files.
+"""``fake-server``: serve a scenario, wait for a server, check scenario files, write
+a starter project.
 
 The only place with exit codes: 0 success, 1 failure (a refused scenario, a
 port that cannot be bound, a server that never became healthy), 2 usage.
@@ -28,6 +29,7 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 ENV_PREFIX = "FAKE_SERVER_"
+DISTRIBUTION = "vector-store-fake"
 # The optional fast halves of uvicorn's stack, chosen by "auto" when importable.
 FAST_STACK = ("uvloop", "httptools")
 
@@ -52,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="fake-server",
         description="A stateful, contract-checked fake of the vector store file batch API.",
     )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {_version()}", help="print the version"
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     serve = commands.add_parser(
         "serve",
@@ -67,10 +72,52 @@ def _parser() -> argparse.ArgumentParser:
             "wait", help="block until a server answers its health check; exit 1 on timeout"
         )
     )
-    check = commands.add_parser("check", help="validate scenario files; exit 1 if any is invalid")
-    check.add_argument("files", nargs="+", metavar="FILE")
+    check = commands.add_parser(
+        "check",
+        help="validate scenario files; exit 1 if any is invalid",
+        description="Validate scenario files, as serve --scenario would load them, "
+        "without serving: each FILE is a scenario in YAML or JSON. Prints one "
+        "'FILE: ok (...)' line per valid file, every problem of the others "
+        "(file:line: field: message) on stderr, and exits 1 if any is invalid.",
+    )
+    check.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="a scenario file, YAML or JSON (as serve --scenario)",
+    )
     check.set_defaults(run=_check)
+    _init_arguments(
+        commands.add_parser(
+            "init",
+            help="write a starter scenario and a pytest example into DIR",
+            description="Write a commented starter scenario (scenario.yaml) and a pytest "
+            "example that uses it (test_fake_server_example.py) into DIR; both pass as "
+            "written. Existing files are never overwritten: exit 1 instead.",
+        )
+    )
     return parser
+
+
+def _version() -> str:
+    # Read only when asked for: importlib.metadata costs a few milliseconds.
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _init_arguments(init: argparse.ArgumentParser) -> None:
+    init.add_argument(
+        "directory",
+        nargs="?",
+        default=".",
+        metavar="DIR",
+        help="where to write the files (default: the current directory; created if missing)",
+    )
+    init.set_defaults(run=_init)
 
 
 def _serve_what_and_where(serve: argparse.ArgumentParser) -> None:
@@ -283,6 +330,20 @@ def _check(args: argparse.Namespace) -> int:
             continue
         print(f"{printable(path)}: ok ({scenario.summary()})")
     return status
+
+
+def _init(args: argparse.Namespace) -> int:
+    from fake_server.starter import StarterExistsError, write_starter  # noqa: PLC0415
+
+    try:
+        written = write_starter(args.directory)
+    except StarterExistsError as refusal:
+        print(f"fake-server: {refusal}", file=sys.stderr)
+        return EXIT_FAILURE
+    for path in written:
+        print(f"wrote {printable(str(path))}")
+    print("run it: pytest " + printable(str(written[-1])))
+    return EXIT_OK
 
 
 if __name__ == "__main__":

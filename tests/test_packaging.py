@@ -31,6 +31,9 @@ DATA_FILES = [
     "fake_server/http/control/ui/inspector.js",
     "fake_server/http/control/ui/inspector.css",
     "fake_server/http/control/ui/favicon.svg",
+    # What `fake-server init` writes.
+    "fake_server/starter/scenario.yaml",
+    "fake_server/starter/example_test.py.txt",
     # PEP 561: type checkers read the package's own annotations.
     "fake_server/py.typed",
 ]

@@ -8,6 +8,7 @@ breaks in the scenario's words rather than JSON Schema's.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -74,8 +75,14 @@ def shown(value: Any) -> str:
 
 
 def unknown_operation(fault: dict[str, Any]) -> str:
-    known = ", ".join(ALL_OPERATION_IDS)
-    return f"unknown operation {quoted(fault['operation'])} (one of: {known})"
+    """The nearest operation ids when a typo is likely; every id only when none is near."""
+    name = str(fault["operation"])
+    near = [known for known in ALL_OPERATION_IDS if known.lower() == name.lower()]
+    # 0.5, below difflib's default: "cancelBatch" still finds cancelVectorStoreFileBatch.
+    near = near or difflib.get_close_matches(name, ALL_OPERATION_IDS, n=3, cutoff=0.5)
+    if near:
+        return f"unknown operation {quoted(name)}; did you mean {' or '.join(map(quoted, near))}?"
+    return f"unknown operation {quoted(name)} (one of: {', '.join(ALL_OPERATION_IDS)})"
 
 
 def problems_of(

@@ -14,10 +14,12 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 
 import uvicorn
 
+from fake_server.domain.printable import printable
 from fake_server.http import access_log
 from fake_server.http.app import create_app
 from fake_server.http.shutdown import ShutdownNotice
@@ -60,7 +62,7 @@ def serve(options: ServeOptions) -> bool:
     even begin: a refused scenario, a port that cannot be bound)."""
     scenario = _scenario(options.scenario)
     sock = _listen(options.host, options.port)
-    ready = Readiness.of(sock, scenario.source, options.admin_token, options.ready_file)
+    ready = Readiness.of(sock, _named(scenario), options.admin_token, options.ready_file)
     try:
         access_log.configure(options.log_format, options.log_level)
         app = create_app(
@@ -87,6 +89,15 @@ def _scenario(path: str | None) -> Scenario:
         return load_scenario(path) if path else default_scenario()
     except ScenarioError as error:
         raise NotServed(f"scenario refused:\n{error}") from None
+
+
+def _named(scenario: Scenario) -> str:
+    """The scenario as the ready line names it: its ``description``, else its file's
+    name; never the path the shipped default has inside the installed package."""
+    description = scenario.data.get("description")
+    if isinstance(description, str) and description.strip():
+        return printable(description.strip().rstrip("."))
+    return printable(Path(scenario.source).name)
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -18,6 +18,7 @@ from fake_server.http.app import FakeServerApp
 from fake_server.http.sessions.session import Session
 from fake_server.scenario.faults import FaultRule
 from fake_server.scenario.loading import Scenario, parse_fault
+from fake_server.scenario.problems import ScenarioError
 from fake_server.testing.inprocess import InProcessTransport
 
 TEST_API_KEY = "sk-fake-server-test"
@@ -89,8 +90,17 @@ class FakeServer:
         return self.state.advance_clock(seconds)
 
     def add_fault(self, operation: str, **rule: Any) -> FaultRule:
-        """Script a failure: ``add_fault("cancelVectorStoreFileBatch", status=500, times=1)``."""
-        fault = parse_fault({"operation": operation, **rule}, "add_fault()")
+        """Script a failure: ``add_fault("cancelVectorStoreFileBatch", status=500, times=1)``.
+
+        A rule the scenario rules refuse raises ``ScenarioError`` (an unknown
+        operation id names the nearest ones)."""
+        __tracebackhide__ = True
+        try:
+            fault = parse_fault({"operation": operation, **rule}, "add_fault()")
+        except ScenarioError as refused:
+            # Raised afresh here: the report shows the test's call and the
+            # words, not the checks that found the problem.
+            raise refused.with_traceback(None) from None
         self.state.faults.add(fault)
         return fault
 
@@ -108,6 +118,9 @@ class FakeServer:
         return list(self.state.violations)
 
     def raise_for_violations(self) -> None:
+        """Raise ``ContractViolationError`` for the answers outside the contract
+        since the last call (the plugin calls it after every test)."""
+        __tracebackhide__ = True
         violations = self.violations
         if violations:
             self.state.violations.clear()
@@ -119,7 +132,13 @@ class FakeServer:
     # --- the client's behaviour -----------------------------------------------
 
     def report(self) -> list[dict[str, Any]]:
-        """What the client did wrong, as ``GET /__fake__/report`` gives it."""
+        """What the client did wrong so far in this session, as ``GET /__fake__/report``
+        gives its ``findings``: one dict per mistake with ``code`` (``tight_polling``,
+        ``ignored_retry_after``, ``retry_without_idempotency_key``,
+        ``cancel_not_confirmed``), ``operation``, ``resource``, ``message`` and
+        ``requests`` (the request ids, as the journal and the log show them). An
+        empty list when the client behaved. The plugin reads it after each test
+        (``fake_server_client_checks``); call it to assert on findings yourself."""
         return self.state.report()
 
     # --- clients ------------------------------------------------------------
@@ -127,12 +146,7 @@ class FakeServer:
     def openai_client(self, **options: Any) -> Any:
         """An ``openai.OpenAI`` client for this server, strict response validation on."""
         openai = importlib.import_module("openai")
-        settings: dict[str, Any] = {
-            "api_key": TEST_API_KEY,
-            "base_url": self.openai_base_url,
-            "max_retries": 0,
-            "_strict_response_validation": True,
-        }
+        settings = self._openai_settings()
         if self.in_process:
             settings["http_client"] = openai.DefaultHttpxClient(
                 transport=InProcessTransport(self.app, _http_module_of(openai.DefaultHttpxClient))
@@ -142,6 +156,14 @@ class FakeServer:
             # loaded, ~30 ms) even for http://: one context serves them all.
             settings["http_client"] = openai.DefaultHttpxClient(verify=_ssl_context())
         return openai.OpenAI(**(settings | options))
+
+    def _openai_settings(self) -> dict[str, Any]:
+        return {
+            "api_key": TEST_API_KEY,
+            "base_url": self.openai_base_url,
+            "max_retries": 0,
+            "_strict_response_validation": True,
+        }
 
     def mka1_client(self, **options: Any) -> Any:
         """A ``meetkai_mka1.SDK`` for this server, retries off (tests want the first answer)."""
@@ -162,6 +184,26 @@ class FakeServer:
             # SSL context, is never used by a sync test and has nothing to close.
             settings["async_client"] = httpx.AsyncClient(verify=_ssl_context())
         return mka1.SDK(**(settings | options))
+
+    def async_openai_client(self, **options: Any) -> Any:
+        """An ``openai.AsyncOpenAI`` client for this server, set up as ``openai_client``;
+        in process, its requests run the app in the awaiting event loop."""
+        openai = importlib.import_module("openai")
+        settings = self._openai_settings()
+        if self.in_process:
+            http = _http_module_of(openai.DefaultAsyncHttpxClient)
+            settings["http_client"] = openai.DefaultAsyncHttpxClient(
+                transport=http.ASGITransport(app=self.app)
+            )
+        else:
+            settings["http_client"] = openai.DefaultAsyncHttpxClient(verify=_ssl_context())
+        return openai.AsyncOpenAI(**(settings | options))
+
+    def async_mka1_client(self, **options: Any) -> Any:
+        """A ``meetkai_mka1.SDK`` for awaiting its ``*_async`` methods, retries off;
+        in process, they run the app in the awaiting event loop. (``mka1_client``
+        has the same async methods; this name says what a test means to use.)"""
+        return self.mka1_client(**options)
 
     def http_client(self, **options: Any) -> httpx.Client:
         """A plain ``httpx.Client`` with a bearer token, for raw HTTP."""
@@ -185,6 +227,7 @@ def _ssl_context() -> ssl.SSLContext:
 def _http_module_of(client_class: type) -> Any:
     """The httpx-like package a client class builds on (httpx, or httpx2 for openai 3.x)."""
     for base in client_class.__mro__:
-        if base.__name__ == "Client" and base.__module__.split(".")[0] in ("httpx", "httpx2"):
-            return importlib.import_module(base.__module__.split(".")[0])
+        package = base.__module__.split(".")[0]
+        if base.__name__ in ("Client", "AsyncClient") and package in ("httpx", "httpx2"):
+            return importlib.import_module(package)
     return httpx

@@ -5,6 +5,13 @@
 - ``fake_server_inprocess``: the same without a socket, for speed.
 - ``fake_server_scenario``: which scenario a test gets; override it in a
   conftest or module, or use the ``fake_server_scenario`` marker.
+- ``openai_env``: ``OPENAI_BASE_URL`` and ``OPENAI_API_KEY`` point at the
+  ``fake_server`` fixture's server for the test, so code that builds its own
+  ``openai.OpenAI()`` reaches the fake.
+
+A failure fake_server raises outside the test's own lines (a refused
+scenario, a contract violation, the client's mistakes) is reported as its
+message and the test's line; ``--full-trace`` shows the plugin's frames.
 
 Scenario choice, most specific first: the marker, an overridden
 ``fake_server_scenario`` fixture, ``--fake-server-scenario``, the
@@ -13,8 +20,7 @@ Scenario choice, most specific first: the marker, an overridden
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -27,11 +33,13 @@ from fake_server.scenario.loading import Scenario, default_scenario, load_scenar
 from fake_server.serve.thread import ServerThread
 from fake_server.testing.handle import (
     IN_PROCESS_URL,
+    TEST_API_KEY,
     ClientBehaviourError,
     ClientCheckWarning,
     FakeServer,
     describe_findings,
 )
+from fake_server.testing.plain import plain_report, warn_at_test
 
 ScenarioChoice = Scenario | str | PathLike[str] | None
 MARKER = "fake_server_scenario"
@@ -173,6 +181,7 @@ def fake_server(
     request: pytest.FixtureRequest,
 ) -> FakeServer:
     """A real server on a loopback port, reset to this test's scenario."""
+    __tracebackhide__ = True
     runtime = _fake_server_runtime
     return runtime.reset(runtime.socket_server(), fake_server_scenario, request.path.parent)
 
@@ -184,13 +193,24 @@ def fake_server_inprocess(
     request: pytest.FixtureRequest,
 ) -> FakeServer:
     """The fake without a socket: its clients call the app in the test's thread."""
+    __tracebackhide__ = True
     runtime = _fake_server_runtime
     return runtime.reset(runtime.inprocess_server(), fake_server_scenario, request.path.parent)
+
+
+@pytest.fixture
+def openai_env(fake_server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
+    """``OPENAI_BASE_URL`` and ``OPENAI_API_KEY`` set to the fake for this test (and
+    restored after), so ``openai.OpenAI()`` with no arguments reaches it."""
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_server.openai_base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_API_KEY)
+    return fake_server
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """A test that made the fake break the contract fails, naming the JSON path."""
+    __tracebackhide__ = True
     result = yield
     funcargs: dict[str, Any] = getattr(item, "funcargs", {})
     servers = [
@@ -225,6 +245,7 @@ def _check_mode(value: object, where: str) -> str:
 
 def _check_client(item: pytest.Item, server: FakeServer, mode: str) -> None:
     """The client's mistakes: the test fails (strict) or its report shows them (warn)."""
+    __tracebackhide__ = True
     findings = server.report()
     if not findings:
         return
@@ -232,4 +253,17 @@ def _check_client(item: pytest.Item, server: FakeServer, mode: str) -> None:
     if mode == "strict":
         raise ClientBehaviourError(text)
     item.add_report_section("call", "fake_server client checks", text)
-    warnings.warn(ClientCheckWarning(text), stacklevel=1)
+    warn_at_test(item, ClientCheckWarning(text))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """fake_server's own failures read as their message and the test's line."""
+    report: pytest.TestReport = yield
+    if call.excinfo is not None and report.failed:
+        plain = plain_report(item, call.excinfo)
+        if plain is not None:
+            report.longrepr = plain  # type: ignore[assignment]
+    return report

@@ -21,7 +21,7 @@ BAD_SCENARIO = (
 )
 READY_LINE = re.compile(
     r"fake_server ready on (?P<url>http://127\.0\.0\.1:\d+) "
-    r"\(scenario: (?P<scenario>[^,]+), inspector: (?P=url)/__fake__/ui(?P<query>\S*)\)\n"
+    r"\(scenario: (?P<scenario>.+?), inspector: (?P=url)/__fake__/ui(?P<query>\S*)\)\n"
 )
 
 
@@ -115,6 +115,8 @@ def serving(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
         line = process.stdout.readline()  # the readiness line, printed once listening
         ready = READY_LINE.fullmatch(line)
         assert ready is not None, line
+        # The default scenario by its description, not its path in the package.
+        assert ready["scenario"] == "Reference example, one in-progress batch of three files"
         yield process, ready["url"]
     finally:
         if process.poll() is None:

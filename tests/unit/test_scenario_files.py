@@ -37,7 +37,9 @@ def _refusal(path: Path) -> str:
 
 def _scenario_naming(folder: Path, name: str) -> Path:
     path = folder / "scenario.yaml"
-    path.write_text(f'files:\n  - {{id: file-a, purpose: batch, content_file: "{name}"}}\n', encoding="utf-8")
+    # Purpose batch: an assistants upload is not downloadable through /v1.
+    entry = f'{{id: file-a, purpose: batch, content_file: "{name}"}}'
+    path.write_text(f"files:\n  - {entry}\n", encoding="utf-8")
     return path
 
 
