@@ -108,7 +108,8 @@ def resolve(
         session=server.sessions.existing(session_name),
         actor=None,  # decided once the request is authorised (see _end_user)
         elapsed=elapsed,
-        journaled=not is_admin_path(path),
+        # The control plane's own requests are not the client's: never journaled.
+        journaled=not is_admin_path(path) and (route is None or route.dialect is not None),
         method=method,
         path=path,
         headers=headers,
