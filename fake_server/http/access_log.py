@@ -39,12 +39,14 @@ def text_line(  # noqa: PLR0917 -- one argument per field of the line
     ms: float,
     request_id: str | None,
     session: str | None,
+    fault: int | None = None,
 ) -> str:
     shown = "dropped" if status is None else status
     named = f" session={printable(session)}" if session else ""
+    injected = "" if fault is None else f" fault={fault}"
     return (
         f"{printable(method)} {printable(path)} {shown} {operation or '-'} {ms}ms "
-        f"{request_id}{named}"
+        f"{request_id}{named}{injected}"
     )
 
 
@@ -56,6 +58,7 @@ def json_line(  # noqa: PLR0917 -- one argument per field of the line
     ms: float,
     request_id: str | None,
     session: str | None,
+    fault: int | None = None,
 ) -> str:
     # Wall time, as logging stamps its records: when the line was written,
     # not the scenario's clock.
@@ -69,6 +72,7 @@ def json_line(  # noqa: PLR0917 -- one argument per field of the line
             "ms": ms,
             "request_id": request_id,
             "session": session,
+            "fault": fault,
         }
     )
 
@@ -93,6 +97,7 @@ class LineWriter:
                 round(recorded.took * 1000, 2),
                 recorded.request_id,
                 recorded.session,
+                recorded.fault,
             )
         )
         if len(pending) == 1:
@@ -137,6 +142,7 @@ def write(recorded: RequestRecord) -> None:
         "ms": round(recorded.took * 1000, 2),
         "request_id": recorded.request_id,
         "session": recorded.session,
+        "fault": recorded.fault,
     }
     logger.info("request", extra={"fake_server": fields})
 

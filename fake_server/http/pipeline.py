@@ -136,8 +136,9 @@ async def handle(call: Call) -> Response:
             _authorise_admin(call)
         else:
             _authorise_provider(call)
-            fault = call.state.faults.decide(route.operation_id)
+            fault = call.state.faults.decide(route.operation_id, call.match.path_params)
             if fault is not None:
+                call.fault = fault.rule_index
                 faulted = await _apply(fault, call)
                 if faulted is not None:
                     return faulted

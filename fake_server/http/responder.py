@@ -165,6 +165,7 @@ def _record(
         headers,
         call.in_progress,
         call.client_gone,
+        call.fault,
     )
     if session is not None:
         if journaled:
