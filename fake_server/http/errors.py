@@ -37,6 +37,14 @@ from fake_server.domain.printable import printable
 from fake_server.scenario.problems import ScenarioError
 
 
+class FaultRefusedError(FakeServerError):
+    """A fault rule given at runtime was refused; ``refused`` says why."""
+
+    def __init__(self, refused: ScenarioError) -> None:
+        super().__init__(str(refused))
+        self.refused = refused
+
+
 class PayloadTooLargeError(FakeServerError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -200,6 +208,19 @@ def _scenario_refused(error: Exception) -> ApiError:
     )
 
 
+def _fault_refused(error: Exception) -> ApiError:
+    assert isinstance(error, FaultRefusedError)
+    refused = error.refused
+    first = refused.problems[0].field if refused.problems else ""
+    return ApiError(
+        400,
+        f"The fault was refused:\n{refused}",
+        param=first or None,
+        code="invalid_fault",
+        problems=problem_objects(refused),
+    )
+
+
 def problem_objects(error: ScenarioError) -> tuple[dict[str, Any], ...]:
     """Each reason a scenario was refused as the control plane shows it
     (``ScenarioProblem`` in schemas/admin.json)."""
@@ -274,6 +295,7 @@ ANSWERS: dict[type[BaseException], Callable[[Exception], ApiError]] = {
     DuplicateContentError: _duplicate_content,
     PatternTimeoutError: _pattern_timeout,
     ScenarioError: _scenario_refused,
+    FaultRefusedError: _fault_refused,
     Refused: _refused,
     ClientDisconnect: _client_gone,
     # Normally worded by the handler (files_listed_in); this is the fallback.

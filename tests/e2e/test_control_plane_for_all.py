@@ -86,3 +86,16 @@ def test_the_root_points_onward(server: FakeServer) -> None:
         assert httpx.get(server.url + path).status_code == 200
     # The root is not the client's request: the journal does not show it.
     assert httpx.get(f"{server.url}/__fake__/requests").json()["requests"] == []
+
+
+def test_a_refused_fault_lists_its_problems(server: FakeServer) -> None:
+    answer = httpx.post(
+        f"{server.url}/__fake__/faults", json={"operation": "createFile", "status": 99}
+    )
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert error["code"] == "invalid_fault"
+    assert error["message"].startswith("The fault was refused:\n")
+    (problem,) = error["problems"]
+    assert problem["file"] == "<POST /__fake__/faults>"
+    assert problem["field"] == "status" == error["param"]

@@ -16,6 +16,7 @@ from fake_server.domain.clock import VirtualClock
 from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.http.bodies import parse_json, read_limited
 from fake_server.http.context import Call
+from fake_server.http.errors import FaultRefusedError
 from fake_server.scenario.checks import MAX_DURATION_SECONDS
 from fake_server.scenario.loading import parse_fault, parse_scenario
 from fake_server.scenario.problems import ScenarioError
@@ -97,10 +98,7 @@ async def fake_add_fault(call: Call) -> dict[str, Any]:
     try:
         rule = parse_fault(body, "<POST /__fake__/faults>")
     except ScenarioError as error:
-        first = error.problems[0].field if error.problems else ""
-        raise InvalidRequestError(
-            f"The fault was refused:\n{error}", first or None, "invalid_fault"
-        ) from None
+        raise FaultRefusedError(error) from None
     faults = call.state.faults
     faults.add(rule)
     return {"faults": [existing.to_dict() for existing in faults.rules()]}
