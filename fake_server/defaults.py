@@ -56,6 +56,9 @@ MAX_SESSIONS: Final = 64
 # openai-poll-after-ms on a virtual clock: virtual time costs nothing, so
 # polling clients are told to come back soon.
 VIRTUAL_POLL_AFTER_MS: Final = 10
+# openai-poll-after-ms on the real clock: twice a PROCESSING_SECONDS, so a
+# first test's poll loop sees its files finish after a read or two.
+REAL_POLL_AFTER_MS: Final = 500
 
 # --- uploaded content --------------------------------------------------------------
 

@@ -72,10 +72,19 @@ class Sidecar:
         self.url = url
 
     def lines(self) -> list[str]:
-        """Stop the server and return what it wrote to stdout after the readiness line."""
+        """Stop the server and return what it wrote to stdout after the readiness line,
+        up to the summary line it stops with (``stopped`` keeps that one)."""
+        return [line for line in self.stopped() if SUMMARY not in line]
+
+    def stopped(self) -> list[str]:
+        """Stop the server and return every line it wrote after the readiness line."""
         self.process.send_signal(signal.SIGTERM)
         out, _ = self.process.communicate(timeout=STOP_TIMEOUT_SECONDS)
         return out.splitlines()
+
+
+# How the line ``fake-server serve`` stops with begins (text, or a JSON message).
+SUMMARY = "fake_server stopped: "
 
 
 def start_sidecar(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Sidecar:

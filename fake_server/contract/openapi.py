@@ -8,11 +8,14 @@ every error status the fake can send, with the error envelope.
 from __future__ import annotations
 
 import copy
+import json
+import re
 from typing import Any
 
 from fake_server.contract.checker import Contract
 from fake_server.contract.dialects import OPENAI, Dialect
-from fake_server.contract.operations import PROVIDER_OPERATIONS
+from fake_server.contract.operations import CONTROL_OPERATIONS, PROVIDER_OPERATIONS, Operation
+from fake_server.contract.resources import schema_path
 
 ERROR_STATUSES = {
     "400": "The request is malformed or breaks the request schema.",
@@ -27,6 +30,18 @@ ERROR_STATUSES = {
     "502": "A scripted error (fault).",
     "503": "A scripted error (fault).",
 }
+CONTROL_ERROR_STATUSES = {
+    "400": "The request is malformed: a refused scenario, fault or clock step.",
+    "401": "The admin token is missing or wrong.",
+    "403": "Not from this Host or Origin.",
+    "404": "No such session, dialect or file.",
+    "405": "Another method serves this path.",
+    "409": "Not in this state: advancing a real clock.",
+    "413": "The request body is larger than the limit.",
+}
+# Where the control plane lives (http.admin_paths says the same to the router).
+CONTROL_PREFIX = "/__fake__"
+_PARAMETER = re.compile(r"\{(\w+)\}")
 # Operations and parameters come from the spec as OpenAI answers it (errata applied).
 SPEC_DOCUMENT = OPENAI.schema_set
 
@@ -88,6 +103,80 @@ def openapi_document(contract: Contract, dialect: Dialect) -> dict[str, Any]:
     }
     rewritten: dict[str, Any] = _rewrite_refs(document)
     return rewritten
+
+
+def admin_openapi_document(contract: Contract) -> dict[str, Any]:
+    """The control plane's document: the table's CONTROL operations with the
+    schemas of ``schemas/admin.json`` (whose refused scenario carries ``problems``)."""
+    admin = json.loads(schema_path("admin.json").read_text(encoding="utf-8"))
+    spec_defs = contract.documents[SPEC_DOCUMENT]["$defs"]
+    schemas = {
+        **admin["$defs"],
+        "ErrorResponse": spec_defs["ErrorResponse"],
+        "Error": spec_defs["Error"],
+    }
+    paths: dict[str, dict[str, Any]] = {}
+    for op in CONTROL_OPERATIONS:
+        if op.id in admin["operations"]:
+            operation = _control_operation(op, admin["operations"][op.id])
+            paths.setdefault(_control_path(op), {})[op.method.lower()] = operation
+    document = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "fake_server: the control plane",
+            "version": "1",
+            "description": "fake_server's own API: scenario, clock, journal, faults, report.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+    rewritten: dict[str, Any] = _rewrite_refs(document)
+    return rewritten
+
+
+def _control_path(op: Operation) -> str:
+    return op.path if op.at_root else CONTROL_PREFIX + op.path
+
+
+def _control_operation(op: Operation, admin: dict[str, Any]) -> dict[str, Any]:
+    """One operation of the control plane; ``admin``: its entry in schemas/admin.json."""
+    error = {"$ref": "#/$defs/ErrorResponse"}
+    documented: dict[str, Any] = {}
+    for status, response in admin["responses"].items():
+        if "media_types" in response:
+            content = {media: {"schema": {"type": "string"}} for media in response["media_types"]}
+        else:
+            content = {"application/json": {"schema": {"$ref": response["$ref"]}}}
+        documented[status] = {"description": "OK", "content": content}
+    for status, description in CONTROL_ERROR_STATUSES.items():
+        # A refusal with more to say than the envelope (a scenario's problems).
+        schema = admin["refused"] if status == "400" and "refused" in admin else error
+        documented.setdefault(
+            status,
+            {"description": description, "content": {"application/json": {"schema": schema}}},
+        )
+    operation: dict[str, Any] = {
+        "operationId": op.id,
+        "parameters": [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in _PARAMETER.findall(op.path)
+        ],
+        "responses": documented,
+    }
+    if not op.open:
+        # The admin token, when the server was given one; else nothing.
+        operation["security"] = [{"bearer": []}, {}]
+    request = admin.get("request")
+    if request is not None:
+        operation["requestBody"] = {
+            "required": False,
+            "content": {"application/json": {"schema": request}},
+        }
+    return operation
 
 
 def _rewrite_refs(node: Any) -> Any:

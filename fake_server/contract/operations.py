@@ -65,6 +65,8 @@ class Operation:
     cancels_batch: bool = False
     # Control plane: the body types a change takes (JSON_BODY, YAML_BODY).
     body_types: tuple[str, ...] = JSON_BODY
+    # Control plane: served at the server's root, not under ``/__fake__``.
+    at_root: bool = False
 
 
 PROVIDER, CONTROL = Plane.PROVIDER, Plane.CONTROL
@@ -180,6 +182,8 @@ OPERATIONS: tuple[Operation, ...] = (
         PERMISSIONS,
         gone_when_expired=True,
     ),
+    # The server's root points to the inspector, the OpenAPI documents and the docs.
+    Operation("fakeIndex", "GET", "/", CONTROL, open=True, at_root=True),
     Operation("fakeHealth", "GET", "/health", CONTROL, open=True),
     Operation("fakeReset", "POST", "/reset", CONTROL),
     Operation("fakeLoadScenario", "PUT", "/scenario", CONTROL, body_types=YAML_BODY),

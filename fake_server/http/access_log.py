@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import functools
 import json
 import logging
 import sys
@@ -24,6 +25,7 @@ import time
 from typing import IO, Any
 
 from fake_server.domain.printable import printable
+from fake_server.http import log_style
 from fake_server.http.record import RequestRecord
 
 logger = logging.getLogger("fake_server.access")
@@ -39,12 +41,18 @@ def text_line(  # noqa: PLR0917 -- one argument per field of the line
     ms: float,
     request_id: str | None,
     session: str | None,
+    fault: int | None = None,
+    *,
+    colour: bool = False,
 ) -> str:
-    shown = "dropped" if status is None else status
+    shown = "dropped" if status is None else str(status)
+    if colour:
+        shown = log_style.painted(status, shown)
     named = f" session={printable(session)}" if session else ""
+    injected = "" if fault is None else f" fault={fault}"
     return (
         f"{printable(method)} {printable(path)} {shown} {operation or '-'} {ms}ms "
-        f"{request_id}{named}"
+        f"{request_id}{named}{injected}"
     )
 
 
@@ -56,6 +64,7 @@ def json_line(  # noqa: PLR0917 -- one argument per field of the line
     ms: float,
     request_id: str | None,
     session: str | None,
+    fault: int | None = None,
 ) -> str:
     # Wall time, as logging stamps its records: when the line was written,
     # not the scenario's clock.
@@ -69,6 +78,7 @@ def json_line(  # noqa: PLR0917 -- one argument per field of the line
             "ms": ms,
             "request_id": request_id,
             "session": session,
+            "fault": fault,
         }
     )
 
@@ -78,23 +88,29 @@ class LineWriter:
 
     def __init__(self, stream: IO[str], log_format: str) -> None:
         self.stream = stream
-        self.line = json_line if log_format == "json" else text_line
+        # A person watching: each text line stamped, coloured unless NO_COLOR.
+        self.stamped = log_format != "json" and log_style.on_terminal(stream)
+        self.line = (
+            json_line
+            if log_format == "json"
+            else functools.partial(text_line, colour=log_style.wants_colour(stream))
+        )
         self._pending: list[str] = []
         atexit.register(self.flush)
 
     def write(self, recorded: RequestRecord) -> None:
         pending = self._pending
-        pending.append(
-            self.line(
-                recorded.method,
-                recorded.path,
-                recorded.status,
-                recorded.operation,
-                round(recorded.took * 1000, 2),
-                recorded.request_id,
-                recorded.session,
-            )
+        line = self.line(
+            recorded.method,
+            recorded.path,
+            recorded.status,
+            recorded.operation,
+            round(recorded.took * 1000, 2),
+            recorded.request_id,
+            recorded.session,
+            recorded.fault,
         )
+        pending.append(f"{log_style.stamp(time.time())} {line}" if self.stamped else line)
         if len(pending) == 1:
             try:
                 asyncio.get_running_loop().call_soon(self.flush)
@@ -116,6 +132,9 @@ class LineWriter:
 
 # Set by ``configure`` (the command line); None: lines go through ``logging``.
 writer: LineWriter | None = None
+# Set by ``configure``: every request counted, whatever the level, for the
+# summary ``fake-server serve`` ends with.
+tally: log_style.Tally | None = None
 
 
 def enabled() -> bool:
@@ -126,6 +145,8 @@ def write(recorded: RequestRecord) -> None:
     """The line of one request's record: the path, method and session name in it are
     already cut short (``fake_server.http.record``), so one hostile request never
     writes a 100 KB line, nor fills a pipe read slowly."""
+    if tally is not None:
+        tally.count(recorded)
     if writer is not None:
         writer.write(recorded)
         return
@@ -137,8 +158,10 @@ def write(recorded: RequestRecord) -> None:
         "ms": round(recorded.took * 1000, 2),
         "request_id": recorded.request_id,
         "session": recorded.session,
+        "fault": recorded.fault,
     }
-    logger.info("request", extra={"fake_server": fields})
+    if enabled():
+        logger.info("request", extra={"fake_server": fields})
 
 
 class TextFormatter(logging.Formatter):
@@ -181,6 +204,21 @@ def announce_ready(message: str, fields: dict[str, Any]) -> None:
     ready_logger.info(message, extra={"fake_server_ready": fields})
 
 
+def announce_summary(findings: int) -> None:
+    """The last line of the log: what the run answered (``configure`` counted it)."""
+    if tally is None:
+        return
+    if writer is not None:
+        writer.flush()
+    fields = {
+        "requests": tally.requests,
+        "errors": tally.errors,
+        "faults_injected": tally.faults,
+        "client_findings": findings,
+    }
+    ready_logger.info(tally.summary(findings), extra={"fake_server_ready": fields})
+
+
 def configure(log_format: str, level: str) -> None:
     """Send the whole log to stdout in one format, once; used by the command line only.
 
@@ -189,7 +227,7 @@ def configure(log_format: str, level: str) -> None:
     by the readiness line), or everything at debug. At ``info`` and below the
     request lines are written directly (``writer``).
     """
-    global writer  # noqa: PLW0603 -- the one switch the command line sets
+    global writer, tally  # noqa: PLW0603 -- the one switch the command line sets
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     threshold = logging.getLevelName(level.upper())
@@ -204,3 +242,4 @@ def configure(log_format: str, level: str) -> None:
     # Handlers of the loggers above run whatever those loggers' levels.
     ready_logger.setLevel(logging.INFO)
     writer = LineWriter(sys.stdout, log_format) if enabled() else None
+    tally = log_style.Tally()

@@ -50,6 +50,8 @@ class Call:
     in_progress: bool = False
     # The client went away before its answer (a timeout, as it saw it).
     client_gone: bool = False
+    # The index of the fault rule that fired on this request (None: none did).
+    fault: int | None = None
 
     @property
     def state(self) -> Session:

@@ -33,7 +33,16 @@ from fake_server.domain.errors import (
     quoted,
     shortened,
 )
+from fake_server.domain.printable import printable
 from fake_server.scenario.problems import ScenarioError
+
+
+class FaultRefusedError(FakeServerError):
+    """A fault rule given at runtime was refused; ``refused`` says why."""
+
+    def __init__(self, refused: ScenarioError) -> None:
+        super().__init__(str(refused))
+        self.refused = refused
 
 
 class PayloadTooLargeError(FakeServerError):
@@ -52,16 +61,20 @@ class ApiError(NamedTuple):
     code: str | None = None
     # Response headers the error comes with (retry-after on a 429, say).
     headers: dict[str, str] | None = None
+    # A refused scenario's reasons, one object each (see ``problem_objects``),
+    # beside the message for clients that act on them.
+    problems: tuple[dict[str, Any], ...] | None = None
 
     def envelope(self) -> dict[str, Any]:
-        return {
-            "error": {
-                "message": self.message,
-                "type": self.type,
-                "param": self.param,
-                "code": self.code,
-            }
+        error: dict[str, Any] = {
+            "message": self.message,
+            "type": self.type,
+            "param": self.param,
+            "code": self.code,
         }
+        if self.problems is not None:
+            error["problems"] = list(self.problems)
+        return {"error": error}
 
 
 def unauthenticated() -> ApiError:
@@ -186,7 +199,41 @@ def _conflict(error: Exception) -> ApiError:
 
 
 def _scenario_refused(error: Exception) -> ApiError:
-    return ApiError(400, f"The scenario was refused:\n{error}", code="invalid_scenario")
+    assert isinstance(error, ScenarioError)
+    return ApiError(
+        400,
+        f"The scenario was refused:\n{error}",
+        code="invalid_scenario",
+        problems=problem_objects(error),
+    )
+
+
+def _fault_refused(error: Exception) -> ApiError:
+    assert isinstance(error, FaultRefusedError)
+    refused = error.refused
+    first = refused.problems[0].field if refused.problems else ""
+    return ApiError(
+        400,
+        f"The fault was refused:\n{refused}",
+        param=first or None,
+        code="invalid_fault",
+        problems=problem_objects(refused),
+    )
+
+
+def problem_objects(error: ScenarioError) -> tuple[dict[str, Any], ...]:
+    """Each reason a scenario was refused as the control plane shows it
+    (``ScenarioProblem`` in schemas/admin.json)."""
+    return tuple(
+        {
+            "file": printable(problem.source),
+            "line": problem.line,
+            "column": problem.column,
+            "field": printable(problem.field),
+            "message": printable(problem.message),
+        }
+        for problem in error.problems
+    )
 
 
 def _file_list(error: Exception) -> ApiError:
@@ -248,6 +295,7 @@ ANSWERS: dict[type[BaseException], Callable[[Exception], ApiError]] = {
     DuplicateContentError: _duplicate_content,
     PatternTimeoutError: _pattern_timeout,
     ScenarioError: _scenario_refused,
+    FaultRefusedError: _fault_refused,
     Refused: _refused,
     ClientDisconnect: _client_gone,
     # Normally worded by the handler (files_listed_in); this is the fallback.

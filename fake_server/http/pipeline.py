@@ -108,7 +108,8 @@ def resolve(
         session=server.sessions.existing(session_name),
         actor=None,  # decided once the request is authorised (see _end_user)
         elapsed=elapsed,
-        journaled=not is_admin_path(path),
+        # The control plane's own requests are not the client's: never journaled.
+        journaled=not is_admin_path(path) and (route is None or route.dialect is not None),
         method=method,
         path=path,
         headers=headers,
@@ -135,8 +136,9 @@ async def handle(call: Call) -> Response:
             _authorise_admin(call)
         else:
             _authorise_provider(call)
-            fault = call.state.faults.decide(route.operation_id)
+            fault = call.state.faults.decide(route.operation_id, call.match.path_params)
             if fault is not None:
+                call.fault = fault.rule_index
                 faulted = await _apply(fault, call)
                 if faulted is not None:
                     return faulted

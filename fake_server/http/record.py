@@ -85,6 +85,9 @@ class RequestRecord(NamedTuple):
     retry_after_ms: str | None  # the retry-after-ms the answer carried
     in_progress: bool  # a batch or file answered still in progress
     client_gone: bool  # the client left before its answer (it timed out)
+    # The index of the fault rule that fired (None: a real answer): an injected
+    # failure is never mistaken for the server's own.
+    fault: int | None = None
 
     @property
     def arrived(self) -> float:
@@ -107,6 +110,7 @@ def record(  # noqa: PLR0917 -- one argument per thing seen, in the record's ord
     answer_headers: Mapping[str, str] | None,
     in_progress: bool,
     client_gone: bool,
+    fault: int | None = None,
 ) -> RequestRecord:
     """The record of one request, every field cut to its bound.
 
@@ -160,6 +164,7 @@ def record(  # noqa: PLR0917 -- one argument per thing seen, in the record's ord
             retry_after,
             in_progress,
             client_gone,
+            fault,
         ),
     )
 

@@ -145,7 +145,9 @@ def _record(
     session, route = call.session, call.route
     journaled = session is not None and call.journaled
     observed = session is not None and route is not None and route.dialect is not None
-    logged = access_log.writer is not None or access_log.enabled()
+    logged = (
+        access_log.writer is not None or access_log.tally is not None or access_log.enabled()
+    )
     if not (journaled or observed or logged):
         return  # the control plane's requests, with the log off: nobody reads a record
     took = call.elapsed()
@@ -165,6 +167,7 @@ def _record(
         headers,
         call.in_progress,
         call.client_gone,
+        call.fault,
     )
     if session is not None:
         if journaled:

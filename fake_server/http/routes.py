@@ -162,6 +162,7 @@ def routes(handlers: Mapping[str, H]) -> list[Route[H]]:
         if dialect.serves(op.extension)
     ]
     control = [
-        Route(op, ADMIN_PREFIX + op.path, handlers[op.id], None) for op in CONTROL_OPERATIONS
+        Route(op, op.path if op.at_root else ADMIN_PREFIX + op.path, handlers[op.id], None)
+        for op in CONTROL_OPERATIONS
     ]
     return provider + control

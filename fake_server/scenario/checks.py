@@ -15,11 +15,12 @@ from functools import cache
 from itertools import islice
 from typing import Any
 
-from fake_server.contract.operations import ALL_OPERATION_IDS
+from fake_server.contract.operations import ALL_OPERATION_IDS, BY_ID
 from fake_server.contract.resources import schema_path
 from fake_server.contract.validation import CompiledSchema
 from fake_server.domain.search import compile_pattern
 from fake_server.scenario.contents import ContentFiles, contents_problems
+from fake_server.scenario.faults import PATH_PARAMETERS
 from fake_server.scenario.messages import (
     LineOf,
     Placed,
@@ -27,6 +28,7 @@ from fake_server.scenario.messages import (
     in_line_order,
     integer_expected,
     no_line,
+    parameter_not_in_path,
     placed,
     problems_of,
     unknown_operation,
@@ -235,9 +237,15 @@ def _setting_problems(data: dict[str, Any], problem: Placed) -> Iterator[Scenari
 def _fault_problems(
     fault: dict[str, Any], path: YamlPath, problem: Placed
 ) -> Iterator[ScenarioProblem]:
-    """A fault rule names an operation the fake serves."""
+    """A fault rule names an operation the fake serves, and only path parameters
+    that operation's path has."""
     if fault["operation"] not in ALL_OPERATION_IDS:
         yield problem((*path, "operation"), unknown_operation(fault))
+        return
+    template = BY_ID[fault["operation"]].path
+    for name in PATH_PARAMETERS:
+        if name in fault and "{" + name + "}" not in template:
+            yield problem((*path, name), parameter_not_in_path(fault["operation"], name, template))
 
 
 def _vector_store_problems(

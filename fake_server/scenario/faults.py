@@ -1,6 +1,8 @@
 """Scripted failures: which calls of an operation fail, and how.
 
-A rule matches an operation by its operationId. It can let ``after`` calls
+A rule matches an operation by its operationId and, if it names them, the
+path parameters of the call (``vector_store_id``, ``batch_id``, ``file_id``,
+``user_id``): a fault for one store or one batch. It can let ``after`` calls
 through first (counted from when the rule came into force), fire at most
 ``times`` times, and fire with a seeded ``probability`` (the same seed gives
 the same sequence on every run). What it does: answer an error status, add
@@ -11,8 +13,12 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+
+# The path parameters a rule may name, as the operation table's paths spell them.
+PATH_PARAMETERS = ("vector_store_id", "batch_id", "file_id", "user_id")
 
 
 class FaultRule(NamedTuple):
@@ -29,6 +35,11 @@ class FaultRule(NamedTuple):
     retry_after_ms: int | None = None
     message: str | None = None
     code: str | None = None
+    # Only calls with these path parameters (None: any).
+    vector_store_id: str | None = None
+    batch_id: str | None = None
+    file_id: str | None = None
+    user_id: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FaultRule:
@@ -36,6 +47,14 @@ class FaultRule(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         return {name: value for name, value in self._asdict().items() if value is not None}
+
+    def aims_at(self, path_params: Mapping[str, str]) -> bool:
+        """Whether a call with these path parameters is one the rule names."""
+        for name in PATH_PARAMETERS:
+            wanted = getattr(self, name)
+            if wanted is not None and path_params.get(name) != wanted:
+                return False
+        return True
 
 
 class FaultAction(NamedTuple):
@@ -45,13 +64,16 @@ class FaultAction(NamedTuple):
     latency_seconds: float
     status: int | None
     drop_connection: bool | str
+    # The rule's place in the plan (GET /__fake__/faults lists them in order),
+    # which the journal, the log and the inspector show on the answer it made.
+    rule_index: int = 0
 
 
 @dataclass(slots=True)
 class _ArmedRule:
     rule: FaultRule
     random: random.Random
-    seen: int = 0  # calls of its operation since the rule came into force
+    seen: int = 0  # calls it aims at since the rule came into force
     fired: int = 0
 
 
@@ -81,15 +103,19 @@ class FaultPlan:
         with self._lock:
             return [armed.rule for armed in self._rules]
 
-    def decide(self, operation: str) -> FaultAction | None:
-        """Count one call of ``operation`` for its rules; the first rule that fires decides."""
+    def decide(
+        self, operation: str, path_params: Mapping[str, str] | None = None
+    ) -> FaultAction | None:
+        """Count one call of ``operation`` for the rules aimed at it; the first rule
+        that fires decides."""
         if not self._rules:
             return None  # the common case, on every request: no lock taken
+        params = path_params or {}
         with self._lock:
             action = None
-            for armed in self._rules:
+            for index, armed in enumerate(self._rules):
                 rule = armed.rule
-                if rule.operation != operation:
+                if rule.operation != operation or not rule.aims_at(params):
                     continue
                 call, armed.seen = armed.seen, armed.seen + 1
                 if action is not None or call < rule.after:
@@ -106,5 +132,6 @@ class FaultPlan:
                     latency_seconds=(rule.latency_ms + jitter) / 1000,
                     status=rule.status,
                     drop_connection=rule.drop_connection,
+                    rule_index=index,
                 )
             return action

@@ -186,7 +186,7 @@ def _load_with_lines(text: str, source: str, quick: QuickYaml | None) -> Located
         if quick is None or not error.unreadable:
             field = format_field(error.path)
             raise ScenarioError(
-                [ScenarioProblem(source, error.line, field, error.message)]
+                [ScenarioProblem(source, error.line, field, error.message, error.column)]
             ) from None
         # JSON that YAML cannot read (YAML limits keys to 1024 characters):
         # the JSON reading stands, its problems named without lines.

@@ -85,6 +85,12 @@ def unknown_operation(fault: dict[str, Any]) -> str:
     return f"unknown operation {quoted(name)} (one of: {', '.join(ALL_OPERATION_IDS)})"
 
 
+def parameter_not_in_path(operation: str, name: str, template: str) -> str:
+    named = ", ".join(part[1:-1] for part in template.split("/") if part.startswith("{"))
+    has = f"its path names {named}" if named else "its path names no parameter"
+    return f"{operation} has no {name} to aim at ({has}: {template})"
+
+
 def problems_of(
     error: jsonschema.ValidationError, source: str, line_of: LineOf
 ) -> Iterator[ScenarioProblem]:

@@ -13,6 +13,8 @@ class ScenarioProblem(NamedTuple):
     line: int | None
     field: str
     message: str
+    # 1-based, where the reading knows it (a YAML syntax error).
+    column: int | None = None
 
     def __str__(self) -> str:
         # One line each, whatever the scenario's keys and values hold: a key may

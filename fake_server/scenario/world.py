@@ -58,7 +58,11 @@ def build_world(data: dict[str, Any]) -> World:
     ]
     poll_after_ms = clock_settings.get(
         "poll_after_ms",
-        defaults.VIRTUAL_POLL_AFTER_MS if isinstance(clock, VirtualClock) else None,
+        (
+            defaults.VIRTUAL_POLL_AFTER_MS
+            if isinstance(clock, VirtualClock)
+            else defaults.REAL_POLL_AFTER_MS
+        ),
     )
     limits = _limits(data.get("limits", {}))
     cancel_delay = _cancel_delay(data.get("cancel", {}))

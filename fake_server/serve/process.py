@@ -21,7 +21,7 @@ import uvicorn
 
 from fake_server.domain.printable import printable
 from fake_server.http import access_log
-from fake_server.http.app import create_app
+from fake_server.http.app import FakeServerApp, create_app
 from fake_server.http.shutdown import ShutdownNotice
 from fake_server.scenario.loading import Scenario, default_scenario, load_scenario
 from fake_server.scenario.problems import ScenarioError
@@ -78,10 +78,19 @@ def serve(options: ServeOptions) -> bool:
         )
         server = _ProcessServer(config, ready, app.shutdown)
         server.run(sockets=[sock])
+        if server.started:
+            access_log.announce_summary(_client_findings(app))
     finally:
         sock.close()
         ready.withdraw()
     return server.started
+
+
+def _client_findings(app: FakeServerApp) -> int:
+    """The client mistakes every session saw, for the summary line."""
+    sessions = app.sessions
+    named = (sessions.existing(name) for name in sessions.names())
+    return sum(len(session.report()) for session in (sessions.default, *named) if session)
 
 
 def _scenario(path: str | None) -> Scenario:

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import fake_server_command
+from tests.helpers import SUMMARY, fake_server_command
 
 STOP_TIMEOUT_SECONDS = 10
 READY_TIMEOUT_SECONDS = 20
@@ -112,7 +112,10 @@ def test_the_text_log_is_in_its_format_from_the_first_line(tmp_path: Path) -> No
         httpx.get(f"{url}/v1/nowhere", headers={"Authorization": "Bearer k"})
     finally:
         out, err = stop(process)
-    first, request = out.splitlines()
+    # The log ends with the summary line (issue 31).
+    *lines, summary = out.splitlines()
+    assert summary.startswith(SUMMARY)
+    first, request = lines
     assert first.startswith(f"fake_server ready on {url} (scenario: ")
     assert request.startswith("GET /v1/nowhere 404 - ")
     assert err == ""  # nothing of uvicorn's own start and stop notices
@@ -130,6 +133,7 @@ def test_every_line_of_the_json_log_is_json(tmp_path: Path, level: str) -> None:
     finally:
         out, err = stop(process)
     lines = [json.loads(line) for line in out.splitlines()]
+    assert lines.pop()["message"].startswith(SUMMARY)  # the last line (issue 31)
     assert err == ""
     first = lines[0]
     assert first["message"].startswith(f"fake_server ready on {ready['url']}")

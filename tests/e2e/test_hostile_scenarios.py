@@ -70,8 +70,11 @@ def _refused(response: httpx.Response, status: int = 400) -> dict[str, Any]:
     assert "Traceback" not in response.text
     body: Any = response.json()
     assert set(body) == {"error"}
-    assert set(body["error"]) == {"message", "type", "param", "code"}
+    # A refused scenario lists its problems beside the message (issue 31).
+    assert set(body["error"]) - {"problems"} == {"message", "type", "param", "code"}
     assert body["error"]["type"] == "invalid_request_error"
+    for problem in body["error"].get("problems", []):
+        assert len(problem["message"]) + len(problem["field"]) < 2500, "cut short, as the message"
     error: dict[str, Any] = body["error"]
     return error
 

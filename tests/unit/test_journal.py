@@ -22,6 +22,8 @@ def test_an_entry_shows_the_record_with_only_the_documented_headers() -> None:
         "query": "a=1",
         "operation": None,
         "status": 404,
+        "request_id": "req_1",  # issue 31: the id the log and the report show
+        "fault": None,  # issue 31: a real answer, no fault rule made it
         "time": 7.5,
         "headers": {"user-agent": "ua", "x-on-behalf-of": "josé"},
     }

@@ -11,17 +11,20 @@ import asyncio
 from typing import Any
 
 from fake_server.contract.dialects import DIALECTS, dialect_named
-from fake_server.contract.openapi import openapi_document
+from fake_server.contract.openapi import admin_openapi_document, openapi_document
 from fake_server.defaults import MAX_SCENARIO_BYTES
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.http.bodies import parse_json, read_limited
 from fake_server.http.context import Call
+from fake_server.http.errors import FaultRefusedError
 from fake_server.scenario.checks import MAX_DURATION_SECONDS
 from fake_server.scenario.loading import parse_fault, parse_scenario
 from fake_server.scenario.problems import ScenarioError
 
 MAX_ADMIN_JSON_BYTES = 64 * 1024
+# The control plane's own OpenAPI document, beside the dialects'.
+ADMIN_DOCUMENT = "admin"
 MAX_ADVANCE_SECONDS = MAX_DURATION_SECONDS  # one advance; the same bound as a scenario's durations
 
 
@@ -95,10 +98,7 @@ async def fake_add_fault(call: Call) -> dict[str, Any]:
     try:
         rule = parse_fault(body, "<POST /__fake__/faults>")
     except ScenarioError as error:
-        first = error.problems[0].field if error.problems else ""
-        raise InvalidRequestError(
-            f"The fault was refused:\n{error}", first or None, "invalid_fault"
-        ) from None
+        raise FaultRefusedError(error) from None
     faults = call.state.faults
     faults.add(rule)
     return {"faults": [existing.to_dict() for existing in faults.rules()]}
@@ -117,12 +117,30 @@ async def _json_object(call: Call) -> dict[str, Any]:
     return body
 
 
+async def fake_index(call: Call) -> dict[str, Any]:
+    documents = [dialect.name for dialect in DIALECTS] + [ADMIN_DOCUMENT]
+    return {
+        "name": "fake_server",
+        "inspector": "/__fake__/ui",
+        "openapi": {name: f"/__fake__/openapi/{name}.json" for name in documents},
+        "docs": "README.md and docs/ in fake_server's source; the control plane: "
+        "/__fake__/openapi/admin.json",
+    }
+
+
 async def fake_open_api(call: Call) -> dict[str, Any]:
     name = call.path_param("dialect")
+    if name == ADMIN_DOCUMENT:
+        documents = call.server.openapi_documents
+        if name not in documents:
+            documents[name] = admin_openapi_document(call.state.contract)
+        return documents[name]
     dialect = dialect_named(name)
     if dialect is None:
-        known = ", ".join(d.name for d in DIALECTS)
-        raise NotFoundError(f"No dialect named {quoted(name)} (one of: {known}).", "dialect")
+        known = ", ".join([*(d.name for d in DIALECTS), ADMIN_DOCUMENT])
+        raise NotFoundError(
+            f"No OpenAPI document named {quoted(name)} (one of: {known}).", "dialect"
+        )
     documents = call.server.openapi_documents
     if name not in documents:
         documents[name] = openapi_document(call.state.contract, dialect)

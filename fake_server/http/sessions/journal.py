@@ -50,6 +50,9 @@ def shaped(recorded: RequestRecord) -> dict[str, Any]:
         "query": recorded.query.decode("latin-1"),
         "operation": recorded.operation,
         "status": recorded.status,
+        "request_id": recorded.request_id,
+        # The fault rule that made this answer (its index), null for a real one.
+        "fault": recorded.fault,
         "time": recorded.clock,
         # Sent as UTF-8 by the SDKs (an end user's name may not be ASCII);
         # a value cut inside a character shows a replacement character.

@@ -18,11 +18,18 @@ YamlPath = tuple[str | int, ...]
 
 class YamlSourceError(Exception):
     def __init__(
-        self, message: str, line: int | None, path: YamlPath = (), *, unreadable: bool = False
+        self,
+        message: str,
+        line: int | None,
+        path: YamlPath = (),
+        *,
+        unreadable: bool = False,
+        column: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
+        self.column = column
         self.path = path
         self.unreadable = unreadable  # not YAML at all (rather than beyond a bound)
 

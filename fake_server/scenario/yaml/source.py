@@ -22,6 +22,7 @@ from fake_server.scenario.yaml.located import (
     YamlPath,
     YamlSourceError,
 )
+from fake_server.scenario.yaml.mistakes import Mark, plain_words
 
 # --- the quick loaders: a value, or None for the careful reading to explain --
 
@@ -104,10 +105,7 @@ def load_with_lines(text: str) -> LocatedYaml:
     try:
         root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = quoted(str(error.problem or error))[1:-1]
-        raise YamlSourceError(f"invalid YAML: {problem}", line, unreadable=True) from None
+        raise _syntax_error(text, error) from None
     except yaml.YAMLError as error:
         problem = quoted(str(error))[1:-1]
         raise YamlSourceError(f"invalid YAML: {problem}", None, unreadable=True) from None
@@ -120,6 +118,24 @@ def load_with_lines(text: str) -> LocatedYaml:
     return LocatedYaml(
         value, value_lines, key_lines, tuple(builder.problems), tuple(builder.integral_floats)
     )
+
+
+def _syntax_error(text: str, error: yaml.MarkedYAMLError) -> YamlSourceError:
+    at, opened = _mark(error.problem_mark), _mark(error.context_mark)
+    where = at or opened
+    words = plain_words(text, str(error.problem or error), at, opened)
+    column = None if where is None else where.column
+    said = "invalid YAML" if column is None else f"invalid YAML (column {column})"
+    return YamlSourceError(
+        f"{said}: {words}",
+        None if where is None else where.line,
+        unreadable=True,
+        column=column,
+    )
+
+
+def _mark(mark: yaml.Mark | None) -> Mark | None:
+    return None if mark is None else Mark(mark.line + 1, mark.column + 1)
 
 
 def _is_json(text: str) -> bool:

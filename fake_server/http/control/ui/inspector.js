@@ -213,7 +213,8 @@
         el("summary", {
           "aria-label": `Headers of request ${key}`, "data-focus-key": `request:${key}`,
         }, "headers"),
-        el("pre", {}, JSON.stringify({ query: entry.query, headers: entry.headers }, null, 1)));
+        el("pre", {}, JSON.stringify(
+          { request_id: entry.request_id, query: entry.query, headers: entry.headers }, null, 1)));
       details.addEventListener("toggle", () => {
         if (details.open) openRequests.add(key);
         else openRequests.delete(key);
@@ -221,7 +222,10 @@
       rows.push(el("tr", {},
         el("td", {}, entry.method),
         el("td", {}, entry.path),
-        el("td", {}, entry.status === null ? "dropped" : entry.status),
+        el("td", {}, entry.status === null ? "dropped" : entry.status,
+          entry.fault === null || entry.fault === undefined ? ""
+            : el("span", { className: "fault", title: `made by fault rule ${entry.fault}` },
+              ` fault ${entry.fault}`)),
         el("td", {}, entry.operation || "–"),
         el("td", {}, clockTime(entry.time)),
         el("td", {}, details)));
