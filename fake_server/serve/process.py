@@ -13,8 +13,8 @@ import signal
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from types import FrameType
+from typing import NamedTuple
 
 import uvicorn
 
@@ -31,8 +31,7 @@ from fake_server.serve.sockets import bind_socket
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-@dataclass(frozen=True)
-class ServeOptions:
+class ServeOptions(NamedTuple):
     """What ``fake-server serve`` was asked for, one field per option."""
 
     scenario: str | None
