@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from fake_server.contract.dialects import Extension
 
@@ -35,8 +35,7 @@ class Plane(StrEnum):
     CONTROL = "control"
 
 
-@dataclass(frozen=True, slots=True)
-class Operation:
+class Operation(NamedTuple):
     id: str
     method: str
     # The path after the dialect's prefix (provider) or ``/__fake__`` (control).

@@ -8,7 +8,6 @@ changes anything.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -62,8 +61,7 @@ class FileList(NamedTuple):
     positions: Mapping[str, int]
 
 
-@dataclass(slots=True)
-class VectorStoreView:
+class VectorStoreView(NamedTuple):
     id: str
     name: str | None
     description: str | None

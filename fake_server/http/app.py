@@ -8,11 +8,10 @@ from starlette.types import Receive, Scope, Send
 
 from fake_server import defaults
 from fake_server.contract.checker import Contract
+from fake_server.contract.operations import OPERATIONS
 from fake_server.http import pipeline
-from fake_server.http.binding import bind_handlers
+from fake_server.http.binding import DeferredHandler
 from fake_server.http.context import Handler
-from fake_server.http.control import admin, inspector
-from fake_server.http.provider import batches, files, permissions, vector_stores
 from fake_server.http.routes import Router, routes
 from fake_server.http.server_state import ServerState
 from fake_server.http.sessions.registry import Sessions
@@ -20,10 +19,9 @@ from fake_server.http.sessions.settings import Settings
 from fake_server.http.shutdown import ShutdownNotice
 from fake_server.scenario.loading import Scenario, default_scenario
 
-# The modules whose functions answer the operations of the table, bound by
-# name (see ``binding``): a mismatch stops the import, not a request.
-HANDLER_MODULES = (batches, vector_stores, files, permissions, admin, inspector)
-HANDLERS = bind_handlers(HANDLER_MODULES)
+# Every operation's handler, found by name on its first request (see ``binding``):
+# a start imports no handler module.
+HANDLERS: dict[str, Handler] = {op.id: DeferredHandler(op) for op in OPERATIONS}
 
 
 class FakeServerApp:

@@ -13,9 +13,9 @@ import signal
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import NamedTuple
 
 import uvicorn
 
@@ -33,8 +33,7 @@ from fake_server.serve.sockets import bind_socket
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-@dataclass(frozen=True)
-class ServeOptions:
+class ServeOptions(NamedTuple):
     """What ``fake-server serve`` was asked for, one field per option."""
 
     scenario: str | None

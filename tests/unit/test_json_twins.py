@@ -18,6 +18,7 @@ from fake_server.contract import twins
 from fake_server.contract.loading import overlay_from_yaml
 from fake_server.contract.resources import data_path, scenario_path, schema_path
 from fake_server.scenario import loading
+from fake_server.scenario.checks import scenario_validator
 from fake_server.scenario.loading import default_scenario, load_scenario
 from tests.helpers import REPO_ROOT
 
@@ -44,6 +45,13 @@ def test_the_default_scenario_from_its_twin_is_the_one_its_yaml_gives() -> None:
     from_yaml = load_scenario(scenario_path("default.yaml"))
     assert from_twin == from_yaml
     assert from_twin.source.endswith("default.yaml")
+
+
+def test_the_default_scenario_twin_passes_the_scenario_schema() -> None:
+    # default_scenario() trusts a current twin to pass the schema and checks
+    # only what the schema cannot say.
+    value = twins.twin_value("scenarios", "default.yaml")
+    assert list(scenario_validator().errors(value)) == []
 
 
 @pytest.fixture
@@ -86,7 +94,12 @@ def test_a_file_without_a_twin_has_none() -> None:
     assert twins.twin_value("scenarios", "mixed.yaml") is None
 
 
-@pytest.mark.parametrize("twin", [None, {"vector_stores": "not a list"}])
+# A current twin is trusted to pass the scenario schema (held to it above), so
+# the invalid twin is one only the checks beyond the schema refuse.
+DUPLICATE_STORE_IDS = {"vector_stores": [{"id": "vs_a"}, {"id": "vs_a"}]}
+
+
+@pytest.mark.parametrize("twin", [None, DUPLICATE_STORE_IDS])
 def test_the_default_scenario_falls_back_to_its_yaml(
     monkeypatch: pytest.MonkeyPatch, twin: object
 ) -> None:

@@ -18,9 +18,16 @@ from fake_server.contract.operations import (
     PROVIDER_OPERATIONS,
     handler_name,
 )
-from fake_server.http.app import HANDLER_MODULES, HANDLERS
-from fake_server.http.binding import UnboundOperationError, bind_handlers
+from fake_server.http.app import HANDLERS
+from fake_server.http.binding import (
+    UnboundOperationError,
+    bind_handlers,
+    find_handler,
+    handler_modules,
+)
 
+# The handler modules, imported (a start imports none: see http/binding.py).
+HANDLER_MODULES = handler_modules()
 PACKAGE = Path(__file__).resolve().parents[2] / "fake_server"
 # String literals equal to a dialect's name that are not about dialects:
 # the schema sets the contract loads, and the openai SDK's package name.
@@ -58,6 +65,11 @@ def modules_holding(words: set[str], allowed: set[str]) -> dict[str, set[str]]:
 def test_every_operation_has_exactly_one_handler_and_every_handler_an_operation() -> None:
     assert set(HANDLERS) == {operation.id for operation in OPERATIONS}
     assert set(bind_handlers(HANDLER_MODULES)) == set(HANDLERS)
+
+
+def test_each_route_finds_on_its_first_request_the_handler_the_check_binds() -> None:
+    bound = bind_handlers(HANDLER_MODULES)
+    assert {op.id: find_handler(op) for op in OPERATIONS} == bound
 
 
 def test_a_handler_for_no_operation_or_a_missing_one_stops_the_binding() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fake_server.domain import search
 from fake_server.domain.account import batches, files, grants, store_files, vector_stores
@@ -19,7 +19,6 @@ from fake_server.domain.account.attach import Attributes, DuplicateRule, FileSet
 from fake_server.domain.account.state import DEFAULT_PROCESSING, NO_LIMITS, AccountState
 from fake_server.domain.clock import Clock
 from fake_server.domain.content import ContentStore
-from fake_server.domain.inspection import Overview, OverviewBounds
 from fake_server.domain.limits import Limits
 from fake_server.domain.model import Processing, VectorStore
 from fake_server.domain.paging import Page, PageQuery
@@ -33,6 +32,10 @@ from fake_server.domain.views import (
     Snapshot,
     VectorStoreView,
 )
+
+if TYPE_CHECKING:
+    # Only the inspector's read needs it (imported by vector_stores.inspect).
+    from fake_server.domain.inspection import Overview, OverviewBounds
 
 
 class Account:
