@@ -474,26 +474,14 @@ class Account:
     def search_vector_store(
         self, vector_store_id: str, request: search.SearchRequest, *, actor: str | None = None
     ) -> list[search.Hit]:
-        """The vector store's completed files ranked for the query (see ``search``)."""
+        """The vector store's completed files ranked for the query (see ``search``).
+        Only the snapshot of what it reads holds the lock: call it off the event loop."""
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor, Role.READER)
-            now = self._now()
-            documents = []
-            for file in vector_store.files.values():
-                if file.status_at(now) is not FileStatus.COMPLETED:
-                    continue
-                upload = self._uploads.get(file.id)
-                documents.append(
-                    search.Document(
-                        file.id,
-                        upload.filename if upload is not None else file.id,
-                        dict(file.attributes or {}),
-                        self._uploads.text(file.id),
-                        file.chunking_strategy,
-                    )
-                )
+            documents = self._uploads.searchable(vector_store.files.values(), self._now())
             scripted = self.scripted_searches.get(vector_store.id, ())
-        return search.search(documents, request._replace(scripted=scripted))
+        request = request._replace(scripted=scripted)
+        return search.search(documents, request, vector_store.search_index)
 
     # --- inspection -----------------------------------------------------------
 

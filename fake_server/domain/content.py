@@ -74,20 +74,26 @@ def chunk_sizes(strategy: Mapping[str, Any] | None) -> tuple[int, int]:
     return size, overlap
 
 
-def chunks(text: str, strategy: Mapping[str, Any] | None) -> list[str]:
-    """The text split into chunks of whitespace-separated tokens, overlapping as the
-    strategy says (the real API counts model tokens; words keep the fake deterministic)."""
-    words = text.split()
-    if not words:
+def chunk_ranges(word_count: int, strategy: Mapping[str, Any] | None) -> list[tuple[int, int]]:
+    """The [start, end) word ranges of a text's chunks: windows of the strategy's
+    size, each overlapping the one before as it says, the last reaching the end."""
+    if not word_count:
         return []
     size, overlap = chunk_sizes(strategy)
     step = max(1, size - overlap)
     out = []
-    for start in range(0, len(words), step):
-        out.append(" ".join(words[start : start + size]))
-        if start + size >= len(words):
+    for start in range(0, word_count, step):
+        out.append((start, min(start + size, word_count)))
+        if start + size >= word_count:
             break
     return out
+
+
+def chunks(text: str, strategy: Mapping[str, Any] | None) -> list[str]:
+    """The text split into chunks of whitespace-separated tokens, overlapping as the
+    strategy says (the real API counts model tokens; words keep the fake deterministic)."""
+    words = text.split()
+    return [" ".join(words[start:end]) for start, end in chunk_ranges(len(words), strategy)]
 
 
 def response_chunking(strategy: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from fake_server import defaults
+from fake_server.domain.search_index import SearchIndex
 from fake_server.domain.views import (
     BatchView,
     FileCounts,
@@ -315,6 +316,10 @@ class VectorStore:
     # The vector store's files by id; a file added again replaces the earlier entry.
     _files: dict[str, VectorStoreFile] = field(default_factory=dict, init=False, repr=False)
     version: int = field(default_factory=lambda: next(_versions), init=False)
+    # Its files' chunks for search, tokenised once; it goes with the store.
+    search_index: SearchIndex = field(
+        default_factory=SearchIndex, init=False, repr=False, compare=False
+    )
     # Read-only views of the two above, for readers.
     batches: Mapping[str, FileBatch] = field(init=False, repr=False)
     files: Mapping[str, VectorStoreFile] = field(init=False, repr=False)

@@ -8,8 +8,9 @@ missing one would. Called only under the account's lock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from fake_server.domain.content import ContentStore, digest, text_of
 from fake_server.domain.errors import DuplicateContentError, NotFoundError, quoted
@@ -17,6 +18,10 @@ from fake_server.domain.ids import new_file_id
 from fake_server.domain.model import NO_OWN_PROCESSING, Processing, VectorStore, VectorStoreFile
 from fake_server.domain.paging import Page, PageQuery, paginate
 from fake_server.domain.permissions import visible
+from fake_server.domain.search_index import Document
+from fake_server.domain.views import FileStatus
+
+_NO_ATTRIBUTES: Mapping[str, object] = MappingProxyType({})
 
 
 @dataclass(slots=True)
@@ -113,6 +118,25 @@ class Uploads:
 
     def text(self, file_id: str) -> str:
         return text_of(self.contents.get(file_id))
+
+    def searchable(self, files: Iterable[VectorStoreFile], now: float) -> list[Document]:
+        """The completed ``files`` as search reads them: their bytes (decoded only
+        when needed)."""
+        documents = []
+        for file in files:
+            if file.status_at(now) is not FileStatus.COMPLETED:
+                continue
+            upload = self._uploads.get(file.id)
+            documents.append(
+                Document(
+                    file.id,
+                    upload.filename if upload is not None else file.id,
+                    file.attributes or _NO_ATTRIBUTES,
+                    self.contents.get(file.id),
+                    file.chunking_strategy,
+                )
+            )
+        return documents
 
     def check_duplicates(
         self, vector_store: VectorStore, files: Sequence[VectorStoreFile], *, skip: bool

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fake_server import defaults
@@ -130,7 +131,13 @@ async def search_vector_store(call: Call) -> dict[str, Any]:
         rewrite_query=bool(body.get("rewrite_query")),
         filters=body.get("filters"),
     )
-    hits = call.state.account.search_vector_store(
-        call.path_param("vector_store_id"), request, actor=call.actor
+    # A search of a large store takes a while: a worker thread runs it, so the
+    # event loop keeps serving everyone else (the account's lock is held only
+    # while the store's files are read).
+    hits = await asyncio.to_thread(
+        call.state.account.search_vector_store,
+        call.path_param("vector_store_id"),
+        request,
+        actor=call.actor,
     )
     return render.search_results(search.search_queries(request), hits, call.dialect)

@@ -1,0 +1,271 @@
+"""An inverted index over one vector store's searchable files, for BM25 ranking.
+
+A file's text is split into chunks and tokenised once, by the first search
+that can see the file (completed, attached, its upload not expired); a file
+that leaves that set (detached, deleted, expired) leaves the index at the next
+search, and the index goes with its vector store. The BM25 statistics (chunk
+count, total length, document frequencies) follow the set incrementally, so
+a query costs the postings of its terms, not a pass over the text.
+
+Scores are computed with exactly the arithmetic of a pass over every chunk
+(same terms, same order of additions), so the ranking does not depend on
+what the index saw before. Postings are compact arrays; chunk texts are not
+kept but cut from the file's text for the results returned.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from array import array
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from itertools import islice
+from typing import Any, NamedTuple
+
+from fake_server.domain.content import chunk_ranges, text_of
+
+BM25_K1 = 1.2
+BM25_B = 0.75
+_WORD = re.compile(r"\w+")
+# ``\S+`` is a word of ``str.split()``: both use the same idea of whitespace.
+_SPLIT_WORD = re.compile(r"\S+")
+# Removed chunks stay in the postings (skipped) until they outnumber the live
+# ones and this many: then the postings are rebuilt without them.
+_COMPACT_AFTER = 4096
+
+
+def tokens(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+class Document(NamedTuple):
+    """A searchable file. ``text`` may be the upload's bytes, decoded (as
+    ``text_of`` does) only when the index or a result needs the text."""
+
+    file_id: str
+    filename: str
+    attributes: Mapping[str, Any]
+    text: str | bytes
+    chunking_strategy: Mapping[str, Any] | None
+
+    def decoded(self) -> str:
+        return self.text if isinstance(self.text, str) else text_of(self.text)
+
+
+class Ranked(NamedTuple):
+    """A file's best chunk for a query: its raw BM25 score scaled to the best
+    file's, and where the chunk lies in the file's text."""
+
+    document: Document
+    score: float
+    start: int
+    end: int
+
+    def chunk(self) -> str:
+        """The chunk's text, as ``content.chunks`` gives it."""
+        return " ".join(self.document.decoded()[self.start : self.end].split())
+
+
+class _Entry:
+    """One indexed file: its chunks' ids and what it adds to the frequencies."""
+
+    __slots__ = ("content", "end", "first", "spread", "strategy", "terms")
+
+    def __init__(self, document: Document, first: int) -> None:
+        self.content = document.text
+        self.strategy = document.chunking_strategy
+        self.first = first
+        self.end = first
+        # Term ids of the file, and in how many of its chunks each one appears.
+        self.terms = array("I")
+        self.spread = array("I")
+
+    def holds(self, document: Document) -> bool:
+        same = self.content is document.text or self.content == document.text
+        return same and self.strategy == document.chunking_strategy
+
+
+class SearchIndex:
+    """Postings and BM25 statistics over the files the last search could see.
+
+    Thread-safe: ``rank`` runs in a worker thread, outside the account's lock,
+    on documents taken under it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._vocabulary: dict[str, int] = {}
+        self._postings: list[array[int]] = []  # chunk ids, by term id
+        self._frequencies: list[array[int]] = []  # the term's count in each
+        self._document_frequency = array("I")  # live chunks holding the term
+        self._lengths = array("I")  # tokens, by chunk id
+        self._starts = array("Q")  # where the chunk's first word starts
+        self._ends = array("Q")  # where its last word ends
+        self._owners: list[str | None] = []  # file id by chunk id; None: removed
+        self._entries: dict[str, _Entry] = {}
+        self._live_chunks = 0
+        self._live_length = 0
+
+    def rank(self, documents: Sequence[Document], query: Sequence[str]) -> list[Ranked]:
+        """The files holding a query token, best first (ties: the earlier file),
+        each with its best chunk (ties: the earlier chunk)."""
+        with self._lock:
+            self._follow(documents)
+            best = self._best_chunks(query)
+        if not best:
+            return []
+        order = {document.file_id: index for index, document in enumerate(documents)}
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], order[item[0]]))
+        top = ranked[0][1][0]
+        by_id = {document.file_id: document for document in documents}
+        return [
+            Ranked(by_id[file_id], round(score / top, 6) if top else 0.0, start, end)
+            for file_id, (score, _, start, end) in ranked
+        ]
+
+    @property
+    def chunk_count(self) -> int:
+        return self._live_chunks
+
+    # --- keeping the index on the searchable files ----------------------------
+
+    def _follow(self, documents: Sequence[Document]) -> None:
+        wanted = {document.file_id: document for document in documents}
+        for file_id, entry in list(self._entries.items()):
+            document = wanted.get(file_id)
+            if document is None or not entry.holds(document):
+                self._remove(file_id)
+        for document in documents:
+            if document.file_id not in self._entries:
+                self._add(document)
+        removed = len(self._owners) - self._live_chunks
+        if removed > max(self._live_chunks, _COMPACT_AFTER):
+            self._compact()
+
+    def _add(self, document: Document) -> None:
+        text = document.decoded()
+        words = text.split()
+        ranges = chunk_ranges(len(words), document.chunking_strategy)
+        entry = _Entry(document, len(self._owners))
+        spans = _word_spans(text, ranges)
+        spread: dict[int, int] = {}
+        for (start, end), (first_char, last_char) in zip(ranges, spans, strict=True):
+            found = tokens(" ".join(words[start:end]))
+            self._add_chunk(document.file_id, Counter(found), spread)
+            self._lengths.append(len(found))
+            self._live_length += len(found)
+            self._starts.append(first_char)
+            self._ends.append(last_char)
+        entry.end = len(self._owners)
+        self._live_chunks += entry.end - entry.first
+        entry.terms.extend(spread)
+        entry.spread.extend(spread.values())
+        for term, chunks in spread.items():
+            self._document_frequency[term] += chunks
+        self._entries[document.file_id] = entry
+
+    def _add_chunk(self, file_id: str, counts: Counter[str], spread: dict[int, int]) -> None:
+        chunk = len(self._owners)
+        self._owners.append(file_id)
+        vocabulary = self._vocabulary
+        for term, times in counts.items():
+            term_id = vocabulary.get(term)
+            if term_id is None:
+                term_id = vocabulary[term] = len(vocabulary)
+                self._postings.append(array("I"))
+                self._frequencies.append(array("I"))
+                self._document_frequency.append(0)
+            self._postings[term_id].append(chunk)
+            self._frequencies[term_id].append(times)
+            spread[term_id] = spread.get(term_id, 0) + 1
+
+    def _remove(self, file_id: str) -> None:
+        entry = self._entries.pop(file_id)
+        for term, chunks in zip(entry.terms, entry.spread, strict=True):
+            self._document_frequency[term] -= chunks
+        count = entry.end - entry.first
+        self._live_chunks -= count
+        self._live_length -= sum(self._lengths[entry.first : entry.end])
+        self._owners[entry.first : entry.end] = [None] * count
+
+    def _compact(self) -> None:
+        """Postings without the removed chunks; chunk ids renumbered in order."""
+        renumbered = array("q")
+        kept = 0
+        for owner in self._owners:
+            renumbered.append(-1 if owner is None else kept)
+            kept += owner is not None
+        for term_id, postings in enumerate(self._postings):
+            frequencies = self._frequencies[term_id]
+            pairs = [
+                (renumbered[chunk], times)
+                for chunk, times in zip(postings, frequencies, strict=True)
+                if renumbered[chunk] >= 0
+            ]
+            self._postings[term_id] = array("I", (chunk for chunk, _ in pairs))
+            self._frequencies[term_id] = array("I", (times for _, times in pairs))
+        live = [chunk for chunk, owner in enumerate(self._owners) if owner is not None]
+        self._lengths = array("I", (self._lengths[chunk] for chunk in live))
+        self._starts = array("Q", (self._starts[chunk] for chunk in live))
+        self._ends = array("Q", (self._ends[chunk] for chunk in live))
+        self._owners = [self._owners[chunk] for chunk in live]
+        for entry in self._entries.values():
+            count = entry.end - entry.first
+            entry.first = renumbered[entry.first]
+            entry.end = entry.first + count
+
+    # --- ranking --------------------------------------------------------------
+
+    def _best_chunks(self, query: Sequence[str]) -> dict[str, tuple[float, int, int, int]]:
+        """By file id: the best chunk's (raw score, id, start, end)."""
+        scores = self._scores(query)
+        owners = self._owners
+        best: dict[str, tuple[float, int, int, int]] = {}
+        for chunk, score in scores.items():
+            if not score > 0:
+                continue
+            file_id = owners[chunk]
+            assert file_id is not None  # scores hold live chunks only
+            held = best.get(file_id)
+            if held is None or score > held[0] or (score == held[0] and chunk < held[1]):
+                best[file_id] = (score, chunk, self._starts[chunk], self._ends[chunk])
+        return best
+
+    def _scores(self, query: Sequence[str]) -> dict[int, float]:
+        """BM25 by chunk id, for the live chunks holding a query term."""
+        count = self._live_chunks
+        if not query or not count:
+            return {}
+        average = self._live_length / count or 1.0
+        owners, lengths = self._owners, self._lengths
+        scores: dict[int, float] = {}
+        for term, times in Counter(query).items():
+            term_id = self._vocabulary.get(term)
+            if term_id is None or not self._document_frequency[term_id]:
+                continue
+            frequency = self._document_frequency[term_id]
+            idf = math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
+            postings = zip(self._postings[term_id], self._frequencies[term_id], strict=True)
+            for chunk, tf in postings:
+                if owners[chunk] is None:
+                    continue
+                length = 1 - BM25_B + BM25_B * lengths[chunk] / average
+                norm = tf * (BM25_K1 + 1) / (tf + BM25_K1 * length)
+                scores[chunk] = scores.get(chunk, 0.0) + times * idf * norm
+        return scores
+
+
+def _word_spans(text: str, ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """For each [start, end) word range, where its first word starts in ``text`` and
+    its last word ends; the words between are skipped without a Python loop."""
+    wanted = sorted({index for start, end in ranges for index in (start, end - 1)})
+    words = _SPLIT_WORD.finditer(text)
+    places: dict[int, tuple[int, int]] = {}
+    previous = -1
+    for index in wanted:
+        match = next(islice(words, index - previous - 1, None))
+        places[index] = match.span()
+        previous = index
+    return [(places[start][0], places[end - 1][1]) for start, end in ranges]

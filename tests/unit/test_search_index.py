@@ -1,0 +1,139 @@
+"""The search index ranks exactly as a pass over every chunk does, however it was
+kept: built at once, or followed through files added, detached and changed."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fake_server.domain.content import chunks
+from fake_server.domain.search import Document, Hit, SearchRequest, search, tokens
+from fake_server.domain.search_index import BM25_B, BM25_K1, SearchIndex
+
+
+def reference(documents: Sequence[Document], request: SearchRequest) -> list[Hit]:
+    """The ranking as it was first written: every chunk split and tokenised per query."""
+    query = tokens(" ".join(request.queries))
+    corpus = [
+        (document, chunk, tokens(chunk))
+        for document in documents
+        for chunk in chunks(str(document.text), document.chunking_strategy)
+    ]
+    if not query or not corpus:
+        return []
+    count = len(corpus)
+    average = sum(len(words) for _, _, words in corpus) / count or 1.0
+    frequency: Counter[str] = Counter()
+    for _, _, words in corpus:
+        frequency.update(set(words))
+    scored = []
+    for index, (document, chunk, words) in enumerate(corpus):
+        counts = Counter(words)
+        score = 0.0
+        for term, times in Counter(query).items():
+            tf = counts.get(term, 0)
+            if not tf:
+                continue
+            idf = math.log(1 + (count - frequency[term] + 0.5) / (frequency[term] + 0.5))
+            length = 1 - BM25_B + BM25_B * len(words) / average
+            score += times * idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * length)
+        if score > 0:
+            scored.append((score, index, document, chunk))
+    best: dict[str, tuple[float, Document, str]] = {}
+    for score, _, document, chunk in sorted(scored, key=lambda item: (-item[0], item[1])):
+        best.setdefault(document.file_id, (score, document, chunk))
+    if not best:
+        return []
+    top = max(score for score, _, _ in best.values())
+    hits = [
+        Hit(d.file_id, d.filename, round(score / top, 6), d.attributes, (chunk,))
+        for score, d, chunk in best.values()
+    ]
+    return hits[: request.max_num_results]
+
+
+# A small vocabulary, so queries meet the text; odd spacing, case and
+# punctuation, so chunking and tokenising meet their edges.
+WORDS = st.sampled_from(
+    ["apple", "Apple", "pie", "red", "blue", "x", "über", "Σας", "a-b", "!!", "42", "the"]
+)
+SPACES = st.sampled_from([" ", "  ", "\n", "\t", " \u3000 ", "\x1c"])
+TEXTS = st.lists(st.tuples(WORDS, SPACES), max_size=40).map(
+    lambda parts: "".join(word + space for word, space in parts)
+)
+STRATEGIES = st.one_of(
+    st.none(),
+    st.builds(
+        lambda size, overlap: {
+            "type": "static",
+            "static": {"max_chunk_size_tokens": size, "chunk_overlap_tokens": overlap},
+        },
+        st.integers(1, 8),
+        st.integers(0, 4),
+    ),
+)
+
+
+@st.composite
+def corpora(draw: st.DrawFn) -> list[Document]:
+    texts = draw(st.lists(st.tuples(TEXTS, STRATEGIES), max_size=8))
+    return [
+        Document(f"file-{index}", f"{index}.txt", {"n": index}, text, strategy)
+        for index, (text, strategy) in enumerate(texts)
+    ]
+
+
+QUERIES = st.lists(WORDS, min_size=0, max_size=4).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(corpora(), QUERIES, st.integers(1, 50))
+def test_the_index_ranks_as_the_reference_does(
+    documents: list[Document], query: str, limit: int
+) -> None:
+    request = SearchRequest([query], max_num_results=limit)
+    assert search(documents, request) == reference(documents, request)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(corpora(), QUERIES), min_size=1, max_size=6))
+def test_an_index_kept_across_changes_ranks_as_a_new_one(
+    steps: list[tuple[list[Document], str]],
+) -> None:
+    """One index, one store whose searchable files change between searches."""
+    index = SearchIndex()
+    for documents, query in steps:
+        request = SearchRequest([query], max_num_results=50)
+        assert search(documents, request, index) == reference(documents, request)
+
+
+def test_removed_chunks_are_compacted_away_and_the_ranking_holds() -> None:
+    index = SearchIndex()
+    many = [Document(f"file-{n}", "f.txt", {}, f"word{n % 7} apple", None) for n in range(9000)]
+    request = SearchRequest(["apple word3"])
+    assert search(many, request, index) == reference(many, request)
+    few = many[-3:]
+    assert search(few, request, index) == reference(few, request)
+    assert index.chunk_count == 3
+    # The postings shrank to the live chunks: nothing removed is kept.
+    assert len(index._owners) == 3  # what compaction is for
+
+
+def test_a_file_whose_content_or_chunking_changes_is_indexed_again() -> None:
+    index = SearchIndex()
+    request = SearchRequest(["pear"])
+    before = [Document("file-a", "a.txt", {}, "apple", None)]
+    assert search(before, request, index) == []
+    after = [Document("file-a", "a.txt", {}, "pear", None)]
+    assert [hit.file_id for hit in search(after, request, index)] == ["file-a"]
+
+
+def test_bytes_are_decoded_as_the_text_of_a_file() -> None:
+    data = "café apple\n".encode() + b"\xff pie"
+    documents = [Document("file-a", "a.txt", {}, data, None)]
+    hits = search(documents, SearchRequest(["pie"]))
+    assert hits[0].content == ("café apple \ufffd pie",)
