@@ -12,17 +12,18 @@ both sources. Filters compare file attributes as the spec describes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from fake_server import defaults
 from fake_server.domain.clock import stopwatch
-from fake_server.domain.errors import PatternTimeoutError
+from fake_server.domain.errors import InvalidRequestError, PatternTimeoutError
 from fake_server.domain.search_index import Document, Ranked, SearchIndex, tokens
 
 if TYPE_CHECKING:
     import regex
 
 __all__ = [
+    "MAX_RESULTS",
     "STOP_WORDS",
     "Document",
     "Hit",
@@ -32,11 +33,16 @@ __all__ = [
     "SearchRequest",
     "compile_pattern",
     "matches",
+    "results_wanted",
     "rewritten",
+    "same_json",
     "search",
     "search_queries",
     "tokens",
 ]
+
+# The most results one search returns (``max_num_results``), in every dialect.
+MAX_RESULTS = 50
 
 # Words a rewritten query drops (``rewrite_query``): the real API rewrites
 # natural language into keywords; the fake does the same, deterministically.
@@ -118,6 +124,20 @@ class _Candidate(NamedTuple):
     content: Callable[[], Sequence[str]]
 
 
+def results_wanted(value: int | None) -> int:
+    """``max_num_results`` as sent (None: the default); outside 1..MAX_RESULTS it is
+    refused as the request schemas refuse it, whatever the dialect's schema says."""
+    if value is None:
+        return defaults.SEARCH_RESULTS
+    if value < 1:
+        problem = f"{value} is less than the minimum of 1"
+    elif value > MAX_RESULTS:
+        problem = f"{value} is greater than the maximum of {MAX_RESULTS}"
+    else:
+        return value
+    raise InvalidRequestError(f"Invalid 'max_num_results': {problem}", param="max_num_results")
+
+
 def rewritten(query: str) -> str:
     """The query as ``rewrite_query`` sends it on: lower-cased keywords, stop words out."""
     kept = [word for word in tokens(query) if word not in STOP_WORDS]
@@ -193,7 +213,9 @@ def _finish(candidates: Iterable[_Candidate], request: SearchRequest) -> list[Hi
 
 
 def matches(condition: Mapping[str, Any], attributes: Mapping[str, Any]) -> bool:
-    """Whether ``attributes`` satisfy a ComparisonFilter or CompoundFilter."""
+    """Whether ``attributes`` satisfy a ComparisonFilter or CompoundFilter. Values
+    compare as JSON values: a boolean, a number and a string are never equal, and
+    only numbers or only strings are ordered (1 and 1.0 are one number)."""
     kind = condition.get("type", "eq")
     if kind in ("and", "or"):
         results = (matches(part, attributes) for part in condition.get("filters", []))
@@ -204,19 +226,36 @@ def matches(condition: Mapping[str, Any], attributes: Mapping[str, Any]) -> bool
         return kind in ("ne", "nin")
     actual = attributes[key]
     if kind == "eq":
-        return bool(actual == value)
+        return same_json(actual, value)
     if kind == "ne":
-        return bool(actual != value)
+        return not same_json(actual, value)
     if kind in ("in", "nin"):
-        inside = isinstance(value, list) and actual in value
+        inside = isinstance(value, list) and any(same_json(actual, item) for item in value)
         return inside if kind == "in" else not inside
-    if isinstance(actual, bool) or isinstance(value, bool):
-        return False
-    if isinstance(actual, int | float) and isinstance(value, int | float):
+    if _is_number(actual) and _is_number(value):
         return _ordered(kind, float(actual), float(value))
     if isinstance(actual, str) and isinstance(value, str):
         return _ordered(kind, actual, value)
     return False
+
+
+def same_json(left: Any, right: Any) -> bool:
+    """Whether two JSON values are one value: of one JSON type, and equal."""
+    if _is_number(left) and _is_number(right):
+        return bool(left == right)
+    return _json_type(left) is _json_type(right) and bool(left == right)
+
+
+def _is_number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _json_type(value: Any) -> type:
+    # bool before int: in Python a boolean is an int, in JSON it is not a number.
+    for kind in (bool, str, list, dict, type(None)):
+        if isinstance(value, kind):
+            return kind
+    return float if _is_number(value) else type(value)
 
 
 def _ordered(kind: str, actual: Any, value: Any) -> bool:

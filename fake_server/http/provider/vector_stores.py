@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fake_server import defaults
 from fake_server.domain import search
 from fake_server.domain.views import FileList, Snapshot
 from fake_server.http.bodies import json_object
@@ -123,10 +122,9 @@ async def search_vector_store(call: Call) -> dict[str, Any]:
     query = body["query"]
     queries = [query] if isinstance(query, str) else list(query)
     ranking = body.get("ranking_options") or {}
-    limit = body.get("max_num_results")
     request = search.SearchRequest(
         queries=queries,
-        max_num_results=limit if isinstance(limit, int) else defaults.SEARCH_RESULTS,
+        max_num_results=search.results_wanted(body.get("max_num_results")),
         score_threshold=float(ranking.get("score_threshold") or 0.0),
         rewrite_query=bool(body.get("rewrite_query")),
         filters=body.get("filters"),
