@@ -469,7 +469,8 @@ class Account:
             file = self._vector_store_file(vector_store, file_id)
             upload = self._uploads.get(file_id)
             filename = upload.filename if upload is not None else file_id
-            return file.view(self._now()), filename, self._uploads.text(file_id)
+            now = self._now()
+            return file.view(now), filename, self._uploads.text(file_id, now)
 
     def search_vector_store(
         self, vector_store_id: str, request: search.SearchRequest, *, actor: str | None = None

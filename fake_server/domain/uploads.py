@@ -8,6 +8,7 @@ missing one would. Called only under the account's lock.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -46,6 +47,14 @@ class Uploads:
     def __init__(self, uploads: Iterable[UploadedFile] = ()) -> None:
         self._uploads = {upload.id: upload for upload in uploads}
         self.contents = ContentStore()
+        # (expires_at, id) of uploads that expire, soonest first: an expired
+        # upload's bytes are given back (``release_expired``).
+        self._expiring = [
+            (upload.expires_at, upload.id)
+            for upload in self._uploads.values()
+            if upload.expires_at is not None
+        ]
+        heapq.heapify(self._expiring)
 
     def get(self, file_id: str) -> UploadedFile | None:
         """The upload whoever owns it, expired or not (None: never uploaded, or deleted)."""
@@ -70,6 +79,7 @@ class Uploads:
         expires_after_seconds: int | None,
     ) -> UploadedFile:
         """A new upload; refused before anything changes if its bytes do not fit."""
+        self.release_expired(now)
         if content is not None:
             self.contents.check_room(len(content))
         upload = UploadedFile(
@@ -85,7 +95,16 @@ class Uploads:
         if content is not None:
             self.contents.put(upload.id, content)
         self._uploads[upload.id] = upload
+        if upload.expires_at is not None:
+            heapq.heappush(self._expiring, (upload.expires_at, upload.id))
         return upload
+
+    def release_expired(self, now: float) -> None:
+        """Give back the bytes of every upload past its ``expires_at``: it is gone,
+        as if deleted (its record stays, answering as a missing one)."""
+        while self._expiring and self._expiring[0][0] <= now:
+            _, file_id = heapq.heappop(self._expiring)
+            self.contents.discard(file_id)
 
     def page(
         self,
@@ -116,17 +135,20 @@ class Uploads:
         del self._uploads[file_id]
         self.contents.discard(file_id)
 
-    def text(self, file_id: str) -> str:
-        return text_of(self.contents.get(file_id))
+    def text(self, file_id: str, now: float) -> str:
+        """The file's parsed text; none once it expired."""
+        return text_of(self._content(file_id, now))
 
     def searchable(self, files: Iterable[VectorStoreFile], now: float) -> list[Document]:
         """The completed ``files`` as search reads them: their bytes (decoded only
-        when needed)."""
+        when needed), none for an expired upload, which no search can name."""
         documents = []
         for file in files:
             if file.status_at(now) is not FileStatus.COMPLETED:
                 continue
             upload = self._uploads.get(file.id)
+            if upload is not None and _expired(upload, now):
+                continue
             documents.append(
                 Document(
                     file.id,
@@ -137,6 +159,12 @@ class Uploads:
                 )
             )
         return documents
+
+    def _content(self, file_id: str, now: float) -> bytes:
+        upload = self._uploads.get(file_id)
+        if upload is not None and _expired(upload, now):
+            return b""
+        return self.contents.get(file_id)
 
     def check_duplicates(
         self, vector_store: VectorStore, files: Sequence[VectorStoreFile], *, skip: bool
