@@ -479,7 +479,7 @@ class Account:
         Only the snapshot of what it reads holds the lock: call it off the event loop."""
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor, Role.READER)
-            documents = self._uploads.searchable(vector_store.files.values(), self._now())
+            documents = self._uploads.searchable(vector_store, self._now())
             scripted = self.scripted_searches.get(vector_store.id, ())
         request = request._replace(scripted=scripted)
         return search.search(documents, request, vector_store.search_index)

@@ -154,10 +154,10 @@ def search(
     documents: Sequence[Document], request: SearchRequest, index: SearchIndex | None = None
 ) -> list[Hit]:
     """The hits for ``request`` among ``documents`` (the store's searchable files, in
-    its order); ``index`` is the store's, else one is built for this search."""
+    its order, a list that does not change once given); ``index`` is the store's,
+    else one is built for this search."""
     queries = search_queries(request)
     joined = " ".join(queries)
-    searchable = {document.file_id: document for document in documents}
     # One budget for all of a search's patterns: many patterns that each stay
     # under it must not hold the server for their sum.
     elapsed = stopwatch()
@@ -165,6 +165,7 @@ def search(
         if answer.matches(joined, defaults.SEARCH_PATTERN_SECONDS - elapsed()):
             # Scripted hits still obey filters and thresholds, and name only
             # files the store can search (completed, still attached).
+            searchable = {document.file_id: document for document in documents}
             hits = (
                 _scripted_hit(result, searchable[result.file_id])
                 for result in answer.results

@@ -15,15 +15,18 @@ kept but cut from the file's text for the results returned.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import threading
+import time
 from array import array
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, NamedTuple
 
+from fake_server.domain.clock import wall_time
 from fake_server.domain.content import chunk_ranges, text_of
 
 BM25_K1 = 1.2
@@ -34,6 +37,30 @@ _SPLIT_WORD = re.compile(r"\S+")
 # Removed chunks stay in the postings (skipped) until they outnumber the live
 # ones and this many: then the postings are rebuilt without them.
 _COMPACT_AFTER = 4096
+_K1_PLUS_1 = BM25_K1 + 1
+# A search runs in a worker thread beside the event loop, in one interpreter:
+# pure-Python work keeps the GIL from the loop for up to the switch interval
+# (5 ms) at each of the loop's turns, and a busy store's searches add up.
+# Resting a moment after every few milliseconds of work hands the GIL over at
+# once, so other clients wait for no search.
+_WORK_SECONDS = 0.002
+_REST_SECONDS = 0.0001
+# Postings scored between two looks at the time.
+_BLOCK = 2048
+
+
+class _Pacer:
+    """Call it often: every ``_WORK_SECONDS`` of work it rests ``_REST_SECONDS``."""
+
+    __slots__ = ("_due",)
+
+    def __init__(self) -> None:
+        self._due = wall_time() + _WORK_SECONDS
+
+    def __call__(self) -> None:
+        if wall_time() >= self._due:
+            time.sleep(_REST_SECONDS)
+            self._due = wall_time() + _WORK_SECONDS
 
 
 def tokens(text: str) -> list[str]:
@@ -66,6 +93,16 @@ class Ranked(NamedTuple):
     def chunk(self) -> str:
         """The chunk's text, as ``content.chunks`` gives it."""
         return " ".join(self.document.decoded()[self.start : self.end].split())
+
+
+class Searchable(NamedTuple):
+    """A store's searchable files as read at some moment: still them while the
+    store's ``version`` holds and the clock is before ``until`` (a file finishes,
+    an upload expires)."""
+
+    documents: Sequence[Document]
+    version: int
+    until: float
 
 
 class _Entry:
@@ -107,23 +144,40 @@ class SearchIndex:
         self._entries: dict[str, _Entry] = {}
         self._live_chunks = 0
         self._live_length = 0
+        # The documents followed last, by file id with their place in the store.
+        self._followed: Sequence[Document] | None = None
+        self._places: dict[str, tuple[int, Document]] = {}
+        # BM25_K1 * (the chunk's length normalised by the average), by chunk id:
+        # the same float for every query until the documents change.
+        self._saturations: list[float] | None = None
+        self._pace = _Pacer()
+        # The store's searchable files last read, kept by the account (under its
+        # lock, not this index's): a search of an unchanged store reads nothing.
+        self.searchable: Searchable | None = None
 
-    def rank(self, documents: Sequence[Document], query: Sequence[str]) -> list[Ranked]:
+    def rank(self, documents: Sequence[Document], query: Sequence[str]) -> Iterator[Ranked]:
         """The files holding a query token, best first (ties: the earlier file),
-        each with its best chunk (ties: the earlier chunk)."""
+        each with its best chunk (ties: the earlier chunk); ordered as they are
+        taken, so a caller that needs the first few pays for those."""
         with self._lock:
+            self._pace = _Pacer()
             self._follow(documents)
+            places = self._places
             best = self._best_chunks(query)
-        if not best:
-            return []
-        order = {document.file_id: index for index, document in enumerate(documents)}
-        ranked = sorted(best.items(), key=lambda item: (-item[1][0], order[item[0]]))
-        top = ranked[0][1][0]
-        by_id = {document.file_id: document for document in documents}
-        return [
-            Ranked(by_id[file_id], round(score / top, 6) if top else 0.0, start, end)
-            for file_id, (score, _, start, end) in ranked
+            # A later search appends to these or replaces them (compaction),
+            # never changes what they hold: they stay valid for these chunk ids.
+            starts, ends = self._starts, self._ends
+        queue = [
+            (-score, places[file_id][0], chunk, file_id) for file_id, (score, chunk) in best.items()
         ]
+        if not queue:
+            return
+        heapq.heapify(queue)
+        top = -queue[0][0]
+        while queue:
+            score, _, chunk, file_id = heapq.heappop(queue)
+            scaled = round(-score / top, 6) if top else 0.0
+            yield Ranked(places[file_id][1], scaled, starts[chunk], ends[chunk])
 
     @property
     def chunk_count(self) -> int:
@@ -132,17 +186,27 @@ class SearchIndex:
     # --- keeping the index on the searchable files ----------------------------
 
     def _follow(self, documents: Sequence[Document]) -> None:
-        wanted = {document.file_id: document for document in documents}
+        """Make the index hold exactly ``documents``; the same list as last time
+        (a store unchanged since) costs nothing."""
+        if documents is self._followed:
+            return
+        self._places = {document.file_id: (at, document) for at, document in enumerate(documents)}
+        changed = False
         for file_id, entry in list(self._entries.items()):
-            document = wanted.get(file_id)
-            if document is None or not entry.holds(document):
+            place = self._places.get(file_id)
+            if place is None or not entry.holds(place[1]):
                 self._remove(file_id)
+                changed = True
         for document in documents:
             if document.file_id not in self._entries:
                 self._add(document)
+                changed = True
         removed = len(self._owners) - self._live_chunks
         if removed > max(self._live_chunks, _COMPACT_AFTER):
             self._compact()
+        if changed or self._saturations is None:
+            self._saturations = self._length_terms()
+        self._followed = documents
 
     def _add(self, document: Document) -> None:
         text = document.decoded()
@@ -152,6 +216,7 @@ class SearchIndex:
         spans = _word_spans(text, ranges)
         spread: dict[int, int] = {}
         for (start, end), (first_char, last_char) in zip(ranges, spans, strict=True):
+            self._pace()
             found = tokens(" ".join(words[start:end]))
             self._add_chunk(document.file_id, Counter(found), spread)
             self._lengths.append(len(found))
@@ -198,6 +263,7 @@ class SearchIndex:
             renumbered.append(-1 if owner is None else kept)
             kept += owner is not None
         for term_id, postings in enumerate(self._postings):
+            self._pace()
             frequencies = self._frequencies[term_id]
             pairs = [
                 (renumbered[chunk], times)
@@ -218,28 +284,31 @@ class SearchIndex:
 
     # --- ranking --------------------------------------------------------------
 
-    def _best_chunks(self, query: Sequence[str]) -> dict[str, tuple[float, int, int, int]]:
-        """By file id: the best chunk's (raw score, id, start, end)."""
-        scores = self._scores(query)
+    def _best_chunks(self, query: Sequence[str]) -> dict[str, tuple[float, int]]:
+        """By file id: its best chunk's raw score and id (ties: the earlier chunk)."""
         owners = self._owners
-        best: dict[str, tuple[float, int, int, int]] = {}
-        for chunk, score in scores.items():
-            if not score > 0:
-                continue
+        best: dict[str, tuple[float, int]] = {}
+        held_by = best.get
+        # Every score is positive: a term's idf is, and so is each of its counts.
+        for seen, (chunk, score) in enumerate(self._scores(query).items()):
+            if not seen % _BLOCK:
+                self._pace()
             file_id = owners[chunk]
             assert file_id is not None  # scores hold live chunks only
-            held = best.get(file_id)
+            held = held_by(file_id)
             if held is None or score > held[0] or (score == held[0] and chunk < held[1]):
-                best[file_id] = (score, chunk, self._starts[chunk], self._ends[chunk])
+                best[file_id] = (score, chunk)
         return best
 
     def _scores(self, query: Sequence[str]) -> dict[int, float]:
-        """BM25 by chunk id, for the live chunks holding a query term."""
+        """BM25 by chunk id, for the live chunks holding a query term: for each
+        term in the query's order, its part added to the chunk's sum."""
         count = self._live_chunks
         if not query or not count:
             return {}
-        average = self._live_length / count or 1.0
-        owners, lengths = self._owners, self._lengths
+        owners, saturations = self._owners, self._saturations
+        assert saturations is not None  # set by _follow
+        every_chunk_live = count == len(owners)
         scores: dict[int, float] = {}
         for term, times in Counter(query).items():
             term_id = self._vocabulary.get(term)
@@ -247,14 +316,25 @@ class SearchIndex:
                 continue
             frequency = self._document_frequency[term_id]
             idf = math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
-            postings = zip(self._postings[term_id], self._frequencies[term_id], strict=True)
-            for chunk, tf in postings:
-                if owners[chunk] is None:
-                    continue
-                length = 1 - BM25_B + BM25_B * lengths[chunk] / average
-                norm = tf * (BM25_K1 + 1) / (tf + BM25_K1 * length)
-                scores[chunk] = scores.get(chunk, 0.0) + times * idf * norm
+            weight = times * idf
+            chunks, counts = self._postings[term_id], self._frequencies[term_id]
+            for first in range(0, len(chunks), _BLOCK):
+                self._pace()
+                block: Iterable[tuple[int, int]] = zip(
+                    chunks[first : first + _BLOCK], counts[first : first + _BLOCK], strict=True
+                )
+                if not every_chunk_live:
+                    block = ((chunk, tf) for chunk, tf in block if owners[chunk] is not None)
+                get = scores.get
+                for chunk, tf in block:
+                    norm = tf * _K1_PLUS_1 / (tf + saturations[chunk])
+                    scores[chunk] = get(chunk, 0.0) + weight * norm
         return scores
+
+    def _length_terms(self) -> list[float]:
+        average = self._live_length / self._live_chunks if self._live_chunks else 0.0
+        average = average or 1.0
+        return [BM25_K1 * (1 - BM25_B + BM25_B * length / average) for length in self._lengths]
 
 
 def _word_spans(text: str, ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

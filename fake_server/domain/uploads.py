@@ -16,10 +16,16 @@ from types import MappingProxyType
 from fake_server.domain.content import ContentStore, digest, text_of
 from fake_server.domain.errors import DuplicateContentError, NotFoundError, quoted
 from fake_server.domain.ids import new_file_id
-from fake_server.domain.model import NO_OWN_PROCESSING, Processing, VectorStore, VectorStoreFile
+from fake_server.domain.model import (
+    NO_OWN_PROCESSING,
+    Processing,
+    VectorStore,
+    VectorStoreFile,
+    changes_after,
+)
 from fake_server.domain.paging import Page, PageQuery, paginate
 from fake_server.domain.permissions import visible
-from fake_server.domain.search_index import Document
+from fake_server.domain.search_index import Document, Searchable
 from fake_server.domain.views import FileStatus
 
 _NO_ATTRIBUTES: Mapping[str, object] = MappingProxyType({})
@@ -139,16 +145,23 @@ class Uploads:
         """The file's parsed text; none once it expired."""
         return text_of(self._content(file_id, now))
 
-    def searchable(self, files: Iterable[VectorStoreFile], now: float) -> list[Document]:
-        """The completed ``files`` as search reads them: their bytes (decoded only
-        when needed), none for an expired upload, which no search can name."""
+    def searchable(self, vector_store: VectorStore, now: float) -> Sequence[Document]:
+        """The store's completed files as search reads them: their bytes (decoded
+        only when needed), none for an expired upload, which no search can name.
+        Kept with the store's index until the store or the clock moves them."""
+        held = vector_store.search_index.searchable
+        if held is not None and held.version == vector_store.version and now < held.until:
+            return held.documents
         documents = []
-        for file in files:
+        until = changes_after(vector_store.files.values(), now)
+        for file in vector_store.files.values():
             if file.status_at(now) is not FileStatus.COMPLETED:
                 continue
             upload = self._uploads.get(file.id)
-            if upload is not None and _expired(upload, now):
-                continue
+            if upload is not None and upload.expires_at is not None:
+                if _expired(upload, now):
+                    continue
+                until = min(until, upload.expires_at)
             documents.append(
                 Document(
                     file.id,
@@ -158,6 +171,7 @@ class Uploads:
                     file.chunking_strategy,
                 )
             )
+        vector_store.search_index.searchable = Searchable(documents, vector_store.version, until)
         return documents
 
     def _content(self, file_id: str, now: float) -> bytes:
