@@ -9,8 +9,9 @@ refused before anything changes, and deleting a file frees its share.
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from fake_server import defaults
 from fake_server.domain.errors import FakeServerError
@@ -28,6 +29,13 @@ class ContentLimitError(FakeServerError):
         self.message = message
 
 
+class Reader(Protocol):
+    """What keeps something read from the store (a search index): told when a
+    file's bytes go, so it lets go of what it made of them."""
+
+    def forget(self, file_id: str) -> None: ...
+
+
 class ContentStore:
     """Uploaded bytes by file id, within one budget. Called under the account's lock."""
 
@@ -35,6 +43,12 @@ class ContentStore:
         self._data: dict[str, bytes] = {}
         self._total = 0
         self.limit = limit
+        # Held weakly: a reader (a vector store's index) goes with its store.
+        self._readers: weakref.WeakSet[Reader] = weakref.WeakSet()
+
+    def watch(self, reader: Reader) -> None:
+        """Tell ``reader`` of every file whose bytes are discarded from now on."""
+        self._readers.add(reader)
 
     def check_room(self, size: int) -> None:
         if self._total + size > self.limit:
@@ -51,10 +65,26 @@ class ContentStore:
 
     def discard(self, file_id: str) -> None:
         self._total -= len(self._data.pop(file_id, b""))
+        for reader in list(self._readers):
+            reader.forget(file_id)
+
+    def text(self, file_id: str) -> StoredText:
+        return StoredText(self, file_id)
 
     @property
     def total(self) -> int:
         return self._total
+
+
+class StoredText(NamedTuple):
+    """A file's text as the store holds it, read when needed: what keeps one
+    keeps no bytes alive once the file is deleted or expires."""
+
+    store: ContentStore
+    file_id: str
+
+    def decoded(self) -> str:
+        return text_of(self.store.get(self.file_id))
 
 
 def text_of(data: bytes) -> str:

@@ -380,6 +380,7 @@ class VectorStore:
         for batch in self._batches.values():
             removed = batch.detach(file_id) or removed
         if removed:
+            self.search_index.forget(file_id)
             self._changed()
         return removed
 

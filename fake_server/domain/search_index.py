@@ -27,7 +27,7 @@ from itertools import islice
 from typing import Any, NamedTuple
 
 from fake_server.domain.clock import wall_time
-from fake_server.domain.content import chunk_ranges, text_of
+from fake_server.domain.content import StoredText, chunk_ranges, text_of
 
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -68,17 +68,22 @@ def tokens(text: str) -> list[str]:
 
 
 class Document(NamedTuple):
-    """A searchable file. ``text`` may be the upload's bytes, decoded (as
-    ``text_of`` does) only when the index or a result needs the text."""
+    """A searchable file. ``text`` may be bytes, or the upload's as the content
+    store holds them, decoded (as ``text_of`` does) only when the index or a
+    result needs the text."""
 
     file_id: str
     filename: str
     attributes: Mapping[str, Any]
-    text: str | bytes
+    text: str | bytes | StoredText
     chunking_strategy: Mapping[str, Any] | None
 
     def decoded(self) -> str:
-        return self.text if isinstance(self.text, str) else text_of(self.text)
+        if isinstance(self.text, str):
+            return self.text
+        if isinstance(self.text, bytes):
+            return text_of(self.text)
+        return self.text.decoded()
 
 
 class Ranked(NamedTuple):
@@ -154,6 +159,9 @@ class SearchIndex:
         # The store's searchable files last read, kept by the account (under its
         # lock, not this index's): a search of an unchanged store reads nothing.
         self.searchable: Searchable | None = None
+        # Files to forget that came while a search held the index (see forget).
+        self._forgotten: set[str] = set()
+        self._forgotten_lock = threading.Lock()
 
     def rank(self, documents: Sequence[Document], query: Sequence[str]) -> Iterator[Ranked]:
         """The files holding a query token, best first (ties: the earlier file),
@@ -161,12 +169,14 @@ class SearchIndex:
         taken, so a caller that needs the first few pays for those."""
         with self._lock:
             self._pace = _Pacer()
+            self._forget_pending()
             self._follow(documents)
             places = self._places
             best = self._best_chunks(query)
             # A later search appends to these or replaces them (compaction),
             # never changes what they hold: they stay valid for these chunk ids.
             starts, ends = self._starts, self._ends
+            self._forget_pending()
         queue = [
             (-score, places[file_id][0], chunk, file_id) for file_id, (score, chunk) in best.items()
         ]
@@ -178,6 +188,32 @@ class SearchIndex:
             score, _, chunk, file_id = heapq.heappop(queue)
             scaled = round(-score / top, 6) if top else 0.0
             yield Ranked(places[file_id][1], scaled, starts[chunk], ends[chunk])
+
+    def forget(self, file_id: str) -> None:
+        """Let go of the file now (detached, deleted or expired), not at the next
+        search: its postings and text leave at once if no search holds the index,
+        else when that search ends. Called under the account's lock: never waits."""
+        if file_id not in self._entries:
+            return  # a file it never read (every new upload's id passes here)
+        self.searchable = None
+        with self._forgotten_lock:
+            self._forgotten.add(file_id)
+        if self._lock.acquire(blocking=False):
+            try:
+                self._forget_pending()
+            finally:
+                self._lock.release()
+
+    def _forget_pending(self) -> None:
+        with self._forgotten_lock:
+            forgotten, self._forgotten = self._forgotten, set()
+        for file_id in forgotten:
+            if file_id in self._entries:
+                self._remove(file_id)
+                self._followed = None
+                self._saturations = None
+        if self._followed is None:
+            self._places = {}
 
     @property
     def chunk_count(self) -> int:
@@ -213,6 +249,8 @@ class SearchIndex:
         words = text.split()
         ranges = chunk_ranges(len(words), document.chunking_strategy)
         entry = _Entry(document, len(self._owners))
+        if isinstance(document.text, StoredText):
+            document.text.store.watch(self)
         spans = _word_spans(text, ranges)
         spread: dict[int, int] = {}
         for (start, end), (first_char, last_char) in zip(ranges, spans, strict=True):

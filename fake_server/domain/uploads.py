@@ -146,8 +146,9 @@ class Uploads:
         return text_of(self._content(file_id, now))
 
     def searchable(self, vector_store: VectorStore, now: float) -> Sequence[Document]:
-        """The store's completed files as search reads them: their bytes (decoded
-        only when needed), none for an expired upload, which no search can name.
+        """The store's completed files as search reads them: their text (read from
+        the content store when needed), none for an expired upload, which no search
+        can name.
         Kept with the store's index until the store or the clock moves them."""
         held = vector_store.search_index.searchable
         if held is not None and held.version == vector_store.version and now < held.until:
@@ -167,7 +168,7 @@ class Uploads:
                     file.id,
                     upload.filename if upload is not None else file.id,
                     file.attributes or _NO_ATTRIBUTES,
-                    self.contents.get(file.id),
+                    self.contents.text(file.id),
                     file.chunking_strategy,
                 )
             )

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fake_server.domain.account import Account
+from fake_server.domain.clock import VirtualClock
 from fake_server.domain.content import chunks
 from fake_server.domain.search import Document, Hit, SearchRequest, search, tokens
 from fake_server.domain.search_index import BM25_B, BM25_K1, SearchIndex
@@ -137,3 +139,38 @@ def test_bytes_are_decoded_as_the_text_of_a_file() -> None:
     documents = [Document("file-a", "a.txt", {}, data, None)]
     hits = search(documents, SearchRequest(["pie"]))
     assert hits[0].content == ("café apple \ufffd pie",)
+
+
+def test_a_deleted_or_detached_file_leaves_the_index_at_once() -> None:
+    clock = VirtualClock(0)
+    account = Account(clock)
+    store = account.create_vector_store("docs")
+    uploads = [
+        account.upload_file(f"{n}.txt", 5, "assistants", content=f"apple {n}".encode())
+        for n in range(3)
+    ]
+    account.create_batch(store.id, [upload.id for upload in uploads])
+    clock.advance(10)
+    assert len(account.search_vector_store(store.id, SearchRequest(["apple"]))) == 3
+    index = next(account.vector_stores()).search_index
+    assert index.chunk_count == 3
+    account.delete_file(uploads[0].id)
+    assert index.chunk_count == 2, "deleting the upload let go of its chunks, no search needed"
+    account.delete_vector_store_file(store.id, uploads[1].id)
+    assert index.chunk_count == 1, "detaching it did too"
+    assert index.searchable is None, "no list of files (and their text) is kept"
+    hits = account.search_vector_store(store.id, SearchRequest(["apple"]))
+    assert [hit.file_id for hit in hits] == [uploads[2].id]
+
+
+def test_a_file_forgotten_while_a_search_holds_the_index_waits_for_it() -> None:
+    index = SearchIndex()
+    documents = [Document(f"file-{n}", "f.txt", {}, "apple", None) for n in range(2)]
+    assert len(list(index.rank(documents, ["apple"]))) == 2
+    with index._lock:  # a search in another thread, as it were
+        index.forget("file-0")  # does not wait for it
+        assert index.chunk_count == 2
+    assert [ranked.document.file_id for ranked in index.rank(documents[1:], ["apple"])] == [
+        "file-1"
+    ]
+    assert index.chunk_count == 1
