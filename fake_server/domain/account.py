@@ -475,14 +475,20 @@ class Account:
     def search_vector_store(
         self, vector_store_id: str, request: search.SearchRequest, *, actor: str | None = None
     ) -> list[search.Hit]:
-        """The vector store's completed files ranked for the query (see ``search``).
-        Only the snapshot of what it reads holds the lock: call it off the event loop."""
+        """The vector store's completed files ranked for the query (see ``search``)."""
+        return search.finish(self.start_search(vector_store_id, request, actor=actor))
+
+    def start_search(
+        self, vector_store_id: str, request: search.SearchRequest, *, actor: str | None = None
+    ) -> search.Steps[list[search.Hit]]:
+        """A search of the store, in slices of work to run between other clients'
+        requests; the lock is held only while the store's files are read, now."""
         with self._lock:
             vector_store = self._vector_store(vector_store_id, actor, Role.READER)
             documents = self._uploads.searchable(vector_store, self._now())
             scripted = self.scripted_searches.get(vector_store.id, ())
         request = request._replace(scripted=scripted)
-        return search.search(documents, request, vector_store.search_index)
+        return search.search_steps(documents, request, vector_store.search_index)
 
     # --- inspection -----------------------------------------------------------
 

@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 from fake_server import defaults
 from fake_server.domain.clock import stopwatch
 from fake_server.domain.errors import InvalidRequestError, PatternTimeoutError
-from fake_server.domain.search_index import Document, Ranked, SearchIndex, tokens
+from fake_server.domain.search_index import (
+    WAIT,
+    Document,
+    Ranked,
+    SearchIndex,
+    Steps,
+    finish,
+    tokens,
+)
 
 if TYPE_CHECKING:
     import regex
@@ -25,19 +33,23 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_RESULTS",
     "STOP_WORDS",
+    "WAIT",
     "Document",
     "Hit",
     "ScriptedAnswer",
     "ScriptedResult",
     "SearchIndex",
     "SearchRequest",
+    "Steps",
     "compile_pattern",
+    "finish",
     "matches",
     "results_wanted",
     "rewritten",
     "same_json",
     "search",
     "search_queries",
+    "search_steps",
     "tokens",
 ]
 
@@ -153,9 +165,16 @@ def search_queries(request: SearchRequest) -> list[str]:
 def search(
     documents: Sequence[Document], request: SearchRequest, index: SearchIndex | None = None
 ) -> list[Hit]:
+    """``search_steps`` run to its end."""
+    return finish(search_steps(documents, request, index))
+
+
+def search_steps(
+    documents: Sequence[Document], request: SearchRequest, index: SearchIndex | None = None
+) -> Steps[list[Hit]]:
     """The hits for ``request`` among ``documents`` (the store's searchable files, in
-    its order, a list that does not change once given); ``index`` is the store's,
-    else one is built for this search."""
+    its order, a list that does not change once given), in slices of work (see
+    ``search_index``); ``index`` is the store's, else one is built for this search."""
     queries = search_queries(request)
     joined = " ".join(queries)
     # One budget for all of a search's patterns: many patterns that each stay
@@ -172,7 +191,7 @@ def search(
                 if result.file_id in searchable
             )
             return _finish(hits, request)
-    ranked = (index or SearchIndex()).rank(documents, tokens(joined))
+    ranked = yield from (index or SearchIndex()).rank_steps(documents, tokens(joined))
     return _finish(map(_ranked_hit, ranked), request)
 
 

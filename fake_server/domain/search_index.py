@@ -22,9 +22,9 @@ import threading
 import time
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
-from typing import Any, NamedTuple
+from typing import Any, Final, Literal, NamedTuple, TypeVar
 
 from fake_server.domain.clock import wall_time
 from fake_server.domain.content import StoredText, chunk_ranges, text_of
@@ -38,29 +38,46 @@ _SPLIT_WORD = re.compile(r"\S+")
 # ones and this many: then the postings are rebuilt without them.
 _COMPACT_AFTER = 4096
 _K1_PLUS_1 = BM25_K1 + 1
-# A search runs in a worker thread beside the event loop, in one interpreter:
-# pure-Python work keeps the GIL from the loop for up to the switch interval
-# (5 ms) at each of the loop's turns, and a busy store's searches add up.
-# Resting a moment after every few milliseconds of work hands the GIL over at
-# once, so other clients wait for no search.
-_WORK_SECONDS = 0.002
-_REST_SECONDS = 0.0001
+_T = TypeVar("_T")
+# A search runs on the event loop in slices: after every few milliseconds of
+# work it steps aside (``MORE``) so the loop serves everyone else, then goes
+# on; one that finds the store's index busy with another search waits
+# (``WAIT``) without holding anything.
+_SLICE_SECONDS = 0.002
 # Postings scored between two looks at the time.
 _BLOCK = 2048
+MORE: Final = "more"
+WAIT: Final = "wait"
+Step = Literal["more", "wait"]
+Steps = Generator[Step, None, _T]
 
 
 class _Pacer:
-    """Call it often: every ``_WORK_SECONDS`` of work it rests ``_REST_SECONDS``."""
+    """Says when a slice of work is done: ``_SLICE_SECONDS`` after the last one."""
 
     __slots__ = ("_due",)
 
     def __init__(self) -> None:
-        self._due = wall_time() + _WORK_SECONDS
+        self._due = wall_time() + _SLICE_SECONDS
 
-    def __call__(self) -> None:
-        if wall_time() >= self._due:
-            time.sleep(_REST_SECONDS)
-            self._due = wall_time() + _WORK_SECONDS
+    def due(self) -> bool:
+        if wall_time() < self._due:
+            return False
+        self._due = wall_time() + _SLICE_SECONDS
+        return True
+
+
+def finish(steps: Steps[_T]) -> _T:
+    """Run ``steps`` to its end in this thread (tests, the domain's own callers);
+    a wait for the index is a short sleep."""
+    while True:
+        try:
+            step = next(steps)
+        except StopIteration as done:
+            result: _T = done.value
+            return result
+        if step == WAIT:
+            time.sleep(0.001)
 
 
 def tokens(text: str) -> list[str]:
@@ -164,30 +181,31 @@ class SearchIndex:
         self._forgotten_lock = threading.Lock()
 
     def rank(self, documents: Sequence[Document], query: Sequence[str]) -> Iterator[Ranked]:
+        """``rank_steps`` run to its end."""
+        return finish(self.rank_steps(documents, query))
+
+    def rank_steps(
+        self, documents: Sequence[Document], query: Sequence[str]
+    ) -> Steps[Iterator[Ranked]]:
         """The files holding a query token, best first (ties: the earlier file),
-        each with its best chunk (ties: the earlier chunk); ordered as they are
-        taken, so a caller that needs the first few pays for those."""
-        with self._lock:
+        each with its best chunk (ties: the earlier chunk); in slices of work,
+        ending with an iterator that orders the files as they are taken, so a
+        caller that needs the first few pays for those."""
+        while not self._lock.acquire(blocking=False):
+            yield WAIT
+        try:
             self._pace = _Pacer()
             self._forget_pending()
-            self._follow(documents)
+            yield from self._follow(documents)
             places = self._places
-            best = self._best_chunks(query)
+            best = yield from self._best_chunks(query)
             # A later search appends to these or replaces them (compaction),
             # never changes what they hold: they stay valid for these chunk ids.
             starts, ends = self._starts, self._ends
             self._forget_pending()
-        queue = [
-            (-score, places[file_id][0], chunk, file_id) for file_id, (score, chunk) in best.items()
-        ]
-        if not queue:
-            return
-        heapq.heapify(queue)
-        top = -queue[0][0]
-        while queue:
-            score, _, chunk, file_id = heapq.heappop(queue)
-            scaled = round(-score / top, 6) if top else 0.0
-            yield Ranked(places[file_id][1], scaled, starts[chunk], ends[chunk])
+        finally:
+            self._lock.release()
+        return _in_order(best, places, starts, ends)
 
     def forget(self, file_id: str) -> None:
         """Let go of the file now (detached, deleted or expired), not at the next
@@ -221,11 +239,12 @@ class SearchIndex:
 
     # --- keeping the index on the searchable files ----------------------------
 
-    def _follow(self, documents: Sequence[Document]) -> None:
+    def _follow(self, documents: Sequence[Document]) -> Steps[None]:
         """Make the index hold exactly ``documents``; the same list as last time
         (a store unchanged since) costs nothing."""
         if documents is self._followed:
             return
+        yield from ()
         self._places = {document.file_id: (at, document) for at, document in enumerate(documents)}
         changed = False
         for file_id, entry in list(self._entries.items()):
@@ -235,16 +254,16 @@ class SearchIndex:
                 changed = True
         for document in documents:
             if document.file_id not in self._entries:
-                self._add(document)
+                yield from self._add(document)
                 changed = True
         removed = len(self._owners) - self._live_chunks
         if removed > max(self._live_chunks, _COMPACT_AFTER):
-            self._compact()
+            yield from self._compact()
         if changed or self._saturations is None:
             self._saturations = self._length_terms()
         self._followed = documents
 
-    def _add(self, document: Document) -> None:
+    def _add(self, document: Document) -> Steps[None]:
         text = document.decoded()
         words = text.split()
         ranges = chunk_ranges(len(words), document.chunking_strategy)
@@ -254,7 +273,8 @@ class SearchIndex:
         spans = _word_spans(text, ranges)
         spread: dict[int, int] = {}
         for (start, end), (first_char, last_char) in zip(ranges, spans, strict=True):
-            self._pace()
+            if self._pace.due():
+                yield MORE
             found = tokens(" ".join(words[start:end]))
             self._add_chunk(document.file_id, Counter(found), spread)
             self._lengths.append(len(found))
@@ -293,7 +313,7 @@ class SearchIndex:
         self._live_length -= sum(self._lengths[entry.first : entry.end])
         self._owners[entry.first : entry.end] = [None] * count
 
-    def _compact(self) -> None:
+    def _compact(self) -> Steps[None]:
         """Postings without the removed chunks; chunk ids renumbered in order."""
         renumbered = array("q")
         kept = 0
@@ -301,7 +321,8 @@ class SearchIndex:
             renumbered.append(-1 if owner is None else kept)
             kept += owner is not None
         for term_id, postings in enumerate(self._postings):
-            self._pace()
+            if self._pace.due():
+                yield MORE
             frequencies = self._frequencies[term_id]
             pairs = [
                 (renumbered[chunk], times)
@@ -322,15 +343,16 @@ class SearchIndex:
 
     # --- ranking --------------------------------------------------------------
 
-    def _best_chunks(self, query: Sequence[str]) -> dict[str, tuple[float, int]]:
+    def _best_chunks(self, query: Sequence[str]) -> Steps[dict[str, tuple[float, int]]]:
         """By file id: its best chunk's raw score and id (ties: the earlier chunk)."""
         owners = self._owners
         best: dict[str, tuple[float, int]] = {}
         held_by = best.get
         # Every score is positive: a term's idf is, and so is each of its counts.
-        for seen, (chunk, score) in enumerate(self._scores(query).items()):
-            if not seen % _BLOCK:
-                self._pace()
+        scores = yield from self._scores(query)
+        for seen, (chunk, score) in enumerate(scores.items()):
+            if not seen % _BLOCK and self._pace.due():
+                yield MORE
             file_id = owners[chunk]
             assert file_id is not None  # scores hold live chunks only
             held = held_by(file_id)
@@ -338,7 +360,7 @@ class SearchIndex:
                 best[file_id] = (score, chunk)
         return best
 
-    def _scores(self, query: Sequence[str]) -> dict[int, float]:
+    def _scores(self, query: Sequence[str]) -> Steps[dict[int, float]]:
         """BM25 by chunk id, for the live chunks holding a query term: for each
         term in the query's order, its part added to the chunk's sum."""
         count = self._live_chunks
@@ -357,7 +379,8 @@ class SearchIndex:
             weight = times * idf
             chunks, counts = self._postings[term_id], self._frequencies[term_id]
             for first in range(0, len(chunks), _BLOCK):
-                self._pace()
+                if self._pace.due():
+                    yield MORE
                 block: Iterable[tuple[int, int]] = zip(
                     chunks[first : first + _BLOCK], counts[first : first + _BLOCK], strict=True
                 )
@@ -373,6 +396,26 @@ class SearchIndex:
         average = self._live_length / self._live_chunks if self._live_chunks else 0.0
         average = average or 1.0
         return [BM25_K1 * (1 - BM25_B + BM25_B * length / average) for length in self._lengths]
+
+
+def _in_order(
+    best: Mapping[str, tuple[float, int]],
+    places: Mapping[str, tuple[int, Document]],
+    starts: array[int],
+    ends: array[int],
+) -> Iterator[Ranked]:
+    """The files of ``best`` by score, then by place in the store; scores scaled."""
+    queue = [
+        (-score, places[file_id][0], chunk, file_id) for file_id, (score, chunk) in best.items()
+    ]
+    if not queue:
+        return
+    heapq.heapify(queue)
+    top = -queue[0][0]
+    while queue:
+        score, _, chunk, file_id = heapq.heappop(queue)
+        scaled = round(-score / top, 6) if top else 0.0
+        yield Ranked(places[file_id][1], scaled, starts[chunk], ends[chunk])
 
 
 def _word_spans(text: str, ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -7,14 +7,16 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fake_server.domain import search_index
 from fake_server.domain.account import Account
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.content import chunks
 from fake_server.domain.search import Document, Hit, SearchRequest, search, tokens
-from fake_server.domain.search_index import BM25_B, BM25_K1, SearchIndex
+from fake_server.domain.search_index import BM25_B, BM25_K1, Ranked, SearchIndex
 
 
 def reference(documents: Sequence[Document], request: SearchRequest) -> list[Hit]:
@@ -174,3 +176,27 @@ def test_a_file_forgotten_while_a_search_holds_the_index_waits_for_it() -> None:
         "file-1"
     ]
     assert index.chunk_count == 1
+
+
+def test_two_searches_in_slices_take_turns_on_one_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_index, "_SLICE_SECONDS", 0.0)  # a slice at every look
+    documents = [
+        Document(f"file-{n}", "f.txt", {}, f"apple pie {n} " * 50, None) for n in range(20)
+    ]
+    index = SearchIndex()
+    first, second = index.rank_steps(documents, ["apple"]), index.rank_steps(documents, ["pie"])
+    steps: list[list[str]] = [[], []]
+    results: list[list[Ranked]] = [[], []]
+    running = {0: first, 1: second}
+    while running:
+        for turn, steps_of in list(running.items()):
+            try:
+                steps[turn].append(next(steps_of))
+            except StopIteration as done:
+                results[turn] = list(done.value)
+                del running[turn]
+    assert search_index.MORE in steps[0], "the first search worked in slices"
+    assert search_index.WAIT in steps[1], "the second waited for the index meanwhile"
+    expected = reference(documents, SearchRequest(["apple"], max_num_results=50))
+    assert [ranked.document.file_id for ranked in results[0]] == [hit.file_id for hit in expected]
+    assert len(results[1]) == 20

@@ -129,13 +129,16 @@ async def search_vector_store(call: Call) -> dict[str, Any]:
         rewrite_query=bool(body.get("rewrite_query")),
         filters=body.get("filters"),
     )
-    # A search of a large store takes a while: a worker thread runs it, so the
-    # event loop keeps serving everyone else (the account's lock is held only
-    # while the store's files are read).
-    hits = await asyncio.to_thread(
-        call.state.account.search_vector_store,
-        call.path_param("vector_store_id"),
-        request,
-        actor=call.actor,
+    # A search of a large store takes a while: it runs in slices, and between
+    # two the event loop serves everyone else (see domain/search_index).
+    steps = call.state.account.start_search(
+        call.path_param("vector_store_id"), request, actor=call.actor
     )
+    while True:
+        try:
+            step = next(steps)
+        except StopIteration as done:
+            hits: list[search.Hit] = done.value
+            break
+        await asyncio.sleep(0.001 if step == search.WAIT else 0)
     return render.search_results(search.search_queries(request), hits, call.dialect)
