@@ -15,6 +15,7 @@ kept but cut from the file's text for the results returned.
 
 from __future__ import annotations
 
+import codecs
 import heapq
 import math
 import re
@@ -34,18 +35,23 @@ BM25_B = 0.75
 _WORD = re.compile(r"\w+")
 # ``\S+`` is a word of ``str.split()``: both use the same idea of whitespace.
 _SPLIT_WORD = re.compile(r"\S+")
+_SPACE = re.compile(r"\s")
 # Removed chunks stay in the postings (skipped) until they outnumber the live
 # ones and this many: then the postings are rebuilt without them.
 _COMPACT_AFTER = 4096
 _K1_PLUS_1 = BM25_K1 + 1
 _T = TypeVar("_T")
-# A search runs on the event loop in slices: after every few milliseconds of
-# work it steps aside (``MORE``) so the loop serves everyone else, then goes
-# on; one that finds the store's index busy with another search waits
-# (``WAIT``) without holding anything.
-_SLICE_SECONDS = 0.002
+# A search runs on the event loop in slices: after half a millisecond of work
+# it steps aside (``MORE``) so the loop serves everyone else, then goes on;
+# one that finds the store's index busy with another search waits (``WAIT``)
+# without holding anything. A request handled meanwhile waits a slice at each
+# of its own steps (several), so slices are short; stepping aside costs tens
+# of microseconds.
+_SLICE_SECONDS = 0.0005
 # Postings scored between two looks at the time.
-_BLOCK = 2048
+_BLOCK = 512
+# Characters (or bytes) of a large text split (or decoded) in one slice.
+_PIECE = 1 << 20
 MORE: Final = "more"
 WAIT: Final = "wait"
 Step = Literal["more", "wait"]
@@ -96,11 +102,30 @@ class Document(NamedTuple):
     chunking_strategy: Mapping[str, Any] | None
 
     def decoded(self) -> str:
-        if isinstance(self.text, str):
-            return self.text
-        if isinstance(self.text, bytes):
-            return text_of(self.text)
-        return self.text.decoded()
+        text = self.raw()
+        return text if isinstance(text, str) else text_of(text)
+
+    def raw(self) -> str | bytes:
+        """The text, or the bytes it is decoded from."""
+        if isinstance(self.text, StoredText):
+            return self.text.store.get(self.text.file_id)
+        return self.text
+
+    def decoded_steps(self) -> Steps[str]:
+        """``decoded``, in slices for a large file of other than ASCII."""
+        text = self.raw()
+        if isinstance(text, str):
+            return text
+        if text.isascii() or len(text) <= _PIECE:
+            return text_of(text)
+        # The incremental decoder gives what one decode gives, piece by piece.
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        parts = []
+        for first in range(0, len(text), _PIECE):
+            parts.append(decoder.decode(text[first : first + _PIECE]))
+            yield MORE
+        parts.append(decoder.decode(b"", final=True))
+        return "".join(parts)
 
 
 class Ranked(NamedTuple):
@@ -114,6 +139,10 @@ class Ranked(NamedTuple):
 
     def chunk(self) -> str:
         """The chunk's text, as ``content.chunks`` gives it."""
+        text = self.document.raw()
+        if isinstance(text, bytes) and text.isascii():  # one byte, one character
+            text = text[self.start : self.end].decode("ascii")
+            return " ".join(text.split())
         return " ".join(self.document.decoded()[self.start : self.end].split())
 
 
@@ -264,17 +293,18 @@ class SearchIndex:
         self._followed = documents
 
     def _add(self, document: Document) -> Steps[None]:
-        text = document.decoded()
-        words = text.split()
+        text = yield from document.decoded_steps()
+        words = yield from _split(text)
         ranges = chunk_ranges(len(words), document.chunking_strategy)
         entry = _Entry(document, len(self._owners))
         if isinstance(document.text, StoredText):
             document.text.store.watch(self)
-        spans = _word_spans(text, ranges)
+        spans = _WordSpans(text, ranges)
         spread: dict[int, int] = {}
-        for (start, end), (first_char, last_char) in zip(ranges, spans, strict=True):
+        for start, end in ranges:
             if self._pace.due():
                 yield MORE
+            first_char, last_char = spans.span(start, end)
             found = tokens(" ".join(words[start:end]))
             self._add_chunk(document.file_id, Counter(found), spread)
             self._lengths.append(len(found))
@@ -418,15 +448,38 @@ def _in_order(
         yield Ranked(places[file_id][1], scaled, starts[chunk], ends[chunk])
 
 
-def _word_spans(text: str, ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """For each [start, end) word range, where its first word starts in ``text`` and
-    its last word ends; the words between are skipped without a Python loop."""
-    wanted = sorted({index for start, end in ranges for index in (start, end - 1)})
-    words = _SPLIT_WORD.finditer(text)
-    places: dict[int, tuple[int, int]] = {}
-    previous = -1
-    for index in wanted:
-        match = next(islice(words, index - previous - 1, None))
-        places[index] = match.span()
-        previous = index
-    return [(places[start][0], places[end - 1][1]) for start, end in ranges]
+def _split(text: str) -> Steps[list[str]]:
+    """``text.split()``, a piece at a time: each piece ends at whitespace, so no
+    word is cut."""
+    words: list[str] = []
+    at = 0
+    while at < len(text):
+        found = _SPACE.search(text, at + _PIECE)
+        cut = len(text) if found is None else found.start()
+        words.extend(text[at:cut].split())
+        at = cut
+        if at < len(text):
+            yield MORE
+    return words
+
+
+class _WordSpans:
+    """Where chunks' words lie in the text: for [start, end) word ranges asked in
+    order, where the first word starts and the last ends. The words between are
+    skipped without a Python loop, and only as far as the range asked for."""
+
+    def __init__(self, text: str, ranges: Sequence[tuple[int, int]]) -> None:
+        self._wanted = sorted({index for start, end in ranges for index in (start, end - 1)})
+        self._next = 0  # the first of _wanted not yet found
+        self._words = _SPLIT_WORD.finditer(text)
+        self._read = -1  # the index of the last word read
+        self._places: dict[int, tuple[int, int]] = {}
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        while self._next < len(self._wanted) and self._wanted[self._next] <= end - 1:
+            index = self._wanted[self._next]
+            match = next(islice(self._words, index - self._read - 1, None))
+            self._places[index] = match.span()
+            self._read = index
+            self._next += 1
+        return self._places[start][0], self._places[end - 1][1]

@@ -200,3 +200,21 @@ def test_two_searches_in_slices_take_turns_on_one_index(monkeypatch: pytest.Monk
     expected = reference(documents, SearchRequest(["apple"], max_num_results=50))
     assert [ranked.document.file_id for ranked in results[0]] == [hit.file_id for hit in expected]
     assert len(results[1]) == 20
+
+
+@settings(max_examples=150, deadline=None)
+@given(corpora(), QUERIES, st.sampled_from([b"", b"\xff", b"\xe2\x82", "é".encode()]))
+def test_large_texts_split_and_decoded_in_pieces_rank_the_same(
+    documents: list[Document], query: str, odd: bytes
+) -> None:
+    """Bytes, decoded a few at a time (undecodable ones too), and split a few
+    characters at a time, as a large file is."""
+    as_bytes = [
+        document._replace(text=str(document.text).encode() + odd + b" apple")
+        for document in documents
+    ]
+    as_text = [document._replace(text=document.decoded()) for document in as_bytes]
+    request = SearchRequest([query or "apple"], max_num_results=50)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_index, "_PIECE", 3)
+        assert search(as_bytes, request, SearchIndex()) == reference(as_text, request)
