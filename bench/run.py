@@ -47,7 +47,8 @@ import sdk_suite  # noqa: E402
 from baseline import app as baseline_app  # noqa: E402
 
 from fake_server import Contract, create_app, default_scenario, parse_scenario  # noqa: E402
-from fake_server.domain.search_index import Document, SearchIndex  # noqa: E402
+from fake_server.domain.search_index import SearchIndex  # noqa: E402
+from fake_server.domain.search_text import Document  # noqa: E402
 from fake_server.testing.handle import FakeServer  # noqa: E402
 
 AUTH = {"Authorization": "Bearer bench"}

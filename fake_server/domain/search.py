@@ -17,15 +17,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 from fake_server import defaults
 from fake_server.domain.clock import stopwatch
 from fake_server.domain.errors import InvalidRequestError, PatternTimeoutError
-from fake_server.domain.search_index import (
-    WAIT,
-    Document,
-    Ranked,
-    SearchIndex,
-    Steps,
-    finish,
-    tokens,
-)
+from fake_server.domain.search_index import Ranked, SearchIndex
+from fake_server.domain.search_text import Document, tokens
+from fake_server.domain.slices import WAIT, Steps, finish
 
 if TYPE_CHECKING:
     import regex
@@ -174,7 +168,7 @@ def search_steps(
 ) -> Steps[list[Hit]]:
     """The hits for ``request`` among ``documents`` (the store's searchable files, in
     its order, a list that does not change once given), in slices of work (see
-    ``search_index``); ``index`` is the store's, else one is built for this search."""
+    ``slices``); ``index`` is the store's, else one is built for this search."""
     queries = search_queries(request)
     joined = " ".join(queries)
     # One budget for all of a search's patterns: many patterns that each stay

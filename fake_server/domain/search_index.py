@@ -1,9 +1,10 @@
 """An inverted index over one vector store's searchable files, for BM25 ranking.
 
 A file's text is split into chunks and tokenised once, by the first search
-that can see the file (completed, attached, its upload not expired); a file
-that leaves that set (detached, deleted, expired) leaves the index at the next
-search, and the index goes with its vector store. The BM25 statistics (chunk
+that can see the file (completed, attached, its upload not expired), in
+slices (``slices``); a file detached or deleted leaves the index at once, an
+expired one when its bytes go or at the next search, and the index goes with
+its vector store. The BM25 statistics (chunk
 count, total length, document frequencies) follow the set incrementally, so
 a query costs the postings of its terms, not a pass over the text.
 
@@ -15,117 +16,26 @@ kept but cut from the file's text for the results returned.
 
 from __future__ import annotations
 
-import codecs
 import heapq
 import math
-import re
 import threading
-import time
 from array import array
 from collections import Counter
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
-from itertools import islice
-from typing import Any, Final, Literal, NamedTuple, TypeVar
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import NamedTuple
 
-from fake_server.domain.clock import wall_time
-from fake_server.domain.content import StoredText, chunk_ranges, text_of
+from fake_server.domain.content import StoredText, chunk_ranges
+from fake_server.domain.search_text import Document, WordSpans, split_words, tokens
+from fake_server.domain.slices import MORE, WAIT, Pacer, Steps, finish
 
 BM25_K1 = 1.2
 BM25_B = 0.75
-_WORD = re.compile(r"\w+")
-# ``\S+`` is a word of ``str.split()``: both use the same idea of whitespace.
-_SPLIT_WORD = re.compile(r"\S+")
-_SPACE = re.compile(r"\s")
 # Removed chunks stay in the postings (skipped) until they outnumber the live
 # ones and this many: then the postings are rebuilt without them.
 _COMPACT_AFTER = 4096
 _K1_PLUS_1 = BM25_K1 + 1
-_T = TypeVar("_T")
-# A search runs on the event loop in slices: after half a millisecond of work
-# it steps aside (``MORE``) so the loop serves everyone else, then goes on;
-# one that finds the store's index busy with another search waits (``WAIT``)
-# without holding anything. A request handled meanwhile waits a slice at each
-# of its own steps (several), so slices are short; stepping aside costs tens
-# of microseconds.
-_SLICE_SECONDS = 0.0005
 # Postings scored between two looks at the time.
 _BLOCK = 512
-# Characters (or bytes) of a large text split (or decoded) in one slice.
-_PIECE = 1 << 20
-MORE: Final = "more"
-WAIT: Final = "wait"
-Step = Literal["more", "wait"]
-Steps = Generator[Step, None, _T]
-
-
-class _Pacer:
-    """Says when a slice of work is done: ``_SLICE_SECONDS`` after the last one."""
-
-    __slots__ = ("_due",)
-
-    def __init__(self) -> None:
-        self._due = wall_time() + _SLICE_SECONDS
-
-    def due(self) -> bool:
-        if wall_time() < self._due:
-            return False
-        self._due = wall_time() + _SLICE_SECONDS
-        return True
-
-
-def finish(steps: Steps[_T]) -> _T:
-    """Run ``steps`` to its end in this thread (tests, the domain's own callers);
-    a wait for the index is a short sleep."""
-    while True:
-        try:
-            step = next(steps)
-        except StopIteration as done:
-            result: _T = done.value
-            return result
-        if step == WAIT:
-            time.sleep(0.001)
-
-
-def tokens(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
-
-
-class Document(NamedTuple):
-    """A searchable file. ``text`` may be bytes, or the upload's as the content
-    store holds them, decoded (as ``text_of`` does) only when the index or a
-    result needs the text."""
-
-    file_id: str
-    filename: str
-    attributes: Mapping[str, Any]
-    text: str | bytes | StoredText
-    chunking_strategy: Mapping[str, Any] | None
-
-    def decoded(self) -> str:
-        text = self.raw()
-        return text if isinstance(text, str) else text_of(text)
-
-    def raw(self) -> str | bytes:
-        """The text, or the bytes it is decoded from."""
-        if isinstance(self.text, StoredText):
-            return self.text.store.get(self.text.file_id)
-        return self.text
-
-    def decoded_steps(self) -> Steps[str]:
-        """``decoded``, in slices for a large file of other than ASCII."""
-        text = self.raw()
-        if isinstance(text, str):
-            return text
-        if text.isascii() or len(text) <= _PIECE:
-            return text_of(text)
-        # The incremental decoder gives what one decode gives, piece by piece.
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        parts = []
-        for first in range(0, len(text), _PIECE):
-            parts.append(decoder.decode(text[first : first + _PIECE]))
-            yield MORE
-        parts.append(decoder.decode(b"", final=True))
-        return "".join(parts)
 
 
 class Ranked(NamedTuple):
@@ -201,7 +111,7 @@ class SearchIndex:
         # BM25_K1 * (the chunk's length normalised by the average), by chunk id:
         # the same float for every query until the documents change.
         self._saturations: list[float] | None = None
-        self._pace = _Pacer()
+        self._pace = Pacer()
         # The store's searchable files last read, kept by the account (under its
         # lock, not this index's): a search of an unchanged store reads nothing.
         self.searchable: Searchable | None = None
@@ -223,7 +133,7 @@ class SearchIndex:
         while not self._lock.acquire(blocking=False):
             yield WAIT
         try:
-            self._pace = _Pacer()
+            self._pace = Pacer()
             self._forget_pending()
             yield from self._follow(documents)
             places = self._places
@@ -294,12 +204,12 @@ class SearchIndex:
 
     def _add(self, document: Document) -> Steps[None]:
         text = yield from document.decoded_steps()
-        words = yield from _split(text)
+        words = yield from split_words(text)
         ranges = chunk_ranges(len(words), document.chunking_strategy)
         entry = _Entry(document, len(self._owners))
         if isinstance(document.text, StoredText):
             document.text.store.watch(self)
-        spans = _WordSpans(text, ranges)
+        spans = WordSpans(text, ranges)
         spread: dict[int, int] = {}
         for start, end in ranges:
             if self._pace.due():
@@ -446,40 +356,3 @@ def _in_order(
         score, _, chunk, file_id = heapq.heappop(queue)
         scaled = round(-score / top, 6) if top else 0.0
         yield Ranked(places[file_id][1], scaled, starts[chunk], ends[chunk])
-
-
-def _split(text: str) -> Steps[list[str]]:
-    """``text.split()``, a piece at a time: each piece ends at whitespace, so no
-    word is cut."""
-    words: list[str] = []
-    at = 0
-    while at < len(text):
-        found = _SPACE.search(text, at + _PIECE)
-        cut = len(text) if found is None else found.start()
-        words.extend(text[at:cut].split())
-        at = cut
-        if at < len(text):
-            yield MORE
-    return words
-
-
-class _WordSpans:
-    """Where chunks' words lie in the text: for [start, end) word ranges asked in
-    order, where the first word starts and the last ends. The words between are
-    skipped without a Python loop, and only as far as the range asked for."""
-
-    def __init__(self, text: str, ranges: Sequence[tuple[int, int]]) -> None:
-        self._wanted = sorted({index for start, end in ranges for index in (start, end - 1)})
-        self._next = 0  # the first of _wanted not yet found
-        self._words = _SPLIT_WORD.finditer(text)
-        self._read = -1  # the index of the last word read
-        self._places: dict[int, tuple[int, int]] = {}
-
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        while self._next < len(self._wanted) and self._wanted[self._next] <= end - 1:
-            index = self._wanted[self._next]
-            match = next(islice(self._words, index - self._read - 1, None))
-            self._places[index] = match.span()
-            self._read = index
-            self._next += 1
-        return self._places[start][0], self._places[end - 1][1]

@@ -25,7 +25,8 @@ from fake_server.domain.model import (
 )
 from fake_server.domain.paging import Page, PageQuery, paginate
 from fake_server.domain.permissions import visible
-from fake_server.domain.search_index import Document, Searchable
+from fake_server.domain.search_index import Searchable
+from fake_server.domain.search_text import Document
 from fake_server.domain.views import FileStatus
 
 _NO_ATTRIBUTES: Mapping[str, object] = MappingProxyType({})

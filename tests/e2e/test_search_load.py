@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from fake_server.domain import search_index
+from fake_server.domain import search_index, search_text, slices
 from fake_server.domain.search_index import Ranked, SearchIndex
 from tests.conftest import API_KEY, StartServer
 
@@ -36,12 +36,12 @@ def test_other_clients_are_served_while_a_search_runs(
     entered, release = threading.Event(), threading.Event()
     rank_steps = SearchIndex.rank_steps
 
-    def held_rank(self: SearchIndex, *args: Any) -> search_index.Steps[Iterator[Ranked]]:
+    def held_rank(self: SearchIndex, *args: Any) -> slices.Steps[Iterator[Ranked]]:
         # A search with a great deal of work: it goes on, slice after slice,
         # until the test lets it end.
         entered.set()
         while not release.is_set():
-            yield search_index.MORE
+            yield slices.MORE
         return (yield from rank_steps(self, *args))
 
     monkeypatch.setattr(SearchIndex, "rank_steps", held_rank)
@@ -71,7 +71,7 @@ def test_a_stores_text_is_tokenised_once(
 ) -> None:
     server = start_server(SCENARIO)
     tokenised: list[str] = []
-    tokens = search_index.tokens
+    tokens = search_text.tokens
 
     def counted(text: str) -> list[str]:
         tokenised.append(text)

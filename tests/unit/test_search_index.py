@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fake_server.domain import search_index
+from fake_server.domain import search_text, slices
 from fake_server.domain.account import Account
 from fake_server.domain.clock import VirtualClock
 from fake_server.domain.content import chunks
@@ -44,7 +44,8 @@ def reference(documents: Sequence[Document], request: SearchRequest) -> list[Hit
                 continue
             idf = math.log(1 + (count - frequency[term] + 0.5) / (frequency[term] + 0.5))
             length = 1 - BM25_B + BM25_B * len(words) / average
-            score += times * idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * length)
+            norm = tf * (BM25_K1 + 1) / (tf + BM25_K1 * length)
+            score += times * idf * norm
         if score > 0:
             scored.append((score, index, document, chunk))
     best: dict[str, tuple[float, Document, str]] = {}
@@ -179,7 +180,7 @@ def test_a_file_forgotten_while_a_search_holds_the_index_waits_for_it() -> None:
 
 
 def test_two_searches_in_slices_take_turns_on_one_index(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search_index, "_SLICE_SECONDS", 0.0)  # a slice at every look
+    monkeypatch.setattr(slices, "SLICE_SECONDS", 0.0)  # a slice at every look
     documents = [
         Document(f"file-{n}", "f.txt", {}, f"apple pie {n} " * 50, None) for n in range(20)
     ]
@@ -195,8 +196,8 @@ def test_two_searches_in_slices_take_turns_on_one_index(monkeypatch: pytest.Monk
             except StopIteration as done:
                 results[turn] = list(done.value)
                 del running[turn]
-    assert search_index.MORE in steps[0], "the first search worked in slices"
-    assert search_index.WAIT in steps[1], "the second waited for the index meanwhile"
+    assert slices.MORE in steps[0], "the first search worked in slices"
+    assert slices.WAIT in steps[1], "the second waited for the index meanwhile"
     expected = reference(documents, SearchRequest(["apple"], max_num_results=50))
     assert [ranked.document.file_id for ranked in results[0]] == [hit.file_id for hit in expected]
     assert len(results[1]) == 20
@@ -216,5 +217,5 @@ def test_large_texts_split_and_decoded_in_pieces_rank_the_same(
     as_text = [document._replace(text=document.decoded()) for document in as_bytes]
     request = SearchRequest([query or "apple"], max_num_results=50)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search_index, "_PIECE", 3)
+        patch.setattr(search_text, "PIECE", 3)
         assert search(as_bytes, request, SearchIndex()) == reference(as_text, request)
