@@ -283,11 +283,14 @@ class SearchIndex:
 
     # --- ranking --------------------------------------------------------------
 
-    def _best_chunks(self, query: Sequence[str]) -> Steps[dict[str, tuple[float, int]]]:
-        """By file id: its best chunk's raw score and id (ties: the earlier chunk)."""
+    def _best_chunks(self, query: Sequence[str]) -> Steps[_Best]:
+        """By file id: its best chunk's raw score and id (ties: the earlier chunk).
+        Two maps of plain numbers, not one of pairs: a search makes no objects the
+        cyclic collector would have to follow (see serve/collector)."""
         owners = self._owners
-        best: dict[str, tuple[float, int]] = {}
-        held_by = best.get
+        scores_of: dict[str, float] = {}
+        chunk_of: dict[str, int] = {}
+        held_by = scores_of.get
         # Every score is positive: a term's idf is, and so is each of its counts.
         scores = yield from self._scores(query)
         for seen, (chunk, score) in enumerate(scores.items()):
@@ -296,9 +299,10 @@ class SearchIndex:
             file_id = owners[chunk]
             assert file_id is not None  # scores hold live chunks only
             held = held_by(file_id)
-            if held is None or score > held[0] or (score == held[0] and chunk < held[1]):
-                best[file_id] = (score, chunk)
-        return best
+            if held is None or score > held or (score == held and chunk < chunk_of[file_id]):
+                scores_of[file_id] = score
+                chunk_of[file_id] = chunk
+        return _Best(scores_of, chunk_of)
 
     def _scores(self, query: Sequence[str]) -> Steps[dict[int, float]]:
         """BM25 by chunk id, for the live chunks holding a query term: for each
@@ -338,21 +342,39 @@ class SearchIndex:
         return [BM25_K1 * (1 - BM25_B + BM25_B * length / average) for length in self._lengths]
 
 
+class _Best(NamedTuple):
+    scores: dict[str, float]
+    chunks: dict[str, int]
+
+
+# Files ranked at first; a caller that wants more (filters dropped many) gets
+# the rest sorted in one go.
+_FIRST = 64
+
+
 def _in_order(
-    best: Mapping[str, tuple[float, int]],
+    best: _Best,
     places: Mapping[str, tuple[int, Document]],
     starts: array[int],
     ends: array[int],
 ) -> Iterator[Ranked]:
-    """The files of ``best`` by score, then by place in the store; scores scaled."""
-    queue = [
-        (-score, places[file_id][0], chunk, file_id) for file_id, (score, chunk) in best.items()
-    ]
-    if not queue:
+    """The files of ``best`` by score, then by place in the store; scores scaled.
+    Only the first few are ordered until more are asked for."""
+    if not best.scores:
         return
-    heapq.heapify(queue)
-    top = -queue[0][0]
-    while queue:
-        score, _, chunk, file_id = heapq.heappop(queue)
-        scaled = round(-score / top, 6) if top else 0.0
-        yield Ranked(places[file_id][1], scaled, starts[chunk], ends[chunk])
+    top = max(best.scores.values())
+
+    def key(file_id: str) -> tuple[float, int]:
+        return -best.scores[file_id], places[file_id][0]
+
+    def ranked(file_id: str) -> Ranked:
+        chunk = best.chunks[file_id]
+        scaled = round(best.scores[file_id] / top, 6) if top else 0.0
+        return Ranked(places[file_id][1], scaled, starts[chunk], ends[chunk])
+
+    first = heapq.nsmallest(_FIRST, best.scores, key=key)
+    yield from map(ranked, first)
+    if len(first) < len(best.scores):
+        taken = set(first)
+        rest = sorted((file_id for file_id in best.scores if file_id not in taken), key=key)
+        yield from map(ranked, rest)

@@ -219,3 +219,15 @@ def test_large_texts_split_and_decoded_in_pieces_rank_the_same(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search_text, "PIECE", 3)
         assert search(as_bytes, request, SearchIndex()) == reference(as_text, request)
+
+
+def test_results_past_the_first_ranked_come_in_order_too() -> None:
+    documents = [
+        Document(f"file-{n:03d}", "f.txt", {"n": n}, "apple " * (n % 7 + 1) + "pie " * n, None)
+        for n in range(100)
+    ]
+    wanted = {"type": "gte", "key": "n", "value": 90}  # the last by score, mostly
+    request = SearchRequest(["apple"], max_num_results=50, filters=wanted)
+    everything = reference(documents, SearchRequest(["apple"], max_num_results=100))
+    expected = [hit for hit in everything if hit.attributes["n"] >= 90]
+    assert search(documents, request) == expected
