@@ -17,9 +17,11 @@ import asyncio
 import compileall
 import gc
 import importlib.util
+import itertools
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import statistics
@@ -45,6 +47,8 @@ import sdk_suite  # noqa: E402
 from baseline import app as baseline_app  # noqa: E402
 
 from fake_server import Contract, create_app, default_scenario, parse_scenario  # noqa: E402
+from fake_server.domain.search_index import SearchIndex  # noqa: E402
+from fake_server.domain.search_text import Document  # noqa: E402
 from fake_server.testing.handle import FakeServer  # noqa: E402
 
 AUTH = {"Authorization": "Bearer bench"}
@@ -664,6 +668,185 @@ def bench_sdk_suite(rounds: int) -> None:
         )
 
 
+# --- search: one store of 10,000 files, 64 MiB of text ------------------------------
+
+SEARCH_FILES = 10_000
+SEARCH_FILE_BYTES = 6_710  # 10,000 of them: 64 MiB (the session's content budget)
+SEARCH_STORE = "vs_search"
+
+
+def search_vocabulary() -> tuple[list[str], list[float]]:
+    """20,000 made-up words and Zipf weights (the k-th most common word 1/k), as
+    natural text has them: a few words in every chunk, most in a few."""
+    syllables = ["ka", "lo", "mi", "re", "su", "ta", "ne", "po", "vi", "da", "ri", "go"]
+    rng = random.Random(20261207)
+    words: set[str] = set()
+    while len(words) < 20_000:
+        words.add("".join(rng.choice(syllables) for _ in range(rng.randint(1, 4))))
+    ordered = sorted(words)
+    rng.shuffle(ordered)
+    return ordered, list(itertools.accumulate(1 / rank for rank in range(1, len(ordered) + 1)))
+
+
+def search_corpus() -> list[bytes]:
+    """SEARCH_FILES texts of SEARCH_FILE_BYTES each, the same every run: windows
+    of one pool of Zipf-distributed words."""
+    words, weights = search_vocabulary()
+    rng = random.Random(7)
+    pool = rng.choices(words, cum_weights=weights, k=1_000_000)
+    texts = []
+    for index in range(SEARCH_FILES):
+        start = (index * 104_729) % (len(pool) - 2_000)
+        text = " ".join(pool[start : start + 2_000]).encode()
+        texts.append(text[:SEARCH_FILE_BYTES])
+    return texts
+
+
+def search_queries(count: int) -> list[str]:
+    """1 to 3 words each, drawn as often as the text uses them (common words too)."""
+    words, weights = search_vocabulary()
+    rng = random.Random(11)
+    return [
+        " ".join(rng.choices(words, cum_weights=weights, k=rng.randint(1, 3)))
+        for _ in range(count)
+    ]
+
+
+def search_scenario(folder: Path, texts: list[bytes]) -> Path:
+    """A scenario of the texts (content files beside it), all in one store, completed."""
+    (folder / "c").mkdir()
+    files, batches = [], []
+    for index, text in enumerate(texts):
+        (folder / "c" / f"{index:05d}.txt").write_bytes(text)
+        files.append({"id": f"file-{index:05d}", "content_file": f"c/{index:05d}.txt"})
+    for first in range(0, len(texts), 2000):
+        ids = [f"file-{index:05d}" for index in range(first, min(first + 2000, len(texts)))]
+        batches.append({"files": [{"id": file_id, "status": "completed"} for file_id in ids]})
+    scenario = {"files": files, "vector_stores": [{"id": SEARCH_STORE, "file_batches": batches}]}
+    path = folder / "search.json"
+    path.write_text(json.dumps(scenario))
+    return path
+
+
+def percentiles_ms(timings: list[float]) -> tuple[float, float]:
+    ordered = sorted(timings)
+    p99 = ordered[min(len(ordered) - 1, len(ordered) * 99 // 100)]
+    return ordered[len(ordered) // 2] * 1000, p99 * 1000
+
+
+SEARCH_WRK = """
+queries = {queries}
+counter = 0
+request = function()
+  counter = counter + 1
+  local body = '{{"query": "' .. queries[(counter % #queries) + 1] .. '"}}'
+  return wrk.format("POST", "{path}", {{["Authorization"] = "Bearer bench",
+    ["Content-Type"] = "application/json"}}, body)
+end
+"""
+
+
+def health_while(url: str, queries: list[str] | None, count: int) -> list[float]:
+    """Health-check latencies of one client, one every 10 ms, while wrk (another
+    process, 2 connections) sends ``queries`` in turn (None: nothing else runs)."""
+    searching = None
+    script = None
+    if queries is not None:
+        lua = SEARCH_WRK.format(
+            queries="{" + ", ".join(json.dumps(query) for query in queries) + "}",
+            path=f"/v1/vector_stores/{SEARCH_STORE}/search",
+        )
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+            handle.write(lua)
+        script = handle.name
+        command = ["wrk", "-t1", "-c2", f"-d{count // 50 + 30}s", "-s", script, url]
+        if shutil.which("taskset"):
+            command = ["taskset", "-c", LOAD_CPU, *command]
+        searching = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        time.sleep(1)  # the stream under way
+    timings = []
+    try:
+        with httpx.Client(timeout=60) as client:
+            for _ in range(count):
+                started = time.perf_counter()
+                client.get(url + "/__fake__/health").raise_for_status()
+                timings.append(time.perf_counter() - started)
+                time.sleep(0.01)
+    finally:
+        if searching is not None:
+            searching.terminate()
+            searching.wait(timeout=30)
+        if script is not None:
+            os.unlink(script)
+    return timings
+
+
+def bench_search(quick: bool) -> None:
+    if shutil.which("wrk") is None:
+        print("search: skipped, wrk is not installed (apt-get install wrk)", flush=True)
+        return
+    print("search: 10,000 files, 64 MiB of text, in one vector store", flush=True)
+    texts = search_corpus()
+    total = sum(len(text) for text in texts)
+    queries = search_queries(60 if quick else 300)
+    path = f"/v1/vector_stores/{SEARCH_STORE}/search"
+    with tempfile.TemporaryDirectory() as folder:
+        scenario = search_scenario(Path(folder), texts)
+        with serving(fake_command("--scenario", str(scenario)), SERVER_CPU) as served:
+            client = httpx.Client(base_url=served.url, headers=AUTH, timeout=600)
+            before = rss_mb(served.pid)
+            started = time.perf_counter()
+            client.post(path, json={"query": queries[0]}).raise_for_status()
+            built = time.perf_counter() - started
+            grown = rss_mb(served.pid) - before
+            timings = []
+            for query in queries:
+                started = time.perf_counter()
+                client.post(path, json={"query": query}).raise_for_status()
+                timings.append(time.perf_counter() - started)
+            p50, p99 = percentiles_ms(timings)
+            health_alone = health_while(served.url, None, 100 if quick else 300)
+            during = health_while(served.url, queries, 100 if quick else 300)
+            client.close()
+    report("search: first search (indexes 64 MiB)", built, None, "s")
+    report("search: query p50 (HTTP)", p50, None, "ms")
+    report("search: query p99 (HTTP)", p99, None, "ms", target="< 50 ms", ok=p99 < 50)
+    alone_p50, alone_p99 = percentiles_ms(health_alone)
+    report("search: health p50, nothing else running", alone_p50, None, "ms")
+    report("search: health p99, nothing else running", alone_p99, None, "ms")
+    during_p50, health = percentiles_ms(during)
+    report("search: health p50 during searches (wrk, 2 connections)", during_p50, None, "ms")
+    report(
+        "search: health p99 during searches (wrk, 2 connections)",
+        health,
+        None,
+        "ms",
+        target="< 20 ms",
+        ok=health < 20,
+    )
+    report("search: server RSS growth from the first search", grown, None, "MB")
+    memory = search_index_bytes(texts) / total
+    report("search: index memory / text", memory, None, "x", target="< 3x", ok=memory < 3)
+
+
+def search_index_bytes(texts: list[bytes]) -> int:
+    """What the store's index keeps for the texts (tracemalloc, after collection)."""
+    documents = [
+        Document(f"file-{index:05d}", f"{index:05d}.txt", {}, text, None)
+        for index, text in enumerate(texts)
+    ]
+    gc.collect()
+    tracemalloc.start()
+    index = SearchIndex()
+    for _ in index.rank(documents, ["x"]):
+        pass
+    gc.collect()
+    retained, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del index
+    return retained
+
+
 def print_table(quick: bool) -> None:
     cpu = platform.processor() or platform.machine()
     print()
@@ -685,7 +868,7 @@ def print_table(quick: bool) -> None:
         )
 
 
-SECTIONS = ("startup", "throughput", "sdk", "inprocess", "reset", "scale")
+SECTIONS = ("startup", "throughput", "sdk", "inprocess", "reset", "scale", "search")
 
 
 def main() -> int:
@@ -715,6 +898,8 @@ def main() -> int:
         bench_reset(rounds, 500 if args.quick else 2000, contract)
     if "scale" in only:
         bench_scale(contract, rounds)
+    if "search" in only:
+        bench_search(args.quick)
     print_table(args.quick)
     return 1 if any(row.verdict == "MISSED" for row in ROWS) else 0
 

@@ -9,8 +9,9 @@ refused before anything changes, and deleting a file frees its share.
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from fake_server import defaults
 from fake_server.domain.errors import FakeServerError
@@ -41,6 +42,13 @@ class ContentLimitError(FakeServerError):
         return error
 
 
+class Reader(Protocol):
+    """What keeps something read from the store (a search index): told when a
+    file's bytes go, so it lets go of what it made of them."""
+
+    def forget(self, file_id: str) -> None: ...
+
+
 class ContentStore:
     """Uploaded bytes by file id, within one budget. Called under the account's lock."""
 
@@ -48,6 +56,12 @@ class ContentStore:
         self._data: dict[str, bytes] = {}
         self._total = 0
         self.limit = limit
+        # Held weakly: a reader (a vector store's index) goes with its store.
+        self._readers: weakref.WeakSet[Reader] = weakref.WeakSet()
+
+    def watch(self, reader: Reader) -> None:
+        """Tell ``reader`` of every file whose bytes are discarded from now on."""
+        self._readers.add(reader)
 
     def check_room(self, size: int) -> None:
         if self._total + size > self.limit:
@@ -64,6 +78,11 @@ class ContentStore:
 
     def discard(self, file_id: str) -> None:
         self._total -= len(self._data.pop(file_id, b""))
+        for reader in list(self._readers):
+            reader.forget(file_id)
+
+    def text(self, file_id: str) -> StoredText:
+        return StoredText(self, file_id)
 
     @property
     def total(self) -> int:
@@ -73,6 +92,17 @@ class ContentStore:
     def room(self) -> int:
         """How many more bytes the budget takes."""
         return max(0, self.limit - self._total)
+
+
+class StoredText(NamedTuple):
+    """A file's text as the store holds it, read when needed: what keeps one
+    keeps no bytes alive once the file is deleted or expires."""
+
+    store: ContentStore
+    file_id: str
+
+    def decoded(self) -> str:
+        return text_of(self.store.get(self.file_id))
 
 
 def text_of(data: bytes) -> str:
@@ -92,20 +122,26 @@ def chunk_sizes(strategy: Mapping[str, Any] | None) -> tuple[int, int]:
     return size, overlap
 
 
-def chunks(text: str, strategy: Mapping[str, Any] | None) -> list[str]:
-    """The text split into chunks of whitespace-separated tokens, overlapping as the
-    strategy says (the real API counts model tokens; words keep the fake deterministic)."""
-    words = text.split()
-    if not words:
+def chunk_ranges(word_count: int, strategy: Mapping[str, Any] | None) -> list[tuple[int, int]]:
+    """The [start, end) word ranges of a text's chunks: windows of the strategy's
+    size, each overlapping the one before as it says, the last reaching the end."""
+    if not word_count:
         return []
     size, overlap = chunk_sizes(strategy)
     step = max(1, size - overlap)
     out = []
-    for start in range(0, len(words), step):
-        out.append(" ".join(words[start : start + size]))
-        if start + size >= len(words):
+    for start in range(0, word_count, step):
+        out.append((start, min(start + size, word_count)))
+        if start + size >= word_count:
             break
     return out
+
+
+def chunks(text: str, strategy: Mapping[str, Any] | None) -> list[str]:
+    """The text split into chunks of whitespace-separated tokens, overlapping as the
+    strategy says (the real API counts model tokens; words keep the fake deterministic)."""
+    words = text.split()
+    return [" ".join(words[start:end]) for start, end in chunk_ranges(len(words), strategy)]
 
 
 def response_chunking(strategy: Mapping[str, Any] | None) -> dict[str, Any]:

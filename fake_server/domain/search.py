@@ -11,23 +11,45 @@ both sources. Filters compare file attributes as the spec describes.
 
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from fake_server import defaults
 from fake_server.domain.clock import stopwatch
-from fake_server.domain.content import chunks
-from fake_server.domain.errors import PatternTimeoutError
+from fake_server.domain.errors import InvalidRequestError, PatternTimeoutError
+from fake_server.domain.search_index import Ranked, SearchIndex
+from fake_server.domain.search_text import Document, tokens
+from fake_server.domain.slices import WAIT, Steps, finish
 
 if TYPE_CHECKING:
     import regex
 
-BM25_K1 = 1.2
-BM25_B = 0.75
-_WORD = re.compile(r"\w+")
+__all__ = [
+    "MAX_RESULTS",
+    "STOP_WORDS",
+    "WAIT",
+    "Document",
+    "Hit",
+    "ScriptedAnswer",
+    "ScriptedResult",
+    "SearchIndex",
+    "SearchRequest",
+    "Steps",
+    "compile_pattern",
+    "finish",
+    "matches",
+    "results_wanted",
+    "rewritten",
+    "same_json",
+    "search",
+    "search_queries",
+    "search_steps",
+    "tokens",
+]
+
+# The most results one search returns (``max_num_results``), in every dialect.
+MAX_RESULTS = 50
+
 # Words a rewritten query drops (``rewrite_query``): the real API rewrites
 # natural language into keywords; the fake does the same, deterministically.
 _STOP_WORDS = (
@@ -35,14 +57,6 @@ _STOP_WORDS = (
     "please show tell that the this to was what when where which who why with you"
 )
 STOP_WORDS = frozenset(_STOP_WORDS.split(" "))
-
-
-class Document(NamedTuple):
-    file_id: str
-    filename: str
-    attributes: dict[str, Any]
-    text: str
-    chunking_strategy: Mapping[str, Any] | None
 
 
 class ScriptedResult(NamedTuple):
@@ -106,8 +120,28 @@ class Hit(NamedTuple):
     content: Sequence[str]
 
 
-def tokens(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+class _Candidate(NamedTuple):
+    """A hit whose text is cut only if it is returned."""
+
+    file_id: str
+    filename: str
+    score: float
+    attributes: Mapping[str, Any]
+    content: Callable[[], Sequence[str]]
+
+
+def results_wanted(value: int | None) -> int:
+    """``max_num_results`` as sent (None: the default); outside 1..MAX_RESULTS it is
+    refused as the request schemas refuse it, whatever the dialect's schema says."""
+    if value is None:
+        return defaults.SEARCH_RESULTS
+    if value < 1:
+        problem = f"{value} is less than the minimum of 1"
+    elif value > MAX_RESULTS:
+        problem = f"{value} is greater than the maximum of {MAX_RESULTS}"
+    else:
+        return value
+    raise InvalidRequestError(f"Invalid 'max_num_results': {problem}", param="max_num_results")
 
 
 def rewritten(query: str) -> str:
@@ -122,10 +156,21 @@ def search_queries(request: SearchRequest) -> list[str]:
     return list(request.queries)
 
 
-def search(documents: Sequence[Document], request: SearchRequest) -> list[Hit]:
+def search(
+    documents: Sequence[Document], request: SearchRequest, index: SearchIndex | None = None
+) -> list[Hit]:
+    """``search_steps`` run to its end."""
+    return finish(search_steps(documents, request, index))
+
+
+def search_steps(
+    documents: Sequence[Document], request: SearchRequest, index: SearchIndex | None = None
+) -> Steps[list[Hit]]:
+    """The hits for ``request`` among ``documents`` (the store's searchable files, in
+    its order, a list that does not change once given), in slices of work (see
+    ``slices``); ``index`` is the store's, else one is built for this search."""
     queries = search_queries(request)
     joined = " ".join(queries)
-    searchable = {document.file_id: document for document in documents}
     # One budget for all of a search's patterns: many patterns that each stay
     # under it must not hold the server for their sum.
     elapsed = stopwatch()
@@ -133,91 +178,58 @@ def search(documents: Sequence[Document], request: SearchRequest) -> list[Hit]:
         if answer.matches(joined, defaults.SEARCH_PATTERN_SECONDS - elapsed()):
             # Scripted hits still obey filters and thresholds, and name only
             # files the store can search (completed, still attached).
-            hits = [
+            searchable = {document.file_id: document for document in documents}
+            hits = (
                 _scripted_hit(result, searchable[result.file_id])
                 for result in answer.results
                 if result.file_id in searchable
-            ]
+            )
             return _finish(hits, request)
-    hits = _ranked(documents, tokens(joined))
-    return _finish(hits, request)
+    ranked = yield from (index or SearchIndex()).rank_steps(documents, tokens(joined))
+    return _finish(map(_ranked_hit, ranked), request)
 
 
-def _scripted_hit(result: ScriptedResult, document: Document) -> Hit:
-    return Hit(
+def _scripted_hit(result: ScriptedResult, document: Document) -> _Candidate:
+    def content() -> Sequence[str]:
+        return tuple(result.content) if result.content is not None else (document.decoded(),)
+
+    return _Candidate(
         result.file_id,
         result.filename if result.filename is not None else document.filename,
         result.score,
         result.attributes if result.attributes is not None else document.attributes,
-        tuple(result.content) if result.content is not None else (document.text,),
+        content,
     )
 
 
-def _finish(hits: Sequence[Hit], request: SearchRequest) -> list[Hit]:
-    kept = [
-        hit
-        for hit in hits
-        if hit.score >= request.score_threshold
-        and (request.filters is None or matches(request.filters, hit.attributes))
-    ]
-    return kept[: request.max_num_results]
+def _ranked_hit(ranked: Ranked) -> _Candidate:
+    document = ranked.document
+    return _Candidate(
+        document.file_id,
+        document.filename,
+        ranked.score,
+        document.attributes,
+        lambda: (ranked.chunk(),),
+    )
 
 
-def _ranked(documents: Sequence[Document], query: list[str]) -> list[Hit]:
-    if not query:
-        return []
-    corpus: list[tuple[Document, str, list[str]]] = [
-        (document, chunk, tokens(chunk))
-        for document in documents
-        for chunk in chunks(document.text, document.chunking_strategy)
-    ]
-    if not corpus:
-        return []
-    count = len(corpus)
-    average = sum(len(words) for _, _, words in corpus) / count or 1.0
-    frequency: Counter[str] = Counter()
-    for _, _, words in corpus:
-        frequency.update(set(words))
-    terms = Counter(query)
-    scored: list[tuple[float, int, Document, str]] = []
-    for index, (document, chunk, words) in enumerate(corpus):
-        counts = Counter(words)
-        score = 0.0
-        for term, times in terms.items():
-            tf = counts.get(term, 0)
-            if not tf:
-                continue
-            idf = math.log(1 + (count - frequency[term] + 0.5) / (frequency[term] + 0.5))
-            length = 1 - BM25_B + BM25_B * len(words) / average
-            norm = tf * (BM25_K1 + 1) / (tf + BM25_K1 * length)
-            score += times * idf * norm
-        if score > 0:
-            scored.append((score, index, document, chunk))
-    if not scored:
-        return []
-    # Best chunk per file, files by their best chunk; ties by the file's order.
-    best: dict[str, tuple[float, int, Document, list[str]]] = {}
-    for score, index, document, chunk in sorted(scored, key=lambda item: (-item[0], item[1])):
-        entry = best.get(document.file_id)
-        if entry is None:
-            best[document.file_id] = (score, index, document, [chunk])
-        else:
-            entry[3].append(chunk)
-    top = max(entry[0] for entry in best.values())
-    return [
-        Hit(
-            document.file_id,
-            document.filename,
-            round(score / top, 6) if top else 0.0,
-            document.attributes,
-            tuple(found[:1]),
-        )
-        for score, _, document, found in best.values()
-    ]
+def _finish(candidates: Iterable[_Candidate], request: SearchRequest) -> list[Hit]:
+    """The hits above the threshold that pass the filters, up to the limit."""
+    kept: list[Hit] = []
+    for hit in candidates:
+        if len(kept) >= request.max_num_results:
+            break
+        if hit.score >= request.score_threshold and (
+            request.filters is None or matches(request.filters, hit.attributes)
+        ):
+            kept.append(Hit(hit.file_id, hit.filename, hit.score, hit.attributes, hit.content()))
+    return kept
 
 
 def matches(condition: Mapping[str, Any], attributes: Mapping[str, Any]) -> bool:
-    """Whether ``attributes`` satisfy a ComparisonFilter or CompoundFilter."""
+    """Whether ``attributes`` satisfy a ComparisonFilter or CompoundFilter. Values
+    compare as JSON values: a boolean, a number and a string are never equal, and
+    only numbers or only strings are ordered (1 and 1.0 are one number)."""
     kind = condition.get("type", "eq")
     if kind in ("and", "or"):
         results = (matches(part, attributes) for part in condition.get("filters", []))
@@ -228,19 +240,36 @@ def matches(condition: Mapping[str, Any], attributes: Mapping[str, Any]) -> bool
         return kind in ("ne", "nin")
     actual = attributes[key]
     if kind == "eq":
-        return bool(actual == value)
+        return same_json(actual, value)
     if kind == "ne":
-        return bool(actual != value)
+        return not same_json(actual, value)
     if kind in ("in", "nin"):
-        inside = isinstance(value, list) and actual in value
+        inside = isinstance(value, list) and any(same_json(actual, item) for item in value)
         return inside if kind == "in" else not inside
-    if isinstance(actual, bool) or isinstance(value, bool):
-        return False
-    if isinstance(actual, int | float) and isinstance(value, int | float):
+    if _is_number(actual) and _is_number(value):
         return _ordered(kind, float(actual), float(value))
     if isinstance(actual, str) and isinstance(value, str):
         return _ordered(kind, actual, value)
     return False
+
+
+def same_json(left: Any, right: Any) -> bool:
+    """Whether two JSON values are one value: of one JSON type, and equal."""
+    if _is_number(left) and _is_number(right):
+        return bool(left == right)
+    return _json_type(left) is _json_type(right) and bool(left == right)
+
+
+def _is_number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _json_type(value: Any) -> type:
+    # bool before int: in Python a boolean is an int, in JSON it is not a number.
+    for kind in (bool, str, list, dict, type(None)):
+        if isinstance(value, kind):
+            return kind
+    return float if _is_number(value) else type(value)
 
 
 def _ordered(kind: str, actual: Any, value: Any) -> bool:

@@ -8,8 +8,10 @@ missing one would. Called only under the account's lock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import heapq
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from fake_server import defaults
 from fake_server.domain.content import ContentStore, digest, text_of
@@ -21,8 +23,14 @@ from fake_server.domain.errors import (
 )
 from fake_server.domain.ids import new_file_id
 from fake_server.domain.model import NO_OWN_PROCESSING, Processing, VectorStore, VectorStoreFile
+from fake_server.domain.model.file import changes_after
 from fake_server.domain.paging import Page, PageQuery, paginate
 from fake_server.domain.permissions import visible
+from fake_server.domain.search_index import Searchable
+from fake_server.domain.search_text import Document
+from fake_server.domain.views import FileStatus
+
+_NO_ATTRIBUTES: Mapping[str, object] = MappingProxyType({})
 
 
 @dataclass(slots=True)
@@ -47,6 +55,14 @@ class Uploads:
     def __init__(self, uploads: Iterable[UploadedFile] = ()) -> None:
         self._uploads = {upload.id: upload for upload in uploads}
         self.contents = ContentStore()
+        # (expires_at, id) of uploads that expire, soonest first: an expired
+        # upload's bytes are given back (``release_expired``).
+        self._expiring = [
+            (upload.expires_at, upload.id)
+            for upload in self._uploads.values()
+            if upload.expires_at is not None
+        ]
+        heapq.heapify(self._expiring)
 
     def get(self, file_id: str) -> UploadedFile | None:
         """The upload whoever owns it, expired or not (None: never uploaded, or deleted)."""
@@ -71,6 +87,7 @@ class Uploads:
         expires_after_seconds: int | None,
     ) -> UploadedFile:
         """A new upload; refused before anything changes if its bytes do not fit."""
+        self.release_expired(now)
         if content is not None:
             self.contents.check_room(len(content))
         upload = UploadedFile(
@@ -86,7 +103,16 @@ class Uploads:
         if content is not None:
             self.contents.put(upload.id, content)
         self._uploads[upload.id] = upload
+        if upload.expires_at is not None:
+            heapq.heappush(self._expiring, (upload.expires_at, upload.id))
         return upload
+
+    def release_expired(self, now: float) -> None:
+        """Give back the bytes of every upload past its ``expires_at``: it is gone,
+        as if deleted (its record stays, answering as a missing one)."""
+        while self._expiring and self._expiring[0][0] <= now:
+            _, file_id = heapq.heappop(self._expiring)
+            self.contents.discard(file_id)
 
     def page(
         self,
@@ -117,8 +143,45 @@ class Uploads:
         del self._uploads[file_id]
         self.contents.discard(file_id)
 
-    def text(self, file_id: str) -> str:
-        return text_of(self.contents.get(file_id))
+    def text(self, file_id: str, now: float) -> str:
+        """The file's parsed text; none once it expired."""
+        return text_of(self._content(file_id, now))
+
+    def searchable(self, vector_store: VectorStore, now: float) -> Sequence[Document]:
+        """The store's completed files as search reads them: their text (read from
+        the content store when needed), none for an expired upload, which no search
+        can name.
+        Kept with the store's index until the store or the clock moves them."""
+        held = vector_store.search_index.searchable
+        if held is not None and held.version == vector_store.version and now < held.until:
+            return held.documents
+        documents = []
+        until = changes_after(vector_store.files.values(), now)
+        for file in vector_store.files.values():
+            if file.status_at(now) is not FileStatus.COMPLETED:
+                continue
+            upload = self._uploads.get(file.id)
+            if upload is not None and upload.expires_at is not None:
+                if _expired(upload, now):
+                    continue
+                until = min(until, upload.expires_at)
+            documents.append(
+                Document(
+                    file.id,
+                    upload.filename if upload is not None else file.id,
+                    file.attributes or _NO_ATTRIBUTES,
+                    self.contents.text(file.id),
+                    file.chunking_strategy,
+                )
+            )
+        vector_store.search_index.searchable = Searchable(documents, vector_store.version, until)
+        return documents
+
+    def _content(self, file_id: str, now: float) -> bytes:
+        upload = self._uploads.get(file_id)
+        if upload is not None and _expired(upload, now):
+            return b""
+        return self.contents.get(file_id)
 
     def check_duplicates(
         self, vector_store: VectorStore, files: Sequence[VectorStoreFile], *, skip: bool

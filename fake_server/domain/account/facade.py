@@ -286,9 +286,18 @@ class Account:
         self, vector_store_id: str, request: search.SearchRequest, *, actor: str | None = None
     ) -> list[search.Hit]:
         """The vector store's completed files ranked for the query (see ``search``)."""
+        return search.finish(self.start_search(vector_store_id, request, actor=actor))
+
+    def start_search(
+        self, vector_store_id: str, request: search.SearchRequest, *, actor: str | None = None
+    ) -> search.Steps[list[search.Hit]]:
+        """A search of the store, in slices of work to run between other clients'
+        requests; the lock is held only while the store's files are read, now."""
         with self._lock:
-            documents, scripted = store_files.search_input(self._state, vector_store_id, actor)
-        return search.search(documents, request._replace(scripted=scripted))
+            documents, scripted, index = store_files.search_input(
+                self._state, vector_store_id, actor
+            )
+        return search.search_steps(documents, request._replace(scripted=scripted), index)
 
     # --- uploaded files -------------------------------------------------------
 

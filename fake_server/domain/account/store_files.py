@@ -3,6 +3,7 @@ content of, and search."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fake_server.domain import search
@@ -11,6 +12,7 @@ from fake_server.domain.account.find import find_store_file, find_vector_store
 from fake_server.domain.account.state import AccountState
 from fake_server.domain.model import VectorStoreFile
 from fake_server.domain.permissions import Role
+from fake_server.domain.search_index import SearchIndex
 from fake_server.domain.views import FileStatus, FileView
 
 
@@ -72,28 +74,19 @@ def content(
 ) -> tuple[FileView, str, str]:
     vector_store = find_vector_store(state, vector_store_id, actor, Role.READER)
     file = find_store_file(vector_store, file_id)
-    return file.view(state.clock.now()), _filename(state, file), state.uploads.text(file_id)
+    now = state.clock.now()
+    return file.view(now), _filename(state, file), state.uploads.text(file_id, now)
 
 
 def search_input(
     state: AccountState, vector_store_id: str, actor: str | None
-) -> tuple[list[search.Document], tuple[search.ScriptedAnswer, ...]]:
-    """What a search of the store reads: its completed files as documents, and its
-    scripted answers. The search itself runs without the lock."""
+) -> tuple[Sequence[search.Document], tuple[search.ScriptedAnswer, ...], SearchIndex]:
+    """What a search of the store reads: its completed files as documents, its
+    scripted answers and its index. The search itself runs without the lock."""
     vector_store = find_vector_store(state, vector_store_id, actor, Role.READER)
-    now = state.clock.now()
-    documents = [
-        search.Document(
-            file.id,
-            _filename(state, file),
-            dict(file.attributes or {}),
-            state.uploads.text(file.id),
-            file.chunking_strategy,
-        )
-        for file in vector_store.files.values()
-        if file.status_at(now) is FileStatus.COMPLETED
-    ]
-    return documents, state.scripted_searches.get(vector_store.id, ())
+    documents = state.uploads.searchable(vector_store, state.clock.now())
+    scripted = state.scripted_searches.get(vector_store.id, ())
+    return documents, scripted, vector_store.search_index
 
 
 def _filename(state: AccountState, file: VectorStoreFile) -> str:

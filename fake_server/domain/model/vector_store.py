@@ -14,6 +14,7 @@ from typing import Any
 
 from fake_server.domain.model.batch import FileBatch
 from fake_server.domain.model.file import VectorStoreFile, changes_after, count_files
+from fake_server.domain.search_index import SearchIndex
 from fake_server.domain.views import BatchView, FileList, FileStatus, Snapshot, VectorStoreView
 
 # Versions are unique in the process, not only within one vector store, so a
@@ -42,6 +43,10 @@ class VectorStore:
     # The vector store's files by id; a file added again replaces the earlier entry.
     _files: dict[str, VectorStoreFile] = field(default_factory=dict, init=False, repr=False)
     version: int = field(default_factory=lambda: next(_versions), init=False)
+    # Its files' chunks for search, tokenised once; it goes with the store.
+    search_index: SearchIndex = field(
+        default_factory=SearchIndex, init=False, repr=False, compare=False
+    )
     # Read-only views of the two above, for readers.
     batches: Mapping[str, FileBatch] = field(init=False, repr=False)
     files: Mapping[str, VectorStoreFile] = field(init=False, repr=False)
@@ -102,6 +107,7 @@ class VectorStore:
         for batch in self._batches.values():
             removed = batch.detach(file_id) or removed
         if removed:
+            self.search_index.forget(file_id)
             self._changed()
         return removed
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from fake_server import defaults
 from fake_server.domain import search
 from fake_server.domain.views import FileList, Snapshot
 from fake_server.http.bodies import json_object
@@ -122,15 +122,23 @@ async def search_vector_store(call: Call) -> dict[str, Any]:
     query = body["query"]
     queries = [query] if isinstance(query, str) else list(query)
     ranking = body.get("ranking_options") or {}
-    limit = body.get("max_num_results")
     request = search.SearchRequest(
         queries=queries,
-        max_num_results=limit if isinstance(limit, int) else defaults.SEARCH_RESULTS,
+        max_num_results=search.results_wanted(body.get("max_num_results")),
         score_threshold=float(ranking.get("score_threshold") or 0.0),
         rewrite_query=bool(body.get("rewrite_query")),
         filters=body.get("filters"),
     )
-    hits = call.state.account.search_vector_store(
+    # A search of a large store takes a while: it runs in slices, and between
+    # two the event loop serves everyone else (see domain/search_index).
+    steps = call.state.account.start_search(
         call.path_param("vector_store_id"), request, actor=call.actor
     )
+    while True:
+        try:
+            step = next(steps)
+        except StopIteration as done:
+            hits: list[search.Hit] = done.value
+            break
+        await asyncio.sleep(0.001 if step == search.WAIT else 0)
     return render.search_results(search.search_queries(request), hits, call.dialect)
