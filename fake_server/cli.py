@@ -55,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
         description="A stateful, contract-checked fake of the vector store file batch API.",
     )
     parser.add_argument(
-        "--version", action="version", version=f"%(prog)s {_version()}", help="print the version"
+        "--version", action=_VersionAction, nargs=0, help="print the version and exit"
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     serve = commands.add_parser(
@@ -99,8 +99,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _VersionAction(argparse.Action):
+    """argparse's ``version`` action, reading the version only when asked for: every
+    start builds this parser, and importlib.metadata costs a few milliseconds."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        print(f"{parser.prog} {_version()}")
+        parser.exit()
+
+
 def _version() -> str:
-    # Read only when asked for: importlib.metadata costs a few milliseconds.
     from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
 
     try:

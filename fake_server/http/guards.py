@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from starlette.types import Scope
 
@@ -52,16 +52,25 @@ _hosts: dict[bytes, tuple[Address, bool] | None] = {}
 
 def refusal(
     scope: Scope,
+    index: Mapping[bytes, bytes],
     method: str,
     path: str,
+    *,
     body_types: tuple[str, ...],
     allowed_hosts: tuple[str, ...],
 ) -> ApiError | None:
     """Why the request must be refused (403), or None if it may go on.
 
+    ``index``: the request's headers by name (``headers.index_headers``);
     ``body_types``: what the route's operation takes as a body (``Operation.body_types``).
     """
-    hosts = _values(scope["headers"], b"host")
+    listed = scope["headers"]
+    if len(index) == len(listed):
+        # No name is sent twice (the usual request): the index holds every value.
+        host = index.get(b"host")
+        hosts = [] if host is None else [host]
+    else:
+        hosts = _values(listed, b"host")
     if hosts:
         own = _host_of(hosts, scope.get("server"), allowed_hosts)
         if own is None:

@@ -122,10 +122,11 @@ async def handle(call: Call) -> Response:
         route = call.route
         refusal = guards.refusal(
             call.request.scope,
+            call.headers,
             call.method,
             call.path,
-            JSON_BODY if route is None else route.operation.body_types,
-            call.server.settings.allowed_hosts,
+            body_types=JSON_BODY if route is None else route.operation.body_types,
+            allowed_hosts=call.server.settings.allowed_hosts,
         )
         if refusal is not None:
             raise Refused(refusal)

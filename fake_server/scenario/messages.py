@@ -8,7 +8,6 @@ breaks in the scenario's words rather than JSON Schema's.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -78,6 +77,9 @@ def unknown_operation(fault: dict[str, Any]) -> str:
     """The nearest operation ids when a typo is likely; every id only when none is near."""
     name = str(fault["operation"])
     near = [known for known in ALL_OPERATION_IDS if known.lower() == name.lower()]
+    # Loaded only for a mistake: difflib is no part of a start.
+    import difflib  # noqa: PLC0415
+
     # 0.5, below difflib's default: "cancelBatch" still finds cancelVectorStoreFileBatch.
     near = near or difflib.get_close_matches(name, ALL_OPERATION_IDS, n=3, cutoff=0.5)
     if near:
