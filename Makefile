@@ -35,6 +35,7 @@ run: install
 
 lint: install-test
 	$(BIN)/ruff check fake_server tools tests bench
+	$(BIN)/ruff format --check fake_server tools tests bench
 	$(BIN)/mypy
 
 test: lint node-packages

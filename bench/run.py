@@ -707,8 +707,7 @@ def search_queries(count: int) -> list[str]:
     words, weights = search_vocabulary()
     rng = random.Random(11)
     return [
-        " ".join(rng.choices(words, cum_weights=weights, k=rng.randint(1, 3)))
-        for _ in range(count)
+        " ".join(rng.choices(words, cum_weights=weights, k=rng.randint(1, 3))) for _ in range(count)
     ]
 
 

@@ -66,9 +66,7 @@ def ensure_npm_packages() -> None:
         return
     npm = shutil.which("npm")
     assert npm is not None, "npm is needed to install tests/node's packages"
-    subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True, timeout=300
-    )
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True, timeout=300)
 
 
 @pytest.fixture

@@ -300,9 +300,7 @@ def extract_mka1() -> dict[str, Any]:
         defs[name] = schema
         return f"#/$defs/{name}"
 
-    for operation_id, (method, path, model_name, request) in sorted(
-        MKA1_ONLY_OPERATIONS.items()
-    ):
+    for operation_id, (method, path, model_name, request) in sorted(MKA1_ONLY_OPERATIONS.items()):
         operations[operation_id] = {
             "sdk_operation_id": operation_id,
             "method": method,

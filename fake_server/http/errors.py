@@ -243,9 +243,7 @@ def _file_list(error: Exception) -> ApiError:
 
 def _rate_limited(error: Exception) -> ApiError:
     assert isinstance(error, RateLimitError)
-    headers = (
-        {"x-should-retry": "false"} if error.wait is None else retry_after_headers(error.wait)
-    )
+    headers = {"x-should-retry": "false"} if error.wait is None else retry_after_headers(error.wait)
     return ApiError(
         429, error.message, type="requests", code="rate_limit_exceeded", headers=headers
     )
@@ -310,6 +308,8 @@ def known_error(error: Exception) -> ApiError | None:
         if answer is not None:
             return answer(error)
     return None
+
+
 class files_listed_in:  # noqa: N801 -- used as a ``with`` statement, like contextlib's
     """Word a domain ``FileListError`` for the client, naming the parameter that
     listed the files (``file_ids`` or ``files``).

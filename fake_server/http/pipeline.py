@@ -77,13 +77,13 @@ class _Request(Request):
                     _queries.clear()
                 _queries[raw] = params
         return params
+
+
 logger = logging.getLogger("fake_server")
 END_USER_PARAM = "X-On-Behalf-Of"
 
 
-def resolve(
-    server: ServerState, router: Router[Handler], scope: Scope, receive: Receive
-) -> Call:
+def resolve(server: ServerState, router: Router[Handler], scope: Scope, receive: Receive) -> Call:
     """Everything later steps need to know about the request, decided once; never raises."""
     elapsed = stopwatch()
     headers = index_headers(scope)
@@ -314,4 +314,3 @@ async def run(
 def _last_resort() -> Response:
     """What a client gets if answering itself failed (a bug): the envelope, unchecked."""
     return JSONResponse(internal_error("The server had an error while answering.").envelope(), 500)
-

@@ -35,9 +35,7 @@ from fake_server.http.provider.render import (
 logger = logging.getLogger("fake_server")
 
 
-def respond(
-    call: Call, status: int, body: Any, headers: dict[str, str] | None = None
-) -> Response:
+def respond(call: Call, status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     session = call.session
     # A request refused before its session was known is checked against the
     # contract all the same; the default session's contract is the server's.
@@ -50,9 +48,7 @@ def respond(
         # A file's own bytes: the contract says only "a binary string".
         violation = None
     elif isinstance(body, EncodedList):
-        violation = contract.check_list(
-            schema_set, operation, status, body.envelope(), body.items
-        )
+        violation = contract.check_list(schema_set, operation, status, body.envelope(), body.items)
     elif isinstance(body, EncodedBody):
         violation = contract.check_encoded(schema_set, operation, status, body.data, body.value)
     else:
@@ -145,9 +141,7 @@ def _record(
     session, route = call.session, call.route
     journaled = session is not None and call.journaled
     observed = session is not None and route is not None and route.dialect is not None
-    logged = (
-        access_log.writer is not None or access_log.tally is not None or access_log.enabled()
-    )
+    logged = access_log.writer is not None or access_log.tally is not None or access_log.enabled()
     if not (journaled or observed or logged):
         return  # the control plane's requests, with the log off: nobody reads a record
     took = call.elapsed()

@@ -91,11 +91,15 @@ def test_a_cancel_and_then_a_reset_show_in_the_same_query_at_once(
         fake_server_inprocess.reset()
         after_reset = statuses(http, "/v1" + path)
 
-    assert before == after_reset == {
-        "file-quick": "in_progress",
-        "file-slow": "in_progress",
-        "file-done": "completed",
-    }
+    assert (
+        before
+        == after_reset
+        == {
+            "file-quick": "in_progress",
+            "file-slow": "in_progress",
+            "file-done": "completed",
+        }
+    )
     assert cancelled == {
         "file-quick": "cancelled",
         "file-slow": "cancelled",
@@ -163,8 +167,7 @@ def test_a_page_kept_under_one_contract_is_checked_again_under_another(
 def test_a_bad_query_is_refused_every_time(fake_server_inprocess: FakeServer) -> None:
     with fake_server_inprocess.http_client() as http:
         answers = [
-            http.get("/v1" + BATCH_FILES, params={"limit": "many"}, headers=ALICE)
-            for _ in range(2)
+            http.get("/v1" + BATCH_FILES, params={"limit": "many"}, headers=ALICE) for _ in range(2)
         ]
         good = http.get("/v1" + BATCH_FILES, params={"limit": "1"}, headers=ALICE)
 

@@ -142,8 +142,14 @@ def test_bad_uploads_are_refused(
     ("data", "param"),
     [
         ({"purpose": ["assistants", "batch"]}, "purpose"),
-        ({"purpose": "assistants", "expires_after[seconds]": ["3600", "7200"],
-          "expires_after[anchor]": "created_at"}, "expires_after[seconds]"),
+        (
+            {
+                "purpose": "assistants",
+                "expires_after[seconds]": ["3600", "7200"],
+                "expires_after[anchor]": "created_at",
+            },
+            "expires_after[seconds]",
+        ),
     ],
 )
 def test_an_upload_field_given_twice_is_refused_not_read_as_the_last(
@@ -331,20 +337,42 @@ def test_a_key_with_a_lone_surrogate_is_a_400_not_a_500(
 # A value under "one of these shapes" is refused by the rule of the shape it
 # was meant as (its "type" says which), not by another shape's enum.
 MEANT_SHAPES = [
-    ("/v1/vector_stores", {"chunking_strategy": {"type": "auto", "x": 1}}, "x",
-     "Unrecognized request argument supplied: x"),
-    ("/v1/vector_stores", {"chunking_strategy": {"type": "static"}}, "chunking_strategy.static",
-     "Missing required parameter: 'chunking_strategy.static'."),
-    ("/v1/vector_stores/vs_v/search", {"query": "a", "filters": {"type": "eq", "key": "a"}},
-     "filters.value", "Missing required parameter: 'filters.value'."),
-    ("/v1/vector_stores/vs_v/search",
-     {"query": "a", "filters": {"type": "and", "filters": [{"type": "eq", "key": "a"}]}},
-     "filters.filters.0.value", "Missing required parameter: 'filters.filters.0.value'."),
-    ("/v1/vector_stores/vs_v", {"name": 5}, "name",
-     "Invalid 'name': expected string or null, but got integer instead."),
-    ("/api/v1/llm/vector_stores/vs_v/permissions",
-     {"grantee_type": "user", "user_id": "u1", "role": "bad"}, "role",
-     "Invalid 'role': 'bad' is not one of ['writer', 'reader']"),
+    (
+        "/v1/vector_stores",
+        {"chunking_strategy": {"type": "auto", "x": 1}},
+        "x",
+        "Unrecognized request argument supplied: x",
+    ),
+    (
+        "/v1/vector_stores",
+        {"chunking_strategy": {"type": "static"}},
+        "chunking_strategy.static",
+        "Missing required parameter: 'chunking_strategy.static'.",
+    ),
+    (
+        "/v1/vector_stores/vs_v/search",
+        {"query": "a", "filters": {"type": "eq", "key": "a"}},
+        "filters.value",
+        "Missing required parameter: 'filters.value'.",
+    ),
+    (
+        "/v1/vector_stores/vs_v/search",
+        {"query": "a", "filters": {"type": "and", "filters": [{"type": "eq", "key": "a"}]}},
+        "filters.filters.0.value",
+        "Missing required parameter: 'filters.filters.0.value'.",
+    ),
+    (
+        "/v1/vector_stores/vs_v",
+        {"name": 5},
+        "name",
+        "Invalid 'name': expected string or null, but got integer instead.",
+    ),
+    (
+        "/api/v1/llm/vector_stores/vs_v/permissions",
+        {"grantee_type": "user", "user_id": "u1", "role": "bad"},
+        "role",
+        "Invalid 'role': 'bad' is not one of ['writer', 'reader']",
+    ),
 ]
 
 
@@ -361,8 +389,11 @@ def test_a_refusal_names_the_rule_of_the_shape_the_value_was_meant_as(
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [
-        ("POST", "/__fake__/faults",
-         b'{"operation": "cancelVectorStoreFileBatch", "status": 500, "\\ud800": 1}'),
+        (
+            "POST",
+            "/__fake__/faults",
+            b'{"operation": "cancelVectorStoreFileBatch", "status": 500, "\\ud800": 1}',
+        ),
         ("PUT", "/__fake__/scenario", b'{"files": [{"id": "file-a", "owner": "\\ud800"}]}'),
     ],
 )

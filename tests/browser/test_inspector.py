@@ -88,9 +88,7 @@ def test_the_apps_requests_appear_newest_first_with_their_headers(
     expect(rows.nth(2)).to_contain_text("getVectorStoreFileBatch")
     rows.nth(2).locator("summary").click()
     expect(rows.nth(2)).to_contain_text('"x-stainless-retry-count": "0"')
-    expect(page.locator(f"[data-vector-store='{store.id}']")).to_contain_text(
-        "Created by the app"
-    )
+    expect(page.locator(f"[data-vector-store='{store.id}']")).to_contain_text("Created by the app")
 
 
 def test_a_fault_is_added_and_cleared_from_the_page(page: Page, server: FakeServer) -> None:
@@ -158,14 +156,14 @@ def test_a_scenario_is_loaded_and_a_refused_one_shows_each_problem_with_its_line
     page: Page,
 ) -> None:
     text = page.get_by_label("Scenario YAML")
-    text.fill("vector_stores:\n  - id: vs_a\n    file_batches:\n      - id: vsfb_a\n"
-              "        files: 7\n        colour: blue\n")
+    text.fill(
+        "vector_stores:\n  - id: vs_a\n    file_batches:\n      - id: vsfb_a\n"
+        "        files: 7\n        colour: blue\n"
+    )
     page.get_by_role("button", name="Load scenario").click()
     problems = page.get_by_role("alert", name="Scenario problems").get_by_role("listitem")
     expect(problems.filter(has_text=":5: vector_stores[0].file_batches[0].files")).to_have_count(1)
-    expect(problems.filter(has_text=":6: vector_stores[0].file_batches[0].colour")).to_have_count(
-        1
-    )
+    expect(problems.filter(has_text=":6: vector_stores[0].file_batches[0].colour")).to_have_count(1)
     # Refused: the old state stays.
     expect(page.locator("[data-batch='vsfb_slow']")).to_have_count(1)
 

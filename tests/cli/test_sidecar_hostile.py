@@ -35,9 +35,7 @@ def test_a_long_path_is_logged_cut_short(tmp_path: Path, sidecars: list[Sidecar]
     sidecars.append(sidecar)
 
     httpx.get(sidecar.url + "/v1/" + "a" * 50_000, headers=AUTH)
-    refused = httpx.get(
-        sidecar.url + BATCH, headers={**AUTH, "X-Fake-Session": "s" * 50_000}
-    )
+    refused = httpx.get(sidecar.url + BATCH, headers={**AUTH, "X-Fake-Session": "s" * 50_000})
 
     assert refused.status_code == 400
     lines = sidecar.lines()

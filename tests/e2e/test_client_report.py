@@ -135,9 +135,7 @@ def test_a_burst_over_the_limit_and_the_sdks_retry_produce_no_finding(
 
 
 def test_a_retry_sooner_than_retry_after_is_reported(start_server: StartServer) -> None:
-    server = start_server(
-        "limits: {attached_files_per_minute: 2}\n" + POLLED.split("\n", 2)[2]
-    )
+    server = start_server("limits: {attached_files_per_minute: 2}\n" + POLLED.split("\n", 2)[2])
     body = {"file_ids": ["file-x", "file-y"]}
     with raw(server) as http:
         http.post("/v1/vector_stores/vs_1/file_batches", json=body)
@@ -217,8 +215,12 @@ def test_a_scripted_retry_after_honoured_by_the_sdk_is_not_reported(
     server = start_server(POLLED)
     httpx.post(
         f"{server.url}/__fake__/faults",
-        json={"operation": "getVectorStoreFileBatch", "status": status, "times": 1,
-              "retry_after_ms": 20},
+        json={
+            "operation": "getVectorStoreFileBatch",
+            "status": status,
+            "times": 1,
+            "retry_after_ms": 20,
+        },
     ).raise_for_status()
     client = server.openai_client(max_retries=1)
     assert client.vector_stores.file_batches.retrieve("vsfb_1", vector_store_id="vs_1")

@@ -109,7 +109,7 @@ def test_a_number_no_field_can_hold_is_a_400_naming_the_parameter(
     error = _refused(client.post(path, headers=JSON, content=body.encode()))
     assert error["param"] == param
     if param and param.endswith(" characters)"):  # the message says the same length
-        assert param[param.index("... ("):] in error["message"]
+        assert param[param.index("... (") :] in error["message"]
     assert error["code"] == code
     assert len(error["message"]) < 300
     stores = client.get("/v1/vector_stores", headers=AUTH).json()

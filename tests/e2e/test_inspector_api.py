@@ -101,9 +101,7 @@ def test_the_token_in_the_url_becomes_a_cookie_and_the_url_loses_it(
     first = httpx.get(f"{url}/__fake__/ui", params={"token": TOKEN})
     assert first.status_code == 303 and first.headers["location"] == "/__fake__/ui"
     cookie = first.headers["set-cookie"]
-    assert cookie == (
-        f"fake_server_admin={TOKEN}; Path=/__fake__; HttpOnly; SameSite=Strict"
-    )
+    assert cookie == (f"fake_server_admin={TOKEN}; Path=/__fake__; HttpOnly; SameSite=Strict")
     jar = {"Cookie": f"fake_server_admin={TOKEN}"}
     assert httpx.get(f"{url}/__fake__/ui", headers=jar).status_code == 200
     assert httpx.get(f"{url}/__fake__/state", headers=jar).status_code == 200
@@ -116,9 +114,7 @@ def test_a_change_made_with_the_cookie_needs_the_inspectors_header(
     # this header (it would need a CORS preflight, never granted).
     jar = {"Cookie": f"fake_server_admin={TOKEN}"}
     assert httpx.post(f"{guarded.url}/__fake__/reset", headers=jar).status_code == 401
-    allowed = httpx.post(
-        f"{guarded.url}/__fake__/reset", headers={**jar, "X-Fake-Inspector": "1"}
-    )
+    allowed = httpx.post(f"{guarded.url}/__fake__/reset", headers={**jar, "X-Fake-Inspector": "1"})
     assert allowed.status_code == 200
     bearer = httpx.post(
         f"{guarded.url}/__fake__/reset", headers={"Authorization": f"Bearer {TOKEN}"}

@@ -53,20 +53,24 @@ def test_a_grant_lets_an_end_user_see_the_store_until_revoked(start_server: Star
     assert (carol.role, carol.source) == (None, "none")
 
     # Only the owner (or the whole account) changes permissions.
-    assert status_of(
-        lambda: stores.delete_permission(
-            vector_store_id="vs_alice", user_id="bob", x_on_behalf_of="bob"
+    assert (
+        status_of(
+            lambda: stores.delete_permission(
+                vector_store_id="vs_alice", user_id="bob", x_on_behalf_of="bob"
+            )
         )
-    ) == 403
+        == 403
+    )
     deleted = stores.delete_permission(
         vector_store_id="vs_alice", user_id="bob", x_on_behalf_of="alice"
     )
     assert deleted.deleted and deleted.user_id == "bob"
     assert status_of(bob_gets) == 404
     assert stores.list(x_on_behalf_of="bob").data == []
-    assert status_of(
-        lambda: stores.delete_permission(vector_store_id="vs_alice", user_id="bob")
-    ) == 404
+    assert (
+        status_of(lambda: stores.delete_permission(vector_store_id="vs_alice", user_id="bob"))
+        == 404
+    )
 
 
 def test_a_team_grant_reaches_every_end_user(start_server: StartServer) -> None:
@@ -85,12 +89,15 @@ def test_a_team_grant_reaches_every_end_user(start_server: StartServer) -> None:
 def test_the_owner_role_is_fixed_and_permissions_are_mka1_only(start_server: StartServer) -> None:
     server = start_server(SCENARIO)
     stores = server.mka1_client().llm.vector_stores
-    assert status_of(
-        lambda: stores.create_permission(
-            vector_store_id="vs_alice",
-            body={"grantee_type": "user", "user_id": "alice", "role": "reader"},
+    assert (
+        status_of(
+            lambda: stores.create_permission(
+                vector_store_id="vs_alice",
+                body={"grantee_type": "user", "user_id": "alice", "role": "reader"},
+            )
         )
-    ) == 400
+        == 400
+    )
     response = httpx.get(
         f"{server.url}/v1/vector_stores/vs_alice/permissions",
         headers={"Authorization": f"Bearer {TEST_API_KEY}"},

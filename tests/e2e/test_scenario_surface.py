@@ -61,7 +61,8 @@ def test_declared_fields_are_served(start_server: StartServer) -> None:
     assert files["file-ship"].attributes == {"source": "faq"}
     strategy = files["file-refunds"].chunking_strategy
     assert strategy is not None and strategy.model_dump()["static"] == {
-        "max_chunk_size_tokens": 100, "chunk_overlap_tokens": 50,
+        "max_chunk_size_tokens": 100,
+        "chunk_overlap_tokens": 50,
     }
     upload = client.files.retrieve("file-refunds")
     assert upload.expires_at == 1704067200 + 7200
@@ -110,7 +111,7 @@ def test_content_file_is_read_relative_to_the_scenario(tmp_path: Path) -> None:
         ),
         (
             "files: [{id: file-a, content_file: ../secret}]",
-            "<scenario>:1: files[0].content_file: \"../secret\" must be a relative path",
+            '<scenario>:1: files[0].content_file: "../secret" must be a relative path',
         ),
         (
             "files: [{id: file-a, content: x, content_file: a.txt}]",
@@ -166,9 +167,7 @@ def test_every_purpose_a_scenario_may_give_reads_back_in_both_dialects(
 
 
 @pytest.mark.parametrize("link", ["secret_link", "linked_dir/secret.txt"])
-def test_a_content_file_cannot_leave_the_folder_through_a_link(
-    tmp_path: Path, link: str
-) -> None:
+def test_a_content_file_cannot_leave_the_folder_through_a_link(tmp_path: Path, link: str) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.txt").write_bytes(b"not for the scenario")

@@ -73,8 +73,11 @@ def test_bracketed_expiry_out_of_range_is_refused(start_server: StartServer) -> 
     response = httpx.post(
         f"{server.url}/v1/files",
         headers=AUTH,
-        data={"purpose": "assistants", "expires_after[anchor]": "created_at",
-              "expires_after[seconds]": "10"},
+        data={
+            "purpose": "assistants",
+            "expires_after[anchor]": "created_at",
+            "expires_after[seconds]": "10",
+        },
         files={"file": ("a.txt", b"a")},
     )
     assert response.status_code == 400, response.text
@@ -101,7 +104,9 @@ def test_a_vector_store_keeps_and_modifies_its_fields(start_server: StartServer)
     assert changed.expires_at == 1704067200 + 600 + 86400
     again = client.vector_stores.retrieve(store.id)
     assert (again.name, again.metadata, again.expires_at) == (
-        "renamed", {"team": "b"}, changed.expires_at
+        "renamed",
+        {"team": "b"},
+        changed.expires_at,
     )
     assert again.model_dump()["description"] == "all of them"
 
@@ -118,7 +123,9 @@ def test_a_single_file_attach_keeps_its_fields_and_finishes_on_a_virtual_clock(
     upload = client.files.create(file=("a.txt", b"alpha"), purpose="assistants")
 
     created = client.vector_stores.files.create(
-        vector_store_id=store.id, file_id=upload.id, attributes={"lang": "en"},
+        vector_store_id=store.id,
+        file_id=upload.id,
+        attributes={"lang": "en"},
         chunking_strategy=STATIC,
     )
     assert created.status == "in_progress"
@@ -146,8 +153,10 @@ def test_batch_attributes_and_chunking_are_kept_per_file(start_server: StartServ
     b = client.files.create(file=("b.txt", b"b"), purpose="assistants")
     batch = client.vector_stores.file_batches.create(
         store.id,
-        files=[{"file_id": a.id, "attributes": {"own": True}, "chunking_strategy": STATIC},
-               {"file_id": b.id}],
+        files=[
+            {"file_id": a.id, "attributes": {"own": True}, "chunking_strategy": STATIC},
+            {"file_id": b.id},
+        ],
         attributes={"shared": "yes"},
     )
     files = {
@@ -249,12 +258,18 @@ def test_parsed_content_and_search(start_server: StartServer) -> None:
     compound = client.vector_stores.search(
         store.id,
         query="cat",
-        filters={"type": "or", "filters": [{"type": "gte", "key": "year", "value": 2023},
-                                           {"type": "in", "key": "kind", "value": ["none"]}]},
+        filters={
+            "type": "or",
+            "filters": [
+                {"type": "gte", "key": "year", "value": 2023},
+                {"type": "in", "key": "kind", "value": ["none"]},
+            ],
+        },
     )
     assert [hit.file_id for hit in compound] == [cat.id]
-    assert [h.file_id for h in client.vector_stores.search(store.id, query="cat",
-                                                           max_num_results=1)] == [cat.id]
+    assert [
+        h.file_id for h in client.vector_stores.search(store.id, query="cat", max_num_results=1)
+    ] == [cat.id]
     strict = client.vector_stores.search(
         store.id, query="cat", ranking_options={"score_threshold": 0.99}
     )
@@ -270,7 +285,9 @@ def test_async_openai_sdk(start_server: StartServer) -> None:
 
     async def run() -> None:
         client = openai.AsyncOpenAI(
-            api_key=TEST_API_KEY, base_url=f"{server.url}/v1", max_retries=0,
+            api_key=TEST_API_KEY,
+            base_url=f"{server.url}/v1",
+            max_retries=0,
             _strict_response_validation=True,
         )
         async with client:
@@ -292,16 +309,22 @@ def test_async_openai_sdk(start_server: StartServer) -> None:
                 upload.id, vector_store_id=store.id, attributes={"a": "2"}
             )
             assert updated.attributes == {"a": "2"}
-            found = [hit.file_id async for hit in client.vector_stores.search(store.id,
-                                                                              query="alpha")]
+            found = [
+                hit.file_id async for hit in client.vector_stores.search(store.id, query="alpha")
+            ]
             assert found == [upload.id]
-            parts = [part.text async for part in client.vector_stores.files.content(
-                upload.id, vector_store_id=store.id)]
+            parts = [
+                part.text
+                async for part in client.vector_stores.files.content(
+                    upload.id, vector_store_id=store.id
+                )
+            ]
             assert parts == ["alpha beta"]
             modified = await client.vector_stores.update(store.id, metadata={"x": "y"})
             assert modified.metadata == {"x": "y"}
-            assert (await client.vector_stores.files.delete(
-                uploaded.id, vector_store_id=store.id)).deleted
+            assert (
+                await client.vector_stores.files.delete(uploaded.id, vector_store_id=store.id)
+            ).deleted
             assert (await client.files.delete(upload.id)).deleted
             assert (await client.vector_stores.retrieve(store.id)).file_counts.total == 0
 
@@ -377,14 +400,26 @@ TOO_MUCH_OVERLAP = {
 }
 # Where a request may carry a static strategy: (path under the store, body, param).
 OVERLAP_PLACES = [
-    ("/file_batches", {"file_ids": ["{file}"], "chunking_strategy": TOO_MUCH_OVERLAP},
-     "chunking_strategy.static.chunk_overlap_tokens"),
-    ("/file_batches",
-     {"files": [{"file_id": "{file}"},
-                {"file_id": "{other}", "chunking_strategy": TOO_MUCH_OVERLAP}]},
-     "files.1.chunking_strategy.static.chunk_overlap_tokens"),
-    ("/files", {"file_id": "{file}", "chunking_strategy": TOO_MUCH_OVERLAP},
-     "chunking_strategy.static.chunk_overlap_tokens"),
+    (
+        "/file_batches",
+        {"file_ids": ["{file}"], "chunking_strategy": TOO_MUCH_OVERLAP},
+        "chunking_strategy.static.chunk_overlap_tokens",
+    ),
+    (
+        "/file_batches",
+        {
+            "files": [
+                {"file_id": "{file}"},
+                {"file_id": "{other}", "chunking_strategy": TOO_MUCH_OVERLAP},
+            ]
+        },
+        "files.1.chunking_strategy.static.chunk_overlap_tokens",
+    ),
+    (
+        "/files",
+        {"file_id": "{file}", "chunking_strategy": TOO_MUCH_OVERLAP},
+        "chunking_strategy.static.chunk_overlap_tokens",
+    ),
 ]
 
 

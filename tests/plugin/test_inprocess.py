@@ -83,9 +83,7 @@ def test_a_dropped_connection_looks_like_one(inprocess: FakeServer) -> None:
     inprocess.add_fault("getVectorStoreFileBatch", drop_connection=True, times=1)
     fast = RetryConfig("backoff", BackoffStrategy(10, 50, 1.5, 2000), True)
     sdk = inprocess.mka1_client(retry_config=fast)
-    assert sdk.llm.vector_stores.get_file_batch(
-        vector_store_id="vs_abc123", batch_id="vsfb_abc123"
-    )
+    assert sdk.llm.vector_stores.get_file_batch(vector_store_id="vs_abc123", batch_id="vsfb_abc123")
     assert [e["status"] for e in inprocess.requests()] == [None, None, 200, None, 200]
 
 

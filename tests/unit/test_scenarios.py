@@ -189,7 +189,10 @@ BAD_SCENARIOS: dict[str, tuple[str, int | None, str, str]] = {
     "not a mapping": ("- just\n- a list\n", 1, "", "expected a mapping"),
     "a search pattern nested too deeply": (
         "vector_stores:\n  - id: vs_a\n    search:\n      - pattern: '"
-        + "(?:" * 200 + "a" + ")" * 200 + "'\n        results: []\n",
+        + "(?:" * 200
+        + "a"
+        + ")" * 200
+        + "'\n        results: []\n",
         4,
         "vector_stores[0].search[0].pattern",
         "not a regular expression: its groups are nested too deeply",
@@ -201,7 +204,7 @@ BAD_SCENARIOS: dict[str, tuple[str, int | None, str, str]] = {
         "must name an end user (not blank",
     ),
     "a blank owner of a vector store": (
-        "vector_stores:\n  - {id: vs_a, owner: \"\\t\"}\n",
+        'vector_stores:\n  - {id: vs_a, owner: "\\t"}\n',
         2,
         "vector_stores[0].owner",
         "must name an end user (not blank",

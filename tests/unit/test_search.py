@@ -43,8 +43,13 @@ ATTRIBUTES = {"kind": "report", "year": 2024, "draft": False}
                 "type": "and",
                 "filters": [
                     {"type": "eq", "key": "kind", "value": "report"},
-                    {"type": "or", "filters": [{"type": "lt", "key": "year", "value": 2000},
-                                               {"type": "eq", "key": "draft", "value": False}]},
+                    {
+                        "type": "or",
+                        "filters": [
+                            {"type": "lt", "key": "year", "value": 2000},
+                            {"type": "eq", "key": "draft", "value": False},
+                        ],
+                    },
                 ],
             },
             True,

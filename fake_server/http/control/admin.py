@@ -28,7 +28,6 @@ ADMIN_DOCUMENT = "admin"
 MAX_ADVANCE_SECONDS = MAX_DURATION_SECONDS  # one advance; the same bound as a scenario's durations
 
 
-
 async def fake_health(call: Call) -> dict[str, Any]:
     return {"status": "ok"}
 

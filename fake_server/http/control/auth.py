@@ -39,9 +39,7 @@ def cookie_token(request: Request) -> str | None:
 
 def set_cookie(token: str) -> str:
     """The Set-Cookie value that keeps ``token`` for the control plane's paths."""
-    return (
-        f"{ADMIN_COOKIE}={quote(token, safe='')}; Path={ADMIN_PREFIX}; HttpOnly; SameSite=Strict"
-    )
+    return f"{ADMIN_COOKIE}={quote(token, safe='')}; Path={ADMIN_PREFIX}; HttpOnly; SameSite=Strict"
 
 
 def url_with_token(url: str, token: str | None) -> str:

@@ -57,7 +57,9 @@ async def create_vector_store_file_batch(call: Call) -> Reply:
             duplicates=(
                 None
                 if not call.dialect.one_content_per_store
-                else "skip" if body.get("skip_duplicates") else "refuse"
+                else "skip"
+                if body.get("skip_duplicates")
+                else "refuse"
             ),
         )
     return batch_reply(call, view, render.file_batch_body(view, call.dialect))

@@ -146,9 +146,7 @@ def findings(
 Found = tuple[float, dict[str, Any]]
 
 
-def _finding(
-    code: str, first: Observation, message: str, involved: Sequence[Observation]
-) -> Found:
+def _finding(code: str, first: Observation, message: str, involved: Sequence[Observation]) -> Found:
     named = [o.request_id for o in involved if o.request_id is not None]
     finding: dict[str, Any] = {
         "code": code,
@@ -180,11 +178,7 @@ def _tight_polling(ordered: Sequence[Observation]) -> Iterator[Found]:
             waited = read.arrived - previous.answered
             # A read that came in before the previous one was answered is
             # another reader at work, not a poller coming back: the streak ends.
-            if (
-                told
-                and previous.in_progress
-                and 0 <= waited < told / 1000 - TOLERANCE_SECONDS
-            ):
+            if told and previous.in_progress and 0 <= waited < told / 1000 - TOLERANCE_SECONDS:
                 if not streak:
                     streak = [previous]
                     shortest = (waited, told)
