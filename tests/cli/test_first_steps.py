@@ -112,14 +112,17 @@ def test_the_ready_line_names_a_scenario_without_description_by_its_file(
     ],
 )
 def test_make_run_takes_the_port_and_host(variables: tuple[str, ...], served: str) -> None:
-    # -n: what make would run, without running it.
+    # -n: what make would run, without running it. Under `make test` the
+    # parent's MAKEFLAGS would make this make print the directories it enters.
+    outer = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}
     result = subprocess.run(
-        ["make", "-n", "run", *variables],
+        ["make", "--no-print-directory", "-n", "run", *variables],
         capture_output=True,
         text=True,
         cwd=REPO_ROOT,
         timeout=60,
         check=False,
+        env={name: value for name, value in os.environ.items() if name not in outer},
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].endswith(f"fake-server {served}")
