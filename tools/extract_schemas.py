@@ -31,6 +31,8 @@ import yaml
 from meetkai_mka1 import models
 from pydantic import TypeAdapter
 
+from fake_server.contract.dialects import MKA1
+
 # The operations fake_server serves (or will serve), by the spec's operationId.
 OPERATIONS = (
     "createVectorStoreFileBatch",
@@ -86,17 +88,8 @@ MKA1_OPERATIONS: dict[str, tuple[str, str | None]] = {
 
 # The media types fake_server answers a MKA1 download with (the SDK's
 # getFileContent accepts only a list of named types, not
-# application/octet-stream): kept in step with fake_server.contract.dialects.
-MKA1_DOWNLOAD_TYPES = (
-    "text/plain",
-    "text/csv",
-    "text/html",
-    "text/markdown",
-    "application/json",
-    "application/pdf",
-    "image/png",
-    "image/jpeg",
-)
+# application/octet-stream): the dialect states them, once.
+MKA1_DOWNLOAD_TYPES = MKA1.download_types
 # A 200 body that is the file's bytes, not JSON.
 BINARY_RESPONSE = {
     "content": {

@@ -56,7 +56,7 @@ class Dialect(NamedTuple):
     # The media types a download may be labelled with (chosen by its
     # filename, else text/plain); empty: every download is
     # application/octet-stream, as OpenAI sends it.
-    download_types: frozenset[str] = frozenset()
+    download_types: tuple[str, ...] = ()
     # The purposes whose files ``downloadFile`` serves; None: every purpose.
     # Others get 400 "Not allowed to download files of purpose: P".
     downloadable_purposes: frozenset[str] | None = None
@@ -103,18 +103,16 @@ MKA1 = Dialect(
     search_query_as_string=True,
     file_content_as_file=True,
     # Its SDK's getFileContent accepts only these (no application/octet-stream);
-    # kept in step with tools/extract_schemas.py.
-    download_types=frozenset(
-        (
-            "text/plain",
-            "text/csv",
-            "text/html",
-            "text/markdown",
-            "application/json",
-            "application/pdf",
-            "image/png",
-            "image/jpeg",
-        )
+    # tools/extract_schemas.py declares the same list in the MKA1 schemas.
+    download_types=(
+        "text/plain",
+        "text/csv",
+        "text/html",
+        "text/markdown",
+        "application/json",
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
     ),
 )
 SPEC = Dialect(
