@@ -18,11 +18,10 @@ from fake_server.domain.clock import VirtualClock
 from fake_server.domain.errors import NotFoundError, quoted
 from fake_server.domain.inspection import BatchTimeline, OverviewBounds, StoreOverview
 from fake_server.domain.model import NEVER
-from fake_server.domain.views import FileCounts
 from fake_server.http.admin_paths import ADMIN_PREFIX
 from fake_server.http.context import Call, Document
 from fake_server.http.control.auth import TOKEN_PARAM, set_cookie
-from fake_server.http.provider.render import encode
+from fake_server.http.provider.render import encode, file_counts
 
 PAGE_PATH = ADMIN_PREFIX + "/ui"
 NEVER_SHOWN = "never"  # as a scenario says it: processing_seconds: never
@@ -109,7 +108,7 @@ def _store(store: StoreOverview) -> dict[str, Any]:
         "name": store.name,
         "owner": store.owner,
         "status": store.status,
-        "file_counts": _counts(store.counts),
+        "file_counts": file_counts(store.counts),
         "file_batches": [_batch(batch) for batch in store.batches],
         "file_batches_total": store.batches_total,
     }
@@ -120,7 +119,7 @@ def _batch(batch: BatchTimeline) -> dict[str, Any]:
         "id": batch.id,
         "created_at": batch.created_at,
         "status": batch.status.value,
-        "file_counts": _counts(batch.counts),
+        "file_counts": file_counts(batch.counts),
         "files": [
             {
                 "id": file.id,
@@ -139,13 +138,3 @@ def _moment(moment: float | None) -> float | str | None:
     """A moment on the clock as JSON: a file that never finishes says "never" (JSON
     has no infinity, which is how the domain holds it)."""
     return NEVER_SHOWN if moment == NEVER else moment
-
-
-def _counts(counts: FileCounts) -> dict[str, int]:
-    return {
-        "in_progress": counts.in_progress,
-        "completed": counts.completed,
-        "failed": counts.failed,
-        "cancelled": counts.cancelled,
-        "total": counts.total,
-    }
