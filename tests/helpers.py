@@ -14,6 +14,8 @@ import socket
 import struct
 import subprocess
 import sys
+import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -173,3 +175,40 @@ def segments_per_answer(url: str, answers: int = 50) -> float:
             (answer,) = read_answers(sock, 1)
             assert answer.startswith(b"HTTP/1.1 200 OK"), answer
         return (segments_received(sock) - before) / answers
+
+
+# fake-server serve as a process with a ready file (tests/cli).
+def serve(tmp_path: Path, *args: str, command: list[str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*(command or fake_server_command()), "serve", "--port", "0", *args],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def wait_for(path: Path, process: subprocess.Popen[str]) -> dict[str, object]:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while not path.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "no ready file"
+        time.sleep(0.01)
+    ready: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    return ready
+
+
+def stop(process: subprocess.Popen[str]) -> tuple[str, str]:
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=STOP_TIMEOUT_SECONDS)
+    assert process.returncode == 0, err
+    return out, err
+
+
+# A test file for pytester, written from indented source (tests/plugin).
+def write(pytester: pytest.Pytester, name: str, text: str) -> Path:
+    path = pytester.path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path

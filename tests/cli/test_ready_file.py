@@ -4,47 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.helpers import SUMMARY, fake_server_command
+from tests.helpers import SUMMARY, fake_server_command, serve, stop, wait_for
 
 STOP_TIMEOUT_SECONDS = 10
 READY_TIMEOUT_SECONDS = 20
-
-
-def serve(tmp_path: Path, *args: str, command: list[str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [*(command or fake_server_command()), "serve", "--port", "0", *args],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-
-
-def wait_for(path: Path, process: subprocess.Popen[str]) -> dict[str, object]:
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    while not path.exists():
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "no ready file"
-        time.sleep(0.01)
-    ready: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
-    return ready
-
-
-def stop(process: subprocess.Popen[str]) -> tuple[str, str]:
-    process.send_signal(signal.SIGTERM)
-    out, err = process.communicate(timeout=STOP_TIMEOUT_SECONDS)
-    assert process.returncode == 0, err
-    return out, err
 
 
 def test_the_ready_file_names_the_chosen_port_and_goes_away_on_exit(tmp_path: Path) -> None:

@@ -12,8 +12,7 @@ import httpx
 import pytest
 
 from fake_server.serve import ready_file
-from tests.cli.test_ready_file import serve, stop, wait_for
-from tests.helpers import fake_server_command
+from tests.helpers import fake_server_command, serve, stop, wait_for
 
 REFUSAL_TIMEOUT_SECONDS = 60
 

@@ -11,65 +11,23 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable
-from typing import Any
 
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import (
-    content_type_conformance,
     negative_data_rejection,
-    not_a_server_error,
-    response_schema_conformance,
-    status_code_conformance,
 )
 
 from fake_server.contract.operations import MKA1_ONLY_OPERATION_IDS, OPERATION_IDS
+from tests.fuzz.fuzzing import CHECKS, FUZZ_EXAMPLES, SCENARIO, Check, FuzzCase, fuzz
 from tests.helpers import StartServer
 
-SCENARIO = """
-clock: {mode: virtual, start: 1704067200}
-files: [{id: file-abc123}, {id: file-abc456}, {id: file-abc789}]
-vector_stores:
-  - id: vs_abc123
-    file_batches: [{id: vsfb_abc123, files: [{id: file-abc123}, {id: file-abc456}]}]
-"""
-CHECKS: list[Check] = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
 PREFIXES = {"openai": "/v1", "mka1": "/api/v1/llm", "spec": "/spec/v1"}
-# Small enough that the whole run stays well within a minute in CI.
-FUZZ_EXAMPLES = 12
 EXAMPLE_EXAMPLES = 3
 SENT: Counter[str] = Counter()
-FuzzCase = schemathesis.Case[Any]
-Check = Callable[..., bool | None]
-
-
-def fuzz(
-    strategy: st.SearchStrategy[FuzzCase],
-    examples: int,
-    check: Callable[[FuzzCase], None],
-) -> None:
-    @given(case=strategy)
-    @settings(
-        max_examples=examples,
-        derandomize=True,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    def run(case: FuzzCase) -> None:
-        check(case)
-
-    run()
 
 
 @pytest.mark.parametrize("dialect", list(PREFIXES))

@@ -16,7 +16,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import negative_data_rejection
 
 from fake_server.contract.operations import CONTROL_OPERATIONS
-from tests.fuzz.test_schemathesis import CHECKS, FUZZ_EXAMPLES, SCENARIO, Check, FuzzCase, fuzz
+from tests.fuzz.fuzzing import CHECKS, FUZZ_EXAMPLES, SCENARIO, Check, FuzzCase, fuzz
 from tests.helpers import StartServer
 
 

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from fake_server.testing.handle import FakeServer
-from tests.plugin.test_plugin import write
+from tests.helpers import write
 
 BATCH = {"batch_id": "vsfb_abc123", "vector_store_id": "vs_abc123"}
 

@@ -9,7 +9,8 @@ import pytest
 # the scenario checks read PyYAML's classes when they place a problem.
 import yaml  # noqa: F401
 
-from tests.plugin.test_plugin import TIGHT_LOOP, write
+from tests.cases.plugin_sources import BROKEN_CONTRACT, TIGHT_LOOP
+from tests.helpers import write
 
 # Lines of fake_server's own code that used to fill a failure's report.
 PLUGIN_SOURCE = (
@@ -22,26 +23,6 @@ PLUGIN_SOURCE = (
     "runtime.reset(",
     "All traceback entries are hidden",
 )
-
-BROKEN_CONTRACT = """
-import openai
-import pytest
-from fake_server import Contract
-
-NO_CANCELLED = {
-    "id": "broken-on-purpose", "schema_sets": ["openai"], "document": "openai-spec.json",
-    "pointer": "/$defs/VectorStoreFileBatchObject/properties/status/enum",
-    "expect": ["in_progress", "completed", "cancelled", "failed"],
-    "replace": ["in_progress", "completed", "failed"],
-}
-
-
-def test_swallows_the_error(fake_server):
-    fake_server.state.contract = Contract.load(extra_corrections=[NO_CANCELLED])
-    with pytest.raises(openai.InternalServerError):
-        fake_server.openai_client().vector_stores.file_batches.cancel(
-            "vsfb_abc123", vector_store_id="vs_abc123")
-"""
 
 
 @pytest.fixture(autouse=True)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
 # pytester's in-process runs drop the modules they imported, and httpx
 # imports httpcore on first use and keeps its exception classes: imported
 # during a run, a later test's connection errors would escape httpx's mapping
@@ -12,7 +9,8 @@ from pathlib import Path
 import httpcore  # noqa: F401
 import pytest
 
-from tests.helpers import REPO_ROOT
+from tests.cases.plugin_sources import BROKEN_CONTRACT, TIGHT_LOOP
+from tests.helpers import REPO_ROOT, write
 
 SMALL_SCENARIO = """\
 clock: {mode: virtual, start: 1000}
@@ -36,13 +34,6 @@ def _only_the_plugins_these_runs_need(
     pytester, which clears the variable.
     """
     monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:schemathesis -p no:anyio -p no:hypothesispytest")
-
-
-def write(pytester: pytest.Pytester, name: str, text: str) -> Path:
-    path = pytester.path / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
 
 
 def test_each_test_starts_from_the_scenario(pytester: pytest.Pytester) -> None:
@@ -172,28 +163,7 @@ def test_helpers(pytester: pytest.Pytester) -> None:
 
 
 def test_a_contract_violation_fails_the_test_that_caused_it(pytester: pytest.Pytester) -> None:
-    write(
-        pytester,
-        "test_violation.py",
-        """
-        import openai
-        import pytest
-        from fake_server import Contract
-
-        NO_CANCELLED = {
-            "id": "broken-on-purpose", "schema_sets": ["openai"], "document": "openai-spec.json",
-            "pointer": "/$defs/VectorStoreFileBatchObject/properties/status/enum",
-            "expect": ["in_progress", "completed", "cancelled", "failed"],
-            "replace": ["in_progress", "completed", "failed"],
-        }
-
-        def test_swallows_the_error(fake_server):
-            fake_server.state.contract = Contract.load(extra_corrections=[NO_CANCELLED])
-            with pytest.raises(openai.InternalServerError):
-                fake_server.openai_client().vector_stores.file_batches.cancel(
-                    "vsfb_abc123", vector_store_id="vs_abc123")
-    """,
-    )
+    write(pytester, "test_violation.py", BROKEN_CONTRACT)
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*ContractViolationError*", "*at $.status*(rule: enum)*"])
@@ -223,51 +193,6 @@ def test_the_readme_example_passes(pytester: pytest.Pytester) -> None:
     assert len(example.strip().splitlines()) <= 12
     write(pytester, "test_vector_store_cleanup.py", example)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
-
-
-TIGHT_LOOP = '''
-import pytest
-
-SCENARIO = """
-clock: {mode: virtual, start: 1000, poll_after_ms: 1000}
-defaults: {processing_seconds: never}
-vector_stores:
-  - id: vs_1
-    file_batches: [{id: vsfb_1, files: [{id: file-1}]}]
-"""
-
-
-def poll_tightly(server):
-    client = server.openai_client()
-    for _ in range(5):
-        client.vector_stores.file_batches.retrieve("vsfb_1", vector_store_id="vs_1")
-
-
-@pytest.mark.fake_server_scenario(SCENARIO)
-def test_default(fake_server):
-    poll_tightly(fake_server)
-
-
-@pytest.mark.fake_server_scenario(SCENARIO)
-@pytest.mark.fake_server_client_checks("strict")
-def test_strict(fake_server_inprocess):
-    poll_tightly(fake_server_inprocess)
-
-
-@pytest.mark.fake_server_scenario(SCENARIO)
-@pytest.mark.fake_server_client_checks("off")
-def test_off(fake_server):
-    poll_tightly(fake_server)
-
-
-@pytest.mark.fake_server_scenario(SCENARIO)
-@pytest.mark.fake_server_client_checks("strict")
-def test_the_sdks_poll_passes_strict(fake_server):
-    client = fake_server.openai_client()
-    batches = client.vector_stores.file_batches
-    batches.cancel("vsfb_1", vector_store_id="vs_1")
-    assert batches.poll("vsfb_1", vector_store_id="vs_1").status == "cancelled"
-'''
 
 
 # The inner run inherits this run's warning filters, where the warning is an error.
