@@ -56,6 +56,11 @@ OPERATIONS = (
     "updateVectorStoreFileAttributes",
     "retrieveVectorStoreFileContent",
     "searchVectorStore",
+    # The Responses API, for its file_search tool over the fake's own stores.
+    "createResponse",
+    "getResponse",
+    "deleteResponse",
+    "listInputItems",
 )
 
 # spec operationId -> (MKA1 SDK operation_id, SDK model of the 200 body).
@@ -84,7 +89,16 @@ MKA1_OPERATIONS: dict[str, tuple[str, str | None]] = {
     "deleteVectorStoreFile": ("deleteVectorStoreFile", "VectorStoreFileDeletionStatus"),
     "retrieveVectorStoreFileContent": ("getVectorStoreFileContent", "VectorStoreFileContent"),
     "searchVectorStore": ("searchVectorStore", "VectorStoreSearchResults"),
+    "createResponse": ("createResponse", "ResponseObject"),
+    "getResponse": ("getResponse", "ResponseObject"),
+    "deleteResponse": ("deleteResponse", "DeleteResponseObject"),
+    "listInputItems": ("listInputItems", "InputItemListObject"),
 }
+
+# spec operationId -> the SDK model of one server-sent event of a streamed
+# 200 (its ``data``, which the SDK parses from each event's JSON). Declared
+# as the operation's ``text/event-stream`` schema, as the spec declares its own.
+MKA1_EVENTS = {"createResponse": ("CreateResponseResponseBody", "ResponseStreamEvent")}
 
 # The media types fake_server answers a MKA1 download with (the SDK's
 # getFileContent accepts only a list of named types, not
@@ -272,6 +286,22 @@ def is_sdk_unknown_variant(schema: dict[str, Any]) -> bool:
     return isinstance(properties, dict) and "is_unknown" in properties
 
 
+def with_events(ok: dict[str, Any], defs: dict[str, Any], body_model: str, name: str) -> Any:
+    """A 200 that is JSON, or server-sent events: each event the SDK's stream body's
+    ``data`` (one of its event models), kept in ``defs`` as ``name``."""
+    schema = getattr(models, body_model).model_json_schema(
+        by_alias=True, ref_template="#/$defs/{model}", mode="validation"
+    )
+    defs.update(schema.pop("$defs", {}))
+    defs[name] = schema["properties"]["data"]
+    return {
+        "content": {
+            "application/json": {"schema": ok},
+            "text/event-stream": {"schema": {"$ref": f"#/$defs/{name}"}},
+        }
+    }
+
+
 def extract_mka1() -> dict[str, Any]:
     defs: dict[str, Any] = {}
     operations: dict[str, Any] = {}
@@ -312,6 +342,8 @@ def extract_mka1() -> dict[str, Any]:
             ok: dict[str, Any] = BINARY_RESPONSE
         else:
             ok = {"$ref": add_model(sdk_model, "validation")}
+        if spec_id in MKA1_EVENTS:
+            ok = with_events(ok, defs, *MKA1_EVENTS[spec_id])
         operations[spec_id] = {"sdk_operation_id": sdk_id, "responses": {"200": ok}}
         if spec_id in MKA1_REQUESTS:
             request_ref = add_model(MKA1_REQUESTS[spec_id], "serialization")
@@ -382,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
                 "operations": sorted(MKA1_OPERATIONS),
                 "mka1_only_operations": sorted(MKA1_ONLY_OPERATIONS),
                 "requests": sorted(MKA1_REQUESTS),
+                "events": sorted(MKA1_EVENTS),
             },
         },
     )

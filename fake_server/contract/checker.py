@@ -106,6 +106,16 @@ class Contract:
         error = validator.first_error(body)
         return None if error is None else _violation(schema_set, operation, status, error)
 
+    def check_event(self, schema_set: str, operation: str | None, event: Any) -> Violation | None:
+        """One server-sent event of a streamed answer, against the operation's event schema."""
+        validator = self._loaded.events.get((schema_set, operation or ""))
+        if validator is None:
+            return Violation(
+                schema_set, operation, 200, "$", "responses", "no event stream is declared"
+            )
+        error = validator.first_error(event)
+        return None if error is None else _violation(schema_set, operation, 200, error)
+
     def check_document(
         self, schema_set: str, operation: str | None, status: int, media_type: str
     ) -> Violation | None:

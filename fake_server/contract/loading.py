@@ -84,12 +84,15 @@ class Loaded(NamedTuple):
     # Control-plane answers that are documents (the inspector page, its
     # script and style), not JSON: the media types each may have.
     media_types: dict[tuple[str, int], frozenset[str]]
+    # One server-sent event of a streamed 200 (its ``text/event-stream`` schema).
+    events: dict[tuple[str, str], CompiledSchema]
 
     def all_validators(self) -> list[CompiledSchema]:
         return [
             *self.responses.values(),
             *self.errors.values(),
             *self.requests.values(),
+            *self.events.values(),
             *(split.envelope for split in self.lists.values()),
             *(split.item for split in self.lists.values()),
         ]
@@ -98,7 +101,7 @@ class Loaded(NamedTuple):
 def load(extra_corrections: Iterable[Mapping[str, Any]] = ()) -> Loaded:
     """Read the schemas and the overlay; ``extra_corrections`` are applied last."""
     documents = corrected_documents([*_overlay()["corrections"], *extra_corrections])
-    loaded = Loaded(documents, {}, {}, {}, {}, {})
+    loaded = Loaded(documents, {}, {}, {}, {}, {}, {})
     _add_admin(loaded, _read_json("admin.json"))
     for schema_set in SCHEMA_SETS:
         _add_schema_set(loaded, schema_set)
@@ -152,13 +155,16 @@ def _add_schema_set(loaded: Loaded, schema_set: SchemaSet) -> None:
     defs = loaded.documents[name]["$defs"]
     for operation_id, operation in loaded.documents[name]["operations"].items():
         for status, response in operation["responses"].items():
-            ref = _response_schema_ref(response)
-            if ref is not None:
+            schema = _response_schema(response)
+            if schema is not None:
                 key = (name, operation_id, int(status))
-                loaded.responses[key] = _compile(ref, defs)
-                split = _split_list(ref, defs)
+                loaded.responses[key] = CompiledSchema({**schema, "$defs": defs})
+                split = _split_list(schema["$ref"], defs) if "$ref" in schema else None
                 if split is not None:
                     loaded.lists[key] = split
+            events = _event_schema_ref(response)
+            if events is not None:
+                loaded.events[(name, operation_id)] = _compile(events, defs)
         request_ref = _request_schema_ref(operation)
         if request_ref is not None:
             loaded.requests[(name, operation_id)] = _compile(request_ref, defs)
@@ -229,10 +235,20 @@ def _request_schema_ref(operation: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _response_schema_ref(response: Mapping[str, Any]) -> str | None:
+def _response_schema(response: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A JSON response's schema: a ``$ref`` (as the spec writes them), or one the
+    overlay gives inline where the spec declares none."""
     if "$ref" in response:
-        return str(response["$ref"])
+        return {"$ref": str(response["$ref"])}
     schema = response.get("content", {}).get("application/json", {}).get("schema")
+    if isinstance(schema, dict) and ("$ref" in schema or "type" in schema):
+        return dict(schema)
+    return None
+
+
+def _event_schema_ref(response: Mapping[str, Any]) -> str | None:
+    """The schema of one event of a ``text/event-stream`` answer, if it has one."""
+    schema = response.get("content", {}).get("text/event-stream", {}).get("schema")
     if isinstance(schema, dict) and "$ref" in schema:
         return str(schema["$ref"])
     return None

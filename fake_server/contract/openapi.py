@@ -63,6 +63,8 @@ def openapi_document(contract: Contract, dialect: Dialect) -> dict[str, Any]:
         else:
             schema = content.get("application/json", {}).get("schema", response)
             ok_content = {"application/json": {"schema": schema}}
+            if "text/event-stream" in content:  # a streamed answer's events
+                ok_content["text/event-stream"] = copy.deepcopy(content["text/event-stream"])
         operation: dict[str, Any] = {
             "operationId": operation_id,
             "parameters": copy.deepcopy(source.get("parameters", [])),

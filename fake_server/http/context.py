@@ -99,3 +99,13 @@ class Document:
         self.media_type = media_type
         self.status = status
         self.headers = headers
+
+
+class EventStream:
+    """A handler's answer as server-sent events (a streamed response): each event is
+    checked against the operation's event schema and sent as ``data: <json>``."""
+
+    __slots__ = ("events",)
+
+    def __init__(self, events: list[dict[str, Any]]) -> None:
+        self.events = events

@@ -31,7 +31,7 @@ from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.domain.permissions import end_user_problem
 from fake_server.http import drops, guards
 from fake_server.http.admin_paths import is_admin_path
-from fake_server.http.context import Call, Document, Handler, Reply
+from fake_server.http.context import Call, Document, EventStream, Handler, Reply
 from fake_server.http.control.auth import INSPECTOR_HEADER, cookie_token, query_token
 from fake_server.http.errors import (
     Refused,
@@ -44,7 +44,13 @@ from fake_server.http.errors import (
     wrong_method,
 )
 from fake_server.http.headers import index_headers
-from fake_server.http.responder import respond, respond_document, respond_dropped, respond_error
+from fake_server.http.responder import (
+    respond,
+    respond_document,
+    respond_dropped,
+    respond_error,
+    respond_stream,
+)
 from fake_server.http.routes import Router, encodes_a_slash
 from fake_server.http.server_state import ServerState
 from fake_server.http.sessions.registry import SESSION_HEADER
@@ -152,13 +158,20 @@ async def handle(call: Call) -> Response:
         result = await route.handler(call)
     except Exception as error:
         return _answer_failure(call, error)
+    return _answer_result(call, result)
+
+
+def _answer_result(call: Call, result: object) -> Response:
+    """The handler's answer: a body, a ``Reply``, a stream of events or a ``Document``."""
     if isinstance(result, Reply):
         return _answer(call, result.body, result.headers)
-    if isinstance(result, Document):
-        try:
+    try:
+        if isinstance(result, EventStream):
+            return respond_stream(call, result)
+        if isinstance(result, Document):
             return respond_document(call, result)
-        except Exception as error:
-            return _answer_failure(call, error)
+    except Exception as error:
+        return _answer_failure(call, error)
     return _answer(call, result, None)
 
 
