@@ -15,7 +15,9 @@ from tests.helpers import StartServer
 SCENARIO = """
 clock: {mode: virtual, start: 1704067200}
 files:
-  - {id: file-refunds, filename: refunds.md, content: "Refunds are paid within 14 days. Ask support for help."}
+  - id: file-refunds
+    filename: refunds.md
+    content: "Refunds are paid within 14 days. Ask support for help."
   - {id: file-returns, filename: returns.md, content: "Returns of refunds need a receipt. Keep it."}
   - {id: file-ship, filename: ship.txt, content: "Parcels ship worldwide within three days."}
   - {id: file-slow, filename: slow.md, content: "Refunds refunds refunds in the slow file."}
@@ -54,7 +56,7 @@ def test_an_answer_cites_the_files_it_was_built_from(start_server: StartServer) 
     response = client.responses.create(
         model="gpt-4o-mini",
         input="How are refunds paid?",
-        tools=DOCS,  # type: ignore[arg-type]
+        tools=DOCS,
         include=["file_search_call.results"],
     )
     assert response.status == "completed"
@@ -84,9 +86,11 @@ def test_an_answer_cites_the_files_it_was_built_from(start_server: StartServer) 
         response.usage.output_tokens
     )
     again = client.responses.create(
-        model="gpt-4o-mini", input="How are refunds paid?", tools=DOCS  # type: ignore[arg-type]
+        model="gpt-4o-mini",
+        input="How are refunds paid?",
+        tools=DOCS,
     )
-    assert again.output[0].results is None  # type: ignore[union-attr]
+    assert again.output[0].results is None
     assert again.output_text == response.output_text
     assert again.usage is not None and response.usage.total_tokens == again.usage.total_tokens
 
@@ -109,7 +113,7 @@ def test_filters_ranking_and_message_input(start_server: StartServer) -> None:
         include=["file_search_call.results"],
         metadata={"case": "filters"},
     )
-    assert [r.file_id for r in response.output[0].results] == ["file-returns"]  # type: ignore[union-attr]
+    assert [r.file_id for r in response.output[0].results] == ["file-returns"]
     assert _cited(response) == ["file-returns"]
     assert response.instructions == "Answer from the files."
     assert response.metadata == {"case": "filters"}
@@ -130,12 +134,12 @@ def test_only_the_named_stores_are_searched(start_server: StartServer) -> None:
         tools=[{"type": "file_search", "vector_store_ids": ["vs_docs", "vs_other"]}],
         include=["file_search_call.results"],
     )
-    assert {r.file_id for r in both.output[0].results} >= {"file-other", "file-refunds"}  # type: ignore[union-attr]
+    assert {r.file_id for r in both.output[0].results} >= {"file-other", "file-refunds"}
 
 
 def test_nothing_found_is_an_answer_without_citations(start_server: StartServer) -> None:
     client = start_server(SCENARIO).openai_client()
-    response = client.responses.create(model="m", input="zebra", tools=DOCS)  # type: ignore[arg-type]
+    response = client.responses.create(model="m", input="zebra", tools=DOCS)
     assert _cited(response) == []
     assert "nothing" in response.output_text
 
@@ -150,9 +154,7 @@ def test_the_providers_errors(start_server: StartServer) -> None:
             tools=[{"type": "file_search", "vector_store_ids": ["vs_missing"]}],
         )
     with pytest.raises(openai.BadRequestError, match="file_search tool only") as refused:
-        client.responses.create(
-            model="m", input="weather", tools=[{"type": "web_search_preview"}]
-        )
+        client.responses.create(model="m", input="weather", tools=[{"type": "web_search_preview"}])
     assert refused.value.body["param"] == "tools[0].type"  # type: ignore[index]
     with pytest.raises(openai.BadRequestError, match="is expired"):
         client.responses.create(
@@ -181,16 +183,16 @@ def test_stored_responses_are_read_listed_and_deleted(start_server: StartServer)
             {"role": "assistant", "content": "Hi, ask away."},
             {"role": "user", "content": "How are refunds paid?"},
         ],
-        tools=DOCS,  # type: ignore[arg-type]
+        tools=DOCS,
     )
     read = client.responses.retrieve(created.id)
     assert read.output_text == created.output_text
     items = list(client.responses.input_items.list(created.id, order="asc"))
-    assert [item.role for item in items] == ["user", "assistant", "user"]  # type: ignore[union-attr]
+    assert [item.role for item in items] == ["user", "assistant", "user"]
     client.responses.delete(created.id)
     with pytest.raises(openai.NotFoundError):
         client.responses.retrieve(created.id)
-    unstored = client.responses.create(model="m", input="refunds", store=False, tools=DOCS)  # type: ignore[arg-type]
+    unstored = client.responses.create(model="m", input="refunds", store=False, tools=DOCS)
     with pytest.raises(openai.NotFoundError):
         client.responses.retrieve(unstored.id)
 
@@ -203,7 +205,7 @@ def test_the_async_client(start_server: StartServer) -> None:
             return list(
                 await asyncio.gather(
                     *(
-                        client.responses.create(model="m", input=q, tools=DOCS)  # type: ignore[arg-type]
+                        client.responses.create(model="m", input=q, tools=DOCS)
                         for q in ("How are refunds paid?", "parcels ship")
                     )
                 )
@@ -219,7 +221,7 @@ def test_a_streamed_answer_in_the_documented_order(start_server: StartServer) ->
     with client.responses.stream(
         model="m",
         input="How are refunds paid?",
-        tools=DOCS,  # type: ignore[arg-type]
+        tools=DOCS,
         include=["file_search_call.results"],
     ) as stream:
         events = list(stream)
@@ -249,5 +251,5 @@ def test_a_streamed_answer_in_the_documented_order(start_server: StartServer) ->
     assert [event.sequence_number for event in events] == list(range(len(events)))
     text = "".join(e.delta for e in events if e.type == "response.output_text.delta")
     assert text == final.output_text
-    assert final.output[0].results  # type: ignore[union-attr]
+    assert final.output[0].results
     assert client.responses.retrieve(final.id).output_text == final.output_text

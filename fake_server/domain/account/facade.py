@@ -217,9 +217,7 @@ class Account:
         with self._lock:
             vector_stores.check_not_expired(self._state, vector_store_id, actor)
 
-    def search_readiness(
-        self, vector_store_id: str, *, actor: str | None = None
-    ) -> Readiness:
+    def search_readiness(self, vector_store_id: str, *, actor: str | None = None) -> Readiness:
         """Whether a store a file_search names has expired, and its files in progress."""
         with self._lock:
             return vector_stores.readiness(self._state, vector_store_id, actor)
