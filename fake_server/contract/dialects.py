@@ -68,6 +68,10 @@ class Dialect(NamedTuple):
     # also carries the cited text and where it lies (``text``, ``start``,
     # ``end``), as its SDK's event model requires.
     annotation_event_has_span: bool = False
+    # A file_search skips a vector store that is missing (or that the end
+    # user may not read) instead of refusing the request, as its SDK's
+    # FileSearchToolDefinition documents.
+    file_search_skips_missing_stores: bool = False
 
     def serves(self, extension: Extension | None) -> bool:
         """Whether it serves an operation of ``extension`` (None: one of the spec's)."""
@@ -107,6 +111,7 @@ MKA1 = Dialect(
     search_query_as_string=True,
     file_content_as_file=True,
     annotation_event_has_span=True,
+    file_search_skips_missing_stores=True,
     # Its SDK's getFileContent accepts only these (no application/octet-stream);
     # tools/extract_schemas.py declares the same list in the MKA1 schemas.
     download_types=(

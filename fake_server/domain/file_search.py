@@ -29,22 +29,29 @@ def answer_steps(
     *,
     actor: str | None,
     expired_is_gone: bool,
+    skip_missing: bool = False,
     replies: Sequence[ScriptedReply] = (),
 ) -> Steps[ModelResponse]:
-    """The response to ``request``, its searches run in slices (``slices``)."""
+    """The response to ``request``, its searches run in slices (``slices``).
+
+    ``expired_is_gone``: an expired store is ``ExpiredError`` (else a 400);
+    ``skip_missing``: a store not found (or that the end user may not read)
+    is skipped rather than refused."""
     question = request.question
     hits: list[search.Hit] = []
     call = None
     tool = request.tool
     if tool is not None:
-        waiting = _check_stores(account, tool.vector_store_ids, actor, expired_is_gone)
+        store_ids, waiting = _check_stores(
+            account, tool.vector_store_ids, actor, expired_is_gone, skip_missing
+        )
         wanted = search.SearchRequest(
             queries=[question],
             max_num_results=tool.max_num_results,
             score_threshold=tool.score_threshold,
             filters=tool.filters,
         )
-        for store_id in tool.vector_store_ids:
+        for store_id in store_ids:
             found = yield from account.start_search(store_id, wanted, actor=actor)
             hits.extend(found)
         # Stable: equal scores keep the stores' order, and each store's own.
@@ -70,13 +77,23 @@ def answer_steps(
 
 
 def _check_stores(
-    account: Account, store_ids: Sequence[str], actor: str | None, expired_is_gone: bool
-) -> int:
+    account: Account,
+    store_ids: Sequence[str],
+    actor: str | None,
+    expired_is_gone: bool,
+    skip_missing: bool,
+) -> tuple[list[str], int]:
     """Every named store exists, may be read and has not expired, before any search
-    runs; how many of their files are still in progress."""
+    runs: the stores to search, and how many of their files are still in progress."""
     waiting = 0
+    kept = []
     for store_id in store_ids:
-        readiness = account.search_readiness(store_id, actor=actor)
+        try:
+            readiness = account.search_readiness(store_id, actor=actor)
+        except NotFoundError:
+            if skip_missing:
+                continue
+            raise
         if readiness.expired:
             if expired_is_gone:
                 raise ExpiredError(f"Vector store '{store_id}' has expired.")
@@ -85,7 +102,8 @@ def _check_stores(
                 "tools",
             )
         waiting += readiness.in_progress
-    return waiting
+        kept.append(store_id)
+    return kept, waiting
 
 
 class ResponseStore:

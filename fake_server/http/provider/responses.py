@@ -21,6 +21,7 @@ async def create_response(call: Call) -> dict[str, Any] | EventStream:
         request,
         actor=call.actor,
         expired_is_gone=call.dialect.expired_store_answers_gone,
+        skip_missing=call.dialect.file_search_skips_missing_stores,
         replies=session.scripted_replies,
     )
     response = await run_slices(steps)
