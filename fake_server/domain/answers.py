@@ -16,7 +16,12 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fake_server import defaults
-from fake_server.domain.errors import InvalidRequestError, quoted, shortened
+from fake_server.domain.errors import (
+    InvalidRequestError,
+    PatternTimeoutError,
+    quoted,
+    shortened,
+)
 from fake_server.domain.search import Hit, results_wanted
 from fake_server.domain.search_text import tokens
 
@@ -274,6 +279,11 @@ def reply_for(question: str, replies: Sequence[ScriptedReply]) -> ScriptedReply 
         if reply.pattern is None:
             if reply.question == question:
                 return reply
-        elif reply.pattern.search(question, timeout=defaults.SEARCH_PATTERN_SECONDS):
-            return reply
+        else:
+            try:
+                if reply.pattern.search(question, timeout=defaults.SEARCH_PATTERN_SECONDS):
+                    return reply
+            except TimeoutError:
+                pattern = reply.pattern.pattern
+                raise PatternTimeoutError(pattern, defaults.SEARCH_PATTERN_SECONDS) from None
     return None

@@ -43,6 +43,12 @@ vector_stores:
     expires_after: {anchor: last_active_at, days: 1}
     created_at: 1703894400
 """
+SCRIPTED = """
+responses:
+  - pattern: "(?i)warranty"
+    text: Warranty claims go through support.
+    cite: [file-slow, file-refunds]
+"""
 DOCS = [{"type": "file_search", "vector_store_ids": ["vs_docs"]}]
 
 
@@ -253,3 +259,17 @@ def test_a_streamed_answer_in_the_documented_order(start_server: StartServer) ->
     assert text == final.output_text
     assert final.output[0].results
     assert client.responses.retrieve(final.id).output_text == final.output_text
+
+
+def test_a_scenario_scripts_the_reply(start_server: StartServer) -> None:
+    client = start_server(SCENARIO + SCRIPTED).openai_client()
+    response = client.responses.create(
+        model="m", input="Is the warranty part of refunds paid?", tools=DOCS
+    )
+    assert response.output_text == "Warranty claims go through support."
+    # file-slow is still in progress: the search did not find it, so it is not cited.
+    assert _cited(response) == ["file-refunds"]
+    note = response.output[-1].content[0].annotations[0]
+    assert note.index == len(response.output_text)
+    plain = client.responses.create(model="m", input="How are refunds paid?", tools=DOCS)
+    assert plain.output_text.startswith("Refunds are paid")
