@@ -845,7 +845,7 @@ def bench_responses(quick: bool) -> None:
     query = " ".join(words[:3])  # common words: every search finds results
     search = ("POST", f"/v1/vector_stores/{SEARCH_STORE}/search", json.dumps({"query": query}))
     tools = [{"type": "file_search", "vector_store_ids": [SEARCH_STORE]}]
-    asked = {"model": "bench", "input": query, "tools": tools}
+    asked: dict[str, object] = {"model": "bench", "input": query, "tools": tools}
     ask = ("POST", "/v1/responses", json.dumps(asked))
     rounds, seconds = (2, 2) if quick else (3, 5)
     with tempfile.TemporaryDirectory() as folder:
