@@ -151,6 +151,9 @@ MKA1_REQUESTS = {
 
 # The error body is the same envelope for every operation and dialect.
 ALWAYS_INCLUDED = ("ErrorResponse",)
+# SDK models named as the spec's error envelope is: renamed, so that a document
+# holding both (the published MKA1 OpenAPI document) keeps the spec's envelope.
+RESERVED_NAMES = {"Error": "Mka1Error", "ErrorResponse": "Mka1ErrorResponse"}
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 SPEC_REF_PREFIX = "#/components/schemas/"
@@ -364,10 +367,30 @@ def extract_mka1() -> dict[str, Any]:
             continue
         reachable.add(name)
         pending.extend(iter_refs(defs[name]))
+    kept = {name: schema for name, schema in defs.items() if name in reachable}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "operations": operations,
-        "$defs": {name: schema for name, schema in defs.items() if name in reachable},
+        "operations": renamed_refs(operations, RESERVED_NAMES),
+        "$defs": {
+            RESERVED_NAMES.get(name, name): renamed_refs(schema, RESERVED_NAMES)
+            for name, schema in kept.items()
+        },
+    }
+
+
+def renamed_refs(node: Any, names: dict[str, str]) -> Any:
+    """``node`` with every ``#/$defs/OLD`` of ``names`` pointing at its new name."""
+    if isinstance(node, list):
+        return [renamed_refs(value, names) for value in node]
+    if not isinstance(node, dict):
+        return node
+    return {
+        key: (
+            "#/$defs/" + names[value.removeprefix("#/$defs/")]
+            if key == "$ref" and isinstance(value, str) and value.removeprefix("#/$defs/") in names
+            else renamed_refs(value, names)
+        )
+        for key, value in node.items()
     }
 
 

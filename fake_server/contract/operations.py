@@ -65,6 +65,9 @@ class Operation(NamedTuple):
     # Client report: answers from vector stores it searches for the client
     # (a ``file_search`` tool), so asking before their files are ready is a mistake.
     searches_stores: bool = False
+    # Answers with server-sent events when asked (``stream: true``): a
+    # ``mid_body`` drop then cuts the events half way (``http.drops``).
+    streams: bool = False
     # Control plane: the body types a change takes (JSON_BODY, YAML_BODY).
     body_types: tuple[str, ...] = JSON_BODY
     # Control plane: served at the server's root, not under ``/__fake__``.
@@ -154,7 +157,15 @@ OPERATIONS: tuple[Operation, ...] = (
         gone_when_expired=True,
     ),
     Operation("searchVectorStore", "POST", _STORE + "/search", PROVIDER, gone_when_expired=True),
-    Operation("createResponse", "POST", _RESPONSES, PROVIDER, creates=True, searches_stores=True),
+    Operation(
+        "createResponse",
+        "POST",
+        _RESPONSES,
+        PROVIDER,
+        creates=True,
+        searches_stores=True,
+        streams=True,
+    ),
     Operation("getResponse", "GET", _RESPONSE, PROVIDER),
     Operation("deleteResponse", "DELETE", _RESPONSE, PROVIDER),
     Operation("listInputItems", "GET", _RESPONSE + "/input_items", PROVIDER),

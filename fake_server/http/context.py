@@ -52,6 +52,8 @@ class Call:
     client_gone: bool = False
     # The index of the fault rule that fired on this request (None: none did).
     fault: int | None = None
+    # A mid_body drop of an operation that streams: its answer is cut, not skipped.
+    cut_mid_body: bool = False
 
     @property
     def state(self) -> Session:

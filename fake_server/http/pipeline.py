@@ -163,6 +163,10 @@ async def handle(call: Call) -> Response:
 
 def _answer_result(call: Call, result: object) -> Response:
     """The handler's answer: a body, a ``Reply``, a stream of events or a ``Document``."""
+    if call.cut_mid_body:
+        if isinstance(result, EventStream):
+            return respond_stream(call, result, cut=True)
+        return respond_dropped(call, drops.MID_BODY)
     if isinstance(result, Reply):
         return _answer(call, result.body, result.headers)
     try:
@@ -294,6 +298,9 @@ async def _apply(fault: FaultAction, call: Call) -> Response | None:
         # its answer at once instead of being cancelled halfway.
         await call.server.shutdown.sleep(fault.latency_seconds)
     drop = drops.mode_of(fault.drop_connection)
+    if drop == drops.MID_BODY and call.route is not None and call.route.operation.streams:
+        call.cut_mid_body = True  # answered, then cut (see _answer_result)
+        return None
     if drop is not None:
         return respond_dropped(call, drop)
     if fault.status is None:

@@ -19,7 +19,7 @@ from starlette.types import Receive, Scope, Send
 from fake_server.contract.checker import Contract, Violation
 from fake_server.domain.clock import wall_time
 from fake_server.domain.ids import new_request_id
-from fake_server.http import access_log, record
+from fake_server.http import access_log, drops, record
 from fake_server.http.context import Call, Document, EventStream
 from fake_server.http.drops import DroppedConnection
 from fake_server.http.errors import ApiError, Refused, internal_error, known_error, to_api_error
@@ -103,9 +103,10 @@ def respond_document(call: Call, document: Document) -> Response:
     return response
 
 
-def respond_stream(call: Call, stream: EventStream) -> Response:
+def respond_stream(call: Call, stream: EventStream, *, cut: bool = False) -> Response:
     """Server-sent events, each checked against the operation's event schema first:
-    in strict mode a wrong one turns the whole answer into the violation's 500."""
+    in strict mode a wrong one turns the whole answer into the violation's 500.
+    ``cut``: a scripted drop, after half of the events (recorded as a drop)."""
     session = call.session or call.server.sessions.default
     for event in stream.events:
         violation = session.contract.check_event(call.dialect.schema_set, call.operation, event)
@@ -126,6 +127,9 @@ def respond_stream(call: Call, stream: EventStream) -> Response:
         b"event: %s\ndata: %s\n\n" % (event["type"].encode(), encode(event))
         for event in stream.events
     ]
+    if cut:
+        _record(call, None, None, None)
+        return EventAnswer(chunks[: len(chunks) // 2], raw, request_id, cut=True)
     _record(call, 200, request_id, None)
     return EventAnswer(chunks, raw, request_id)
 
@@ -134,10 +138,16 @@ class EventAnswer(Response):
     """A stream of server-sent events: the head, then one body message per event."""
 
     def __init__(
-        self, chunks: list[bytes], raw_headers: list[tuple[bytes, bytes]], request_id: str
+        self,
+        chunks: list[bytes],
+        raw_headers: list[tuple[bytes, bytes]],
+        request_id: str,
+        *,
+        cut: bool = False,
     ) -> None:
         self.status_code = 200
         self.chunks = chunks
+        self.cut = cut
         self.background = None
         self.raw_headers = raw_headers
         self.request_id = request_id
@@ -146,6 +156,9 @@ class EventAnswer(Response):
         await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
         for chunk in self.chunks:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        if self.cut:
+            drops.cut_after_sent(send)
+            return
         await send({"type": "http.response.body", "body": b""})
 
 

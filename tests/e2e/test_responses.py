@@ -273,3 +273,19 @@ def test_a_scenario_scripts_the_reply(start_server: StartServer) -> None:
     assert note.index == len(response.output_text)
     plain = client.responses.create(model="m", input="How are refunds paid?", tools=DOCS)
     assert plain.output_text.startswith("Refunds are paid")
+
+
+def test_a_mid_body_drop_cuts_the_stream_half_way(start_server: StartServer) -> None:
+    server = start_server(SCENARIO)
+    server.add_fault("createResponse", drop_connection="mid_body", times=1)
+    client = server.openai_client(max_retries=0)
+    seen: list[str] = []
+    asked = client.responses.stream(model="m", input="How are refunds paid?", tools=DOCS)
+    with pytest.raises(openai.APIConnectionError), asked as stream:
+        seen.extend(event.type for event in stream)
+    assert seen[:2] == ["response.created", "response.in_progress"]
+    assert "response.completed" not in seen
+    [entry] = [e for e in server.requests() if e["operation"] == "createResponse"]
+    assert entry["status"] is None  # recorded as a drop
+    again = client.responses.create(model="m", input="How are refunds paid?", tools=DOCS)
+    assert again.status == "completed"
