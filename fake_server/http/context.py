@@ -54,6 +54,8 @@ class Call:
     fault: int | None = None
     # A mid_body drop of an operation that streams: its answer is cut, not skipped.
     cut_mid_body: bool = False
+    # A latency fault on an operation that streams: seconds before each text delta.
+    delta_gap: float = 0.0
 
     @property
     def state(self) -> Session:

@@ -155,10 +155,19 @@ async def handle(call: Call) -> Response:
                 call.state.account.check_not_expired(
                     call.path_param("vector_store_id"), actor=call.actor
                 )
-        result = await route.handler(call)
+        result = await _handled(call, route.handler)
     except Exception as error:
         return _answer_failure(call, error)
     return _answer_result(call, result)
+
+
+async def _handled(call: Call, handler: Handler) -> object:
+    """The handler's answer; a streaming operation's latency fault, when the answer
+    is not a stream after all, is waited now (a stream spaces its deltas by it)."""
+    result = await handler(call)
+    if call.delta_gap and not isinstance(result, EventStream):
+        await call.server.shutdown.sleep(call.delta_gap)
+    return result
 
 
 def _answer_result(call: Call, result: object) -> Response:
@@ -293,12 +302,15 @@ def _admin_allowed(call: Call, settings: Settings, token_in_query: bool) -> bool
 
 async def _apply(fault: FaultAction, call: Call) -> Response | None:
     """Latency first (wall time: it exists to exercise client timeouts), then the failure."""
-    if fault.latency_seconds > 0:
+    streams = call.route is not None and call.route.operation.streams
+    if fault.latency_seconds > 0 and streams:
+        call.delta_gap = fault.latency_seconds  # before each delta of a stream (_handled)
+    elif fault.latency_seconds > 0:
         # Cut short if the server starts shutting down: the request then gets
         # its answer at once instead of being cancelled halfway.
         await call.server.shutdown.sleep(fault.latency_seconds)
     drop = drops.mode_of(fault.drop_connection)
-    if drop == drops.MID_BODY and call.route is not None and call.route.operation.streams:
+    if drop == drops.MID_BODY and streams:
         call.cut_mid_body = True  # answered, then cut (see _answer_result)
         return None
     if drop is not None:

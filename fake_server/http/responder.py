@@ -10,7 +10,8 @@ goes to the journal, the client report and the log line.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, NamedTuple
 
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
@@ -124,14 +125,28 @@ def respond_stream(call: Call, stream: EventStream, *, cut: bool = False) -> Res
         (b"openai-processing-ms", b"%d" % round(call.elapsed() * 1000)),
     ]
     chunks = [
-        b"event: %s\ndata: %s\n\n" % (event["type"].encode(), encode(event))
+        (
+            event["type"] == DELTA,
+            b"event: %s\ndata: %s\n\n" % (event["type"].encode(), encode(event)),
+        )
         for event in stream.events
     ]
+    pacing = Pacing(call.delta_gap, call.server.shutdown.sleep)
     if cut:
         _record(call, None, None, None)
-        return EventAnswer(chunks[: len(chunks) // 2], raw, request_id, cut=True)
+        return EventAnswer(chunks[: len(chunks) // 2], raw, request_id, pacing, cut=True)
     _record(call, 200, request_id, None)
-    return EventAnswer(chunks, raw, request_id)
+    return EventAnswer(chunks, raw, request_id, pacing)
+
+
+DELTA = "response.output_text.delta"
+
+
+class Pacing(NamedTuple):
+    """Seconds to wait before each text delta (a latency fault), and how to wait."""
+
+    gap: float
+    sleep: Callable[[float], Awaitable[bool]]
 
 
 class EventAnswer(Response):
@@ -139,14 +154,16 @@ class EventAnswer(Response):
 
     def __init__(
         self,
-        chunks: list[bytes],
+        chunks: list[tuple[bool, bytes]],
         raw_headers: list[tuple[bytes, bytes]],
         request_id: str,
+        pacing: Pacing,
         *,
         cut: bool = False,
     ) -> None:
         self.status_code = 200
         self.chunks = chunks
+        self.pacing = pacing
         self.cut = cut
         self.background = None
         self.raw_headers = raw_headers
@@ -154,7 +171,10 @@ class EventAnswer(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-        for chunk in self.chunks:
+        gap = self.pacing.gap
+        for is_delta, chunk in self.chunks:
+            if is_delta and gap > 0:
+                await self.pacing.sleep(gap)
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         if self.cut:
             drops.cut_after_sent(send)

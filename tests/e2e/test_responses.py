@@ -5,6 +5,8 @@ stores searched, the providers' errors, stored responses."""
 from __future__ import annotations
 
 import asyncio
+import itertools
+import time
 from typing import Any
 
 import openai
@@ -289,3 +291,20 @@ def test_a_mid_body_drop_cuts_the_stream_half_way(start_server: StartServer) -> 
     assert entry["status"] is None  # recorded as a drop
     again = client.responses.create(model="m", input="How are refunds paid?", tools=DOCS)
     assert again.status == "completed"
+
+
+def test_a_latency_fault_spaces_the_deltas_of_a_stream(start_server: StartServer) -> None:
+    server = start_server(SCENARIO)
+    server.add_fault("createResponse", latency_ms=60, times=2)
+    client = server.openai_client(max_retries=0)
+    arrived: list[float] = []
+    asked = client.responses.stream(model="m", input="How are refunds paid?", tools=DOCS)
+    with asked as stream:
+        for event in stream:
+            if event.type == "response.output_text.delta":
+                arrived.append(time.monotonic())
+    assert len(arrived) >= 2
+    assert min(b - a for a, b in itertools.pairwise(arrived)) >= 0.05
+    started = time.monotonic()
+    client.responses.create(model="m", input="refunds", tools=DOCS)
+    assert time.monotonic() - started >= 0.05  # not streamed: waited once
