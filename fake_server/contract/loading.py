@@ -123,17 +123,19 @@ def corrected_documents(corrections: list[Mapping[str, Any]]) -> dict[str, Any]:
                     f"overlay entry {correction['id']!r} corrects {correction['document']} "
                     f"for schema set {name!r}, which {reads}"
                 )
-    texts: dict[str, str] = {}
+    parsed: dict[str, Any] = {}
     documents: dict[str, Any] = {}
     for schema_set in SCHEMA_SETS:
-        if schema_set.document not in texts:
-            texts[schema_set.document] = schema_path(schema_set.document).read_text("utf-8")
-        # Parsed afresh for each schema set: faster than a deep copy, and each
-        # set's corrections stay its own.
-        document = json.loads(texts[schema_set.document])
+        if schema_set.document not in parsed:
+            text = schema_path(schema_set.document).read_text("utf-8")
+            parsed[schema_set.document] = json.loads(text)
+        # Parsed once and shared by the sets that read it: each correction
+        # copies only the objects on its pointer's path (copy on write), so a
+        # set's corrections stay its own and nothing else is copied.
+        document = parsed[schema_set.document]
         for correction in corrections:
             if schema_set.name in correction["schema_sets"]:
-                _apply(document, correction)
+                document = _apply(document, correction)
         documents[schema_set.name] = document
     return documents
 
@@ -259,24 +261,31 @@ def _read_json(name: str) -> dict[str, Any]:
     return document
 
 
-def _apply(document: Any, correction: Mapping[str, Any]) -> None:
-    parent, key = _locate(document, correction["pointer"])
+def _apply(document: Any, correction: Mapping[str, Any]) -> Any:
+    """The document with the correction applied: the objects on the pointer's path
+    are copied, the rest is shared with ``document``, which is left as it was."""
+    root, parent, key = _locate(document, correction["pointer"])
     if parent[key] != correction["expect"]:
         raise ContractLoadError(
             f"overlay entry {correction['id']!r}: {correction['pointer']} is "
             f"{parent[key]!r}, expected {correction['expect']!r}; revisit the entry"
         )
     parent[key] = copy.deepcopy(correction["replace"])
+    return root
 
 
-def _locate(document: Any, pointer: str) -> tuple[Any, Any]:
+def _locate(document: Any, pointer: str) -> tuple[Any, Any, Any]:
+    """A copy of ``document`` whose objects on the pointer's path are copies, the
+    copied parent of its last part, and that part."""
     parts = [part.replace("~1", "/").replace("~0", "~") for part in pointer.lstrip("/").split("/")]
-    node = document
+    root = node = copy.copy(document)
     try:
         for part in parts[:-1]:
-            node = node[int(part)] if isinstance(node, list) else node[part]
+            step: Any = int(part) if isinstance(node, list) else part
+            node[step] = copy.copy(node[step])
+            node = node[step]
         last: Any = int(parts[-1]) if isinstance(node, list) else parts[-1]
         node[last]
     except (KeyError, IndexError, ValueError):
         raise ContractLoadError(f"overlay pointer {pointer} does not resolve") from None
-    return node, last
+    return root, node, last
