@@ -4,8 +4,9 @@ Run it again whenever the spec or the MKA1 SDK is bumped:
 
     python tools/extract_schemas.py --spec ../shared/spec/openai-openapi.yaml
 
-It writes two generated documents into ``schemas/`` (never edit them by hand;
-corrections belong in ``schemas/overlay.yaml``):
+It writes generated documents into ``schemas/`` (never edit them by hand;
+corrections belong in ``schemas/overlay.yaml``); each of the two has a
+``-responses`` part beside it, for the Responses API's operations:
 
 - ``openai-spec.json``: the operations fake_server serves, taken verbatim from
   the OpenAI OpenAPI document, with every component schema they reach. Only
@@ -56,12 +57,13 @@ OPERATIONS = (
     "updateVectorStoreFileAttributes",
     "retrieveVectorStoreFileContent",
     "searchVectorStore",
-    # The Responses API, for its file_search tool over the fake's own stores.
-    "createResponse",
-    "getResponse",
-    "deleteResponse",
-    "listInputItems",
 )
+
+# The Responses API, for its file_search tool over the fake's own stores: a
+# part of each schema set of its own (``openai-responses.json``,
+# ``mka1-responses.json``), read on the first check of one of them, since
+# the schemas they reach are several times those of all the rest.
+RESPONSES_OPERATIONS = ("createResponse", "getResponse", "deleteResponse", "listInputItems")
 
 # spec operationId -> (MKA1 SDK operation_id, SDK model of the 200 body).
 # The SDK names some operations differently; the spec's ids are the ones
@@ -89,6 +91,8 @@ MKA1_OPERATIONS: dict[str, tuple[str, str | None]] = {
     "deleteVectorStoreFile": ("deleteVectorStoreFile", "VectorStoreFileDeletionStatus"),
     "retrieveVectorStoreFileContent": ("getVectorStoreFileContent", "VectorStoreFileContent"),
     "searchVectorStore": ("searchVectorStore", "VectorStoreSearchResults"),
+}
+MKA1_RESPONSES: dict[str, tuple[str, str | None]] = {
     "createResponse": ("createResponse", "ResponseObject"),
     "getResponse": ("getResponse", "ResponseObject"),
     "deleteResponse": ("deleteResponse", "DeleteResponseObject"),
@@ -197,7 +201,7 @@ def resolve_local(document: dict[str, Any], ref: str) -> Any:
     return node
 
 
-def extract_spec(spec: dict[str, Any]) -> dict[str, Any]:
+def extract_spec(spec: dict[str, Any], wanted_operations: tuple[str, ...]) -> dict[str, Any]:
     """Operations plus the transitive closure of the schemas they reference."""
     operations: dict[str, Any] = {}
     for path, item in spec["paths"].items():
@@ -206,7 +210,7 @@ def extract_spec(spec: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(operation, dict):
                 continue
             operation_id = operation.get("operationId")
-            if operation_id not in OPERATIONS:
+            if operation_id not in wanted_operations:
                 continue
             kept = {
                 key: operation[key]
@@ -214,7 +218,7 @@ def extract_spec(spec: dict[str, Any]) -> dict[str, Any]:
                 if key in operation
             }
             operations[operation_id] = {"method": method.upper(), "path": path, **kept}
-    missing = sorted(set(OPERATIONS) - set(operations))
+    missing = sorted(set(wanted_operations) - set(operations))
     if missing:
         raise SystemExit(f"operations missing from the spec: {', '.join(missing)}")
 
@@ -305,7 +309,11 @@ def with_events(ok: dict[str, Any], defs: dict[str, Any], body_model: str, name:
     }
 
 
-def extract_mka1() -> dict[str, Any]:
+def extract_mka1(
+    spec_operations: dict[str, tuple[str, str | None]], *, own: bool = True
+) -> dict[str, Any]:
+    """The SDK's models for ``spec_operations`` (and, with ``own``, for the
+    operations only MKA1 has)."""
     defs: dict[str, Any] = {}
     operations: dict[str, Any] = {}
 
@@ -326,7 +334,8 @@ def extract_mka1() -> dict[str, Any]:
         defs[name] = schema
         return f"#/$defs/{name}"
 
-    for operation_id, (method, path, model_name, request) in sorted(MKA1_ONLY_OPERATIONS.items()):
+    only_mka1 = MKA1_ONLY_OPERATIONS if own else {}
+    for operation_id, (method, path, model_name, request) in sorted(only_mka1.items()):
         operations[operation_id] = {
             "sdk_operation_id": operation_id,
             "method": method,
@@ -340,7 +349,7 @@ def extract_mka1() -> dict[str, Any]:
         }
         if request is not None:
             operations[operation_id]["request"] = {"$ref": add_union(request)}
-    for spec_id, (sdk_id, sdk_model) in sorted(MKA1_OPERATIONS.items()):
+    for spec_id, (sdk_id, sdk_model) in sorted(spec_operations.items()):
         if sdk_model is None:
             ok: dict[str, Any] = BINARY_RESPONSE
         else:
@@ -419,8 +428,10 @@ def main(argv: list[str] | None = None) -> int:
     spec = yaml.load(spec_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "openai-spec.json", extract_spec(spec))
-    write_json(out / "mka1.json", extract_mka1())
+    write_json(out / "openai-spec.json", extract_spec(spec, OPERATIONS))
+    write_json(out / "openai-responses.json", extract_spec(spec, RESPONSES_OPERATIONS))
+    write_json(out / "mka1.json", extract_mka1(MKA1_OPERATIONS))
+    write_json(out / "mka1-responses.json", extract_mka1(MKA1_RESPONSES, own=False))
     write_json(
         out / "provenance.json",
         {
@@ -430,18 +441,20 @@ def main(argv: list[str] | None = None) -> int:
                 "sha256": sha256_of(spec_path),
                 "info_version": spec["info"]["version"],
                 "operations": list(OPERATIONS),
+                "responses_operations": list(RESPONSES_OPERATIONS),
             },
             "mka1.json": {
                 "source": "meetkai-mka1 (PyPI) pydantic models",
                 "package_version": metadata.version("meetkai-mka1"),
                 "operations": sorted(MKA1_OPERATIONS),
+                "responses_operations": sorted(MKA1_RESPONSES),
                 "mka1_only_operations": sorted(MKA1_ONLY_OPERATIONS),
                 "requests": sorted(MKA1_REQUESTS),
                 "events": sorted(MKA1_EVENTS),
             },
         },
     )
-    print(f"wrote {out}/openai-spec.json, mka1.json, provenance.json")
+    print(f"wrote {out}/openai-spec.json, openai-responses.json, mka1.json, ...")
     return 0
 
 

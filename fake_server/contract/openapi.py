@@ -47,8 +47,8 @@ SPEC_DOCUMENT = OPENAI.schema_set
 
 
 def openapi_document(contract: Contract, dialect: Dialect) -> dict[str, Any]:
-    spec = contract.documents[SPEC_DOCUMENT]
-    own = contract.documents[dialect.schema_set]
+    spec = contract.document(SPEC_DOCUMENT)
+    own = contract.document(dialect.schema_set)
     schemas = {**spec["$defs"], **own["$defs"]} if own is not spec else dict(spec["$defs"])
     error = {"$ref": "#/$defs/ErrorResponse"}
     paths: dict[str, dict[str, Any]] = {}

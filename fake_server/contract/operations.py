@@ -68,6 +68,9 @@ class Operation(NamedTuple):
     # Answers with server-sent events when asked (``stream: true``): a
     # ``mid_body`` drop then cuts the events half way (``http.drops``).
     streams: bool = False
+    # Contract: its schemas are a part of each schema set of their own, read on
+    # its first check (the Responses API's: several times all the others').
+    schemas_apart: bool = False
     # Control plane: the body types a change takes (JSON_BODY, YAML_BODY).
     body_types: tuple[str, ...] = JSON_BODY
     # Control plane: served at the server's root, not under ``/__fake__``.
@@ -165,10 +168,11 @@ OPERATIONS: tuple[Operation, ...] = (
         creates=True,
         searches_stores=True,
         streams=True,
+        schemas_apart=True,
     ),
-    Operation("getResponse", "GET", _RESPONSE, PROVIDER),
-    Operation("deleteResponse", "DELETE", _RESPONSE, PROVIDER),
-    Operation("listInputItems", "GET", _RESPONSE + "/input_items", PROVIDER),
+    Operation("getResponse", "GET", _RESPONSE, PROVIDER, schemas_apart=True),
+    Operation("deleteResponse", "DELETE", _RESPONSE, PROVIDER, schemas_apart=True),
+    Operation("listInputItems", "GET", _RESPONSE + "/input_items", PROVIDER, schemas_apart=True),
     Operation(
         "listVectorStorePermissions",
         "GET",
