@@ -829,6 +829,73 @@ def bench_search(quick: bool) -> None:
     report("search: index memory / text", memory, None, "x", target="< 3x", ok=memory < 3)
 
 
+# --- responses: file_search over a store of 1,000 files ----------------------------------
+
+RESPONSE_FILES = 1_000
+
+
+def bench_responses(quick: bool) -> None:
+    """A non-streamed file_search response against the search endpoint it runs, in one
+    run and interleaved rounds, over one store of 1,000 files; a streamed one's time
+    to its first event."""
+    if shutil.which("wrk") is None:
+        print("responses: skipped, wrk is not installed (apt-get install wrk)", flush=True)
+        return
+    print("responses: file_search over 1,000 files, against the search endpoint", flush=True)
+    words, _ = search_vocabulary()
+    query = " ".join(words[:3])  # common words: every search finds results
+    search = ("POST", f"/v1/vector_stores/{SEARCH_STORE}/search", json.dumps({"query": query}))
+    tools = [{"type": "file_search", "vector_store_ids": [SEARCH_STORE]}]
+    asked: dict[str, object] = {"model": "bench", "input": query, "tools": tools}
+    ask = ("POST", "/v1/responses", json.dumps(asked))
+    rounds, seconds = (2, 2) if quick else (3, 5)
+    with tempfile.TemporaryDirectory() as folder:
+        scenario = search_scenario(Path(folder), search_corpus()[:RESPONSE_FILES])
+        with serving(fake_command("--scenario", str(scenario)), SERVER_CPU) as served:
+            loads = {"search": search, "responses": ask}
+            runs: dict[str, list[tuple[float, float, float, float]]] = {n: [] for n in loads}
+            for method, path, body in loads.values():
+                wrk(served.url + path, method, body, 1)  # warm: the index is built once
+            for _ in range(rounds):
+                for name, (method, path, body) in loads.items():
+                    runs[name].append(wrk(served.url + path, method, body, seconds))
+            first_events = streamed_first_event(served.url, asked, 30 if quick else 100)
+    rps = {name: statistics.median(run[0] for run in found) for name, found in runs.items()}
+    p99 = {name: statistics.median(run[2] for run in found) for name, found in runs.items()}
+    ratio = rps["responses"] / rps["search"]
+    report(
+        "responses: file_search, not streamed (req/s; baseline: the search endpoint)",
+        rps["responses"],
+        rps["search"],
+        "req/s",
+        target=">= 0.5x search",
+        ok=ratio >= 0.5,
+    )
+    report(
+        "responses: file_search p99 (baseline: search p99)", p99["responses"], p99["search"], "ms"
+    )
+    p50_first, p99_first = percentiles_ms(first_events)
+    report("responses: streamed, time to first event p50", p50_first, None, "ms")
+    report("responses: streamed, time to first event p99", p99_first, None, "ms")
+
+
+def streamed_first_event(url: str, asked: dict[str, object], count: int) -> list[float]:
+    """Seconds from sending a streamed request to reading its first event, one at a time."""
+    timings = []
+    with httpx.Client(base_url=url, headers=AUTH, timeout=60) as client:
+        for _ in range(count):
+            started = time.perf_counter()
+            with client.stream("POST", "/v1/responses", json={**asked, "stream": True}) as answer:
+                answer.raise_for_status()
+                lines = answer.iter_lines()
+                first = next(lines)
+                timings.append(time.perf_counter() - started)
+                assert first.startswith("event: response.created"), first
+                for _ in lines:
+                    pass
+    return timings
+
+
 def search_index_bytes(texts: list[bytes]) -> int:
     """What the store's index keeps for the texts (tracemalloc, after collection)."""
     documents = [
@@ -886,6 +953,7 @@ SECTIONS = (
     "reset",
     "scale",
     "search",
+    "responses",
 )
 
 
@@ -920,6 +988,8 @@ def main() -> int:
         bench_scale(contract, rounds)
     if "search" in only:
         bench_search(args.quick)
+    if "responses" in only:
+        bench_responses(args.quick)
     print_table(args.quick)
     return 1 if any(row.verdict == "MISSED" for row in ROWS) else 0
 

@@ -80,3 +80,15 @@ SEARCH_PATTERN_SECONDS: Final = 0.1
 MAX_END_USER_CHARACTERS: Final = 256
 # Roles granted on one vector store (scenario ``permissions`` and grants at runtime).
 MAX_PERMISSIONS_PER_STORE: Final = 1000
+
+# --- the Responses API's file_search -------------------------------------------------
+
+# Results an answer cites (one sentence of each, in rank order), at most.
+RESPONSE_CITATIONS: Final = 3
+# Characters of one cited sentence, at most (a longer one is cut at a word).
+RESPONSE_SENTENCE_CHARACTERS: Final = 300
+# Responses kept per session for GET, DELETE and input_items (``store``); the
+# oldest goes first, as the journal's entries do.
+MAX_STORED_RESPONSES: Final = 200
+# Words of the answer's text in one streamed ``response.output_text.delta``.
+STREAM_DELTA_WORDS: Final = 4

@@ -14,7 +14,13 @@ import pytest
 from tests.helpers import REPO_ROOT
 
 SPEC = REPO_ROOT.parent / "shared" / "spec" / "openai-openapi.yaml"
-GENERATED = ["openai-spec.json", "mka1.json", "provenance.json"]
+GENERATED = [
+    "openai-spec.json",
+    "openai-responses.json",
+    "mka1.json",
+    "mka1-responses.json",
+    "provenance.json",
+]
 
 
 @pytest.mark.skipif(not SPEC.exists(), reason="the pinned spec is not beside the checkout")

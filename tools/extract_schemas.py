@@ -4,8 +4,9 @@ Run it again whenever the spec or the MKA1 SDK is bumped:
 
     python tools/extract_schemas.py --spec ../shared/spec/openai-openapi.yaml
 
-It writes two generated documents into ``schemas/`` (never edit them by hand;
-corrections belong in ``schemas/overlay.yaml``):
+It writes generated documents into ``schemas/`` (never edit them by hand;
+corrections belong in ``schemas/overlay.yaml``); each of the two has a
+``-responses`` part beside it, for the Responses API's operations:
 
 - ``openai-spec.json``: the operations fake_server serves, taken verbatim from
   the OpenAI OpenAPI document, with every component schema they reach. Only
@@ -58,6 +59,12 @@ OPERATIONS = (
     "searchVectorStore",
 )
 
+# The Responses API, for its file_search tool over the fake's own stores: a
+# part of each schema set of its own (``openai-responses.json``,
+# ``mka1-responses.json``), read on the first check of one of them, since
+# the schemas they reach are several times those of all the rest.
+RESPONSES_OPERATIONS = ("createResponse", "getResponse", "deleteResponse", "listInputItems")
+
 # spec operationId -> (MKA1 SDK operation_id, SDK model of the 200 body).
 # The SDK names some operations differently; the spec's ids are the ones
 # fake_server uses everywhere, so the map is keyed by them.
@@ -85,6 +92,17 @@ MKA1_OPERATIONS: dict[str, tuple[str, str | None]] = {
     "retrieveVectorStoreFileContent": ("getVectorStoreFileContent", "VectorStoreFileContent"),
     "searchVectorStore": ("searchVectorStore", "VectorStoreSearchResults"),
 }
+MKA1_RESPONSES: dict[str, tuple[str, str | None]] = {
+    "createResponse": ("createResponse", "ResponseObject"),
+    "getResponse": ("getResponse", "ResponseObject"),
+    "deleteResponse": ("deleteResponse", "DeleteResponseObject"),
+    "listInputItems": ("listInputItems", "InputItemListObject"),
+}
+
+# spec operationId -> the SDK model of one server-sent event of a streamed
+# 200 (its ``data``, which the SDK parses from each event's JSON). Declared
+# as the operation's ``text/event-stream`` schema, as the spec declares its own.
+MKA1_EVENTS = {"createResponse": ("CreateResponseResponseBody", "ResponseStreamEvent")}
 
 # The media types fake_server answers a MKA1 download with (the SDK's
 # getFileContent accepts only a list of named types, not
@@ -137,6 +155,9 @@ MKA1_REQUESTS = {
 
 # The error body is the same envelope for every operation and dialect.
 ALWAYS_INCLUDED = ("ErrorResponse",)
+# SDK models named as the spec's error envelope is: renamed, so that a document
+# holding both (the published MKA1 OpenAPI document) keeps the spec's envelope.
+RESERVED_NAMES = {"Error": "Mka1Error", "ErrorResponse": "Mka1ErrorResponse"}
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 SPEC_REF_PREFIX = "#/components/schemas/"
@@ -180,7 +201,7 @@ def resolve_local(document: dict[str, Any], ref: str) -> Any:
     return node
 
 
-def extract_spec(spec: dict[str, Any]) -> dict[str, Any]:
+def extract_spec(spec: dict[str, Any], wanted_operations: tuple[str, ...]) -> dict[str, Any]:
     """Operations plus the transitive closure of the schemas they reference."""
     operations: dict[str, Any] = {}
     for path, item in spec["paths"].items():
@@ -189,7 +210,7 @@ def extract_spec(spec: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(operation, dict):
                 continue
             operation_id = operation.get("operationId")
-            if operation_id not in OPERATIONS:
+            if operation_id not in wanted_operations:
                 continue
             kept = {
                 key: operation[key]
@@ -197,7 +218,7 @@ def extract_spec(spec: dict[str, Any]) -> dict[str, Any]:
                 if key in operation
             }
             operations[operation_id] = {"method": method.upper(), "path": path, **kept}
-    missing = sorted(set(OPERATIONS) - set(operations))
+    missing = sorted(set(wanted_operations) - set(operations))
     if missing:
         raise SystemExit(f"operations missing from the spec: {', '.join(missing)}")
 
@@ -272,7 +293,27 @@ def is_sdk_unknown_variant(schema: dict[str, Any]) -> bool:
     return isinstance(properties, dict) and "is_unknown" in properties
 
 
-def extract_mka1() -> dict[str, Any]:
+def with_events(ok: dict[str, Any], defs: dict[str, Any], body_model: str, name: str) -> Any:
+    """A 200 that is JSON, or server-sent events: each event the SDK's stream body's
+    ``data`` (one of its event models), kept in ``defs`` as ``name``."""
+    schema = getattr(models, body_model).model_json_schema(
+        by_alias=True, ref_template="#/$defs/{model}", mode="validation"
+    )
+    defs.update(schema.pop("$defs", {}))
+    defs[name] = schema["properties"]["data"]
+    return {
+        "content": {
+            "application/json": {"schema": ok},
+            "text/event-stream": {"schema": {"$ref": f"#/$defs/{name}"}},
+        }
+    }
+
+
+def extract_mka1(
+    spec_operations: dict[str, tuple[str, str | None]], *, own: bool = True
+) -> dict[str, Any]:
+    """The SDK's models for ``spec_operations`` (and, with ``own``, for the
+    operations only MKA1 has)."""
     defs: dict[str, Any] = {}
     operations: dict[str, Any] = {}
 
@@ -293,7 +334,8 @@ def extract_mka1() -> dict[str, Any]:
         defs[name] = schema
         return f"#/$defs/{name}"
 
-    for operation_id, (method, path, model_name, request) in sorted(MKA1_ONLY_OPERATIONS.items()):
+    only_mka1 = MKA1_ONLY_OPERATIONS if own else {}
+    for operation_id, (method, path, model_name, request) in sorted(only_mka1.items()):
         operations[operation_id] = {
             "sdk_operation_id": operation_id,
             "method": method,
@@ -307,11 +349,13 @@ def extract_mka1() -> dict[str, Any]:
         }
         if request is not None:
             operations[operation_id]["request"] = {"$ref": add_union(request)}
-    for spec_id, (sdk_id, sdk_model) in sorted(MKA1_OPERATIONS.items()):
+    for spec_id, (sdk_id, sdk_model) in sorted(spec_operations.items()):
         if sdk_model is None:
             ok: dict[str, Any] = BINARY_RESPONSE
         else:
             ok = {"$ref": add_model(sdk_model, "validation")}
+        if spec_id in MKA1_EVENTS:
+            ok = with_events(ok, defs, *MKA1_EVENTS[spec_id])
         operations[spec_id] = {"sdk_operation_id": sdk_id, "responses": {"200": ok}}
         if spec_id in MKA1_REQUESTS:
             request_ref = add_model(MKA1_REQUESTS[spec_id], "serialization")
@@ -332,10 +376,30 @@ def extract_mka1() -> dict[str, Any]:
             continue
         reachable.add(name)
         pending.extend(iter_refs(defs[name]))
+    kept = {name: schema for name, schema in defs.items() if name in reachable}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "operations": operations,
-        "$defs": {name: schema for name, schema in defs.items() if name in reachable},
+        "operations": renamed_refs(operations, RESERVED_NAMES),
+        "$defs": {
+            RESERVED_NAMES.get(name, name): renamed_refs(schema, RESERVED_NAMES)
+            for name, schema in kept.items()
+        },
+    }
+
+
+def renamed_refs(node: Any, names: dict[str, str]) -> Any:
+    """``node`` with every ``#/$defs/OLD`` of ``names`` pointing at its new name."""
+    if isinstance(node, list):
+        return [renamed_refs(value, names) for value in node]
+    if not isinstance(node, dict):
+        return node
+    return {
+        key: (
+            "#/$defs/" + names[value.removeprefix("#/$defs/")]
+            if key == "$ref" and isinstance(value, str) and value.removeprefix("#/$defs/") in names
+            else renamed_refs(value, names)
+        )
+        for key, value in node.items()
     }
 
 
@@ -364,8 +428,10 @@ def main(argv: list[str] | None = None) -> int:
     spec = yaml.load(spec_path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "openai-spec.json", extract_spec(spec))
-    write_json(out / "mka1.json", extract_mka1())
+    write_json(out / "openai-spec.json", extract_spec(spec, OPERATIONS))
+    write_json(out / "openai-responses.json", extract_spec(spec, RESPONSES_OPERATIONS))
+    write_json(out / "mka1.json", extract_mka1(MKA1_OPERATIONS))
+    write_json(out / "mka1-responses.json", extract_mka1(MKA1_RESPONSES, own=False))
     write_json(
         out / "provenance.json",
         {
@@ -375,17 +441,20 @@ def main(argv: list[str] | None = None) -> int:
                 "sha256": sha256_of(spec_path),
                 "info_version": spec["info"]["version"],
                 "operations": list(OPERATIONS),
+                "responses_operations": list(RESPONSES_OPERATIONS),
             },
             "mka1.json": {
                 "source": "meetkai-mka1 (PyPI) pydantic models",
                 "package_version": metadata.version("meetkai-mka1"),
                 "operations": sorted(MKA1_OPERATIONS),
+                "responses_operations": sorted(MKA1_RESPONSES),
                 "mka1_only_operations": sorted(MKA1_ONLY_OPERATIONS),
                 "requests": sorted(MKA1_REQUESTS),
+                "events": sorted(MKA1_EVENTS),
             },
         },
     )
-    print(f"wrote {out}/openai-spec.json, mka1.json, provenance.json")
+    print(f"wrote {out}/openai-spec.json, openai-responses.json, mka1.json, ...")
     return 0
 
 

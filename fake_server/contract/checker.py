@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fake_server.contract import loading
 from fake_server.contract.loading import MAX_KNOWN_VALID_ITEMS, ContractLoadError, Loaded
+from fake_server.contract.operations import ids_where
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -53,6 +54,9 @@ class Contract:
         self._error_validators = loaded.errors
         self._request_validators = loaded.requests
         self.documents = loaded.documents
+        # Operations whose schemas are read on their first check (``load_part``).
+        self._apart = ids_where(lambda op: op.schemas_apart)
+        self._parts = loaded.parts
 
     @classmethod
     def load(cls, extra_corrections: Iterable[Mapping[str, Any]] = ()) -> Contract:
@@ -68,12 +72,24 @@ class Contract:
 
         For tests and tools: a schema that cannot compile shows up at once.
         """
+        for name in loading.SCHEMA_SET_NAMES:
+            loading.load_part(self._loaded, name)
         validators = self._loaded.all_validators()
         for validator in validators:
             validator.compile()
         return len(validators)
 
+    def document(self, schema_set: str) -> dict[str, Any]:
+        """The set's whole document, its part included (the published OpenAPI documents)."""
+        return loading.whole_document(self._loaded, schema_set)
+
+    def _read_part(self, schema_set: str, operation: str | None) -> None:
+        """The first check of an operation kept apart reads the set's part."""
+        if operation in self._apart and schema_set not in self._parts:
+            loading.load_part(self._loaded, schema_set)
+
     def check_request(self, schema_set: str, operation: str, body: Any) -> RequestProblem | None:
+        self._read_part(schema_set, operation)
         validator = self._request_validators.get((schema_set, operation))
         if validator is None:
             return None
@@ -91,6 +107,7 @@ class Contract:
     def check(
         self, schema_set: str, operation: str | None, status: int, body: Any
     ) -> Violation | None:
+        self._read_part(schema_set, operation)
         validator = self._validators.get((schema_set, operation or "", status))
         if validator is None and status >= 400:
             validator = self._error_validators[schema_set]
@@ -105,6 +122,17 @@ class Contract:
             )
         error = validator.first_error(body)
         return None if error is None else _violation(schema_set, operation, status, error)
+
+    def check_event(self, schema_set: str, operation: str | None, event: Any) -> Violation | None:
+        """One server-sent event of a streamed answer, against the operation's event schema."""
+        self._read_part(schema_set, operation)
+        validator = self._loaded.events.get((schema_set, operation or ""))
+        if validator is None:
+            return Violation(
+                schema_set, operation, 200, "$", "responses", "no event stream is declared"
+            )
+        error = validator.first_error(event)
+        return None if error is None else _violation(schema_set, operation, 200, error)
 
     def check_document(
         self, schema_set: str, operation: str | None, status: int, media_type: str
@@ -161,6 +189,7 @@ class Contract:
         items: list[bytes],
     ) -> Violation | None:
         """``check`` for a list page given as its envelope and its encoded items."""
+        self._read_part(schema_set, operation)
         split = self._list_validators.get((schema_set, operation or "", status))
         if split is None:
             whole = dict(envelope, data=[json.loads(item) for item in items])

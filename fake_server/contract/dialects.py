@@ -64,6 +64,14 @@ class Dialect(NamedTuple):
     # object: ID" (no quotes) with param ``id``; otherwise the id quoted, with
     # param ``file_id``.
     missing_file_as_recorded: bool = False
+    # A streamed ``response.output_text.annotation.added`` event's annotation
+    # also carries the cited text and where it lies (``text``, ``start``,
+    # ``end``), as its SDK's event model requires.
+    annotation_event_has_span: bool = False
+    # A file_search skips a vector store that is missing (or that the end
+    # user may not read) instead of refusing the request, as its SDK's
+    # FileSearchToolDefinition documents.
+    file_search_skips_missing_stores: bool = False
 
     def serves(self, extension: Extension | None) -> bool:
         """Whether it serves an operation of ``extension`` (None: one of the spec's)."""
@@ -102,6 +110,8 @@ MKA1 = Dialect(
     store_has_embedding_fields=True,
     search_query_as_string=True,
     file_content_as_file=True,
+    annotation_event_has_span=True,
+    file_search_skips_missing_stores=True,
     # Its SDK's getFileContent accepts only these (no application/octet-stream);
     # tools/extract_schemas.py declares the same list in the MKA1 schemas.
     download_types=(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -33,19 +34,28 @@ class SchemaSet(NamedTuple):
     errors_from: str
     # The set whose request schemas stand in where this set's document has none.
     requests_from: str | None = None
+    # The document of the operations the table keeps apart (``schemas_apart``:
+    # the Responses API, whose schemas are several times all the others'):
+    # read and corrected on the first check of one of them (``load_part``).
+    part: str | None = None
 
 
 SCHEMA_SETS = (
     # The spec with every overlay correction that names it: as the real API answers.
-    SchemaSet("openai", "openai-spec.json", errors_from="openai"),
+    SchemaSet("openai", "openai-spec.json", errors_from="openai", part="openai-responses.json"),
     # The spec taken literally, but for the corrections that name it.
-    SchemaSet("spec", "openai-spec.json", errors_from="spec"),
+    SchemaSet("spec", "openai-spec.json", errors_from="spec", part="openai-responses.json"),
     # The meetkai-mka1 SDK's models. They have none for the error envelope
     # (both providers send the spec's) nor for some request bodies (the
     # multipart upload).
-    SchemaSet("mka1", "mka1.json", errors_from="spec", requests_from="spec"),
+    SchemaSet(
+        "mka1", "mka1.json", errors_from="spec", requests_from="spec", part="mka1-responses.json"
+    ),
 )
 SCHEMA_SET_NAMES = tuple(schema_set.name for schema_set in SCHEMA_SETS)
+_BY_NAME = {schema_set.name: schema_set for schema_set in SCHEMA_SETS}
+# One part is read at a time (requests may be handled on several threads).
+_PART_LOCK = threading.RLock()
 
 
 class ContractLoadError(Exception):
@@ -84,12 +94,20 @@ class Loaded(NamedTuple):
     # Control-plane answers that are documents (the inspector page, its
     # script and style), not JSON: the media types each may have.
     media_types: dict[tuple[str, int], frozenset[str]]
+    # One server-sent event of a streamed 200 (its ``text/event-stream`` schema).
+    events: dict[tuple[str, str], CompiledSchema]
+    # What reading a part later needs: the corrections, the documents parsed so
+    # far (by file), and each set's part once read (by set).
+    corrections: list[Mapping[str, Any]]
+    parsed: dict[str, Any]
+    parts: dict[str, Any]
 
     def all_validators(self) -> list[CompiledSchema]:
         return [
             *self.responses.values(),
             *self.errors.values(),
             *self.requests.values(),
+            *self.events.values(),
             *(split.envelope for split in self.lists.values()),
             *(split.item for split in self.lists.values()),
         ]
@@ -97,8 +115,10 @@ class Loaded(NamedTuple):
 
 def load(extra_corrections: Iterable[Mapping[str, Any]] = ()) -> Loaded:
     """Read the schemas and the overlay; ``extra_corrections`` are applied last."""
-    documents = corrected_documents([*_overlay()["corrections"], *extra_corrections])
-    loaded = Loaded(documents, {}, {}, {}, {}, {})
+    corrections = [*_overlay()["corrections"], *extra_corrections]
+    parsed: dict[str, Any] = {}
+    documents = corrected_documents(corrections, parsed)
+    loaded = Loaded(documents, {}, {}, {}, {}, {}, {}, corrections, parsed, {})
     _add_admin(loaded, _read_json("admin.json"))
     for schema_set in SCHEMA_SETS:
         _add_schema_set(loaded, schema_set)
@@ -108,31 +128,72 @@ def load(extra_corrections: Iterable[Mapping[str, Any]] = ()) -> Loaded:
     return loaded
 
 
-def corrected_documents(corrections: list[Mapping[str, Any]]) -> dict[str, Any]:
-    """Each schema set's document, with the corrections that name the set applied."""
-    by_name = {schema_set.name: schema_set for schema_set in SCHEMA_SETS}
+def corrected_documents(
+    corrections: list[Mapping[str, Any]], parsed: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Each schema set's document (not its part), with the corrections that name the
+    set applied; ``parsed`` keeps the documents read, by file."""
     for correction in corrections:
         for name in correction["schema_sets"]:
-            schema_set = by_name.get(name)
-            if schema_set is None or schema_set.document != correction["document"]:
+            schema_set = _BY_NAME.get(name)
+            if schema_set is None or correction["document"] not in (
+                schema_set.document,
+                schema_set.part,
+            ):
                 reads = f"reads {schema_set.document}" if schema_set else "is not a schema set"
                 raise ContractLoadError(
                     f"overlay entry {correction['id']!r} corrects {correction['document']} "
                     f"for schema set {name!r}, which {reads}"
                 )
-    texts: dict[str, str] = {}
-    documents: dict[str, Any] = {}
-    for schema_set in SCHEMA_SETS:
-        if schema_set.document not in texts:
-            texts[schema_set.document] = schema_path(schema_set.document).read_text("utf-8")
-        # Parsed afresh for each schema set: faster than a deep copy, and each
-        # set's corrections stay its own.
-        document = json.loads(texts[schema_set.document])
-        for correction in corrections:
-            if schema_set.name in correction["schema_sets"]:
-                _apply(document, correction)
-        documents[schema_set.name] = document
-    return documents
+    parsed = {} if parsed is None else parsed
+    return {
+        schema_set.name: _corrected(schema_set.name, schema_set.document, corrections, parsed)
+        for schema_set in SCHEMA_SETS
+    }
+
+
+def _corrected(
+    name: str, file: str, corrections: list[Mapping[str, Any]], parsed: dict[str, Any]
+) -> Any:
+    """One document of a set, its corrections applied. Parsed once and shared by the
+    sets that read it: each correction copies only the objects on its pointer's path
+    (copy on write), so a set's corrections stay its own and nothing else is copied."""
+    if file not in parsed:
+        parsed[file] = json.loads(schema_path(file).read_text("utf-8"))
+    document = parsed[file]
+    for correction in corrections:
+        if name in correction["schema_sets"] and correction["document"] == file:
+            document = _apply(document, correction)
+    return document
+
+
+def load_part(loaded: Loaded, name: str) -> None:
+    """Read the part of schema set ``name``, and of the sets it borrows from, once."""
+    with _PART_LOCK:
+        if name in loaded.parts:
+            return
+        schema_set = _BY_NAME[name]
+        for other in (schema_set.errors_from, schema_set.requests_from):
+            if other is not None and other != name:
+                load_part(loaded, other)
+        if schema_set.part is None:
+            loaded.parts[name] = {"operations": {}, "$defs": {}}
+            return
+        part = _corrected(name, schema_set.part, loaded.corrections, loaded.parsed)
+        _add_operations(loaded, name, part)
+        if schema_set.requests_from is not None:
+            _share_requests(loaded, schema_set)
+        loaded.parts[name] = part
+
+
+def whole_document(loaded: Loaded, name: str) -> dict[str, Any]:
+    """The set's document and its part as one (the published OpenAPI documents)."""
+    load_part(loaded, name)
+    document, part = loaded.documents[name], loaded.parts[name]
+    return {
+        "operations": {**document["operations"], **part["operations"]},
+        "$defs": {**document["$defs"], **part["$defs"]},
+    }
 
 
 def _add_admin(loaded: Loaded, admin: dict[str, Any]) -> None:
@@ -149,21 +210,29 @@ def _add_admin(loaded: Loaded, admin: dict[str, Any]) -> None:
 
 def _add_schema_set(loaded: Loaded, schema_set: SchemaSet) -> None:
     name = schema_set.name
-    defs = loaded.documents[name]["$defs"]
-    for operation_id, operation in loaded.documents[name]["operations"].items():
+    _add_operations(loaded, name, loaded.documents[name])
+    error_defs = loaded.documents[schema_set.errors_from]["$defs"]
+    loaded.errors[name] = _compile(ERROR_RESPONSE_REF, error_defs)
+
+
+def _add_operations(loaded: Loaded, name: str, document: dict[str, Any]) -> None:
+    """A validator for every response, event and request ``document`` defines."""
+    defs = document["$defs"]
+    for operation_id, operation in document["operations"].items():
         for status, response in operation["responses"].items():
-            ref = _response_schema_ref(response)
-            if ref is not None:
+            schema = _response_schema(response)
+            if schema is not None:
                 key = (name, operation_id, int(status))
-                loaded.responses[key] = _compile(ref, defs)
-                split = _split_list(ref, defs)
+                loaded.responses[key] = CompiledSchema({**schema, "$defs": defs})
+                split = _split_list(schema["$ref"], defs) if "$ref" in schema else None
                 if split is not None:
                     loaded.lists[key] = split
+            events = _event_schema_ref(response)
+            if events is not None:
+                loaded.events[(name, operation_id)] = _compile(events, defs)
         request_ref = _request_schema_ref(operation)
         if request_ref is not None:
             loaded.requests[(name, operation_id)] = _compile(request_ref, defs)
-    error_defs = loaded.documents[schema_set.errors_from]["$defs"]
-    loaded.errors[name] = _compile(ERROR_RESPONSE_REF, error_defs)
 
 
 def _share_requests(loaded: Loaded, schema_set: SchemaSet) -> None:
@@ -229,10 +298,20 @@ def _request_schema_ref(operation: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _response_schema_ref(response: Mapping[str, Any]) -> str | None:
+def _response_schema(response: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A JSON response's schema: a ``$ref`` (as the spec writes them), or one the
+    overlay gives inline where the spec declares none."""
     if "$ref" in response:
-        return str(response["$ref"])
+        return {"$ref": str(response["$ref"])}
     schema = response.get("content", {}).get("application/json", {}).get("schema")
+    if isinstance(schema, dict) and ("$ref" in schema or "type" in schema):
+        return dict(schema)
+    return None
+
+
+def _event_schema_ref(response: Mapping[str, Any]) -> str | None:
+    """The schema of one event of a ``text/event-stream`` answer, if it has one."""
+    schema = response.get("content", {}).get("text/event-stream", {}).get("schema")
     if isinstance(schema, dict) and "$ref" in schema:
         return str(schema["$ref"])
     return None
@@ -243,24 +322,31 @@ def _read_json(name: str) -> dict[str, Any]:
     return document
 
 
-def _apply(document: Any, correction: Mapping[str, Any]) -> None:
-    parent, key = _locate(document, correction["pointer"])
+def _apply(document: Any, correction: Mapping[str, Any]) -> Any:
+    """The document with the correction applied: the objects on the pointer's path
+    are copied, the rest is shared with ``document``, which is left as it was."""
+    root, parent, key = _locate(document, correction["pointer"])
     if parent[key] != correction["expect"]:
         raise ContractLoadError(
             f"overlay entry {correction['id']!r}: {correction['pointer']} is "
             f"{parent[key]!r}, expected {correction['expect']!r}; revisit the entry"
         )
     parent[key] = copy.deepcopy(correction["replace"])
+    return root
 
 
-def _locate(document: Any, pointer: str) -> tuple[Any, Any]:
+def _locate(document: Any, pointer: str) -> tuple[Any, Any, Any]:
+    """A copy of ``document`` whose objects on the pointer's path are copies, the
+    copied parent of its last part, and that part."""
     parts = [part.replace("~1", "/").replace("~0", "~") for part in pointer.lstrip("/").split("/")]
-    node = document
+    root = node = copy.copy(document)
     try:
         for part in parts[:-1]:
-            node = node[int(part)] if isinstance(node, list) else node[part]
+            step: Any = int(part) if isinstance(node, list) else part
+            node[step] = copy.copy(node[step])
+            node = node[step]
         last: Any = int(parts[-1]) if isinstance(node, list) else parts[-1]
         node[last]
     except (KeyError, IndexError, ValueError):
         raise ContractLoadError(f"overlay pointer {pointer} does not resolve") from None
-    return node, last
+    return root, node, last

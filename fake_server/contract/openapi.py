@@ -47,8 +47,8 @@ SPEC_DOCUMENT = OPENAI.schema_set
 
 
 def openapi_document(contract: Contract, dialect: Dialect) -> dict[str, Any]:
-    spec = contract.documents[SPEC_DOCUMENT]
-    own = contract.documents[dialect.schema_set]
+    spec = contract.document(SPEC_DOCUMENT)
+    own = contract.document(dialect.schema_set)
     schemas = {**spec["$defs"], **own["$defs"]} if own is not spec else dict(spec["$defs"])
     error = {"$ref": "#/$defs/ErrorResponse"}
     paths: dict[str, dict[str, Any]] = {}
@@ -63,6 +63,8 @@ def openapi_document(contract: Contract, dialect: Dialect) -> dict[str, Any]:
         else:
             schema = content.get("application/json", {}).get("schema", response)
             ok_content = {"application/json": {"schema": schema}}
+            if "text/event-stream" in content:  # a streamed answer's events
+                ok_content["text/event-stream"] = copy.deepcopy(content["text/event-stream"])
         operation: dict[str, Any] = {
             "operationId": operation_id,
             "parameters": copy.deepcopy(source.get("parameters", [])),

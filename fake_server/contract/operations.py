@@ -62,6 +62,15 @@ class Operation(NamedTuple):
     reads_batch: bool = False
     # Client report: the cancel whose outcome a client must confirm.
     cancels_batch: bool = False
+    # Client report: answers from vector stores it searches for the client
+    # (a ``file_search`` tool), so asking before their files are ready is a mistake.
+    searches_stores: bool = False
+    # Answers with server-sent events when asked (``stream: true``): a
+    # ``mid_body`` drop then cuts the events half way (``http.drops``).
+    streams: bool = False
+    # Contract: its schemas are a part of each schema set of their own, read on
+    # its first check (the Responses API's: several times all the others').
+    schemas_apart: bool = False
     # Control plane: the body types a change takes (JSON_BODY, YAML_BODY).
     body_types: tuple[str, ...] = JSON_BODY
     # Control plane: served at the server's root, not under ``/__fake__``.
@@ -76,6 +85,8 @@ _STORE_FILE = _STORE + "/files/{file_id}"
 _BATCHES = _STORE + "/file_batches"
 _BATCH = _BATCHES + "/{batch_id}"
 _PERMISSIONS = _STORE + "/permissions"
+_RESPONSES = "/responses"
+_RESPONSE = _RESPONSES + "/{response_id}"
 
 # Provider operations in the order the OpenAPI documents list them (and
 # routes are tried: a path fits one template at most, so the order only
@@ -149,6 +160,19 @@ OPERATIONS: tuple[Operation, ...] = (
         gone_when_expired=True,
     ),
     Operation("searchVectorStore", "POST", _STORE + "/search", PROVIDER, gone_when_expired=True),
+    Operation(
+        "createResponse",
+        "POST",
+        _RESPONSES,
+        PROVIDER,
+        creates=True,
+        searches_stores=True,
+        streams=True,
+        schemas_apart=True,
+    ),
+    Operation("getResponse", "GET", _RESPONSE, PROVIDER, schemas_apart=True),
+    Operation("deleteResponse", "DELETE", _RESPONSE, PROVIDER, schemas_apart=True),
+    Operation("listInputItems", "GET", _RESPONSE + "/input_items", PROVIDER, schemas_apart=True),
     Operation(
         "listVectorStorePermissions",
         "GET",

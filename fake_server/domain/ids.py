@@ -41,3 +41,15 @@ def new_file_id() -> str:
 
 def new_request_id() -> str:
     return f"{REQUEST_PREFIX}{_bits(128):032x}"
+
+
+def new_response_id() -> str:
+    return f"resp_{_bits(192):048x}"
+
+
+def new_message_id() -> str:
+    return f"msg_{_bits(192):048x}"
+
+
+def new_file_search_call_id() -> str:
+    return f"fs_{_bits(192):048x}"

@@ -31,7 +31,7 @@ from fake_server.http.context import Call, Handler
 HANDLER_MODULES: dict[Plane, tuple[str, ...]] = {
     Plane.PROVIDER: tuple(
         f"fake_server.http.provider.{name}"
-        for name in ("batches", "vector_stores", "files", "permissions")
+        for name in ("batches", "vector_stores", "files", "permissions", "responses")
     ),
     Plane.CONTROL: ("fake_server.http.control.admin", "fake_server.http.control.inspector"),
 }

@@ -54,6 +54,10 @@ class Call:
     client_gone: bool = False
     # The index of the fault rule that fired on this request (None: none did).
     fault: int | None = None
+    # A mid_body drop of an operation that streams: its answer is cut, not skipped.
+    cut_mid_body: bool = False
+    # A latency fault on an operation that streams: seconds before each text delta.
+    delta_gap: float = 0.0
 
     @property
     def state(self) -> Session:
@@ -101,3 +105,13 @@ class Document:
         self.media_type = media_type
         self.status = status
         self.headers = headers
+
+
+class EventStream:
+    """A handler's answer as server-sent events (a streamed response): each event is
+    checked against the operation's event schema and sent as ``data: <json>``."""
+
+    __slots__ = ("events",)
+
+    def __init__(self, events: list[dict[str, Any]]) -> None:
+        self.events = events

@@ -7,7 +7,9 @@ Two ways, named by the fault rule's ``drop_connection``:
   and every SDK that retries connection errors retries it.
 - ``mid_body`` (``MID_BODY``): the status line (200) and headers go out,
   promising a body, then the connection closes after its first byte. A client
-  that has already accepted the status may not treat this as retryable.
+  that has already accepted the status may not treat this as retryable. An
+  operation that streams (the table's ``streams``) is answered, and its
+  stream of events cut after half of them (``cut_after_sent``).
 
 ASGI has no message for "close the connection": under uvicorn the app's
 ``send`` is a method of the connection's request cycle, which holds the
@@ -71,6 +73,12 @@ class DroppedConnection(Response):
             await send({"type": "http.response.body", "body": _SENT_BODY, "more_body": True})
         if not _close_uvicorn_connection(send, reset=self.mode == BEFORE_STATUS):
             raise ConnectionDroppedOnPurpose
+
+
+def cut_after_sent(send: Send) -> None:
+    """End the exchange now, what was sent kept (a stream cut mid-body, with FIN)."""
+    if not _close_uvicorn_connection(send, reset=False):
+        raise ConnectionDroppedOnPurpose
 
 
 def _close_uvicorn_connection(send: Send, *, reset: bool) -> bool:

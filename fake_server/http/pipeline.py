@@ -31,7 +31,7 @@ from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.domain.permissions import end_user_problem
 from fake_server.http import drops, guards
 from fake_server.http.admin_paths import is_admin_path
-from fake_server.http.context import Call, Document, Handler, Reply
+from fake_server.http.context import Call, Document, EventStream, Handler, Reply
 from fake_server.http.control.auth import INSPECTOR_HEADER, cookie_token, query_token
 from fake_server.http.errors import (
     Refused,
@@ -44,7 +44,13 @@ from fake_server.http.errors import (
     wrong_method,
 )
 from fake_server.http.headers import index_headers
-from fake_server.http.responder import respond, respond_document, respond_dropped, respond_error
+from fake_server.http.responder import (
+    respond,
+    respond_document,
+    respond_dropped,
+    respond_error,
+    respond_stream,
+)
 from fake_server.http.routes import Router, encodes_a_slash
 from fake_server.http.server_state import ServerState
 from fake_server.http.sessions.registry import SESSION_HEADER
@@ -153,16 +159,36 @@ async def handle(call: Call) -> Response:
                 call.state.account.check_not_expired(
                     call.path_param("vector_store_id"), actor=call.actor
                 )
-        result = await route.handler(call)
+        result = await _handled(call, route.handler)
     except Exception as error:
         return _answer_failure(call, error)
+    return _answer_result(call, result)
+
+
+async def _handled(call: Call, handler: Handler) -> object:
+    """The handler's answer; a streaming operation's latency fault, when the answer
+    is not a stream after all, is waited now (a stream spaces its deltas by it)."""
+    result = await handler(call)
+    if call.delta_gap and not isinstance(result, EventStream):
+        await call.server.shutdown.sleep(call.delta_gap)
+    return result
+
+
+def _answer_result(call: Call, result: object) -> Response:
+    """The handler's answer: a body, a ``Reply``, a stream of events or a ``Document``."""
+    if call.cut_mid_body:
+        if isinstance(result, EventStream):
+            return respond_stream(call, result, cut=True)
+        return respond_dropped(call, drops.MID_BODY)
     if isinstance(result, Reply):
         return _answer(call, result.body, result.headers)
-    if isinstance(result, Document):
-        try:
+    try:
+        if isinstance(result, EventStream):
+            return respond_stream(call, result)
+        if isinstance(result, Document):
             return respond_document(call, result)
-        except Exception as error:
-            return _answer_failure(call, error)
+    except Exception as error:
+        return _answer_failure(call, error)
     return _answer(call, result, None)
 
 
@@ -280,11 +306,17 @@ def _admin_allowed(call: Call, settings: Settings, token_in_query: bool) -> bool
 
 async def _apply(fault: FaultAction, call: Call) -> Response | None:
     """Latency first (wall time: it exists to exercise client timeouts), then the failure."""
-    if fault.latency_seconds > 0:
+    streams = call.route is not None and call.route.operation.streams
+    if fault.latency_seconds > 0 and streams:
+        call.delta_gap = fault.latency_seconds  # before each delta of a stream (_handled)
+    elif fault.latency_seconds > 0:
         # Cut short if the server starts shutting down: the request then gets
         # its answer at once instead of being cancelled halfway.
         await call.server.shutdown.sleep(fault.latency_seconds)
     drop = drops.mode_of(fault.drop_connection)
+    if drop == drops.MID_BODY and streams:
+        call.cut_mid_body = True  # answered, then cut (see _answer_result)
+        return None
     if drop is not None:
         return respond_dropped(call, drop)
     if fault.status is None:

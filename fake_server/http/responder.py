@@ -10,7 +10,8 @@ goes to the journal, the client report and the log line.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, NamedTuple
 
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
@@ -19,8 +20,8 @@ from starlette.types import Receive, Scope, Send
 from fake_server.contract.checker import Contract, Violation
 from fake_server.domain.clock import wall_time
 from fake_server.domain.ids import new_request_id
-from fake_server.http import access_log, record
-from fake_server.http.context import Call, Document
+from fake_server.http import access_log, drops, record
+from fake_server.http.context import Call, Document, EventStream
 from fake_server.http.drops import DroppedConnection
 from fake_server.http.errors import ApiError, Refused, internal_error, known_error, to_api_error
 from fake_server.http.provider.render import (
@@ -101,6 +102,84 @@ def respond_document(call: Call, document: Document) -> Response:
     response = _answer(call, document.status, document.body, headers)
     _record(call, document.status, response.request_id, headers)
     return response
+
+
+def respond_stream(call: Call, stream: EventStream, *, cut: bool = False) -> Response:
+    """Server-sent events, each checked against the operation's event schema first:
+    in strict mode a wrong one turns the whole answer into the violation's 500.
+    ``cut``: a scripted drop, after half of the events (recorded as a drop)."""
+    session = call.session or call.server.sessions.default
+    for event in stream.events:
+        violation = session.contract.check_event(call.dialect.schema_set, call.operation, event)
+        if violation is not None:
+            logger.error("%s %s: %s", call.method, call.path, violation)
+            session.record(violation)
+            if session.strict:
+                return respond(call, *_violation_response(violation))
+            break
+    request_id = new_request_id()
+    raw = [
+        (b"content-type", b"text/event-stream; charset=utf-8"),
+        (b"cache-control", b"no-cache"),
+        (b"x-request-id", request_id.encode("latin-1")),
+        (b"openai-processing-ms", b"%d" % round(call.elapsed() * 1000)),
+    ]
+    chunks = [
+        (
+            event["type"] == DELTA,
+            b"event: %s\ndata: %s\n\n" % (event["type"].encode(), encode(event)),
+        )
+        for event in stream.events
+    ]
+    pacing = Pacing(call.delta_gap, call.server.shutdown.sleep)
+    if cut:
+        _record(call, None, None, None)
+        return EventAnswer(chunks[: len(chunks) // 2], raw, request_id, pacing, cut=True)
+    _record(call, 200, request_id, None)
+    return EventAnswer(chunks, raw, request_id, pacing)
+
+
+DELTA = "response.output_text.delta"
+
+
+class Pacing(NamedTuple):
+    """Seconds to wait before each text delta (a latency fault), and how to wait."""
+
+    gap: float
+    sleep: Callable[[float], Awaitable[bool]]
+
+
+class EventAnswer(Response):
+    """A stream of server-sent events: the head, then one body message per event."""
+
+    def __init__(
+        self,
+        chunks: list[tuple[bool, bytes]],
+        raw_headers: list[tuple[bytes, bytes]],
+        request_id: str,
+        pacing: Pacing,
+        *,
+        cut: bool = False,
+    ) -> None:
+        self.status_code = 200
+        self.chunks = chunks
+        self.pacing = pacing
+        self.cut = cut
+        self.background = None
+        self.raw_headers = raw_headers
+        self.request_id = request_id
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+        gap = self.pacing.gap
+        for is_delta, chunk in self.chunks:
+            if is_delta and gap > 0:
+                await self.pacing.sleep(gap)
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        if self.cut:
+            drops.cut_after_sent(send)
+            return
+        await send({"type": "http.response.body", "body": b""})
 
 
 def respond_error(call: Call, error: Exception) -> Response:

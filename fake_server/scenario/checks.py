@@ -195,6 +195,10 @@ def semantic_problems(
             )
     for store_index, store in enumerate(data.get("vector_stores", [])):
         yield from _vector_store_problems(("vector_stores", store_index), store, ids, problem)
+    for index, reply in enumerate(data.get("responses", [])):
+        for key, message in _matcher_problems(reply, "input"):
+            path: YamlPath = ("responses", index)
+            yield problem((*path, key) if key else path, message)
 
 
 def _placer(source: str, line_of: LineOf) -> Placed:
@@ -290,9 +294,14 @@ def _overlap_too_large(strategy: dict[str, Any] | None) -> bool:
 
 
 def _search_problems(answer: dict[str, Any]) -> Iterator[tuple[str | None, str]]:
-    if ("query" in answer) == ("pattern" in answer):
-        yield None, "give query or pattern (one of them)"
-    pattern = answer.get("pattern")
+    return _matcher_problems(answer, "query")
+
+
+def _matcher_problems(rule: dict[str, Any], exact: str) -> Iterator[tuple[str | None, str]]:
+    """A scripted answer matches exactly (``exact``) or by ``pattern``: one of them."""
+    if (exact in rule) == ("pattern" in rule):
+        yield None, f"give {exact} or pattern (one of them)"
+    pattern = rule.get("pattern")
     if pattern is not None:
         try:
             compile_pattern(pattern)

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from fake_server import defaults
 from fake_server.domain import search
 from fake_server.domain.account import DEFAULT_PROCESSING, Account
+from fake_server.domain.answers import ScriptedReply
 from fake_server.domain.clock import Clock, SystemClock, VirtualClock
 from fake_server.domain.content import digest
 from fake_server.domain.ids import new_file_batch_id, new_file_id, new_vector_store_id
@@ -39,6 +40,8 @@ class World(NamedTuple):
     limits: Limits = Limits()
     # Seconds until a gradual cancel reaches a file; None: cancels are immediate.
     cancel_delay: float | None = None
+    # Scripted replies to questions asked of the Responses API (``responses``).
+    replies: tuple[ScriptedReply, ...] = ()
 
 
 def build_world(data: dict[str, Any]) -> World:
@@ -92,6 +95,18 @@ def build_world(data: dict[str, Any]) -> World:
         api_keys=frozenset(keys) if (keys := data.get("auth", {}).get("api_keys")) else None,
         limits=limits,
         cancel_delay=cancel_delay,
+        replies=tuple(_scripted_reply(rule) for rule in data.get("responses", [])),
+    )
+
+
+def _scripted_reply(spec: dict[str, Any]) -> ScriptedReply:
+    pattern = spec.get("pattern")
+    cite = spec.get("cite")
+    return ScriptedReply(
+        spec.get("input"),
+        None if pattern is None else search.compile_pattern(pattern),
+        spec["text"],
+        None if cite is None else tuple(cite),
     )
 
 

@@ -135,7 +135,8 @@ class FakeServer:
         """What the client did wrong so far in this session, as ``GET /__fake__/report``
         gives its ``findings``: one dict per mistake with ``code`` (``tight_polling``,
         ``ignored_retry_after``, ``retry_without_idempotency_key``,
-        ``cancel_not_confirmed``), ``operation``, ``resource``, ``message`` and
+        ``cancel_not_confirmed``, ``searched_before_ready``), ``operation``,
+        ``resource``, ``message`` and
         ``requests`` (the request ids, as the journal and the log show them). An
         empty list when the client behaved. The plugin reads it after each test
         (``fake_server_client_checks``); call it to assert on findings yourself."""

@@ -13,6 +13,7 @@ AUTH = {"Authorization": "Bearer k"}
 BATCH = "/v1/vector_stores/vs_abc123/file_batches/vsfb_abc123"
 CREATE = "/v1/vector_stores/vs_abc123/file_batches"
 JSON = {**AUTH, "Content-Type": "application/json"}
+RESPONSES = "/v1/responses"
 
 
 class HostileRequest(NamedTuple):
@@ -113,5 +114,50 @@ HOSTILE: dict[str, HostileRequest] = {
     "path not UTF-8": HostileRequest("GET", "/v1/%ff%fe", AUTH, None),
     "bad session name and long query": HostileRequest(
         "GET", BATCH + "?x=" + "%ff" * 1000, {**AUTH, "X-Fake-Session": "bad name!"}, None
+    ),
+    # The Responses API (file_search only).
+    "response without input": HostileRequest("POST", RESPONSES, JSON, b'{"model": "m"}'),
+    "response input a number": HostileRequest(
+        "POST", RESPONSES, JSON, b'{"model": "m", "input": 5}'
+    ),
+    "response input of no user text": HostileRequest(
+        "POST", RESPONSES, JSON, b'{"model": "m", "input": [{"role": "user", "content": []}]}'
+    ),
+    "response tools a string": HostileRequest(
+        "POST", RESPONSES, JSON, b'{"model": "m", "input": "q", "tools": "file_search"}'
+    ),
+    "response with a function tool": HostileRequest(
+        "POST",
+        RESPONSES,
+        JSON,
+        b'{"model": "m", "input": "q", "tools": [{"type": "function", "name": "f",'
+        b' "parameters": {}, "strict": true}]}',
+    ),
+    "file_search without stores": HostileRequest(
+        "POST",
+        RESPONSES,
+        JSON,
+        b'{"model": "m", "input": "q", "tools": [{"type": "file_search", "vector_store_ids": []}]}',
+    ),
+    "file_search of a bad store id": HostileRequest(
+        "POST",
+        RESPONSES,
+        JSON,
+        b'{"model": "m", "input": "q", "tools": [{"type": "file_search",'
+        b' "vector_store_ids": ["../etc"]}]}',
+    ),
+    "file_search of 51 results": HostileRequest(
+        "POST",
+        RESPONSES,
+        JSON,
+        b'{"model": "m", "input": "q", "tools": [{"type": "file_search",'
+        b' "vector_store_ids": ["vs_abc123"], "max_num_results": 51}]}',
+    ),
+    "response include unknown": HostileRequest(
+        "POST", RESPONSES, JSON, b'{"model": "m", "input": "q", "include": ["everything"]}'
+    ),
+    "unknown response": HostileRequest("GET", RESPONSES + "/resp_nope", AUTH, None),
+    "input items of an unknown response": HostileRequest(
+        "GET", RESPONSES + "/resp_nope/input_items", AUTH, None
     ),
 }

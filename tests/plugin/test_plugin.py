@@ -237,3 +237,34 @@ def test_the_guides_client_checks_example_fails_as_it_says(pytester: pytest.Pyte
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*cancel_not_confirmed (cancelVectorStoreFileBatch vs_1/vsfb_1)*"])
+
+
+ASKED_TOO_EARLY = '''
+import pytest
+
+SCENARIO = """
+clock: {mode: virtual, start: 1704067200}
+files: [{id: file-a, content: "Refunds are paid within 14 days."}]
+vector_stores:
+  - {id: vs_1, file_batches: [{id: vsfb_1, files: [{id: file-a, processing_seconds: 60}]}]}
+"""
+
+
+@pytest.mark.fake_server_scenario(SCENARIO)
+@pytest.mark.fake_server_client_checks("strict")
+def test_asks_before_the_batch_is_done(fake_server):
+    fake_server.openai_client().responses.create(
+        model="m",
+        input="refunds",
+        tools=[{"type": "file_search", "vector_store_ids": ["vs_1"]}],
+    )
+'''
+
+
+def test_strict_client_checks_fail_a_question_asked_before_ingestion(
+    pytester: pytest.Pytester,
+) -> None:
+    write(pytester, "test_early.py", ASKED_TOO_EARLY)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*searched_before_ready*"])

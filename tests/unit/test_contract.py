@@ -166,8 +166,8 @@ def test_list_responses_are_checked(contract: Contract) -> None:
 
 
 def test_every_schema_document_is_a_valid_json_schema(contract: Contract) -> None:
-    for document in contract.documents.values():
-        check_schema({"$defs": document["$defs"]})
+    for name in contract.documents:
+        check_schema({"$defs": contract.document(name)["$defs"]})  # its part included
     admin = json.loads(schema_path("admin.json").read_text())
     check_schema({"$defs": admin["$defs"]})
     check_schema(json.loads(schema_path("scenario.schema.json").read_text()))
@@ -385,3 +385,14 @@ def test_a_first_cancel_loads_no_request_messages_or_explainer() -> None:
         if any(name == prefix or name.startswith(prefix + ".") for prefix in unwanted)
     ]
     assert loaded == []
+
+
+def test_the_responses_part_is_read_on_its_first_check() -> None:
+    contract = Contract.load()
+    assert "openai" not in contract._parts  # a start reads none of it
+    deleted = {"id": "resp_1", "object": "response", "deleted": True}
+    assert contract.check("openai", "deleteResponse", 200, deleted) is None
+    assert "openai" in contract._parts and "mka1" not in contract._parts
+    # MKA1 borrows the spec's request schemas: its part reads the spec's too.
+    assert contract.check_request("mka1", "createResponse", {"model": "m", "input": 1}) is not None
+    assert {"mka1", "spec"} <= set(contract._parts)

@@ -17,6 +17,7 @@ from fake_server.domain import search
 from fake_server.domain.account import batches, files, grants, store_files, vector_stores
 from fake_server.domain.account.attach import Attributes, DuplicateRule, FileSettings
 from fake_server.domain.account.state import DEFAULT_PROCESSING, NO_LIMITS, AccountState
+from fake_server.domain.account.vector_stores import Readiness
 from fake_server.domain.clock import Clock
 from fake_server.domain.content import ContentStore
 from fake_server.domain.limits import Limits
@@ -215,6 +216,11 @@ class Account:
         """Raise ``ExpiredError`` if the vector store's ``expires_at`` has passed."""
         with self._lock:
             vector_stores.check_not_expired(self._state, vector_store_id, actor)
+
+    def search_readiness(self, vector_store_id: str, *, actor: str | None = None) -> Readiness:
+        """Whether a store a file_search names has expired, and its files in progress."""
+        with self._lock:
+            return vector_stores.readiness(self._state, vector_store_id, actor)
 
     def inspect(self, bounds: OverviewBounds) -> Overview:
         """Everything, as the account (no end user) sees it, within ``bounds``."""

@@ -4,7 +4,7 @@ their expiry, and the inspector's overview of them all."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fake_server.domain.account.attach import new_files
 from fake_server.domain.account.find import find_vector_store
@@ -14,7 +14,7 @@ from fake_server.domain.ids import new_vector_store_id
 from fake_server.domain.model import VectorStore
 from fake_server.domain.paging import Page, PageQuery, paginate
 from fake_server.domain.permissions import Role, reachable_by
-from fake_server.domain.views import FileList, Snapshot, VectorStoreView
+from fake_server.domain.views import FileList, FileStatus, Snapshot, VectorStoreView
 
 if TYPE_CHECKING:
     from fake_server.domain.inspection import Overview, OverviewBounds
@@ -98,6 +98,23 @@ def check_not_expired(state: AccountState, vector_store_id: str, actor: str | No
     vector_store = find_vector_store(state, vector_store_id, actor, Role.READER)
     if vector_store.expired(state.clock.now()):
         raise ExpiredError(f"Vector store '{vector_store.id}' has expired.")
+
+
+class Readiness(NamedTuple):
+    """What a ``file_search`` of a store must know first: has it expired, and how
+    many of its files are still in progress (asked about too early)."""
+
+    expired: bool
+    in_progress: int
+
+
+def readiness(state: AccountState, vector_store_id: str, actor: str | None) -> Readiness:
+    vector_store = find_vector_store(state, vector_store_id, actor, Role.READER)
+    now = state.clock.now()
+    waiting = sum(
+        1 for file in vector_store.files.values() if file.status_at(now) is FileStatus.IN_PROGRESS
+    )
+    return Readiness(vector_store.expired(now), waiting)
 
 
 def inspect(state: AccountState, bounds: OverviewBounds) -> Overview:

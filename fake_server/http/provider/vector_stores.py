@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fake_server.domain import search
@@ -13,6 +12,7 @@ from fake_server.http.errors import files_listed_in
 from fake_server.http.params import page_and_status, page_query
 from fake_server.http.provider import render, view_cache
 from fake_server.http.provider.batches import poll_headers
+from fake_server.http.provider.slices import run_slices
 
 
 async def create_vector_store(call: Call) -> dict[str, Any]:
@@ -134,11 +134,5 @@ async def search_vector_store(call: Call) -> dict[str, Any]:
     steps = call.state.account.start_search(
         call.path_param("vector_store_id"), request, actor=call.actor
     )
-    while True:
-        try:
-            step = next(steps)
-        except StopIteration as done:
-            hits: list[search.Hit] = done.value
-            break
-        await asyncio.sleep(0.001 if step == search.WAIT else 0)
+    hits = await run_slices(steps)
     return render.search_results(search.search_queries(request), hits, call.dialect)

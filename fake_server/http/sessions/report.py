@@ -19,7 +19,10 @@ Codes (see the README, "Testing the unhappy paths"):
   (5xx, 408, a dropped connection, a client that gave up waiting, or a retry
   of one still being answered) without an ``Idempotency-Key``;
 - ``cancel_not_confirmed``: a cancel answered ``in_progress`` (gradual
-  mode), its delay has passed on the clock, and the batch was never read again.
+  mode), its delay has passed on the clock, and the batch was never read again;
+- ``searched_before_ready``: a ``file_search`` (a model response) ran over a
+  store whose files were still in progress: the client asked before its
+  ingestion had finished, and those files contributed nothing.
 
 Every rule errs on the side of silence: the SDKs' own helpers, used without
 injected failures, produce no finding.
@@ -52,6 +55,7 @@ POLLED = ids_where(lambda op: op.polled)
 CREATES = ids_where(lambda op: op.creates)
 BATCH_READS = ids_where(lambda op: op.reads_batch)
 (CANCEL,) = ids_where(lambda op: op.cancels_batch)
+SEARCHES = ids_where(lambda op: op.searches_stores)
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 
 
@@ -71,7 +75,8 @@ class Observation(NamedTuple):
     retry_after_ms: float | None
     idempotency_key: bool
     retry_count: int
-    in_progress: bool  # a batch or file answered in progress
+    # A batch or file answered in progress; a search that met files in progress.
+    in_progress: bool
     client_gone: bool = False  # the client left before the answer (it timed out)
 
 
@@ -139,6 +144,7 @@ def findings(
         *_ignored_retry_after(ordered),
         *_retry_without_idempotency_key(ordered),
         *_cancel_not_confirmed(ordered, now, cancel_delay),
+        *_searched_before_ready(ordered),
     ]
     return [finding for _, finding in sorted(found, key=lambda pair: pair[0])]
 
@@ -284,6 +290,27 @@ def _cancel_not_confirmed(
             "read the batch until file_counts.in_progress is 0 (the SDK's poll does).",
             [cancel],
         )
+
+
+def _searched_before_ready(ordered: Sequence[Observation]) -> Iterator[Found]:
+    early = [
+        observation
+        for observation in ordered
+        if observation.operation in SEARCHES
+        and observation.status == 200
+        and observation.in_progress
+    ]
+    if not early:
+        return
+    yield _finding(
+        "searched_before_ready",
+        early[0],
+        f"The client asked {len(early)} question(s) with file_search while files of the "
+        "vector stores searched were still in progress: those files contributed nothing "
+        "to the answers. Wait until the batch or file is completed (the SDKs' "
+        "create_and_poll / upload_and_poll) before asking.",
+        early,
+    )
 
 
 def _all_operations(ordered: Iterable[Observation]) -> frozenset[str]:

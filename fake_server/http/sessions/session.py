@@ -8,8 +8,10 @@ from typing import Any
 
 from fake_server.contract.checker import Contract, Violation
 from fake_server.domain.account import Account
+from fake_server.domain.answers import ScriptedReply
 from fake_server.domain.clock import Clock, VirtualClock
 from fake_server.domain.errors import ConflictError
+from fake_server.domain.file_search import ResponseStore
 from fake_server.domain.limits import Limits
 from fake_server.http.provider.view_cache import ViewCache
 from fake_server.http.sessions.journal import Journal
@@ -40,6 +42,8 @@ class Session:
         self.faults = FaultPlan.of(self._world.faults)
         self.journal = Journal(self._journal_size(self._world))
         self.client_log = ClientLog()
+        # Stored model responses (``store``), bounded; ``responses.recent()`` lists them.
+        self.responses = ResponseStore()
 
     @property
     def scenario(self) -> Scenario:
@@ -52,6 +56,11 @@ class Session:
     @property
     def views(self) -> ViewCache:
         return self._views
+
+    @property
+    def scripted_replies(self) -> tuple[ScriptedReply, ...]:
+        """The scenario's ``responses`` rules: scripted answers to questions."""
+        return self._world.replies
 
     @property
     def clock(self) -> Clock:
@@ -97,6 +106,7 @@ class Session:
             self._scenario, self._world, self._views = scenario, world, ViewCache()
             self.faults, self.journal = faults, journal
             self.client_log = ClientLog()
+            self.responses = ResponseStore()
             self.violations.clear()
 
     def reset(self) -> None:
