@@ -80,3 +80,15 @@ SEARCH_PATTERN_SECONDS: Final = 0.1
 MAX_END_USER_CHARACTERS: Final = 256
 # Roles granted on one vector store (scenario ``permissions`` and grants at runtime).
 MAX_PERMISSIONS_PER_STORE: Final = 1000
+
+# --- fake-server record ----------------------------------------------------------
+
+# The largest JSON body (request or response) a recording keeps; a bigger one is
+# forwarded whole but recorded as null.
+RECORD_MAX_JSON_BYTES: Final = 16 * 1024 * 1024
+# Seconds the recording proxy waits for the upstream to connect, and then for
+# each read or write (a real batch call answers in well under a minute).
+RECORD_CONNECT_SECONDS: Final = 10.0
+RECORD_UPSTREAM_SECONDS: Final = 600.0
+# Connections the proxy keeps open to the upstream at once.
+RECORD_MAX_CONNECTIONS: Final = 64
