@@ -57,6 +57,8 @@ def _number(value: float) -> float | int:
 def estimate(timeline: FileTimeline) -> Estimate:
     """Seconds from being attached (the recording's start for an earlier attach)
     to the outcome, in the middle of what the observations allow."""
+    if timeline.attached_at is None and not timeline.in_progress:
+        return Estimate(None, None, None)  # finished before it was first seen
     start = timeline.attached_at if timeline.attached_at is not None else 0.0
     last, first = timeline.last_in_progress(), timeline.first_finished()
     if timeline.status in ("completed", "failed") and first is not None:
@@ -223,10 +225,12 @@ class Inference:
             for batch, (batch_store, files) in seen.batches.items():
                 if batch_store != store or batch in seen.created_batches:
                     continue
-                if not files or not self._fits("batch", batch):
+                if not self._fits("batch", batch):
                     continue
                 rows = [self._earlier_batch_file(timeline) for timeline in files]
-                batches.append({"id": batch, "files": rows})
+                rows = rows or self._rows_from_counts(batch)
+                if rows:
+                    batches.append({"id": batch, "files": rows})
                 held.update(timeline.file for timeline in files)
             if batches:
                 entry["file_batches"] = batches
@@ -234,6 +238,31 @@ class Inference:
         if stores:
             self.data["vector_stores"] = stores
         return held
+
+    def _rows_from_counts(self, batch: str) -> list[dict[str, Any]]:
+        """Files of an earlier batch whose files were never listed: as many as its
+        first counts showed, with generated ids; in-progress ones finish when the
+        counts showed them finished (or never)."""
+        seen = [(at, counts) for b, at, counts in self.seen.batch_counts if b == batch]
+        if not seen:
+            return []
+        first = seen[0][1]
+        rows: list[dict[str, Any]] = []
+        for status in ("completed", "failed", "cancelled"):
+            count = first.get(status)
+            rows += [{"status": status}] * (count if isinstance(count, int) else 0)
+        pending = first.get("in_progress")
+        if isinstance(pending, int) and pending > 0:
+            busy = [at for at, counts in seen if counts.get("in_progress")]
+            done = [at for at, counts in seen if counts.get("in_progress") == 0]
+            later = [at for at in done if at >= max(busy)]
+            after: float | str = _number((max(busy) + min(later)) / 2) if later else NEVER
+            rows += [{"processing_seconds": after}] * pending
+        self.notes.append(
+            f"batch {batch}: its files were never listed; {len(rows)} files with "
+            "generated ids stand for them"
+        )
+        return [dict(row) for row in rows[:2000]]
 
     def _earlier_batch_file(self, timeline: FileTimeline) -> dict[str, Any]:
         row: dict[str, Any] = {"id": timeline.file}

@@ -176,6 +176,7 @@ def _store_read(seen: Seen, params: dict[str, str], body: Any, exchange: Exchang
 
 def _batch_read(seen: Seen, params: dict[str, str], body: Any, exchange: Exchange) -> None:
     batch, at = params.get("batch_id", ""), when(exchange)
+    seen.batches.setdefault(batch, (params.get("vector_store_id", ""), []))
     if isinstance(body.get("file_counts"), dict):
         seen.batch_counts.append((batch, at, body["file_counts"]))
     if exchange.request.path.endswith("/cancel"):
