@@ -275,3 +275,90 @@ def test_an_earlier_recording_is_never_overwritten(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 1 and "already holds cassette.json" in done.stderr
+
+
+MIB = 1024 * 1024
+UPLOAD_MIB = 64
+# What the proxy's resident memory may grow by while 64 MiB pass through it.
+MAX_GROWTH_MIB = 24
+
+
+def memory_mib(pid: int, field: str) -> float:
+    """VmRSS (now) or VmHWM (the peak so far) of a process, in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no {field} for {pid}")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_a_64_mib_upload_streams_through_the_proxy(tmp_path: Path, sidecars: list[Sidecar]) -> None:
+    scenario = tmp_path / "big.yaml"
+    scenario.write_text(f"limits: {{bytes_per_upload: {100 * MIB}}}\n", encoding="utf-8")
+    upstream = start_sidecar(tmp_path, "--port", "0", "--scenario", str(scenario))
+    sidecars.append(upstream)
+    out = tmp_path / "rec"
+    recorder = start_recorder(tmp_path, "--upstream", upstream.url, "--out", str(out))
+    sidecars.append(recorder)
+    headers = {"Authorization": f"Bearer {KEY}"}
+    assert httpx.get(f"{recorder.url}/v1/files", headers=headers).status_code == 200
+    before = memory_mib(recorder.process.pid, "VmRSS")
+
+    block = hashlib.sha256(b"block").digest() * (MIB // 32)
+    boundary = "recording-boundary-64"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nassistants\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+
+    def body() -> Iterator[bytes]:
+        yield head
+        for _ in range(UPLOAD_MIB):
+            yield block
+        yield tail
+
+    answer = httpx.post(
+        f"{recorder.url}/v1/files",
+        content=body(),
+        headers={
+            **headers,
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Content-Length": str(len(head) + UPLOAD_MIB * MIB + len(tail)),
+        },
+        timeout=120,
+    )
+    peak = memory_mib(recorder.process.pid, "VmHWM")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["bytes"] == UPLOAD_MIB * MIB
+    growth = peak - before
+    print(f"proxy RSS before {before:.1f} MiB, peak {peak:.1f} MiB, growth {growth:.1f} MiB")
+    assert growth < MAX_GROWTH_MIB, f"the proxy grew by {growth:.1f} MiB for a 64 MiB upload"
+
+    stop_recording(recorder)
+    upload = exchanges_of(load_cassette(out / "cassette.json"), "POST", "/v1/files")[0]
+    digest = hashlib.sha256()
+    for _ in range(UPLOAD_MIB):
+        digest.update(block)
+    assert upload.request.upload.size == UPLOAD_MIB * MIB
+    assert upload.request.upload.sha256 == digest.hexdigest()
+
+
+def test_keep_content_and_keep_end_users(tmp_path: Path, upstream: str) -> None:
+    out = tmp_path / "rec"
+    recorder = start_recorder(
+        tmp_path, "--upstream", upstream, "--out", str(out), "--keep-content", "--keep-end-users"
+    )
+    client = openai.OpenAI(
+        api_key=KEY, base_url=f"{recorder.url}/v1", default_headers={"X-On-Behalf-Of": END_USER}
+    )
+    made = client.files.create(file=("r.csv", b"a,b\n1,2\n"), purpose="batch")
+    assert client.files.content(made.id).content == b"a,b\n1,2\n"
+    stop_recording(recorder)
+    upload, download = load_cassette(out / "cassette.json").exchanges
+    assert upload.request.upload is not None and upload.request.upload.content_b64 == "YSxiCjEsMgo="
+    assert download.response.download is not None
+    assert download.response.download.content_b64 == "YSxiCjEsMgo="
+    assert upload.request.headers["x-on-behalf-of"] == END_USER
+    assert KEY not in (out / "cassette.json").read_text()
