@@ -867,7 +867,39 @@ def print_table(quick: bool) -> None:
         )
 
 
-SECTIONS = ("startup", "throughput", "sdk", "inprocess", "reset", "scale", "search")
+def bench_record(rounds: int, count: int) -> None:
+    """The recording proxy's cost: a cancel sent through ``fake-server record`` to a
+    fake_server upstream, against the same cancel sent to that upstream directly,
+    on one keep-alive client each, in interleaved rounds."""
+    print("record: a cancel through the recording proxy vs direct", flush=True)
+    script = str(Path(sys.executable).parent / "fake-server")
+    with tempfile.TemporaryDirectory() as out, serving(fake_command(), cpu=SERVER_CPU) as upstream:
+        proxy_command = [script, "record", "--upstream", upstream.url, "--out", out, "--port", "0"]
+        with (
+            serving(proxy_command) as proxy,
+            httpx.Client(base_url=upstream.url, headers=AUTH) as direct,
+            httpx.Client(base_url=proxy.url, headers=AUTH) as proxied,
+        ):
+            direct.post(BATCH + "/cancel")
+            proxied.post(BATCH + "/cancel")
+            through, plain = [], []
+            for _ in range(rounds):
+                through.append(per_call(lambda: proxied.post(BATCH + "/cancel"), count, 1))
+                plain.append(per_call(lambda: direct.post(BATCH + "/cancel"), count, 1))
+    p, d = statistics.median(through) * 1000, statistics.median(plain) * 1000
+    report("cancel through fake-server record (direct: baseline)", p, d, "ms")
+    report(
+        "record: latency the proxy adds per request",
+        p - d,
+        None,
+        "ms",
+        # A real service answers a cancel in tens to hundreds of milliseconds.
+        target="< 5 ms",
+        ok=p - d < 5.0,
+    )
+
+
+SECTIONS = ("startup", "throughput", "sdk", "inprocess", "reset", "scale", "search", "record")
 
 
 def main() -> int:
@@ -899,6 +931,8 @@ def main() -> int:
         bench_scale(contract, rounds)
     if "search" in only:
         bench_search(args.quick)
+    if "record" in only:
+        bench_record(rounds, 200 if args.quick else 1000)
     print_table(args.quick)
     return 1 if any(row.verdict == "MISSED" for row in ROWS) else 0
 
