@@ -40,6 +40,7 @@ ID_PATTERNS = {
 }
 LIMIT_IN_MESSAGE = re.compile(r"\bLimit (\d+)\b")
 MAX_POLL_AFTER_MS = 3_600_000
+MAX_BYTES = 2**53 - 1
 NEVER = "never"
 
 
@@ -163,9 +164,7 @@ class Inference:
         seen = self.seen
         delays: list[float] = []
         modes: list[str] = []
-        for store, batch, at, body in seen.cancels:
-            found = body.get("file_counts")
-            counts: dict[str, Any] = found if isinstance(found, dict) else {}
+        for store, batch, at, counts in seen.cancels:
             if counts.get("in_progress", 0) > 0:
                 modes.append("gradual")
                 files = seen.batches.get(batch, (store, []))[1]
@@ -204,7 +203,7 @@ class Inference:
             if not isinstance(message, str):
                 continue
             found = LIMIT_IN_MESSAGE.search(message)
-            if found and "file" in message.lower():
+            if found and int(found.group(1)) >= 1 and "file" in message.lower():
                 limits = self.data.setdefault("limits", {})
                 limits["attached_files_per_minute"] = int(found.group(1))
 
@@ -221,23 +220,32 @@ class Inference:
             name = seen.store_objects.get(store, {}).get("name")
             if isinstance(name, str):
                 entry["name"] = name
-            batches = []
-            for batch, (batch_store, files) in seen.batches.items():
-                if batch_store != store or batch in seen.created_batches:
-                    continue
-                if not self._fits("batch", batch):
-                    continue
-                rows = [self._earlier_batch_file(timeline) for timeline in files]
-                rows = rows or self._rows_from_counts(batch)
-                if rows:
-                    batches.append({"id": batch, "files": rows})
-                held.update(timeline.file for timeline in files)
+            batches = self._earlier_batches(store, held)
             if batches:
                 entry["file_batches"] = batches
             stores.append(entry)
         if stores:
             self.data["vector_stores"] = stores
         return held
+
+    def _earlier_batches(self, store: str, held: set[str]) -> list[dict[str, Any]]:
+        """The batches of an earlier store; each file once in the store."""
+        seen = self.seen
+        in_store: set[str] = set()
+        batches = []
+        for batch, (batch_store, files) in seen.batches.items():
+            if batch_store != store or batch in seen.created_batches:
+                continue
+            if not self._fits("batch", batch):
+                continue
+            own = [t for t in files if t.file not in in_store]
+            in_store.update(t.file for t in own)
+            rows = [self._earlier_batch_file(timeline) for timeline in own]
+            rows = rows or self._rows_from_counts(batch)
+            if rows:
+                batches.append({"id": batch, "files": rows})
+        held.update(in_store)
+        return batches
 
     def _rows_from_counts(self, batch: str) -> list[dict[str, Any]]:
         """Files of an earlier batch whose files were never listed: as many as its
@@ -265,7 +273,7 @@ class Inference:
         return [dict(row) for row in rows[:2000]]
 
     def _earlier_batch_file(self, timeline: FileTimeline) -> dict[str, Any]:
-        row: dict[str, Any] = {"id": timeline.file}
+        row: dict[str, Any] = {"id": timeline.file} if self._fits("file", timeline.file) else {}
         if not timeline.in_progress and timeline.status is not None:
             row["status"] = timeline.status
             if timeline.status == "failed" and timeline.error_code in ERROR_CODES:
@@ -283,8 +291,9 @@ class Inference:
             known = seen.file_objects.get(file, {})
             if isinstance(known.get("filename"), str) and known["filename"]:
                 entry["filename"] = known["filename"]
-            if isinstance(known.get("bytes"), int) and known["bytes"] >= 0:
-                entry["bytes"] = known["bytes"]
+            size = known.get("bytes")
+            if isinstance(size, int) and not isinstance(size, bool) and 0 <= size <= MAX_BYTES:
+                entry["bytes"] = size
             if known.get("purpose") in PURPOSES:
                 entry["purpose"] = known["purpose"]
             attached = [t for t in seen.all_timelines() if t.file == file]

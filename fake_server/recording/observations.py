@@ -101,15 +101,30 @@ class Seen:
         return found
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _file_ids(body: Any) -> list[str]:
     """The files a create names: ``file_ids`` or ``files[].file_id``."""
     if not isinstance(body, dict):
         return []
-    ids = [i for i in body.get("file_ids") or [] if isinstance(i, str)]
-    for item in body.get("files") or []:
+    ids = [i for i in _list(body.get("file_ids")) if isinstance(i, str)]
+    for item in _list(body.get("files")):
         if isinstance(item, dict) and isinstance(item.get("file_id"), str):
             ids.append(item["file_id"])
     return ids
+
+
+def counts_of(value: Any) -> dict[str, int] | None:
+    """A batch's ``file_counts``, its whole non-negative numbers only."""
+    if not isinstance(value, dict):
+        return None
+    return {
+        name: count
+        for name, count in value.items()
+        if isinstance(count, int) and not isinstance(count, bool) and count >= 0
+    }
 
 
 def _page(body: Any) -> Iterator[dict[str, Any]]:
@@ -177,10 +192,11 @@ def _store_read(seen: Seen, params: dict[str, str], body: Any, exchange: Exchang
 def _batch_read(seen: Seen, params: dict[str, str], body: Any, exchange: Exchange) -> None:
     batch, at = params.get("batch_id", ""), when(exchange)
     seen.batches.setdefault(batch, (params.get("vector_store_id", ""), []))
-    if isinstance(body.get("file_counts"), dict):
-        seen.batch_counts.append((batch, at, body["file_counts"]))
+    counts = counts_of(body.get("file_counts"))
+    if counts is not None:
+        seen.batch_counts.append((batch, at, counts))
     if exchange.request.path.endswith("/cancel"):
-        seen.cancels.append((params.get("vector_store_id", ""), batch, at, body))
+        seen.cancels.append((params.get("vector_store_id", ""), batch, at, counts or {}))
 
 
 def _store_file_read(seen: Seen, params: dict[str, str], body: Any, exchange: Exchange) -> None:
@@ -204,8 +220,9 @@ def _batch_created(seen: Seen, params: dict[str, str], body: Any, exchange: Exch
     files = _file_ids(exchange.request.body)
     seen.created_batches.add(batch)
     seen.batches[batch] = (store, [seen.attach(store, file, at, batch) for file in files])
-    if isinstance(body.get("file_counts"), dict):
-        seen.batch_counts.append((batch, at, body["file_counts"]))
+    counts = counts_of(body.get("file_counts"))
+    if counts is not None:
+        seen.batch_counts.append((batch, at, counts))
 
 
 def _file_status(
@@ -225,8 +242,9 @@ def _file_status(
         timeline.status = status
         error = item.get("last_error")
         if isinstance(error, dict):
-            timeline.error_code = error.get("code")
-            timeline.error_message = error.get("message")
+            code, message = error.get("code"), error.get("message")
+            timeline.error_code = code if isinstance(code, str) else None
+            timeline.error_message = message if isinstance(message, str) else None
 
 
 _Reader = Callable[[Seen, dict[str, str], Any, Exchange], None]

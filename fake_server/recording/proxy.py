@@ -163,12 +163,22 @@ class RecordingProxy:
             response = await self._http().send(request, stream=True)
         except (httpx.HTTPError, _ClientGoneError) as error:
             recorder.upstream_failures += 1
-            message = f"The upstream could not be reached: {type(error).__name__}."
+            message = f"The upstream did not answer: {type(error).__name__}."
             await _json(send, 502, _envelope(message, "upstream_unreachable"))
             return
         head = recorder.now()
         try:
             response_body = await _relay(response, send, self.keep_content)
+        except httpx.HTTPError as error:
+            # The upstream broke off mid-body: the client's answer ends short
+            # too (uvicorn closes a connection whose answer was not completed),
+            # and nothing is recorded.
+            recorder.upstream_failures += 1
+            self.on_exchange(
+                f"{scope['method']} {recorder.redactor.path(scope['path'])}: the upstream broke "
+                f"off its answer ({type(error).__name__}); not recorded"
+            )
+            return
         finally:
             await response.aclose()
         seen = Seen(

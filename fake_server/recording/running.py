@@ -90,7 +90,11 @@ def record(options: RecordOptions) -> bool:
 
 def _write(proxy: RecordingProxy, out: Path) -> None:
     recorder = proxy.recorder
-    cassette_path, scenario_path = recorder.write(out)
+    try:
+        cassette_path, scenario_path = recorder.write(out)
+    except OSError as error:
+        where = printable(str(error.filename or out))
+        raise NotRecorded(f"cannot write the recording to {where}: {error.strerror}") from None
     counts = recorder.redactor.counts()
     failures = recorder.upstream_failures
     _say(

@@ -362,3 +362,24 @@ def test_keep_content_and_keep_end_users(tmp_path: Path, upstream: str) -> None:
     assert download.response.download.content_b64 == "YSxiCjEsMgo="
     assert upload.request.headers["x-on-behalf-of"] == END_USER
     assert KEY not in (out / "cassette.json").read_text()
+
+
+def test_an_answer_the_upstream_breaks_off_is_not_recorded(tmp_path: Path, upstream: str) -> None:
+    batch = "/v1/vector_stores/vs_old/file_batches/vsfb_old"
+    for drop in ("mid_body", True):
+        fault = {"operation": "getVectorStoreFileBatch", "drop_connection": drop, "times": 1}
+        httpx.post(f"{upstream}/__fake__/faults", json=fault).raise_for_status()
+    out = tmp_path / "rec"
+    recorder = start_recorder(tmp_path, "--upstream", upstream, "--out", str(out))
+    headers = {"Authorization": f"Bearer {KEY}"}
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.get(recorder.url + batch, headers=headers)
+    refused = httpx.get(recorder.url + batch, headers=headers)
+    assert refused.status_code == 502
+    assert refused.json()["error"]["code"] == "upstream_unreachable"
+    assert httpx.get(recorder.url + batch, headers=headers).status_code == 200
+    stopped = stop_recording(recorder)
+    assert "the upstream broke off its answer" in stopped
+    assert "2 requests the upstream did not answer" in stopped
+    (kept,) = load_cassette(out / "cassette.json").exchanges
+    assert kept.response.status == 200

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from fake_server.recording.cassette import Cassette, Exchange, RecordedRequest, RecordedResponse
-from fake_server.recording.inference import infer_scenario
+from fake_server.recording.inference import infer_scenario, scenario_text
 from fake_server.recording.redaction import REQUEST_HEADERS, Redactor
+from fake_server.scenario.loading import parse_scenario
 
 STORE = "/v1/vector_stores/vs_1"
 BATCH = STORE + "/file_batches/vsfb_1"
@@ -112,3 +116,60 @@ def test_an_id_a_scenario_cannot_hold_is_left_out_with_a_note() -> None:
     scenario, notes = infer_scenario(cassette)
     assert "vector_stores" not in scenario
     assert any("store.1" in note for note in notes)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(-5, 5) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.sampled_from(["file-1", "vs_1", "vsfb_1", "x", ""]) | JSON,
+        "status": st.sampled_from(["in_progress", "completed", "failed", "cancelled"]) | JSON,
+        "file_counts": st.dictionaries(
+            st.sampled_from(["in_progress", "completed", "failed", "cancelled", "total"]),
+            st.integers(-1, 3) | JSON,
+        )
+        | JSON,
+        "data": st.lists(JSON | st.fixed_dictionaries({"id": JSON, "status": JSON}), max_size=3),
+        "last_error": JSON,
+        "error": JSON,
+        "file_ids": JSON,
+        "files": JSON,
+    },
+)
+CALLS = st.sampled_from(
+    [
+        "POST /v1/files",
+        "GET /v1/files",
+        "POST /v1/vector_stores",
+        "GET " + STORE,
+        "POST " + STORE + "/file_batches",
+        "GET " + BATCH,
+        "POST " + BATCH + "/cancel",
+        "GET " + BATCH + "/files",
+        "GET " + STORE + "/files/file-1",
+        "POST " + STORE + "/files",
+        "GET /api/v1/llm/vector_stores/vs_1/files",
+        "GET /nowhere",
+    ]
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(CALLS, FIELDS, FIELDS, st.sampled_from([200, 400, 429])), max_size=8))
+def test_any_upstream_answer_gives_a_scenario_that_loads(
+    exchanges: list[tuple[str, dict[str, Any], dict[str, Any], int]],
+) -> None:
+    """Whatever the upstream answered, the inferred scenario is one the fake loads."""
+    recorded = []
+    for seq, (call, request, answer, status) in enumerate(exchanges):
+        made = exchange(seq, seq * 0.5, call, answer, status)
+        made.request.body = request
+        recorded.append(made)
+    cassette = Cassette("http://127.0.0.1:1", "2026-01-01T00:00:00Z", exchanges=recorded)
+    parse_scenario(scenario_text(cassette), "inferred.yaml").instantiate()
