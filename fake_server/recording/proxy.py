@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 
 from fake_server import defaults
+from fake_server.http import errors
 from fake_server.recording.capture import DownloadTap, JsonTap, UploadTap, request_tap, response_tap
 from fake_server.recording.recorder import Recorder, Seen
 
@@ -122,15 +123,8 @@ class RecordingProxy:
             if path == HEALTH_PATH:
                 await _json(send, 200, {"status": "ok"})
             elif path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
-                await _json(
-                    send,
-                    404,
-                    _envelope(
-                        "The recording proxy forwards provider requests "
-                        "only; the control plane is not forwarded.",
-                        "not_forwarded",
-                    ),
-                )
+                refusal = errors.not_forwarded()
+                await _json(send, refusal.status, refusal.envelope())
             else:
                 await self._forward(scope, receive, send)
 
@@ -163,8 +157,8 @@ class RecordingProxy:
             response = await self._http().send(request, stream=True)
         except (httpx.HTTPError, _ClientGoneError) as error:
             recorder.upstream_failures += 1
-            message = f"The upstream did not answer: {type(error).__name__}."
-            await _json(send, 502, _envelope(message, "upstream_unreachable"))
+            refusal = errors.upstream_unreachable(type(error).__name__)
+            await _json(send, refusal.status, refusal.envelope())
             return
         head = recorder.now()
         try:
@@ -243,12 +237,6 @@ async def _relay(response: httpx.Response, send: Send, keep: bool) -> Any:
         await send({"type": "http.response.body", "body": chunk, "more_body": True})
     await send({"type": "http.response.body", "body": b"", "more_body": False})
     return tap.result() if isinstance(tap, JsonTap) else tap
-
-
-def _envelope(message: str, code: str) -> dict[str, Any]:
-    return {
-        "error": {"message": message, "type": "invalid_request_error", "param": None, "code": code}
-    }
 
 
 async def _json(send: Send, status: int, body: dict[str, Any]) -> None:

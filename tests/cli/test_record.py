@@ -292,7 +292,9 @@ def memory_mib(pid: int, field: str) -> float:
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
-def test_a_64_mib_upload_streams_through_the_proxy(tmp_path: Path, sidecars: list[Sidecar]) -> None:
+def test_a_64_mib_upload_and_download_stream_through_the_proxy(
+    tmp_path: Path, sidecars: list[Sidecar]
+) -> None:
     scenario = tmp_path / "big.yaml"
     scenario.write_text(f"limits: {{bytes_per_upload: {100 * MIB}}}\n", encoding="utf-8")
     upstream = start_sidecar(tmp_path, "--port", "0", "--scenario", str(scenario))
@@ -307,7 +309,7 @@ def test_a_64_mib_upload_streams_through_the_proxy(tmp_path: Path, sidecars: lis
     block = hashlib.sha256(b"block").digest() * (MIB // 32)
     boundary = "recording-boundary-64"
     head = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nassistants\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nbatch\r\n'
         f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n'
         "Content-Type: application/octet-stream\r\n\r\n"
     ).encode()
@@ -329,20 +331,30 @@ def test_a_64_mib_upload_streams_through_the_proxy(tmp_path: Path, sidecars: lis
         },
         timeout=120,
     )
-    peak = memory_mib(recorder.process.pid, "VmHWM")
     assert answer.status_code == 200, answer.text
     assert answer.json()["bytes"] == UPLOAD_MIB * MIB
+    downloaded = hashlib.sha256()
+    with httpx.stream(
+        "GET", f"{recorder.url}/v1/files/{answer.json()['id']}/content", headers=headers
+    ) as download:
+        for chunk in download.iter_bytes():
+            downloaded.update(chunk)
+    peak = memory_mib(recorder.process.pid, "VmHWM")
     growth = peak - before
     print(f"proxy RSS before {before:.1f} MiB, peak {peak:.1f} MiB, growth {growth:.1f} MiB")
     assert growth < MAX_GROWTH_MIB, f"the proxy grew by {growth:.1f} MiB for a 64 MiB upload"
 
     stop_recording(recorder)
-    upload = exchanges_of(load_cassette(out / "cassette.json"), "POST", "/v1/files")[0]
+    cassette = load_cassette(out / "cassette.json")
+    upload = exchanges_of(cassette, "POST", "/v1/files")[0]
+    (download_exchange,) = exchanges_of(cassette, "GET", "/content")
     digest = hashlib.sha256()
     for _ in range(UPLOAD_MIB):
         digest.update(block)
     assert upload.request.upload.size == UPLOAD_MIB * MIB
-    assert upload.request.upload.sha256 == digest.hexdigest()
+    assert upload.request.upload.sha256 == digest.hexdigest() == downloaded.hexdigest()
+    assert download_exchange.response.download.size == UPLOAD_MIB * MIB
+    assert download_exchange.response.download.sha256 == digest.hexdigest()
 
 
 def test_keep_content_and_keep_end_users(tmp_path: Path, upstream: str) -> None:
