@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import meetkai_mka1
 import openai
 import pytest
 import yaml
@@ -102,16 +103,19 @@ def lifecycle(proxy: str) -> dict[str, Any]:
     data = b"id,total\n1,9\n" * 100
     report = client.files.create(file=("r.csv", data), purpose="batch")
     assert client.files.content(report.id).content == data
-    mka1 = httpx.Client(
-        base_url=f"{proxy}/api/v1/llm",
-        headers={"Authorization": f"Bearer {KEY}", "X-On-Behalf-Of": END_USER},
+    mka1 = meetkai_mka1.SDK(bearer_auth=KEY, server_url=proxy, retry_config=None)
+    mka1_stores = mka1.llm.vector_stores
+    mine = mka1_stores.create(name="Mine", x_on_behalf_of=END_USER)
+    granted = mka1_stores.create_permission(
+        vector_store_id=mine.id,
+        body={"grantee_type": "user", "user_id": GRANTEE, "role": "reader"},
+        x_on_behalf_of=END_USER,
     )
-    mine = mka1.post("/vector_stores", json={"name": "Mine"}).json()
-    granted = mka1.post(
-        f"/vector_stores/{mine['id']}/permissions", json={"user_id": GRANTEE, "role": "reader"}
+    assert (granted.user_id, granted.role) == (GRANTEE, "reader")
+    effective = mka1_stores.get_permission(
+        vector_store_id=mine.id, user_id=GRANTEE, x_on_behalf_of=GRANTEE
     )
-    assert granted.status_code == 200, granted.text
-    assert mka1.get(f"/vector_stores/{mine['id']}/permissions/{GRANTEE}").status_code == 200
+    assert effective.role == "reader"
     with pytest.raises(openai.AuthenticationError):
         openai.OpenAI(api_key=WRONG_KEY, base_url=f"{proxy}/v1", max_retries=0).files.list()
     return {"listed": listed, "old": old.status, "report": report.id, "data": data}
