@@ -10,6 +10,8 @@
   time until its files were seen cancelled; one answered with none is ``immediate``.
 - A 429 whose message names the limit (``Limit N``) sets
   ``limits.attached_files_per_minute``; every 429 is listed with its retry headers.
+  A 413 on an upload naming its limit (``limit of N bytes``) sets
+  ``limits.bytes_per_upload``.
 - The ``openai-poll-after-ms`` seen most often becomes ``clock.poll_after_ms``.
 
 A processing time lies between the last in-progress and the first finished
@@ -28,7 +30,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from fake_server.domain.printable import printable
-from fake_server.recording.cassette import Cassette
+from fake_server.recording.cassette import Cassette, Exchange
 from fake_server.recording.observations import FileTimeline, Seen, observe
 
 ERROR_CODES = ("server_error", "unsupported_file", "invalid_file")
@@ -39,6 +41,8 @@ ID_PATTERNS = {
     "batch": re.compile(r"^vsfb_[A-Za-z0-9_-]{1,64}$"),
 }
 LIMIT_IN_MESSAGE = re.compile(r"\bLimit (\d+)\b")
+BYTES_IN_MESSAGE = re.compile(r"\blimit of (\d+) bytes\b")
+LARGEST_UPLOAD = 536_870_912
 MAX_POLL_AFTER_MS = 3_600_000
 MAX_BYTES = 2**53 - 1
 NEVER = "never"
@@ -183,6 +187,14 @@ class Inference:
             self.notes.append(f"cancels answered both ways ({Counter(modes)}); chosen: {mode}")
 
     def _limits(self) -> None:
+        for exchange in self.seen.too_large:
+            message = _error_message(exchange)
+            found = BYTES_IN_MESSAGE.search(message) if message else None
+            self.notes.append(
+                f"413 at {exchange.t:.3f} s on {exchange.request.method} {exchange.request.path}"
+            )
+            if found and 1 <= int(found.group(1)) <= LARGEST_UPLOAD:
+                self.data.setdefault("limits", {})["bytes_per_upload"] = int(found.group(1))
         for exchange in self.seen.rate_limits:
             headers = exchange.response.headers
             retry = ", ".join(
@@ -194,13 +206,8 @@ class Inference:
                 f"429 at {exchange.t:.3f} s on {exchange.request.method} "
                 f"{exchange.request.path}" + (f" ({retry})" if retry else "")
             )
-            error = (
-                exchange.response.body.get("error")
-                if isinstance(exchange.response.body, dict)
-                else None
-            )
-            message = error.get("message") if isinstance(error, dict) else None
-            if not isinstance(message, str):
+            message = _error_message(exchange)
+            if message is None:
                 continue
             found = LIMIT_IN_MESSAGE.search(message)
             if found and int(found.group(1)) >= 1 and "file" in message.lower():
@@ -308,6 +315,13 @@ class Inference:
             return True
         self.notes.append(f"{kind} {value!r}: its id is not one a scenario can hold; left out")
         return False
+
+
+def _error_message(exchange: Exchange) -> str | None:
+    body = exchange.response.body
+    error = body.get("error") if isinstance(body, dict) else None
+    message = error.get("message") if isinstance(error, dict) else None
+    return message if isinstance(message, str) else None
 
 
 def _cancel_reached(timeline: FileTimeline, cancelled_at: float) -> float | None:

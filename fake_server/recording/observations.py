@@ -75,6 +75,7 @@ class Seen:
     batch_counts: list[tuple[str, float, dict[str, int]]] = dataclasses.field(default_factory=list)
     cancels: list[tuple[str, str, float, dict[str, Any]]] = dataclasses.field(default_factory=list)
     rate_limits: list[Exchange] = dataclasses.field(default_factory=list)
+    too_large: list[Exchange] = dataclasses.field(default_factory=list)
     poll_after_ms: list[int] = dataclasses.field(default_factory=list)
 
     # Timelines that ended in a store before the same file was attached to it again.
@@ -142,6 +143,8 @@ def observe(cassette: Cassette) -> Seen:
         status = exchange.response.status
         if status == 429:
             seen.rate_limits.append(exchange)
+        elif status == 413 and operation == "createFile":
+            seen.too_large.append(exchange)
         poll = exchange.response.headers.get("openai-poll-after-ms", "")
         if poll.isdigit():
             seen.poll_after_ms.append(int(poll))

@@ -173,3 +173,22 @@ def test_any_upstream_answer_gives_a_scenario_that_loads(
         recorded.append(made)
     cassette = Cassette("http://127.0.0.1:1", "2026-01-01T00:00:00Z", exchanges=recorded)
     parse_scenario(scenario_text(cassette), "inferred.yaml").instantiate()
+
+
+def test_a_refused_upload_names_the_upload_limit() -> None:
+    refusal = {
+        "error": {
+            "message": "The request body is larger than the limit of 1048576 bytes.",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "request_too_large",
+        }
+    }
+    cassette = Cassette(
+        upstream="http://127.0.0.1:1",
+        recorded_at="2026-01-01T00:00:00Z",
+        exchanges=[exchange(0, 0.0, "POST /v1/files", refusal, 413)],
+    )
+    scenario, notes = infer_scenario(cassette)
+    assert scenario["limits"] == {"bytes_per_upload": 1048576}
+    assert any(note.startswith("413 at 0.000 s") for note in notes)
