@@ -8,13 +8,13 @@ The proxy hands over what it saw, raw; this module decides what of it is kept
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from fake_server.contract.operations import OPERATIONS
+from fake_server.domain.clock import SystemClock, stopwatch
 from fake_server.http.routes import Router, routes
 from fake_server.recording.cassette import (
     Cassette,
@@ -57,8 +57,9 @@ class Recorder:
     def __init__(self, upstream: str, *, keep_end_users: bool = False) -> None:
         self.upstream = upstream
         self.redactor = Redactor(keep_end_users=keep_end_users)
-        self.recorded_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        self._start = time.monotonic()
+        started = datetime.fromtimestamp(SystemClock().now(), UTC)
+        self.recorded_at = started.strftime("%Y-%m-%dT%H:%M:%SZ")
+        self._elapsed = stopwatch()
         self._next_seq = 0
         self._exchanges: dict[int, Exchange] = {}
         # Requests the proxy answered itself: the upstream could not be reached.
@@ -66,7 +67,7 @@ class Recorder:
 
     def now(self) -> float:
         """Seconds since the recording started."""
-        return time.monotonic() - self._start
+        return self._elapsed()
 
     def next_seq(self) -> int:
         seq = self._next_seq
