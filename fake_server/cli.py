@@ -255,7 +255,10 @@ def _record_arguments(record: argparse.ArgumentParser) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
     record.add_argument(
-        "--port", type=_port, default=8089, help="port to listen on (default 8089; 0: any free)"
+        "--port",
+        type=_port,
+        default=defaults.RECORD_PORT,
+        help=f"port to listen on (default {defaults.RECORD_PORT}; 0: any free)",
     )
     record.add_argument(
         "--keep-content", action="store_true", help="keep uploaded and downloaded bytes"

@@ -83,6 +83,8 @@ MAX_PERMISSIONS_PER_STORE: Final = 1000
 
 # --- fake-server record ----------------------------------------------------------
 
+# Where the recording proxy listens unless told (beside serve's 8080).
+RECORD_PORT: Final = 8089
 # The largest JSON body (request or response) a recording keeps; a bigger one is
 # forwarded whole but recorded as null.
 RECORD_MAX_JSON_BYTES: Final = 16 * 1024 * 1024
