@@ -67,6 +67,15 @@ def _parser() -> argparse.ArgumentParser:
     _serve_what_and_where(serve)
     _serve_how(serve)
     serve.set_defaults(run=_serve)
+    _record_arguments(
+        commands.add_parser(
+            "record",
+            help="record a real service through a proxy: a cassette and a scenario",
+            description="Forward every provider request to --upstream and record each "
+            "exchange, secrets removed. On SIGINT or SIGTERM, write OUT/cassette.json and "
+            "OUT/scenario.yaml (the scenario inferred from the recording).",
+        )
+    )
     _wait_arguments(
         commands.add_parser(
             "wait", help="block until a server answers its health check; exit 1 on timeout"
@@ -237,6 +246,31 @@ def _wait_arguments(wait: argparse.ArgumentParser) -> None:
     wait.set_defaults(run=_wait)
 
 
+def _record_arguments(record: argparse.ArgumentParser) -> None:
+    record.add_argument(
+        "--upstream", required=True, metavar="URL", help="the service, with any base path"
+    )
+    record.add_argument("--out", required=True, metavar="DIR", help="folder for the recording")
+    record.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    record.add_argument(
+        "--port",
+        type=_port,
+        default=defaults.RECORD_PORT,
+        help=f"port to listen on (default {defaults.RECORD_PORT}; 0: any free)",
+    )
+    record.add_argument(
+        "--keep-content", action="store_true", help="keep uploaded and downloaded bytes"
+    )
+    record.add_argument(
+        "--keep-end-users",
+        action="store_true",
+        help="keep X-On-Behalf-Of values instead of pseudonyms",
+    )
+    record.set_defaults(run=_record)
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
@@ -310,6 +344,25 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"fake-server: {refusal_after_loading}", file=sys.stderr)
         return EXIT_FAILURE
     return EXIT_OK if served else EXIT_FAILURE
+
+
+def _record(args: argparse.Namespace) -> int:
+    from fake_server.recording import running  # noqa: PLC0415 -- only `record` needs it
+
+    options = running.RecordOptions(
+        upstream=args.upstream,
+        out=args.out,
+        host=args.host,
+        port=args.port,
+        keep_content=args.keep_content,
+        keep_end_users=args.keep_end_users,
+    )
+    try:
+        started = running.record(options)
+    except running.NotRecorded as refusal:
+        print(f"fake-server: {refusal}", file=sys.stderr)
+        return EXIT_FAILURE
+    return EXIT_OK if started else EXIT_FAILURE
 
 
 def _wait(args: argparse.Namespace) -> int:

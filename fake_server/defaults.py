@@ -92,3 +92,16 @@ RESPONSE_SENTENCE_CHARACTERS: Final = 300
 MAX_STORED_RESPONSES: Final = 200
 # Words of the answer's text in one streamed ``response.output_text.delta``.
 STREAM_DELTA_WORDS: Final = 4
+# --- fake-server record ----------------------------------------------------------
+
+# Where the recording proxy listens unless told (beside serve's 8080).
+RECORD_PORT: Final = 8089
+# The largest JSON body (request or response) a recording keeps; a bigger one is
+# forwarded whole but recorded as null.
+RECORD_MAX_JSON_BYTES: Final = 16 * 1024 * 1024
+# Seconds the recording proxy waits for the upstream to connect, and then for
+# each read or write (a real batch call answers in well under a minute).
+RECORD_CONNECT_SECONDS: Final = 10.0
+RECORD_UPSTREAM_SECONDS: Final = 600.0
+# Connections the proxy keeps open to the upstream at once.
+RECORD_MAX_CONNECTIONS: Final = 64

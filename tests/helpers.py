@@ -177,6 +177,24 @@ def segments_per_answer(url: str, answers: int = 50) -> float:
         return (segments_received(sock) - before) / answers
 
 
+def start_recorder(tmp_path: Path, *args: str) -> Sidecar:
+    """``fake-server record`` on any free port; its URL read off the ready line."""
+    process = subprocess.Popen(
+        [*fake_server_command(), "record", "--port", "0", *args],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert line.startswith("fake_server recording on http://127.0.0.1:"), line + (
+        process.stderr.read() if process.stderr else ""
+    )
+    return Sidecar(process, line.split()[3])
+
+
 # fake-server serve as a process with a ready file (tests/cli).
 def serve(tmp_path: Path, *args: str, command: list[str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(

@@ -1,0 +1,194 @@
+"""What a recording keeps (redaction) and the scenario it shows (inference), on
+hand-made cassettes: the rules the e2e recording cannot reach on purpose."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fake_server.recording.cassette import Cassette, Exchange, RecordedRequest, RecordedResponse
+from fake_server.recording.inference import infer_scenario, scenario_text
+from fake_server.recording.redaction import REQUEST_HEADERS, Redactor
+from fake_server.scenario.loading import parse_scenario
+
+STORE = "/v1/vector_stores/vs_1"
+BATCH = STORE + "/file_batches/vsfb_1"
+
+
+def test_credentials_are_never_kept_and_their_echoes_are_redacted() -> None:
+    redactor = Redactor()
+    headers = [
+        ("authorization", "Bearer sk-live-abcdefgh"),
+        ("api-key", "plainkey123"),
+        ("cookie", "session=1"),
+        ("x-fake-admin-token", "admintoken9"),
+        ("x-on-behalf-of", "bob"),
+        ("content-type", "application/json"),
+    ]
+    redactor.learn(headers)
+    kept = redactor.headers(headers, REQUEST_HEADERS)
+    assert kept == {"x-on-behalf-of": "end-user-1", "content-type": "application/json"}
+    body = {
+        "a": "Incorrect API key provided: sk-live-***efgh",
+        "b": "the key plainkey123 again",
+        "c": ["admintoken9"],
+        "d": "token eyJ Bearer abc",
+        "owner": "bob",
+        "note": "bob's store",
+        "keep": "nothing secret",
+    }
+    assert redactor.value(body) == {
+        "a": "[redacted]",
+        "b": "[redacted]",
+        "c": ["[redacted]"],
+        "d": "[redacted]",
+        "owner": "end-user-1",
+        "note": "end-user-1's store",
+        "keep": "nothing secret",
+    }
+    assert redactor.query([("api-key", "x"), ("limit", "2")]) == [
+        ("api-key", "[redacted]"),
+        ("limit", "2"),
+    ]
+    assert redactor.counts() == {"secrets": 5, "end_users": 1}
+
+
+def test_end_users_are_kept_when_asked() -> None:
+    redactor = Redactor(keep_end_users=True)
+    redactor.learn([("x-on-behalf-of", "alice")])
+    assert redactor.headers([("x-on-behalf-of", "alice")], REQUEST_HEADERS) == {
+        "x-on-behalf-of": "alice"
+    }
+    assert redactor.counts()["end_users"] == 0
+
+
+def exchange(seq: int, t: float, call: str, body: Any, status: int = 200) -> Exchange:
+    method, path = call.split(" ")
+    return Exchange(seq, t, 0.0, RecordedRequest(method, path), RecordedResponse(status, {}, body))
+
+
+def counts(in_progress: int, completed: int = 0, cancelled: int = 0) -> dict[str, Any]:
+    total = in_progress + completed + cancelled
+    return {
+        "id": "vsfb_1",
+        "status": "in_progress" if in_progress else "completed",
+        "file_counts": {
+            "in_progress": in_progress,
+            "completed": completed,
+            "failed": 0,
+            "cancelled": cancelled,
+            "total": total,
+        },
+    }
+
+
+def test_an_immediate_cancel_and_an_earlier_batch_known_by_its_counts() -> None:
+    cassette = Cassette(
+        upstream="http://127.0.0.1:1",
+        recorded_at="2026-01-01T00:00:00Z",
+        exchanges=[
+            exchange(0, 0.0, "GET " + BATCH, counts(2, completed=1)),
+            exchange(1, 1.0, "GET " + BATCH, counts(2, completed=1)),
+            exchange(2, 3.0, "GET " + BATCH, counts(0, completed=3)),
+            exchange(3, 3.5, "POST " + STORE + "/file_batches/vsfb_2/cancel", counts(0, 0, 2)),
+        ],
+    )
+    scenario, notes = infer_scenario(cassette)
+    assert scenario["cancel"] == {"mode": "immediate"}
+    (store,) = scenario["vector_stores"]
+    (batch, cancelled) = store["file_batches"]
+    assert batch == {
+        "id": "vsfb_1",
+        "files": [{"status": "completed"}, {"processing_seconds": 2}, {"processing_seconds": 2}],
+    }
+    assert cancelled == {"id": "vsfb_2", "files": [{"status": "cancelled"}] * 2}
+    assert any("never listed" in note for note in notes)
+
+
+def test_an_id_a_scenario_cannot_hold_is_left_out_with_a_note() -> None:
+    cassette = Cassette(
+        upstream="http://127.0.0.1:1",
+        recorded_at="2026-01-01T00:00:00Z",
+        exchanges=[exchange(0, 0.0, "GET /v1/vector_stores/store.1", {"id": "store.1"})],
+    )
+    scenario, notes = infer_scenario(cassette)
+    assert "vector_stores" not in scenario
+    assert any("store.1" in note for note in notes)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(-5, 5) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.sampled_from(["file-1", "vs_1", "vsfb_1", "x", ""]) | JSON,
+        "status": st.sampled_from(["in_progress", "completed", "failed", "cancelled"]) | JSON,
+        "file_counts": st.dictionaries(
+            st.sampled_from(["in_progress", "completed", "failed", "cancelled", "total"]),
+            st.integers(-1, 3) | JSON,
+        )
+        | JSON,
+        "data": st.lists(JSON | st.fixed_dictionaries({"id": JSON, "status": JSON}), max_size=3),
+        "last_error": JSON,
+        "error": JSON,
+        "file_ids": JSON,
+        "files": JSON,
+    },
+)
+CALLS = st.sampled_from(
+    [
+        "POST /v1/files",
+        "GET /v1/files",
+        "POST /v1/vector_stores",
+        "GET " + STORE,
+        "POST " + STORE + "/file_batches",
+        "GET " + BATCH,
+        "POST " + BATCH + "/cancel",
+        "GET " + BATCH + "/files",
+        "GET " + STORE + "/files/file-1",
+        "POST " + STORE + "/files",
+        "GET /api/v1/llm/vector_stores/vs_1/files",
+        "GET /nowhere",
+    ]
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(CALLS, FIELDS, FIELDS, st.sampled_from([200, 400, 429])), max_size=8))
+def test_any_upstream_answer_gives_a_scenario_that_loads(
+    exchanges: list[tuple[str, dict[str, Any], dict[str, Any], int]],
+) -> None:
+    """Whatever the upstream answered, the inferred scenario is one the fake loads."""
+    recorded = []
+    for seq, (call, request, answer, status) in enumerate(exchanges):
+        made = exchange(seq, seq * 0.5, call, answer, status)
+        made.request.body = request
+        recorded.append(made)
+    cassette = Cassette("http://127.0.0.1:1", "2026-01-01T00:00:00Z", exchanges=recorded)
+    parse_scenario(scenario_text(cassette), "inferred.yaml").instantiate()
+
+
+def test_a_refused_upload_names_the_upload_limit() -> None:
+    refusal = {
+        "error": {
+            "message": "The request body is larger than the limit of 1048576 bytes.",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "request_too_large",
+        }
+    }
+    cassette = Cassette(
+        upstream="http://127.0.0.1:1",
+        recorded_at="2026-01-01T00:00:00Z",
+        exchanges=[exchange(0, 0.0, "POST /v1/files", refusal, 413)],
+    )
+    scenario, notes = infer_scenario(cassette)
+    assert scenario["limits"] == {"bytes_per_upload": 1048576}
+    assert any(note.startswith("413 at 0.000 s") for note in notes)
