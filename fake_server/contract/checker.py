@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fake_server.contract import loading
 from fake_server.contract.loading import MAX_KNOWN_VALID_ITEMS, ContractLoadError, Loaded
+from fake_server.contract.validation import CompiledSchema
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -105,6 +106,16 @@ class Contract:
             )
         error = validator.first_error(body)
         return None if error is None else _violation(schema_set, operation, status, error)
+
+    def response_schema(
+        self, schema_set: str, operation: str | None, status: int
+    ) -> CompiledSchema | None:
+        """The schema an answer of ``operation`` with ``status`` is checked against
+        (an error body's, if the operation declares none for it); None if undeclared."""
+        validator = self._validators.get((schema_set, operation or "", status))
+        if validator is None and status >= 400:
+            validator = self._error_validators[schema_set]
+        return validator
 
     def check_document(
         self, schema_set: str, operation: str | None, status: int, media_type: str
