@@ -49,6 +49,8 @@ class ParityResult(NamedTuple):
     # Recorded exchanges not replayed, and why (control plane, say).
     skipped: tuple[tuple[int, str], ...]
     findings: tuple[Finding, ...]
+    # What was left uncompared, and why.
+    notes: tuple[str, ...] = ()
 
     @property
     def same(self) -> bool:
@@ -66,6 +68,7 @@ class ParityResult(NamedTuple):
             "replayed": self.replayed,
             "skipped": [{"seq": seq, "reason": reason} for seq, reason in self.skipped],
             "same": self.same,
+            "notes": list(self.notes),
             "counts": self.counts(),
             "differences": [found.to_json() for found in self.findings],
         }
@@ -102,9 +105,11 @@ def table(result: ParityResult) -> str:
         f"parity of {result.cassette} (scenario: {result.scenario or 'the default'}): "
         f"{result.replayed} of {result.exchanges} exchanges replayed, "
     )
+    notes = [f"note: {note}" for note in result.notes]
+    notes += [f"note: #{seq} not replayed: {reason}" for seq, reason in result.skipped]
     if result.same:
-        return headline + "no difference"
-    lines = [headline + f"{len(result.findings)} differences ({summary})", ""]
+        return "\n".join([headline + "no difference", *notes])
+    lines = [headline + f"{len(result.findings)} differences ({summary})", *notes, ""]
     rows = [COLUMNS] + [
         (
             found.tag,
