@@ -13,7 +13,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from fake_server.testing.handle import FakeServer
+from tests.cases.lifecycle import PROCESSING, UPSTREAM_SCENARIO
 from tests.cases.parity_runs import record_lifecycle
 from tests.cases.recorder import Altered
 from tests.helpers import fake_server_command
@@ -31,10 +34,18 @@ def parity(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_an_equally_configured_upstream_shows_no_difference(tmp_path: Path) -> None:
-    seen = record_lifecycle(tmp_path)
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The lifecycle recorded once from an upstream of the lifecycle's scenario."""
+    folder = tmp_path_factory.mktemp("recording")
+    seen = record_lifecycle(folder)
     assert seen["done"] == ("completed", 2, 1) and seen["limited"] == 429
     assert seen["cancelling"] == "in_progress" and seen["cancelled"] == "cancelled"
+    return folder
+
+
+def test_an_equally_configured_upstream_shows_no_difference(recording: Path) -> None:
+    tmp_path = recording
 
     # The scenario beside the cassette is the default.
     shown = parity(str(tmp_path))
@@ -46,6 +57,26 @@ def test_an_equally_configured_upstream_shows_no_difference(tmp_path: Path) -> N
     result = json.loads(as_json.stdout)
     assert result["same"] is True and result["differences"] == []
     assert result["counts"] == {"overlay": 0, "scenario": 0, "defect": 0}
+
+
+SLOWER = UPSTREAM_SCENARIO.replace(
+    f"processing_seconds: {PROCESSING}}}", "processing_seconds: 5}"
+).replace("cancel:", "clock: {poll_after_ms: 1000}\ncancel:")
+
+
+def test_a_scenario_slower_than_the_upstream_differs_in_timing_only(
+    recording: Path, tmp_path: Path
+) -> None:
+    slower = tmp_path / "slower.yaml"
+    slower.write_text(SLOWER, encoding="utf-8")
+    shown = parity(str(recording), "--scenario", str(slower), "--json")
+    assert shown.returncode == 1, shown.stderr
+    result = json.loads(shown.stdout)
+    assert result["scenario"] == str(slower)
+    assert result["counts"]["scenario"] >= 5
+    assert result["counts"]["overlay"] == result["counts"]["defect"] == 0
+    places = {item["where"] for item in result["differences"]}
+    assert {"$.status", "$.file_counts.completed", "header openai-poll-after-ms"} <= places
 
 
 def _differently(path: str, body: Any) -> Any:
