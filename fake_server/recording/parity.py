@@ -32,7 +32,7 @@ from fake_server.recording.cassette import Cassette, Exchange, RecordedRequest
 from fake_server.recording.parity_compare import Answer, Difference, compare
 from fake_server.recording.parity_ids import IdMap
 from fake_server.recording.parity_report import ParityResult, findings
-from fake_server.recording.parity_tags import tag
+from fake_server.recording.parity_tags import Judged, tag
 from fake_server.scenario.loading import Scenario, default_scenario
 from fake_server.testing.handle import IN_PROCESS_URL, TEST_API_KEY
 from fake_server.testing.inprocess import InProcessTransport
@@ -167,8 +167,9 @@ def _compared(
     operation = match.route.operation_id if match.route is not None else "unknown route"
     schema = contract.response_schema(match.dialect.schema_set, operation, upstream.status)
     filtered = any(name == "filter" for name, _ in request.query)
+    judged = Judged(upstream.body, schema)
     return [
-        difference._replace(tag=tag(difference, upstream, fake, schema, filtered))
+        difference._replace(tag=tag(difference, upstream, fake, judged, filtered))
         for difference in compare(exchange.seq, operation, upstream, fake, ids)
     ]
 

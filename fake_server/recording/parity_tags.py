@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -40,22 +41,36 @@ def parts(where: str) -> list[str]:
     return [match.group(1) or "*" for match in _PART.finditer(where.removeprefix("$"))]
 
 
+class Judged:
+    """The upstream's answer against the schema it is checked against (None: no
+    schema declared), the places it breaks that schema found once, when first asked."""
+
+    def __init__(self, body: Any, schema: CompiledSchema | None) -> None:
+        self.body, self.schema = body, schema
+
+    @functools.cached_property
+    def broken(self) -> frozenset[str]:
+        if self.schema is None:
+            return frozenset()
+        return frozenset(_violated_places(self.body, self.schema))
+
+
 def tag(
     difference: Difference,
     upstream: Answer,
     fake: Answer,
-    schema: CompiledSchema | None,
+    judged: Judged,
     filtered: bool,
 ) -> str:
-    """The tag of one difference. ``schema``: what the upstream's answer is checked
-    against; ``filtered``: the request asked for a filtered list."""
+    """The tag of one difference. ``judged``: the upstream's answer against its
+    schema; ``filtered``: the request asked for a filtered list."""
     if difference.kind == "status":
         return SCENARIO if {upstream.status, fake.status} & LIMIT_STATUSES else DEFECT
     if difference.kind == "header":
         return SCENARIO if difference.where in TIMING_HEADERS else DEFECT
     if difference.kind == "content" or not difference.where.startswith("$"):
         return DEFECT
-    if schema is not None and _breaks_schema(difference, upstream.body, schema):
+    if _breaks_schema(difference, judged):
         return OVERLAY
     path = parts(difference.where)
     if difference.kind == "count" and (filtered or difference.operation in SCENARIO_COUNTED):
@@ -65,12 +80,14 @@ def tag(
     return DEFECT
 
 
-def _breaks_schema(difference: Difference, body: Any, schema: CompiledSchema) -> bool:
-    if difference.where in set(_violated_places(body, schema)):
+def _breaks_schema(difference: Difference, judged: Judged) -> bool:
+    if judged.schema is None:
+        return False
+    if difference.where in judged.broken:
         return True
     # A field the upstream sends that the schema does not know of.
     if difference.kind == "presence" and difference.fake == "absent":
-        return not declares(schema.schema, parts(difference.where))
+        return not declares(judged.schema.schema, parts(difference.where))
     return False
 
 

@@ -12,7 +12,7 @@ from fake_server.recording.cassette import RecordedRequest, Upload
 from fake_server.recording.parity import upload_content
 from fake_server.recording.parity_compare import Answer, compare
 from fake_server.recording.parity_ids import IdMap
-from fake_server.recording.parity_tags import declares, tag
+from fake_server.recording.parity_tags import Judged, declares, tag
 from fake_server.recording.replay import SeenRequest, SeenUpload, differences
 
 
@@ -74,14 +74,21 @@ def test_a_value_the_schema_refuses_is_an_overlay_candidate(contract: Contract) 
     fake_body = dict(body, object="vector_store.file_batch")
     upstream, fake = Answer(200, {}, body), Answer(200, {}, fake_body)
     (found,) = compare(0, "getVectorStoreFileBatch", upstream, fake, IdMap())
-    assert tag(found, upstream, fake, schema, filtered=False) == "overlay"
+    assert tag(found, upstream, fake, Judged(body, schema), filtered=False) == "overlay"
 
     late = dict(fake_body, status="in_progress")
     (timing,) = compare(
         0, "getVectorStoreFileBatch", Answer(200, {}, fake_body), Answer(200, {}, late), IdMap()
     )
     assert (
-        tag(timing, Answer(200, {}, fake_body), Answer(200, {}, late), schema, False) == "scenario"
+        tag(
+            timing,
+            Answer(200, {}, fake_body),
+            Answer(200, {}, late),
+            Judged(fake_body, schema),
+            False,
+        )
+        == "scenario"
     )
 
 
