@@ -105,6 +105,7 @@ def run_parity(
     transport = InProcessTransport(app, httpx)
     headers = {"authorization": f"Bearer {TEST_API_KEY}"}
     start = clock.now()
+    declared = declared_ids(chosen.data)
     contents_kept = all(
         exchange.request.upload is None or exchange.request.upload.content_b64 is not None
         for exchange in cassette.exchanges
@@ -123,7 +124,7 @@ def run_parity(
             fake = _ask(client, exchange.request, ids)
             # Learnt first: a create's answer names the id it stands for.
             ids.learn(exchange.response.body, fake.body)
-            for difference in _compared(app, contract, exchange, fake, ids):
+            for difference in _compared(app, contract, exchange, fake, ids, declared_ids=declared):
                 if contents_kept or not _made_of_content(difference):
                     differences.append(difference)
                 else:
@@ -137,6 +138,23 @@ def run_parity(
         findings=findings(differences),
         notes=tuple(sorted(uncompared)),
     )
+
+
+def declared_ids(data: Any) -> frozenset[str]:
+    """Every object id a scenario names (its stores, batches, files, uploads)."""
+    found: set[str] = set()
+    pending = [data]
+    for _ in range(1_000_000):  # bounded: a scenario is at most MAX_SCENARIO_BYTES
+        if not pending:
+            break
+        value = pending.pop()
+        if isinstance(value, dict):
+            if isinstance(value.get("id"), str):
+                found.add(value["id"])
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return frozenset(found)
 
 
 def _not_replayed(exchange: Exchange) -> str | None:
@@ -153,7 +171,13 @@ def _made_of_content(difference: Difference) -> bool:
 
 
 def _compared(
-    app: FakeServerApp, contract: Contract, exchange: Exchange, fake: Answer, ids: IdMap
+    app: FakeServerApp,
+    contract: Contract,
+    exchange: Exchange,
+    fake: Answer,
+    ids: IdMap,
+    *,
+    declared_ids: frozenset[str] = frozenset(),
 ) -> list[Difference]:
     request, response = exchange.request, exchange.response
     download = response.download
@@ -168,8 +192,11 @@ def _compared(
     schema = contract.response_schema(match.dialect.schema_set, operation, upstream.status)
     filtered = any(name == "filter" for name, _ in request.query)
     judged = Judged(upstream.body, schema)
+    declared = not declared_ids.isdisjoint(request.path.split("/"))
     return [
-        difference._replace(tag=tag(difference, upstream, fake, judged, filtered))
+        difference._replace(
+            tag=tag(difference, upstream, fake, judged, filtered=filtered, names_declared=declared)
+        )
         for difference in compare(exchange.seq, operation, upstream, fake, ids)
     ]
 

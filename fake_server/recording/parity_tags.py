@@ -6,8 +6,9 @@
   its errata overlay is the candidate mistake.
 - ``scenario``: the difference is one of time or limits (a status still
   ``in_progress`` or already finished, counts, an error of a failed file, a
-  429, the poll and retry headers, how many results a search gives): a
-  setting of the scenario, not the fake's behaviour.
+  429, the poll and retry headers, how many results a search gives), or a
+  404 on the one side for an object the scenario declares: a setting of the
+  scenario, not the fake's behaviour.
 - ``defect``: anything else; the fake answers otherwise than the service.
 """
 
@@ -25,6 +26,7 @@ OVERLAY, SCENARIO, DEFECT = "overlay", "scenario", "defect"
 TAGS = (OVERLAY, SCENARIO, DEFECT)
 # Statuses that say "not now" or "not so many": limits, a scenario's settings.
 LIMIT_STATUSES = frozenset({429})
+NOT_FOUND = 404
 # Fields whose value depends on when the request came (a file's progress).
 TIMING_FIELDS = frozenset(
     {"status", "last_error", "file_counts", "in_progress", "completed", "failed", "cancelled"}
@@ -60,12 +62,19 @@ def tag(
     upstream: Answer,
     fake: Answer,
     judged: Judged,
+    *,
     filtered: bool,
+    names_declared: bool = False,
 ) -> str:
     """The tag of one difference. ``judged``: the upstream's answer against its
-    schema; ``filtered``: the request asked for a filtered list."""
+    schema; ``filtered``: the request asked for a filtered list; ``names_declared``:
+    its path names an object the scenario declares (so whether it exists is the
+    scenario's to say)."""
     if difference.kind == "status":
-        return SCENARIO if {upstream.status, fake.status} & LIMIT_STATUSES else DEFECT
+        statuses = {upstream.status, fake.status}
+        if statuses & LIMIT_STATUSES or (names_declared and NOT_FOUND in statuses):
+            return SCENARIO
+        return DEFECT
     if difference.kind == "header":
         return SCENARIO if difference.where in TIMING_HEADERS else DEFECT
     if difference.kind == "content" or not difference.where.startswith("$"):

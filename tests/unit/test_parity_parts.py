@@ -86,7 +86,7 @@ def test_a_value_the_schema_refuses_is_an_overlay_candidate(contract: Contract) 
             Answer(200, {}, fake_body),
             Answer(200, {}, late),
             Judged(fake_body, schema),
-            False,
+            filtered=False,
         )
         == "scenario"
     )
@@ -129,3 +129,11 @@ def test_stand_in_content_has_the_size_and_differs_with_the_digest() -> None:
     assert upload_content(1000, one, None) == upload_content(1000, one, None)
     assert upload_content(1000, one, None) != upload_content(1000, two, None)
     assert upload_content(3, one, "YWJj") == b"abc"
+
+
+def test_a_404_for_an_object_the_scenario_declares_is_the_scenarios() -> None:
+    upstream, fake = Answer(404, {}, {"error": {"code": None}}), Answer(200, {}, {"id": "f"})
+    (found,) = compare(0, "retrieveFile", upstream, fake, IdMap())
+    judged = Judged(upstream.body, None)
+    assert tag(found, upstream, fake, judged, filtered=False, names_declared=True) == "scenario"
+    assert tag(found, upstream, fake, judged, filtered=False) == "defect"
