@@ -13,6 +13,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
@@ -75,7 +77,11 @@ async def _seen(request: Request) -> SeenRequest:
     base = SeenRequest(request.method, request.url.path, query)
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        form = await request.form(max_files=1, max_fields=100)
+        try:
+            form = await request.form(max_files=1, max_fields=100)
+        except (HTTPException, MultiPartException, ValueError):
+            # Not an upload replay can read: it matches no recorded request.
+            return base._replace(raw_size=1)
         for value in form.values():
             if isinstance(value, UploadFile):
                 return base._replace(upload=await _digest(value))

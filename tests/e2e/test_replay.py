@@ -11,6 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from fake_server.recording.cassette import load_cassette
+from fake_server.recording.replay import Replay
+from fake_server.recording.replay_server import ReplayApp
+from fake_server.serve.thread import ServerThread
 from tests.cases.lifecycle import lifecycle
 from tests.cases.parity_runs import openai_client, record_lifecycle
 from tests.helpers import STOP_TIMEOUT_SECONDS, fake_server_command
@@ -121,3 +125,33 @@ def test_an_upload_is_matched_by_its_bytes(
     code, _, err = replay.stop()
     assert code == 1
     assert "unrecorded request: No recorded answer for POST /v1/files" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b"--x\r\nbroken", "multipart/form-data; boundary=x"),
+        (b"garbage", "multipart/form-data"),
+        (b"\xff\xfe{", "application/json"),
+        (b"[1, 2", "application/json"),
+    ],
+    ids=["cut-multipart", "no-boundary", "not-utf8", "cut-json"],
+)
+def test_a_body_replay_cannot_read_is_unrecorded_never_a_500(
+    recording: tuple[Path, dict[str, object]], content: bytes, content_type: str
+) -> None:
+    replay = Replay(load_cassette(recording[0] / "cassette.json"))
+    with ServerThread(ReplayApp(replay)) as server:
+        answer = httpx.post(
+            server.url + "/v1/files",
+            content=content,
+            headers={"content-type": content_type},
+            timeout=5,
+        )
+        assert answer.status_code == 404, answer.text
+        assert answer.json()["error"]["code"] == "unrecorded_request"
+        two_files = {"file": ("a.txt", b"a"), "other": ("b.txt", b"b")}
+        assert httpx.post(server.url + "/v1/files", files=two_files, timeout=5).status_code == 404
+        unknown = httpx.get(server.url + "/__fake__/journal", timeout=5)
+        assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_route"
+    assert replay.report()["unrecorded_count"] == 2
