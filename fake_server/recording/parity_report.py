@@ -12,6 +12,7 @@ from fake_server.recording.parity_tags import TAGS
 FORMAT = "fake_server.parity/1"
 # Exchange numbers a finding lists at most (it counts them all).
 LISTED_EXCHANGES = 10
+LIST_ITEM = "$.data[*]."
 COLUMNS = ("tag", "where", "upstream", "fake", "operations", "seen")
 
 
@@ -74,12 +75,19 @@ class ParityResult(NamedTuple):
         }
 
 
+def place(where: str) -> str:
+    """Where a difference is, as a finding names it: an item of a list page
+    (``$.data[*].status``) is the object it is (``$.status``), so a field a
+    vector store lacks is one finding whether a read or a list showed it."""
+    return "$." + where.removeprefix(LIST_ITEM) if where.startswith(LIST_ITEM) else where
+
+
 def findings(differences: Iterable[Difference]) -> tuple[Finding, ...]:
     """Each distinct difference once: the same place, kind, values and tag,
     whichever exchanges and operations showed it; in tag order, then as first seen."""
     grouped: dict[tuple[str, str, str, str, str], list[Difference]] = {}
     for difference in differences:
-        key = (difference.tag, difference.where, difference.kind)
+        key = (difference.tag, place(difference.where), difference.kind)
         grouped.setdefault((*key, difference.upstream, difference.fake), []).append(difference)
     found = [
         Finding(
