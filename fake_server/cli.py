@@ -1,5 +1,6 @@
 """``fake-server``: serve a scenario, wait for a server, check scenario files, write
-a starter project.
+a starter project, compare a recording with the fake (parity), serve a recording
+(replay).
 
 The only place with exit codes: 0 success, 1 failure (a refused scenario, a
 port that cannot be bound, a server that never became healthy), 2 usage.
@@ -22,6 +23,7 @@ from collections.abc import Sequence
 
 from fake_server import defaults
 from fake_server.domain.printable import printable
+from fake_server.recording import commands as recording_commands
 from fake_server.serve import ready_file
 from fake_server.serve.collector import paused_for_start_up
 
@@ -96,6 +98,9 @@ def _parser() -> argparse.ArgumentParser:
         help="a scenario file, YAML or JSON (as serve --scenario)",
     )
     check.set_defaults(run=_check)
+    # Light to import: the commands' own modules load when they run.
+    recording_commands.parity_parser(commands).set_defaults(run=_parity)
+    recording_commands.replay_parser(commands, _port).set_defaults(run=_replay)
     _init_arguments(
         commands.add_parser(
             "init",
@@ -397,6 +402,28 @@ def _check(args: argparse.Namespace) -> int:
             continue
         print(f"{printable(path)}: ok ({scenario.summary()})")
     return status
+
+
+def _parity(args: argparse.Namespace) -> int:
+    try:
+        same = recording_commands.parity(args.cassette, args.scenario, as_json=args.json)
+    except recording_commands.UnusableInputError as refusal:
+        print(f"fake-server: {refusal}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK if same else EXIT_FAILURE
+
+
+def _replay(args: argparse.Namespace) -> int:
+    """Exit 1 if the server could not listen or any request was unrecorded."""
+    try:
+        all_recorded = recording_commands.replay(args.cassette, args.host, args.port)
+    except recording_commands.UnusableInputError as refusal:
+        print(f"fake-server: {refusal}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:
+        print(f"fake-server: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    return EXIT_OK if all_recorded else EXIT_FAILURE
 
 
 def _init(args: argparse.Namespace) -> int:

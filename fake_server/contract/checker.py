@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from fake_server.contract import loading
 from fake_server.contract.loading import MAX_KNOWN_VALID_ITEMS, ContractLoadError, Loaded
 from fake_server.contract.operations import ids_where
+from fake_server.contract.validation import CompiledSchema
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -133,6 +134,17 @@ class Contract:
             )
         error = validator.first_error(event)
         return None if error is None else _violation(schema_set, operation, 200, error)
+
+    def response_schema(
+        self, schema_set: str, operation: str | None, status: int
+    ) -> CompiledSchema | None:
+        """The schema an answer of ``operation`` with ``status`` is checked against
+        (an error body's, if the operation declares none for it); None if undeclared."""
+        self._read_part(schema_set, operation)
+        validator = self._validators.get((schema_set, operation or "", status))
+        if validator is None and status >= 400:
+            validator = self._error_validators[schema_set]
+        return validator
 
     def check_document(
         self, schema_set: str, operation: str | None, status: int, media_type: str

@@ -56,6 +56,26 @@ class VirtualClock:
             return self._now
 
 
+class FollowedClock:
+    """A clock moved from outside to given moments, never back: ``fake-server parity``
+    moves it to each recorded request's moment, so the fake's time follows a
+    recording of a real service. To the rest of the fake it is a real clock: it
+    takes no virtual-only steps (no advance on poll, no waiting for a
+    rate-limited client)."""
+
+    def __init__(self, start: float) -> None:
+        self._now = float(start)
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        return self._now
+
+    def move_to(self, moment: float) -> float:
+        with self._lock:
+            self._now = max(self._now, moment)
+            return self._now
+
+
 def wall_time() -> float:
     """Wall time in seconds from an arbitrary start, for intervals only (how long
     a client waited between requests); never a date, never the scenario's time."""

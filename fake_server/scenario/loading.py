@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from fake_server import defaults
 from fake_server.contract.resources import scenario_path
 from fake_server.contract.twins import twin_value
+from fake_server.domain.clock import Clock
 from fake_server.scenario.checks import (
     MAX_PROBLEMS,
     fault_problems,
@@ -40,9 +41,12 @@ class Scenario(NamedTuple):
 
     source: str
     data: dict[str, Any]
+    # A clock the caller moves, shared by every instantiation, instead of the one
+    # the scenario's ``clock`` describes (``fake-server parity``); None: that one.
+    clock: Clock | None = None
 
     def instantiate(self) -> World:
-        return build_world(self.data)
+        return build_world(self.data, self.clock)
 
     def summary(self) -> str:
         stores = self.data.get("vector_stores", [])

@@ -44,9 +44,10 @@ class World(NamedTuple):
     replies: tuple[ScriptedReply, ...] = ()
 
 
-def build_world(data: dict[str, Any]) -> World:
+def build_world(data: dict[str, Any], clock: Clock | None = None) -> World:
+    """``clock``: one the caller moves (``parity``), instead of the one ``data`` describes."""
     clock_settings = data.get("clock", {})
-    clock = _clock(clock_settings)
+    clock = _clock(clock_settings) if clock is None else clock
     loaded_at = clock.now()
     scenario_defaults = data.get("defaults", {})
     default_processing = _processing(
