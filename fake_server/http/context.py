@@ -52,6 +52,8 @@ class Call:
     client_gone: bool = False
     # The index of the fault rule that fired on this request (None: none did).
     fault: int | None = None
+    # The JSON body as read (``bodies.json_object``), kept for the journal.
+    body: bytes | None = None
 
     @property
     def state(self) -> Session:

@@ -10,7 +10,7 @@ goes to the journal, the client report and the log line.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
@@ -66,7 +66,7 @@ def respond(call: Call, status: int, body: Any, headers: dict[str, str] | None =
         status, body = _not_json(call, status, error)
         headers = None
         response = _json_response(call, status, body, headers)
-    _record(call, status, response.request_id, headers)
+    _record(call, status, response.request_id, headers, cast(bytes, response.body))
     return response
 
 
@@ -99,7 +99,7 @@ def respond_document(call: Call, document: Document) -> Response:
             return respond(call, status, body)
     headers = {"content-type": document.media_type, **(document.headers or {})}
     response = _answer(call, document.status, document.body, headers)
-    _record(call, document.status, response.request_id, headers)
+    _record(call, document.status, response.request_id, headers, cast(bytes, response.body))
     return response
 
 
@@ -134,7 +134,11 @@ def respond_dropped(call: Call, mode: str) -> Response:
 
 
 def _record(
-    call: Call, status: int | None, request_id: str | None, headers: dict[str, str] | None
+    call: Call,
+    status: int | None,
+    request_id: str | None,
+    headers: dict[str, str] | None,
+    body: bytes | None = None,
 ) -> None:
     """The one record of the request (``fake_server.http.record``), for whoever reads it:
     the session's journal (provider paths), its client log (provider operations), the log."""
@@ -162,6 +166,8 @@ def _record(
         call.in_progress,
         call.client_gone,
         call.fault,
+        call.body,  # references only: the inspector cuts and redacts them when read
+        body,
     )
     if session is not None:
         if journaled:

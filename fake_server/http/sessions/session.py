@@ -80,6 +80,10 @@ class Session:
             )
         return clock.advance(seconds)
 
+    def api_keys(self) -> frozenset[str]:
+        """The keys the scenario accepts (none listed: any key)."""
+        return frozenset(self._world.api_keys or ())
+
     def accepts(self, api_key: str) -> bool:
         keys = self._world.api_keys
         return keys is None or api_key in keys
