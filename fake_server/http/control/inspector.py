@@ -32,6 +32,9 @@ NEVER_SHOWN = "never"  # as a scenario says it: processing_seconds: never
 LIMITS = OverviewBounds()
 MAX_REQUESTS = 200
 ASSETS = {
+    "common.js": "text/javascript; charset=utf-8",
+    "timeline.js": "text/javascript; charset=utf-8",
+    "requests.js": "text/javascript; charset=utf-8",
     "inspector.js": "text/javascript; charset=utf-8",
     "inspector.css": "text/css; charset=utf-8",
     # Without an icon of its own, a browser asks for /favicon.ico, and the
