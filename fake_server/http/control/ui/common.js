@@ -21,6 +21,16 @@ window.FakeInspector = (() => {
     return node;
   };
 
+  // Redrawing replaces the nodes: keep the keyboard focus where it was.
+  FI.keepFocus = (redraw) => {
+    const focused = document.activeElement && document.activeElement.dataset.focusKey;
+    redraw();
+    if (focused) {
+      const target = document.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`);
+      if (target && target !== document.activeElement) target.focus();
+    }
+  };
+
   FI.say = (message) => {
     FI.$("status").textContent = message;
   };
@@ -71,6 +81,8 @@ window.FakeInspector = (() => {
       `.${pad(date.getMilliseconds(), 3)}`;
   };
 
+  FI.millis = (ms) => `${ms < 10 ? Math.round(ms * 100) / 100 : Math.round(ms * 10) / 10} ms`;
+
   FI.seconds = (value) => {
     const rounded = Math.round(value * 100) / 100;
     return `${rounded} s`;
@@ -85,6 +97,24 @@ window.FakeInspector = (() => {
   FI.statusChip = (status) => (status === null
     ? FI.chip("dropped")
     : FI.chip(String(status), `s${String(status)[0]}`));
+
+  // A fault rule in words: what it aims at, what it does.
+  FI.ruleWords = (rule) => {
+    const only = ["vector_store_id", "batch_id", "file_id", "user_id"]
+      .filter((name) => rule[name]).map((name) => `${name} ${rule[name]}`);
+    const does = [];
+    if (rule.status) does.push(`answers ${rule.status}`);
+    if (rule.drop_connection) {
+      does.push(rule.drop_connection === true ? "drops the connection"
+        : `drops the connection (${rule.drop_connection})`);
+    }
+    if (rule.latency_ms) does.push(`waits ${rule.latency_ms} ms`);
+    if (rule.retry_after_ms !== undefined) does.push(`retry-after-ms ${rule.retry_after_ms}`);
+    if (rule.probability !== undefined && rule.probability < 1) {
+      does.push(`with probability ${rule.probability}`);
+    }
+    return { only, does: does.length ? does.join(", ") : "does nothing" };
+  };
 
   FI.list = (target, items, empty) => {
     target.replaceChildren(...(items.length ? items : [FI.el("li", { className: "empty" }, empty)]));

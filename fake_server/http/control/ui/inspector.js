@@ -48,35 +48,12 @@
   }
 
   function render(state) {
-    // Redrawing replaces the nodes: keep the keyboard focus where it was.
-    const focused = document.activeElement && document.activeElement.dataset.focusKey;
-    draw(state);
-    if (focused) {
-      const target = document.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`);
-      if (target) target.focus();
-    }
-  }
-
-  function ruleWords(fault) {
-    const rule = fault.rule;
-    const only = ["vector_store_id", "batch_id", "file_id", "user_id"]
-      .filter((name) => rule[name]).map((name) => `${name} ${rule[name]}`);
-    const does = [];
-    if (rule.status) does.push(`answers ${rule.status}`);
-    if (rule.drop_connection) {
-      does.push(rule.drop_connection === true ? "drops the connection"
-        : `drops the connection (${rule.drop_connection})`);
-    }
-    if (rule.latency_ms) does.push(`waits ${rule.latency_ms} ms`);
-    if (rule.probability !== undefined && rule.probability < 1) {
-      does.push(`with probability ${rule.probability}`);
-    }
-    return { only, does: does.length ? does.join(", ") : "does nothing" };
+    FI.keepFocus(() => draw(state));
   }
 
   function renderFaults(state) {
     FI.list($("faults"), state.faults.map((fault, index) => {
-      const { only, does } = ruleWords(fault);
+      const { only, does } = FI.ruleWords(fault.rule);
       const rule = fault.rule;
       const left = fault.left === null
         ? "no limit" : `${fault.left} left of ${rule.times}`;

@@ -38,7 +38,7 @@
     const names = [...new Set(state.requests.map((e) => e.operation).filter(Boolean))].sort();
     if (chosen && !names.includes(chosen)) names.push(chosen);
     select.replaceChildren(el("option", { value: "" }, "all"),
-      names.map((name) => el("option", { value: name }, name)));
+      ...names.map((name) => el("option", { value: name }, name)));
     select.value = chosen;
   }
 
@@ -78,6 +78,12 @@
       el("span", { className: "mono" }, found.resource), el("p", {}, found.message));
   }
 
+  function faultWords(index, rule) {
+    const { only, does } = FI.ruleWords(rule);
+    return [el("span", { className: "muted" }, `#${index} `), el("strong", { className: "mono" }, rule.operation),
+      only.length ? ` (${only.join(", ")})` : "", `: ${does}`];
+  }
+
   function detailView(entry) {
     const read = details.get(entry.request_id);
     if (read === undefined) return el("p", { className: "muted" }, "Reading…");
@@ -95,8 +101,7 @@
         el("dd", { className: "mono" }, Object.keys(entry.headers).length
           ? Object.entries(entry.headers).map(([k, v]) => el("div", {}, `${k}: ${v}`)) : "–"),
         el("dt", {}, "Fault"),
-        el("dd", {}, fault ? el("code", {}, `rule ${entry.fault}: ${JSON.stringify(fault)}`)
-          : "none: a real answer")),
+        el("dd", {}, fault ? faultWords(entry.fault, fault) : "none: a real answer")),
       el("div", { className: "detail-grid two" },
         bodyView("Request body", read.request_body, read.max_body_bytes),
         bodyView("Response body", read.response_body, read.max_body_bytes)),
@@ -139,7 +144,7 @@
     if (id !== null) {
       button = el("button", {
         type: "button", className: "small", "aria-expanded": String(isOpen),
-        "aria-controls": `detail-${id}`, "aria-label": `Details of ${id}`,
+        "aria-controls": `detail-${id}`, "aria-label": `${isOpen ? "Close" : "Open"} ${id}`,
         "data-focus-key": `request:${id}`,
       }, isOpen ? "Close" : "Open");
       button.addEventListener("click", () => toggle(id));
@@ -152,7 +157,7 @@
     el("td", { className: "path" }, entry.path, entry.query ? `?${entry.query}` : ""),
     statusCell,
     el("td", {}, entry.operation || "–"),
-    el("td", {}, `${entry.duration_ms} ms`),
+    el("td", {}, FI.millis(entry.duration_ms)),
     el("td", {}, button));
     if (!isOpen) return [row];
     return [row, el("tr", { className: "detail", id: `detail-${id}` },
@@ -160,6 +165,10 @@
   }
 
   function draw(state) {
+    FI.keepFocus(() => drawNow(state));
+  }
+
+  function drawNow(state) {
     last = state;
     operations(state);
     const involved = new Set(state.findings.flatMap((found) => found.requests));
@@ -206,9 +215,9 @@
       el("div", { className: "links" }, el("span", { className: "muted" }, "Requests:"),
         found.requests.map((id) => {
           const link = el("button", {
-            type: "button", className: "small mono", "aria-label": `Show request ${id}`,
+            type: "button", className: "small mono", title: "Show this request",
             "data-focus-key": `finding:${found.code}:${id}`,
-          }, `${id.slice(0, 12)}…`);
+          }, id);
           link.addEventListener("click", () => FI.showRequest(id));
           return link;
         })))), "No findings: the client behaved.");

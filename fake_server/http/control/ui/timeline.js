@@ -94,9 +94,10 @@
       title: `now: ${FI.clockTime(now)}`,
     });
     nowLine.style.left = `${nowAt}%`;
-    const tracks = el("div", {
-      className: "tracks", role: "list", "aria-label": `Timeline of ${batch.id}`,
-    }, batch.files.map((file, i) => lane(file, shapes[i], scaleOf)), ticks(scaleOf), nowLine);
+    const tracks = el("div", { className: "tracks" },
+      el("div", { role: "list", "aria-label": `Timeline of ${batch.id}` },
+        batch.files.map((file, i) => lane(file, shapes[i], scaleOf))),
+      ticks(scaleOf), nowLine);
     return [
       el("div", { className: "timeline", "data-timeline": batch.id },
         el("div", { className: "names", "aria-hidden": "true" },
