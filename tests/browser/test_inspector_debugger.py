@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 import openai
@@ -46,7 +46,8 @@ vector_stores:
 KEY = "sk-inspector-test-0123456789"
 BATCH = "/v1/vector_stores/vs_docs/file_batches/vsfb_slow"
 AXE = REPO_ROOT / "tests" / "node" / "node_modules" / "axe-core" / "axe.min.js"
-SHOTS = {
+Scheme = Literal["light", "dark"]
+SHOTS: dict[Scheme, Path] = {
     "light": REPO_ROOT / "docs" / "inspector.png",
     "dark": REPO_ROOT / "docs" / "inspector-dark.png",
 }
@@ -238,7 +239,7 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_nothing_serious(browser: Browser, server: FakeServer, scheme: str) -> None:
+def test_axe_finds_nothing_serious(browser: Browser, server: FakeServer, scheme: Scheme) -> None:
     client(server).vector_stores.create(name="Checked")
     context = browser.new_context(viewport={"width": 1440, "height": 900}, color_scheme=scheme)
     try:
