@@ -140,6 +140,21 @@ def test_a_request_opens_to_its_bodies_without_secrets_and_the_list_filters(
     expect(detail).to_contain_text('"name": "Made by the app"')
 
 
+def test_an_open_body_keeps_its_scrolling_while_the_page_redraws(
+    page: Page, server: FakeServer
+) -> None:
+    metadata = {f"key{i}": f"value {i}" for i in range(16)}
+    client(server).vector_stores.create(name="Long", metadata=metadata)
+    rows(page).first.get_by_role("button").click()
+    body = page.get_by_label("Response body", exact=True)
+    expect(body).to_contain_text('"key15"')
+    body.evaluate("(pre) => { pre.scrollTop = 80; pre.dataset.mine = 'yes'; }")
+    page.get_by_label("Seconds").fill("3")
+    page.get_by_role("button", name="Advance").click()
+    expect(page.get_by_label("Now")).to_contain_text("1704067203")
+    assert body.evaluate("(pre) => [pre.dataset.mine, pre.scrollTop]") == ["yes", 80]
+
+
 @pytest.mark.fake_server_client_checks("off")  # the mistake is made on purpose
 def test_a_finding_links_to_its_requests(page: Page, server: FakeServer) -> None:
     httpx.post(

@@ -8,11 +8,18 @@
   const COLUMNS = 7;
   const open = new Set(); // request ids opened
   const details = new Map(); // request id -> the detail read, or an Error
+  // request id -> its drawn detail, reused by every redraw (a body scrolled or
+  // selected stays so while the state changes around it).
+  const drawn = new Map();
   let last = null; // the last state drawn
+  const loading = new Set(); // request ids being read
+  const recounted = new Map(); // request id -> the findings count it was read again for
 
   FI.forgetRequests = () => {
     open.clear();
     details.clear();
+    drawn.clear();
+    recounted.clear();
   };
 
   function wanted(entry, filters) {
@@ -112,11 +119,32 @@
         : el("p", { className: "muted" }, "None."));
   }
 
+  // The detail of an open request: drawn once per read, then the same nodes.
+  function detailNode(entry, involvedIn) {
+    const id = entry.request_id;
+    const read = details.get(id);
+    if (read && !(read instanceof Error) && read.findings.length !== involvedIn &&
+      recounted.get(id) !== involvedIn) {
+      recounted.set(id, involvedIn); // once per count: no loop if the two never agree
+      load(id); // a finding came to name it since it was read
+    }
+    let node = drawn.get(id);
+    if (!node || node.read !== read) {
+      node = { read, view: detailView(entry) };
+      if (read !== undefined) drawn.set(id, node);
+    }
+    return node.view;
+  }
+
   async function load(id) {
+    if (loading.has(id)) return;
+    loading.add(id);
     try {
       details.set(id, await FI.call("GET", `/__fake__/state/requests/${encodeURIComponent(id)}`));
     } catch (error) {
       details.set(id, error);
+    } finally {
+      loading.delete(id);
     }
     if (last) draw(last);
   }
@@ -132,13 +160,14 @@
   }
 
   function rows(entry, involved) {
+    // involved: request id -> how many findings name it
     const id = entry.request_id;
     const isOpen = id !== null && open.has(id);
     const statusCell = el("td", {}, FI.statusChip(entry.status),
       entry.fault === null ? null
         : [" ", el("span", { className: "chip fault", title: `made by fault rule ${entry.fault}` },
           `fault ${entry.fault}`)],
-      involved.has(id) ? [" ", el("span", { className: "chip s4", title: "in a client finding" },
+      involved.get(id) ? [" ", el("span", { className: "chip s4", title: "in a client finding" },
         "finding")] : null);
     let button = null;
     if (id !== null) {
@@ -161,7 +190,7 @@
     el("td", {}, button));
     if (!isOpen) return [row];
     return [row, el("tr", { className: "detail", id: `detail-${id}` },
-      el("td", { colspan: String(COLUMNS) }, detailView(entry)))];
+      el("td", { colspan: String(COLUMNS) }, detailNode(entry, involved.get(id) || 0)))];
   }
 
   function draw(state) {
@@ -171,11 +200,19 @@
   function drawNow(state) {
     last = state;
     operations(state);
-    const involved = new Set(state.findings.flatMap((found) => found.requests));
+    const involved = new Map();
+    for (const id of state.findings.flatMap((found) => [...new Set(found.requests)])) {
+      involved.set(id, (involved.get(id) || 0) + 1);
+    }
     const chosen = filters();
     const shown = state.requests.filter((entry) => wanted(entry, chosen));
+    // A body scrolled stays scrolled: its nodes move to the new rows, which
+    // resets their scrolling.
+    const scrolled = [...drawn.values()].flatMap((node) => [...node.view.querySelectorAll("pre")])
+      .filter((pre) => pre.scrollTop).map((pre) => [pre, pre.scrollTop]);
     document.querySelector("#requests tbody").replaceChildren(
       ...shown.flatMap((entry) => rows(entry, involved)));
+    for (const [pre, top] of scrolled) pre.scrollTop = top;
     const total = state.requests_total;
     let note = total
       ? `${total} request${total === 1 ? "" : "s"} in the journal, newest first` +
