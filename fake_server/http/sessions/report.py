@@ -123,6 +123,11 @@ class ClientLog:
     def saw(self, recorded: RequestRecord) -> None:
         self._records.append(recorded)  # deque.append is atomic
 
+    def stamp(self) -> tuple[int, int]:
+        """Changes whenever a record is added (its length, and which record is last)."""
+        records = self._records
+        return len(records), id(records[-1]) if records else 0
+
     def observations(self) -> list[Observation]:
         with self._lock:
             kept = list(self._records)
