@@ -253,16 +253,28 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     return [found for found in results if found["impact"] in {"serious", "critical"}]
 
 
+@pytest.mark.fake_server_client_checks("off")  # a finding on the page, on purpose
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_nothing_serious(browser: Browser, server: FakeServer, scheme: Scheme) -> None:
-    client(server).vector_stores.create(name="Checked")
+    """Every panel filled: a request open, a batch's files, a finding, a fault rule."""
+    server.add_fault("createVectorStore", status=429, retry_after_ms=60000, times=1)
+    for _ in range(2):
+        httpx.post(
+            f"{server.url}/v1/vector_stores",
+            json={"name": "Checked"},
+            headers={"Authorization": f"Bearer {KEY}"},
+        )
     context = browser.new_context(viewport={"width": 1440, "height": 900}, color_scheme=scheme)
     try:
         page = context.new_page()
         page.goto(f"{server.url}/__fake__/ui")
+        expect(page.get_by_role("list", name="Client findings")).to_contain_text("ignored")
         rows(page).first.get_by_role("button").click()
         page.locator("[data-batch='vsfb_slow'] summary").click()
         expect(page.locator("tr.detail pre").first).to_be_visible()
+        page.get_by_label("Scenario YAML").fill("vector_stores: 7\n")
+        page.get_by_role("button", name="Load scenario").click()
+        expect(page.get_by_role("alert", name="Scenario problems")).to_contain_text(":1:")
         assert axe_violations(page) == []
     finally:
         context.close()

@@ -54,7 +54,7 @@
     if (body === null) shown = el("p", { className: "muted" }, "No body kept (none sent, or not read).");
     else if (body.kind === "binary") shown = el("p", {}, `${body.bytes} bytes of binary data.`);
     else if (body.kind === "empty") shown = el("p", { className: "muted" }, "Empty.");
-    else shown = el("pre", { tabindex: "0", "aria-label": title }, body.text);
+    else shown = el("pre", { tabindex: "0", role: "region", "aria-label": title }, body.text);
     const note = body && body.cut
       ? el("p", { className: "muted" }, `The first ${max} of ${body.bytes} bytes.`) : null;
     return el("div", {}, el("h3", {}, title), shown, note);
@@ -267,7 +267,7 @@
     $("responses-section").hidden = !responses.length;
     FI.list($("responses"), responses.map((response) => el("li", {},
       el("code", {}, response.id || "response"),
-      el("pre", { tabindex: "0", "aria-label": `Response ${response.id || ""}` },
+      el("pre", { tabindex: "0", role: "region", "aria-label": `Response ${response.id || ""}` },
         JSON.stringify(response, null, 2)))), "No responses.");
   };
 })();
