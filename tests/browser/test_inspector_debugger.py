@@ -155,6 +155,23 @@ def test_an_open_body_keeps_its_scrolling_while_the_page_redraws(
     assert body.evaluate("(pre) => [pre.dataset.mine, pre.scrollTop]") == ["yes", 80]
 
 
+def test_a_request_opens_and_closes_from_the_keyboard(page: Page, server: FakeServer) -> None:
+    client(server).vector_stores.create(name="By keyboard")
+    button = rows(page).first.get_by_role("button")
+    request_id = rows(page).first.get_attribute("data-request-id")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("tr.detail")).to_contain_text('"name": "By keyboard"')
+    closing = page.get_by_role("button", name=f"Close {request_id}")
+    expect(closing).to_be_focused()
+    page.keyboard.press("Tab")  # into the detail: the Copy button
+    expect(page.get_by_role("button", name=f"Copy {request_id}")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("tr.detail")).to_have_count(0)
+    expect(page.get_by_role("button", name=f"Open {request_id}")).to_be_focused()
+
+
 @pytest.mark.fake_server_client_checks("off")  # the mistake is made on purpose
 def test_a_finding_links_to_its_requests(page: Page, server: FakeServer) -> None:
     httpx.post(
