@@ -132,7 +132,10 @@ def test_a_request_opens_to_its_bodies_without_secrets_and_the_list_filters(
     request_id = created.get_attribute("data-request-id")
     assert request_id and request_id.startswith("req_")
     expect(detail.locator("code").first).to_have_text(request_id)
-    expect(detail.get_by_role("button", name=f"Copy {request_id}")).to_be_visible()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    detail.get_by_role("button", name=f"Copy {request_id}").click()
+    expect(page.get_by_role("status", name="Messages")).to_contain_text(f"Copied {request_id}")
+    assert page.evaluate("navigator.clipboard.readText()") == request_id
     # Still open after the next redraws (the clock moves, the state changes).
     page.get_by_label("Seconds").fill("1")
     page.get_by_role("button", name="Advance").click()
