@@ -43,6 +43,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 
+import instructions  # noqa: E402
 import sdk_suite  # noqa: E402
 from baseline import app as baseline_app  # noqa: E402
 
@@ -867,7 +868,25 @@ def print_table(quick: bool) -> None:
         )
 
 
-SECTIONS = ("startup", "throughput", "sdk", "inprocess", "reset", "scale", "search")
+def bench_instructions() -> None:
+    if not instructions.available():
+        print("instructions: skipped, valgrind is not installed (apt-get install valgrind)")
+        return
+    print("instructions: per in-process cancel, counted by callgrind", flush=True)
+    fake, base = instructions.per_cancel("fake"), instructions.per_cancel("baseline")
+    report("in-process cancel: instructions", fake, base, "instr.")
+
+
+SECTIONS = (
+    "startup",
+    "throughput",
+    "sdk",
+    "inprocess",
+    "instructions",
+    "reset",
+    "scale",
+    "search",
+)
 
 
 def main() -> int:
@@ -893,6 +912,8 @@ def main() -> int:
         bench_sdk_suite(3 if args.quick else 5)
     if "inprocess" in only:
         bench_inprocess(rounds, 500 if args.quick else 2000, contract)
+    if "instructions" in only:
+        bench_instructions()
     if "reset" in only:
         bench_reset(rounds, 500 if args.quick else 2000, contract)
     if "scale" in only:

@@ -5,10 +5,11 @@ answers, named as the operation id in snake_case
 (``contract.operations.handler_name``). Binding by name keeps the table the
 only list of operations: a handler module says nothing about ids.
 
-Each route holds a ``DeferredHandler``: the modules of its plane are
+Each route starts with a ``DeferredHandler``: the modules of its plane are
 imported, in order, only when its first request arrives, until one of them
-defines the handler. A start thus imports no handler module, and a first
-request only the module that answers it. That every public coroutine
+defines the handler, which then takes the deferred one's place in the
+route. A start thus imports no handler module, and a first request only the
+module that answers it. That every public coroutine
 function answers exactly one operation, and every operation has one, is
 ``bind_handlers``'s check, which a unit test runs over ``handler_modules()``
 instead of every start paying for it.
@@ -53,6 +54,10 @@ class DeferredHandler:
         found = self._found
         if found is None:
             found = self._found = find_handler(self.operation)
+        if call.route is not None:
+            # The route calls the function itself from now on: one frame less
+            # on every later request.
+            call.route.handler = found
         return found(call)
 
 

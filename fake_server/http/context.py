@@ -36,6 +36,8 @@ class Call:
     # The end user (X-On-Behalf-Of) the request acts for; None: the whole account.
     actor: str | None
     elapsed: Callable[[], float]
+    # The path is the control plane's (under /__fake__), matched or not.
+    admin: bool
     # Provider requests are journaled; the control plane's are not.
     journaled: bool
     # Read once from the scope: the method, the path, and every header by

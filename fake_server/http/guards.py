@@ -30,7 +30,6 @@ from collections.abc import Iterable, Mapping
 from starlette.types import Scope
 
 from fake_server.domain.errors import quoted
-from fake_server.http.admin_paths import is_admin_path
 from fake_server.http.errors import ApiError
 
 ANY_HOST = "*"
@@ -54,7 +53,7 @@ def refusal(
     scope: Scope,
     index: Mapping[bytes, bytes],
     method: str,
-    path: str,
+    admin: bool,
     *,
     body_types: tuple[str, ...],
     allowed_hosts: tuple[str, ...],
@@ -62,25 +61,31 @@ def refusal(
     """Why the request must be refused (403), or None if it may go on.
 
     ``index``: the request's headers by name (``headers.index_headers``);
+    ``admin``: the path is the control plane's (``admin_paths.is_admin_path``);
     ``body_types``: what the route's operation takes as a body (``Operation.body_types``).
     """
     listed = scope["headers"]
-    if len(index) == len(listed):
-        # No name is sent twice (the usual request): the index holds every value.
-        host = index.get(b"host")
-        hosts = [] if host is None else [host]
+    host = index.get(b"host")
+    if host is not None and len(index) == len(listed):
+        # Nothing sent twice (the usual request): the index holds every value.
+        hosts = [host]
+        known = _hosts.get(host)
     else:
         hosts = _values(listed, b"host")
-    if hosts:
+        known = None
+    if known is not None and known[1]:
+        # The usual Host: a loopback name seen before. One lookup decides it.
+        own: Address | None = known[0]
+    elif hosts:
         own = _host_of(hosts, scope.get("server"), allowed_hosts)
         if own is None:
             return _forbidden_host(hosts)
     else:
         # HTTP/1.0 may name no host; no browser sends such a request.
         own = _server_address(scope.get("server"))
-    if method in SAFE_METHODS or not is_admin_path(path):
+    if not admin or method in SAFE_METHODS:
         return None
-    return _origin_refusal(scope, own) or _body_type_refusal(scope["headers"], body_types)
+    return _origin_refusal(scope, own) or _body_type_refusal(listed, body_types)
 
 
 def _host_of(hosts: list[bytes], server: object, allowed_hosts: tuple[str, ...]) -> Address | None:

@@ -96,24 +96,28 @@ def resolve(server: ServerState, router: Router[Handler], scope: Scope, receive:
         path = raw_path.decode("latin-1")  # messages and logs show it as sent
     match = router.match(method, path, slash_encoded=slash_encoded)
     route = match.route
+    admin = is_admin_path(path)
     raw_session = headers.get(SESSION_HEADER_BYTES)
     session_name = None if raw_session is None else raw_session.decode("latin-1")
+    # Positional, in the order of Call's fields (named in the comments):
+    # keywords cost this call, made on every request, about a third more.
     return Call(
-        request=_Request(scope, receive),
-        server=server,
-        route=route,
-        match=match,
-        dialect=match.dialect,
-        session_name=session_name,
-        session=server.sessions.existing(session_name),
-        actor=None,  # decided once the request is authorised (see _end_user)
-        elapsed=elapsed,
-        # The control plane's own requests are not the client's: never journaled.
-        journaled=not is_admin_path(path) and (route is None or route.dialect is not None),
-        method=method,
-        path=path,
-        headers=headers,
-        operation=None if route is None else route.operation_id,
+        _Request(scope, receive),  # request
+        server,  # server
+        route,  # route
+        match,  # match
+        match.dialect,  # dialect
+        session_name,  # session_name
+        server.sessions.existing(session_name),  # session
+        None,  # actor: decided once the request is authorised (see _end_user)
+        elapsed,  # elapsed
+        admin,  # admin
+        # journaled: the control plane's own requests are not the client's.
+        not admin and (route is None or route.dialect is not None),
+        method,  # method
+        path,  # path
+        headers,  # headers
+        None if route is None else route.operation_id,  # operation
     )
 
 
@@ -124,7 +128,7 @@ async def handle(call: Call) -> Response:
             call.request.scope,
             call.headers,
             call.method,
-            call.path,
+            call.admin,
             body_types=JSON_BODY if route is None else route.operation.body_types,
             allowed_hosts=call.server.settings.allowed_hosts,
         )

@@ -139,6 +139,20 @@ def record(  # noqa: PLR0917 -- one argument per thing seen, in the record's ord
         query = cut_bytes(query, MAX_QUERY_BYTES)
     if session is not None and len(session) > MAX_HEADER_BYTES:
         session = cut_short(session, MAX_HEADER_BYTES)
+    resource = "/".join(path_params.values())
+    if len(resource) > MAX_ID_CHARACTERS:
+        resource = _cut_resource(path_params)
+    get = headers.get
+    kept: tuple[bytes | None, ...] = (
+        get(_ON_BEHALF_OF),
+        get(_RETRY_COUNT),
+        get(_USER_AGENT),
+        get(_IDEMPOTENCY_KEY),
+    )
+    for value in kept:
+        if value is not None and len(value) > MAX_HEADER_BYTES:
+            kept = _cut_headers(kept)
+            break
     poll_after = retry_after = None
     if answer_headers:
         poll_after = answer_headers.get("openai-poll-after-ms")
@@ -159,8 +173,8 @@ def record(  # noqa: PLR0917 -- one argument per thing seen, in the record's ord
             status,
             request_id,
             session,
-            _kept_headers(headers),
-            _resource(path_params),
+            kept,
+            resource,
             clock,
             answered,
             took,
@@ -175,24 +189,14 @@ def record(  # noqa: PLR0917 -- one argument per thing seen, in the record's ord
     )
 
 
-def _resource(path_params: Mapping[str, str]) -> str:
-    """The object a request is about: its path parameters joined, each id within its bound."""
-    resource = "/".join(path_params.values())
-    if len(resource) > MAX_ID_CHARACTERS:
-        return "/".join(cut_short(each, MAX_ID_CHARACTERS) for each in path_params.values())
-    return resource
+def _cut_resource(path_params: Mapping[str, str]) -> str:
+    """The object a request is about, each id within its bound."""
+    return "/".join(cut_short(each, MAX_ID_CHARACTERS) for each in path_params.values())
 
 
-def _kept_headers(headers: Mapping[bytes, bytes]) -> tuple[bytes | None, ...]:
-    """The recorded request headers, in ``RECORDED_HEADERS``' order, each within its bound."""
-    get = headers.get
-    values = (get(_ON_BEHALF_OF), get(_RETRY_COUNT), get(_USER_AGENT), get(_IDEMPOTENCY_KEY))
-    for value in values:
-        if value is not None and len(value) > MAX_HEADER_BYTES:
-            return tuple(
-                None if each is None else cut_bytes(each, MAX_HEADER_BYTES) for each in values
-            )
-    return values
+def _cut_headers(values: tuple[bytes | None, ...]) -> tuple[bytes | None, ...]:
+    """The recorded request headers, each within its bound."""
+    return tuple(None if each is None else cut_bytes(each, MAX_HEADER_BYTES) for each in values)
 
 
 def cut_bytes(value: bytes, limit: int) -> bytes:

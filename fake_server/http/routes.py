@@ -20,19 +20,30 @@ from fake_server.http.admin_paths import ADMIN_PREFIX
 H = TypeVar("H")
 
 
-class Route(NamedTuple, Generic[H]):
-    operation: Operation
-    template: str
-    handler: H
-    # None for the control plane, which speaks no provider's dialect.
-    dialect: Dialect | None
-    # The operation answers 410 for an expired store and the dialect says so:
-    # the one place the two halves of that rule meet.
-    refuses_expired: bool = False
+class Route(Generic[H]):
+    """One operation under one prefix. Slotted, not a tuple: ``handler`` is set
+    once more when a deferred handler finds its function (``binding``), so later
+    requests call that function directly."""
 
-    @property
-    def operation_id(self) -> str:
-        return self.operation.id
+    __slots__ = ("dialect", "handler", "operation", "operation_id", "refuses_expired", "template")
+
+    def __init__(
+        self,
+        operation: Operation,
+        template: str,
+        handler: H,
+        dialect: Dialect | None,
+        refuses_expired: bool = False,
+    ) -> None:
+        self.operation = operation
+        self.operation_id = operation.id
+        self.template = template
+        self.handler = handler
+        # None for the control plane, which speaks no provider's dialect.
+        self.dialect = dialect
+        # The operation answers 410 for an expired store and the dialect says
+        # so: the one place the two halves of that rule meet.
+        self.refuses_expired = refuses_expired
 
 
 class Match(NamedTuple, Generic[H]):
