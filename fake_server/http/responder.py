@@ -10,7 +10,7 @@ goes to the journal, the client report and the log line.
 from __future__ import annotations
 
 import logging
-from typing import Any, cast
+from typing import Any
 
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
@@ -66,7 +66,7 @@ def respond(call: Call, status: int, body: Any, headers: dict[str, str] | None =
         status, body = _not_json(call, status, error)
         headers = None
         response = _json_response(call, status, body, headers)
-    _record(call, status, response.request_id, headers, cast(bytes, response.body))
+    _record(call, status, response.request_id, headers, response.body)
     return response
 
 
@@ -99,7 +99,7 @@ def respond_document(call: Call, document: Document) -> Response:
             return respond(call, status, body)
     headers = {"content-type": document.media_type, **(document.headers or {})}
     response = _answer(call, document.status, document.body, headers)
-    _record(call, document.status, response.request_id, headers, cast(bytes, response.body))
+    _record(call, document.status, response.request_id, headers, response.body)
     return response
 
 
@@ -205,6 +205,8 @@ class JsonAnswer(Response):
     Starlette's constructor normalises headers given as a mapping, which costs
     more than the rest of a small response; this one takes them ready-made.
     """
+
+    body: bytes  # always bytes here (Starlette's Response allows a memoryview)
 
     def __init__(
         self, body: bytes, status: int, raw_headers: list[tuple[bytes, bytes]], request_id: str
