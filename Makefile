@@ -64,7 +64,8 @@ install-bench: install-test
 bench: install-bench
 	$(BIN)/python bench/run.py
 
-# Regenerate docs/inspector.png, the README's picture of the inspector page.
+# Regenerate docs/inspector.png and docs/inspector-dark.png, the docs' pictures
+# of the inspector page (1440x900, light and dark).
 screenshot: install-test
 	FAKE_SERVER_SCREENSHOT=1 $(BIN)/pytest -q tests/browser -k screenshot
 

@@ -28,6 +28,9 @@ DATA_FILES = [
     "fake_server/_data/scenarios/default.yaml",
     # The inspector page, served by the package itself.
     "fake_server/http/control/ui/index.html",
+    "fake_server/http/control/ui/common.js",
+    "fake_server/http/control/ui/timeline.js",
+    "fake_server/http/control/ui/requests.js",
     "fake_server/http/control/ui/inspector.js",
     "fake_server/http/control/ui/inspector.css",
     "fake_server/http/control/ui/favicon.svg",

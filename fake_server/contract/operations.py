@@ -225,6 +225,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("fakeInspector", "GET", "/ui", CONTROL, observes=True, token_in_query=True),
     Operation("fakeInspectorAsset", "GET", "/ui/{name}", CONTROL, observes=True),
     Operation("fakeGetState", "GET", "/state", CONTROL, observes=True),
+    Operation("fakeGetStateRequest", "GET", "/state/requests/{request_id}", CONTROL, observes=True),
 )
 BY_ID = {operation.id: operation for operation in OPERATIONS}
 assert len(BY_ID) == len(OPERATIONS), "an operation id is listed twice"

@@ -82,6 +82,16 @@ def wall_time() -> float:
     return time.perf_counter()
 
 
+def wall_date(moment: float) -> float:
+    """A ``wall_time`` moment as a date (seconds since the epoch), to show a person.
+
+    One offset for the process: the same moment always shows the same date."""
+    return moment + _EPOCH_OFFSET
+
+
+_EPOCH_OFFSET = time.time() - time.perf_counter()
+
+
 def stopwatch() -> Callable[[], float]:
     """Start measuring wall time; the returned function gives elapsed seconds."""
     started = time.perf_counter()

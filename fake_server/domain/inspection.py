@@ -30,6 +30,8 @@ class FileTimeline(NamedTuple):
     # On the scenario's clock; None for a file that never had a timeline.
     finishes_at: float | None
     error_code: str | None
+    # When a cancel stopped it, or (a gradual cancel on its way) will stop it.
+    cancelled_at: float | None = None
 
 
 class BatchTimeline(NamedTuple):
@@ -91,4 +93,5 @@ def _file(file: VectorStoreFile, now: float) -> FileTimeline:
         file.outcome,
         file.finishes_at,
         file.error_code if status is FileStatus.FAILED else None,
+        file.cancelled_at,
     )

@@ -36,7 +36,7 @@ async def json_object(call: Call) -> dict[str, Any]:
             f"Invalid Content-Type header ({shown}), expected application/json.",
             code="invalid_content_type",
         )
-    raw = await read_limited(call.request, MAX_JSON_BYTES)
+    raw = call.body = await read_limited(call.request, MAX_JSON_BYTES)
     body = parse_json(raw)
     if not isinstance(body, dict):
         raise InvalidRequestError("The request body must be a JSON object.", code="invalid_json")

@@ -58,6 +58,8 @@ class Call:
     cut_mid_body: bool = False
     # A latency fault on an operation that streams: seconds before each text delta.
     delta_gap: float = 0.0
+    # The JSON body as read (``bodies.json_object``), kept for the journal.
+    body: bytes | None = None
 
     @property
     def state(self) -> Session:

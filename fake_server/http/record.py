@@ -19,13 +19,19 @@ then how long it was: ``... (32790 characters)`` (``cut_short``), or
   no other request header is kept;
 - the object the request is about (its path parameters, the ids, joined by
   ``/``): each id ``MAX_ID_CHARACTERS``;
+- the request's JSON body and the response body (raw bytes, kept for the
+  inspector): each ``MAX_BODY_BYTES``. The bytes already in hand are kept
+  by reference (a longer body: its start, cut once); nothing is parsed,
+  decoded or redacted here. The inspector does that when it reads one
+  (``fake_server.http.control.request_detail``), and never shows a secret;
 - everything else is fake_server's own: the operation id (from the
   operation table), the status, the request id, three numbers, two flags,
   and the ``openai-poll-after-ms`` and ``retry-after-ms`` the fake sent.
 
-So one record costs at most ``MAX_RECORD_BYTES`` (8 KiB, with every field at
-its bound and the text in 4-byte characters, and the two deque slots that may
-hold it; ``tests/unit/test_record.py`` measures it); a typical one about 1 KB.
+So one record costs at most ``MAX_RECORD_BYTES`` (16 KiB, with every field
+at its bound, the text in 4-byte characters, both bodies cut, and the two
+deque slots that may hold it; ``tests/unit/test_record.py`` measures it); a
+typical one about 1 KB and its bodies.
 
 Per session, everything kept per request is these records: the journal keeps
 the last ``journal.max_entries`` journaled ones (1000 by default) and the
@@ -34,7 +40,7 @@ the very same objects. The worst case, when the two hold no record in
 common, is therefore
 
     (journal.max_entries + 2000) x MAX_RECORD_BYTES
-    = (1000 + 2000) x 8 KiB = 24 MiB per session with the defaults,
+    = (1000 + 2000) x 16 KiB = 48 MiB per session with the defaults,
 
 and ``--max-sessions`` + 1 times that in all.
 """
@@ -52,7 +58,9 @@ MAX_QUERY_BYTES = 1024
 MAX_HEADER_BYTES = 512
 # A valid id is at most about 70 characters: only a hostile one is ever cut.
 MAX_ID_CHARACTERS = 96
-MAX_RECORD_BYTES = 8 * 1024
+MAX_RECORD_BYTES = 16 * 1024
+# Each body kept for the inspector (request and response); a longer one is cut.
+MAX_BODY_BYTES = 4000
 
 # Request headers worth keeping: who the call was for, and the SDKs' retry counters.
 RECORDED_HEADERS = ("x-on-behalf-of", "x-stainless-retry-count", "user-agent", "idempotency-key")
@@ -88,6 +96,10 @@ class RequestRecord(NamedTuple):
     # The index of the fault rule that fired (None: a real answer): an injected
     # failure is never mistaken for the server's own.
     fault: int | None = None
+    # The request's JSON body and the response body, raw, each within
+    # MAX_BODY_BYTES (None: none, or not read); the inspector reads them.
+    request_body: bytes | None = None
+    response_body: bytes | None = None
 
     @property
     def arrived(self) -> float:
@@ -111,6 +123,8 @@ def record(  # noqa: PLR0917 -- one argument per thing seen, in the record's ord
     in_progress: bool,
     client_gone: bool,
     fault: int | None = None,
+    request_body: bytes | None = None,
+    response_body: bytes | None = None,
 ) -> RequestRecord:
     """The record of one request, every field cut to its bound.
 
@@ -143,6 +157,12 @@ def record(  # noqa: PLR0917 -- one argument per thing seen, in the record's ord
     if answer_headers:
         poll_after = answer_headers.get("openai-poll-after-ms")
         retry_after = answer_headers.get("retry-after-ms")
+    # The bodies are the bytes already in hand, kept as they are: only a long
+    # one costs a copy of its start.
+    if request_body is not None and len(request_body) > MAX_BODY_BYTES:
+        request_body = cut_bytes(request_body, MAX_BODY_BYTES)
+    if response_body is not None and len(response_body) > MAX_BODY_BYTES:
+        response_body = cut_bytes(response_body, MAX_BODY_BYTES)
     return _new(
         RequestRecord,
         (
@@ -163,6 +183,8 @@ def record(  # noqa: PLR0917 -- one argument per thing seen, in the record's ord
             in_progress,
             client_gone,
             fault,
+            request_body,
+            response_body,
         ),
     )
 

@@ -67,7 +67,7 @@ def respond(call: Call, status: int, body: Any, headers: dict[str, str] | None =
         status, body = _not_json(call, status, error)
         headers = None
         response = _json_response(call, status, body, headers)
-    _record(call, status, response.request_id, headers)
+    _record(call, status, response.request_id, headers, response.body)
     return response
 
 
@@ -100,7 +100,7 @@ def respond_document(call: Call, document: Document) -> Response:
             return respond(call, status, body)
     headers = {"content-type": document.media_type, **(document.headers or {})}
     response = _answer(call, document.status, document.body, headers)
-    _record(call, document.status, response.request_id, headers)
+    _record(call, document.status, response.request_id, headers, response.body)
     return response
 
 
@@ -213,7 +213,11 @@ def respond_dropped(call: Call, mode: str) -> Response:
 
 
 def _record(
-    call: Call, status: int | None, request_id: str | None, headers: dict[str, str] | None
+    call: Call,
+    status: int | None,
+    request_id: str | None,
+    headers: dict[str, str] | None,
+    body: bytes | None = None,
 ) -> None:
     """The one record of the request (``fake_server.http.record``), for whoever reads it:
     the session's journal (provider paths), its client log (provider operations), the log."""
@@ -241,6 +245,8 @@ def _record(
         call.in_progress,
         call.client_gone,
         call.fault,
+        call.body,  # references only: the inspector cuts and redacts them when read
+        body,
     )
     if session is not None:
         if journaled:
@@ -278,6 +284,8 @@ class JsonAnswer(Response):
     Starlette's constructor normalises headers given as a mapping, which costs
     more than the rest of a small response; this one takes them ready-made.
     """
+
+    body: bytes  # always bytes here (Starlette's Response allows a memoryview)
 
     def __init__(
         self, body: bytes, status: int, raw_headers: list[tuple[bytes, bytes]], request_id: str

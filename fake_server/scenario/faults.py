@@ -103,6 +103,11 @@ class FaultPlan:
         with self._lock:
             return [armed.rule for armed in self._rules]
 
+    def progress(self) -> list[tuple[FaultRule, int, int]]:
+        """Each rule with the calls it aimed at so far and the times it fired."""
+        with self._lock:
+            return [(armed.rule, armed.seen, armed.fired) for armed in self._rules]
+
     def decide(
         self, operation: str, path_params: Mapping[str, str] | None = None
     ) -> FaultAction | None:

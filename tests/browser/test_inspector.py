@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
@@ -13,7 +11,6 @@ from playwright.sync_api import expect
 
 from fake_server import ServerThread, create_app, default_scenario, parse_scenario
 from fake_server.testing.handle import FakeServer
-from tests.helpers import REPO_ROOT
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page
@@ -35,7 +32,6 @@ vector_stores:
     "inspector.yaml",
 )
 BATCH_PATH = "/v1/vector_stores/vs_docs/file_batches/vsfb_slow"
-SCREENSHOT = REPO_ROOT / "docs" / "inspector.png"
 # ``server`` (the plugin's fake_server) and ``page`` start every test in it.
 pytestmark = pytest.mark.fake_server_scenario(SCENARIO)
 
@@ -46,7 +42,7 @@ def requests_table(page: Page) -> Locator:
 
 def test_a_batch_progresses_as_the_clock_is_advanced_from_the_page(page: Page) -> None:
     slow = page.locator("[data-batch='vsfb_slow']")
-    expect(slow.locator("summary")).to_contain_text("in_progress 3")
+    expect(slow.locator(".counts")).to_contain_text("in_progress 3")
     slow.locator("summary").click()
     files = page.get_by_role("table", name="Files of vsfb_slow")
     expect(files.get_by_role("row", name="file-b")).to_contain_text("1704067220")
@@ -55,13 +51,14 @@ def test_a_batch_progresses_as_the_clock_is_advanced_from_the_page(page: Page) -
     page.get_by_label("Seconds").fill("15")
     page.get_by_label("Seconds").press("Enter")
     expect(page.get_by_label("Now")).to_contain_text("1704067215")
-    expect(slow.locator("summary")).to_contain_text("in_progress 2 · completed 1")
+    expect(slow.locator(".counts")).to_contain_text("in_progress 2 · completed 1")
     expect(files.get_by_role("row", name="file-a")).to_contain_text("completed")
     expect(files.get_by_role("row", name="file-c")).to_contain_text("15 s")
 
     page.get_by_label("Seconds").fill("20")
     page.get_by_role("button", name="Advance").click()
-    expect(slow.locator("summary")).to_contain_text("vsfb_slow completed in_progress 0")
+    expect(slow.locator(".batch-head")).to_contain_text("vsfb_slow completed")
+    expect(slow.locator(".counts")).to_contain_text("in_progress 0")
     expect(files.get_by_role("row", name="file-b")).to_contain_text("failed")
     expect(slow.get_by_role("button", name="Cancel vsfb_slow")).to_have_count(0)
 
@@ -69,8 +66,13 @@ def test_a_batch_progresses_as_the_clock_is_advanced_from_the_page(page: Page) -
 def test_cancel_goes_through_the_provider_api_and_shows_in_requests(page: Page) -> None:
     slow = page.locator("[data-batch='vsfb_slow']")
     slow.get_by_role("button", name="Cancel vsfb_slow").click()
-    expect(slow.locator("summary")).to_contain_text("cancelled")
-    expect(slow.locator("summary")).to_contain_text("cancelled 3 · total 3")
+    expect(slow.locator(".batch-head")).to_contain_text("cancelled")
+    expect(slow.locator(".counts")).to_contain_text("cancelled 3 · total 3")
+    # Cancelled files say so, with no planned outcome left.
+    slow.locator("summary").click()
+    files = page.get_by_role("table", name="Files of vsfb_slow")
+    expect(files.get_by_role("row", name="file-b")).to_contain_text("cancelled at 1704067200")
+    expect(files.get_by_role("row", name="file-b")).not_to_contain_text("failed")
     row = requests_table(page).get_by_role("row").nth(1)
     expect(row).to_contain_text(f"POST{BATCH_PATH}/cancel200cancelVectorStoreFileBatch")
 
@@ -86,23 +88,25 @@ def test_the_apps_requests_appear_newest_first_with_their_headers(
     expect(rows).to_have_count(3)  # the header and two requests
     expect(rows.nth(1)).to_contain_text("POST/v1/vector_stores200createVectorStore")
     expect(rows.nth(2)).to_contain_text("getVectorStoreFileBatch")
-    rows.nth(2).locator("summary").click()
-    expect(rows.nth(2)).to_contain_text('"x-stainless-retry-count": "0"')
+    rows.nth(2).get_by_role("button").click()
+    expect(page.locator("tr.detail")).to_contain_text("x-stainless-retry-count: 0")
     expect(page.locator(f"[data-vector-store='{store.id}']")).to_contain_text("Created by the app")
 
 
 def test_a_fault_is_added_and_cleared_from_the_page(page: Page, server: FakeServer) -> None:
-    page.get_by_label("Operation").fill("cancelVectorStoreFileBatch")
-    page.get_by_label("Status").fill("503")
+    page.get_by_label("Operation", exact=True).fill("cancelVectorStoreFileBatch")
+    page.get_by_label("Error status").fill("503")
     page.get_by_label("Times").fill("1")
     page.get_by_role("button", name="Add fault").click()
     faults = page.get_by_role("list", name="Fault rules")
-    expect(faults).to_contain_text('"operation":"cancelVectorStoreFileBatch"')
-    expect(faults).to_contain_text('"status":503')
+    expect(faults).to_contain_text("cancelVectorStoreFileBatch")
+    expect(faults).to_contain_text("answers 503")
+    expect(faults).to_contain_text("1 left of 1")
 
     page.get_by_role("button", name="Cancel vsfb_slow").click()
     expect(page.get_by_role("status", name="Messages")).to_contain_text("Refused")
     expect(requests_table(page).get_by_role("row").nth(1)).to_contain_text("503")
+    expect(faults).to_contain_text("0 left of 1")
 
     page.get_by_role("button", name="Clear faults").click()
     expect(faults).to_contain_text("No fault rules.")
@@ -110,7 +114,7 @@ def test_a_fault_is_added_and_cleared_from_the_page(page: Page, server: FakeServ
 
 
 def test_a_refused_fault_shows_why(page: Page) -> None:
-    page.get_by_label("Operation").fill("cancelVectorStoreFileBatchX")
+    page.get_by_label("Operation", exact=True).fill("cancelVectorStoreFileBatchX")
     page.get_by_role("button", name="Add fault").click()
     expect(page.get_by_role("alert", name="Fault problems")).to_contain_text("operation")
 
@@ -122,19 +126,19 @@ def test_sessions_are_selected_on_the_page(page: Page, server: FakeServer) -> No
     ).raise_for_status()
     select = page.get_by_label("Session")
     expect(select.locator("option")).to_have_count(2)  # default, then alice
-    slow = page.locator("[data-batch='vsfb_slow']")
-    expect(slow.locator("summary")).to_contain_text("in_progress 3")
+    slow = page.locator("[data-batch='vsfb_slow'] .counts")
+    expect(slow).to_contain_text("in_progress 3")
     expect(requests_table(page).get_by_role("row")).to_have_count(1)
 
     select.select_option("alice")
-    expect(slow.locator("summary")).to_contain_text("cancelled 3")
+    expect(slow).to_contain_text("cancelled 3")
     expect(requests_table(page).get_by_role("row").nth(1)).to_contain_text("cancel")
     page.get_by_label("Seconds").fill("5")
     page.get_by_role("button", name="Advance").click()
     expect(page.get_by_label("Now")).to_contain_text("1704067205")
 
     select.select_option("")
-    expect(slow.locator("summary")).to_contain_text("in_progress 3")
+    expect(slow).to_contain_text("in_progress 3")
     expect(page.get_by_label("Now")).to_contain_text("1704067200")
     # Named sessions outlive the next test's reset.
     httpx.delete(f"{server.url}/__fake__/sessions/alice").raise_for_status()
@@ -167,9 +171,17 @@ def test_a_scenario_is_loaded_and_a_refused_one_shows_each_problem_with_its_line
     # Refused: the old state stays.
     expect(page.locator("[data-batch='vsfb_slow']")).to_have_count(1)
 
-    text.fill("clock: {mode: virtual, start: 1800000000}\nvector_stores: [{id: vs_new}]\n")
+    # Each problem by its line, under the form; the message line only points there.
+    expect(page.get_by_role("status", name="Messages")).to_contain_text("under the form")
+    expect(page.get_by_role("status", name="Messages")).not_to_contain_text(":5:")
+
+    text.fill(
+        "description: A fresh start.\n"
+        "clock: {mode: virtual, start: 1800000000}\nvector_stores: [{id: vs_new}]\n"
+    )
     page.get_by_role("button", name="Load scenario").click()
     expect(page.locator("[data-vector-store='vs_new']")).to_have_count(1)
+    expect(page.locator("#scenario")).to_contain_text("A fresh start.")
     expect(page.get_by_label("Now")).to_contain_text("1800000000")
     expect(problems).to_have_count(0)
 
@@ -180,7 +192,7 @@ def test_reset_and_clear_requests(page: Page, server: FakeServer) -> None:
     page.get_by_role("button", name="Clear requests").click()
     expect(requests_table(page).get_by_role("row")).to_have_count(1)
     page.get_by_role("button", name="Reset").click()
-    expect(page.locator("[data-batch='vsfb_slow'] summary")).to_contain_text("in_progress 3")
+    expect(page.locator("[data-batch='vsfb_slow'] .counts")).to_contain_text("in_progress 3")
 
 
 def test_every_control_has_an_accessible_name(page: Page) -> None:
@@ -205,24 +217,6 @@ def test_the_pages_own_requests_are_not_journaled(page: Page, server: FakeServer
     assert httpx.get(f"{server.url}/__fake__/requests").json() == {"requests": []}
 
 
-def test_the_screenshot_in_the_readme(page: Page, server: FakeServer, tmp_path: Path) -> None:
-    """Writes docs/inspector.png with FAKE_SERVER_SCREENSHOT=1 (``make screenshot``)."""
-    client = openai.OpenAI(api_key="k", base_url=f"{server.url}/v1", max_retries=0)
-    client.vector_stores.file_batches.retrieve("vsfb_slow", vector_store_id="vs_docs")
-    httpx.post(
-        f"{server.url}/__fake__/faults", json={"operation": "createVectorStore", "status": 429}
-    ).raise_for_status()
-    page.get_by_label("Seconds").fill("12")
-    page.get_by_role("button", name="Advance").click()
-    page.locator("[data-batch='vsfb_slow'] summary").click()
-    expect(page.get_by_role("row", name="file-a")).to_contain_text("completed")
-    expect(requests_table(page).get_by_role("row")).to_have_count(2)
-    target = SCREENSHOT if os.environ.get("FAKE_SERVER_SCREENSHOT") else tmp_path / "shot.png"
-    target.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(target), full_page=True)
-    assert target.read_bytes().startswith(b"\x89PNG")
-
-
 def test_the_default_scenario_on_a_real_clock_cancelled_from_the_page(browser: Browser) -> None:
     """What a fresh clone's ``make run`` shows: the reference batch, and Cancel works."""
     with ServerThread(create_app(default_scenario())) as running:
@@ -242,8 +236,8 @@ def test_the_default_scenario_on_a_real_clock_cancelled_from_the_page(browser: B
                 pass
             expect(cancel).to_be_focused()
             page.keyboard.press("Enter")
-            summary = page.locator("[data-batch='vsfb_abc123'] summary")
-            expect(summary).to_contain_text("vsfb_abc123 cancelled")
+            head = page.locator("[data-batch='vsfb_abc123'] .batch-head")
+            expect(head).to_contain_text("vsfb_abc123 cancelled")
             row = requests_table(page).get_by_role("row").nth(1)
             expect(row).to_contain_text("cancelVectorStoreFileBatch")
         finally:

@@ -1,7 +1,7 @@
 """The inspector in a real browser: states the domain can reach, and pages of other origins.
 
-A file that never finishes, a gradual cancel on its way: the page shows
-them (the state read once answered Infinity, then a 500). A page served
+A file that never finishes, a gradual cancel on its way and then landed:
+the page shows them (the state read once answered Infinity, then a 500). A page served
 from another origin cannot change the control plane, even with the
 browser's help; the inspector's own page still can.
 """
@@ -61,8 +61,25 @@ def test_a_file_that_never_finishes_and_a_gradual_cancel_are_shown(
         files = page.get_by_role("table", name="Files of vsfb_stuck")
         expect(files.get_by_role("row", name="file-never")).to_contain_text("never")
 
+        never = batch.locator(".bar[data-file='file-never']")
+        expect(never).to_have_class("bar never")
+        expect(never).to_contain_text("never")  # drawn open-ended
+
         batch.get_by_role("button", name="Cancel vsfb_stuck").click()
-        expect(files.get_by_role("row", name="file-never")).to_contain_text("cancelled")
+        # Gradual: drawn pending, the cancel's landing marked ahead of now.
+        expect(never).to_have_class("bar pending")
+        expect(batch.locator(".mark.pending")).to_have_count(1)
+        expect(files.get_by_role("row", name="file-never")).to_contain_text("on its way")
+        page.get_by_label("Seconds").fill("3")
+        page.get_by_role("button", name="Advance").click()
+        expect(never).to_have_class("bar cancelled")
+        expect(batch.locator(".mark.pending")).to_have_count(0)
+        expect(batch.locator(".mark")).to_have_count(1)
+        # file-soon finished before the cancel reached it.
+        expect(batch.locator(".bar[data-file='file-soon']")).to_have_class("bar completed")
+        expect(files.get_by_role("row", name="file-never")).to_contain_text(
+            "cancelled at 1704067203"
+        )
     finally:
         context.close()
 

@@ -27,6 +27,7 @@ def recorded(
     session: str | None = None,
     headers: dict[bytes, bytes] | None = None,
     path_params: dict[str, str] | None = None,
+    bodies: tuple[bytes | None, bytes | None] = (None, None),
 ) -> RequestRecord:
     return record.record(
         method,
@@ -44,6 +45,8 @@ def recorded(
         {"openai-poll-after-ms": "1000", "retry-after-ms": "3600000"},
         True,
         False,
+        None,
+        *bodies,
     )
 
 
@@ -59,10 +62,18 @@ def test_a_record_at_every_bound_costs_at_most_the_stated_bytes() -> None:
             b"x-undocumented": b"u" * 100_000,
         },
         path_params={"vector_store_id": huge, "batch_id": huge},
+        bodies=(b"{" * 1_000_000, b"}" * 100_000),
     )
 
     slots = 2 * 8  # a pointer in the journal's deque and one in the client log's
     assert deep_size(worst) + slots <= record.MAX_RECORD_BYTES
+
+
+def test_bodies_are_kept_by_reference_and_a_long_one_cut_saying_its_length() -> None:
+    small = b'{"name": "docs"}'
+    kept = recorded(bodies=(small, b"x" * 100_000))
+    assert kept.request_body is small
+    assert kept.response_body == b"x" * record.MAX_BODY_BYTES + b"... (100000 bytes)"
 
 
 def test_a_long_value_is_cut_short_saying_its_length() -> None:

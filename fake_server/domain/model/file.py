@@ -75,6 +75,7 @@ class VectorStoreFile:
     __slots__ = (
         "_status",
         "attributes",
+        "cancelled_at",
         "chunking_strategy",
         "created_at",
         "error_code",
@@ -111,6 +112,8 @@ class VectorStoreFile:
         # As sent (None: not sent); only its vector store changes them.
         self.attributes: dict[str, str | float | bool] | None = None
         self.chunking_strategy: dict[str, Any] | None = None
+        # When a cancel stopped it, or (gradual) will: on the clock (the inspector's timeline).
+        self.cancelled_at: float | None = None
 
     def __repr__(self) -> str:
         return f"VectorStoreFile({self.id!r}, {self._status.value}, finishes_at={self.finishes_at})"
@@ -141,6 +144,7 @@ class VectorStoreFile:
         ):
             return False
         self._status = FileStatus.CANCELLED
+        self.cancelled_at = now
         return True
 
     def cancel_at(self, now: float, moment: float) -> bool:
@@ -157,6 +161,7 @@ class VectorStoreFile:
         # so status_at and changes_after stay exact without a second field.
         self.finishes_at = moment
         self.outcome = FileStatus.CANCELLED
+        self.cancelled_at = moment
         return True
 
     def skip_as_duplicate(self, holder_id: str) -> None:

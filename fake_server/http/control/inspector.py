@@ -4,8 +4,10 @@ The page is plain HTML, one script and one style sheet, shipped in the
 package (``ui/``) and served from here: it works offline, with nothing to
 build. It reads ``GET /__fake__/state`` every second or so; the read names
 the version it has, and gets only ``{"unchanged": true}`` while nothing
-changed. Everything it changes goes through the ordinary control plane, and
-a cancel through the provider API, so it is journaled like an app's.
+changed. A request opened in the page is read once, with its bodies, from
+``GET /__fake__/state/requests/{request_id}`` (``request_detail``).
+Everything it changes goes through the ordinary control plane, and a cancel
+through the provider API, so it is journaled like an app's.
 """
 
 from __future__ import annotations
@@ -21,13 +23,18 @@ from fake_server.domain.model import NEVER
 from fake_server.http.admin_paths import ADMIN_PREFIX
 from fake_server.http.context import Call, Document
 from fake_server.http.control.auth import TOKEN_PARAM, set_cookie
+from fake_server.http.control.request_detail import detail, entry
 from fake_server.http.provider.render import encode, file_counts
+from fake_server.scenario.faults import FaultRule
 
 PAGE_PATH = ADMIN_PREFIX + "/ui"
 NEVER_SHOWN = "never"  # as a scenario says it: processing_seconds: never
 LIMITS = OverviewBounds()
 MAX_REQUESTS = 200
 ASSETS = {
+    "common.js": "text/javascript; charset=utf-8",
+    "timeline.js": "text/javascript; charset=utf-8",
+    "requests.js": "text/javascript; charset=utf-8",
     "inspector.js": "text/javascript; charset=utf-8",
     "inspector.css": "text/css; charset=utf-8",
     # Without an icon of its own, a browser asks for /favicon.ico, and the
@@ -79,19 +86,23 @@ async def fake_get_state(call: Call) -> dict[str, Any]:
     clock = session.clock
     overview = session.account.inspect(LIMITS)
     requests, requests_total = session.journal.latest(MAX_REQUESTS)
+    scenario = session.scenario
+    description = scenario.data.get("description")
     body: dict[str, Any] = {
         "session": call.session_name,
         "sessions": call.server.sessions.names(),
-        "scenario": session.scenario.source,
+        "scenario": scenario.source,
+        "description": description if isinstance(description, str) else None,
         "clock": {
             "now": overview.now,
             "mode": "virtual" if isinstance(clock, VirtualClock) else "real",
         },
         "vector_stores": [_store(store) for store in overview.vector_stores],
         "vector_stores_total": overview.vector_stores_total,
-        "requests": requests,
+        "requests": [entry(recorded) for recorded in requests],
         "requests_total": requests_total,
-        "faults": [rule.to_dict() for rule in session.faults.rules()],
+        "faults": [_fault(*progress) for progress in session.faults.progress()],
+        "findings": session.report(),
         "violations": [str(violation) for violation in session.violations],
     }
     # The version is the state's own digest: it changes exactly when
@@ -100,6 +111,36 @@ async def fake_get_state(call: Call) -> dict[str, Any]:
     if call.request.query_params.get("since") == version:
         return {"version": version, "unchanged": True}
     return {"version": version, "unchanged": False, **body}
+
+
+async def fake_get_state_request(call: Call) -> dict[str, Any]:
+    """One journaled request, opened in the page: its bodies (cut, no secret in them),
+    timing, the fault rule that answered it and the findings it took part in."""
+    session = call.state
+    request_id = call.path_param("request_id")
+    recorded = session.journal.find(request_id)
+    if recorded is None:
+        raise NotFoundError(
+            f"No request {quoted(request_id)} in the journal (cleared, or dropped off it).",
+            "request_id",
+        )
+    rules = session.faults.rules()
+    fault = recorded.fault
+    rule = rules[fault].to_dict() if fault is not None and fault < len(rules) else None
+    secrets = set(session.api_keys())
+    if call.server.settings.admin_token:
+        secrets.add(call.server.settings.admin_token)
+    return detail(recorded, secrets, rule, session.report())
+
+
+def _fault(rule: FaultRule, seen: int, fired: int) -> dict[str, Any]:
+    """A fault rule and what is left of it: ``left`` null for a rule without ``times``."""
+    return {
+        "rule": rule.to_dict(),
+        "seen": seen,
+        "fired": fired,
+        "left": None if rule.times is None else max(0, rule.times - fired),
+    }
 
 
 def _store(store: StoreOverview) -> dict[str, Any]:
@@ -128,6 +169,7 @@ def _batch(batch: BatchTimeline) -> dict[str, Any]:
                 "outcome": file.outcome.value,
                 "finishes_at": _moment(file.finishes_at),
                 "error_code": file.error_code,
+                "cancelled_at": file.cancelled_at,
             }
             for file in batch.files
         ],

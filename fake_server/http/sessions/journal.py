@@ -31,11 +31,20 @@ class Journal:
             snapshot = list(self._entries)
         return [shaped(recorded) for recorded in snapshot]
 
-    def latest(self, count: int) -> tuple[list[dict[str, Any]], int]:
-        """The newest ``count`` entries, newest first, and how many are kept in all."""
+    def latest(self, count: int) -> tuple[list[RequestRecord], int]:
+        """The newest ``count`` records, newest first, and how many are kept in all."""
         with self._lock:
             snapshot = list(self._entries)
-        return [shaped(recorded) for recorded in snapshot[: -count - 1 : -1]], len(snapshot)
+        return snapshot[: -count - 1 : -1], len(snapshot)
+
+    def find(self, request_id: str) -> RequestRecord | None:
+        """The kept record of the request answered with this ``x-request-id``."""
+        with self._lock:
+            snapshot = list(self._entries)
+        for recorded in reversed(snapshot):
+            if recorded.request_id == request_id:
+                return recorded
+        return None
 
     def clear(self) -> None:
         with self._lock:

@@ -124,9 +124,16 @@ class ClientLog:
     def __init__(self, max_observations: int = MAX_OBSERVATIONS) -> None:
         self._records: deque[RequestRecord] = deque(maxlen=max_observations)
         self._lock = threading.Lock()
+        self._seen = 0
 
     def saw(self, recorded: RequestRecord) -> None:
         self._records.append(recorded)  # deque.append is atomic
+        self._seen += 1
+
+    def stamp(self) -> int:
+        """Changes whenever a record is added. A count, not the last record's id: once
+        that record has left a full log, a new one may be given the same id."""
+        return self._seen
 
     def observations(self) -> list[Observation]:
         with self._lock:

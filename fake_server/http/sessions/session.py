@@ -44,6 +44,8 @@ class Session:
         self.client_log = ClientLog()
         # Stored model responses (``store``), bounded; ``responses.recent()`` lists them.
         self.responses = ResponseStore()
+        # The last report and what it was made of: the inspector asks every second.
+        self._report: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
 
     @property
     def scenario(self) -> Scenario:
@@ -89,6 +91,10 @@ class Session:
             )
         return clock.advance(seconds)
 
+    def api_keys(self) -> frozenset[str]:
+        """The keys the scenario accepts (none listed: any key)."""
+        return frozenset(self._world.api_keys or ())
+
     def accepts(self, api_key: str) -> bool:
         keys = self._world.api_keys
         return keys is None or api_key in keys
@@ -107,14 +113,23 @@ class Session:
             self.faults, self.journal = faults, journal
             self.client_log = ClientLog()
             self.responses = ResponseStore()
+            self._report = None
             self.violations.clear()
 
     def reset(self) -> None:
         self.load(self._scenario)
 
     def report(self) -> list[dict[str, Any]]:
-        """What the client did wrong, as far as this session saw (``http.report``)."""
-        return findings(self.client_log.observations(), self.clock.now(), self.cancel_delay)
+        """What the client did wrong, as far as this session saw (``http.report``).
+
+        Made again only when what it reads changed: the client log, and the
+        clock if a gradual cancel may wait on it (``cancel_not_confirmed``)."""
+        log, delay, now = self.client_log, self.cancel_delay, self.clock.now()
+        key = (log, log.stamp(), delay, None if delay is None else now)
+        made = self._report
+        if made is None or made[0] != key:
+            made = self._report = (key, findings(log.observations(), now, delay))
+        return list(made[1])
 
     def record(self, violation: Violation) -> None:
         self.violations.append(violation)

@@ -1,69 +1,14 @@
 // The inspector page: reads GET /__fake__/state about once a second and redraws
-// only when its version changed. Text goes in with textContent, never as HTML:
-// journal paths and headers are whatever a client sent.
+// only when its version changed (?since=VERSION answers {"unchanged": true}).
 "use strict";
 (() => {
+  const FI = window.FakeInspector;
+  const { el, $ } = FI;
   const POLL_MS = 1000;
-  const $ = (id) => document.getElementById(id);
-  let session = null; // null: the default session
   let version = "";
   let busy = false;
   let again = false;
   const openBatches = new Set();
-  const openRequests = new Set();
-
-  function el(tag, attributes, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attributes || {})) {
-      if (value === undefined || value === null || value === false) continue;
-      if (name === "className") node.className = value;
-      else node.setAttribute(name, value === true ? "" : String(value));
-    }
-    for (const child of children) {
-      if (child === null || child === undefined) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
-
-  function say(message) {
-    $("status").textContent = message;
-  }
-
-  function showProblems(list, message) {
-    list.replaceChildren(...message.split("\n").filter((line) => line.trim())
-      .map((line) => el("li", {}, line)));
-  }
-
-  async function call(method, path, options = {}) {
-    const headers = {};
-    if (session) headers["X-Fake-Session"] = session;
-    let body;
-    if (options.provider) {
-      headers.Authorization = "Bearer inspector";
-    } else {
-      // Lets the admin cookie authorise a change (see the server's pipeline).
-      headers["X-Fake-Inspector"] = "1";
-    }
-    if (typeof options.body === "string") {
-      headers["Content-Type"] = "application/yaml";
-      body = options.body;
-    } else if (options.body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      body = JSON.stringify(options.body);
-    }
-    const response = await fetch(path, {
-      method, headers, body, credentials: "same-origin", cache: "no-store",
-    });
-    const data = await response.json().catch(() => null);
-    if (!response.ok) {
-      const message = (data && data.error && data.error.message) || `HTTP ${response.status}`;
-      const error = new Error(message);
-      error.status = response.status;
-      throw error;
-    }
-    return data;
-  }
 
   async function refresh() {
     if (busy) {
@@ -73,19 +18,19 @@
     busy = true;
     try {
       const since = version ? `?since=${encodeURIComponent(version)}` : "";
-      const state = await call("GET", `/__fake__/state${since}`);
+      const state = await FI.call("GET", `/__fake__/state${since}`);
       if (!state.unchanged) {
         version = state.version;
         render(state);
       }
     } catch (error) {
-      if (error.status === 404 && session) {
-        say(`Session ${session} is gone; showing the default session.`);
-        session = null;
+      if (error.status === 404 && FI.session) {
+        FI.say(`Session ${FI.session} is gone; showing the default session.`);
+        FI.session = null;
         version = "";
         again = true;
       } else {
-        say(`Cannot read the state: ${error.message}`);
+        FI.say(`Cannot read the state: ${error.message}`);
       }
     } finally {
       busy = false;
@@ -102,30 +47,23 @@
     else refresh().finally(next);
   }
 
-  function clockTime(seconds) {
-    if (seconds === null || seconds === undefined) return "–";
-    if (seconds === "never") return "never";  // processing_seconds: never
-    const iso = new Date(seconds * 1000).toISOString().replace(".000Z", "Z");
-    return `${Math.round(seconds * 1000) / 1000} (${iso})`;
-  }
-
-  function counts(c) {
-    return `in_progress ${c.in_progress} · completed ${c.completed} · failed ${c.failed}` +
-      ` · cancelled ${c.cancelled} · total ${c.total}`;
-  }
-
-  function status(value) {
-    return el("span", { className: `status ${value}` }, value);
-  }
-
   function render(state) {
-    // Redrawing replaces the nodes: keep the keyboard focus where it was.
-    const focused = document.activeElement && document.activeElement.dataset.focusKey;
-    draw(state);
-    if (focused) {
-      const target = document.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`);
-      if (target) target.focus();
-    }
+    FI.keepFocus(() => draw(state));
+  }
+
+  function renderFaults(state) {
+    FI.list($("faults"), state.faults.map((fault, index) => {
+      const { only, does } = FI.ruleWords(fault.rule);
+      const rule = fault.rule;
+      const left = fault.left === null
+        ? "no limit" : `${fault.left} left of ${rule.times}`;
+      return el("li", { "data-fault": String(index) },
+        el("div", {}, el("span", { className: "muted" }, `#${index} `),
+          el("strong", { className: "mono" }, rule.operation), only.length ? ` (${only.join(", ")})` : ""),
+        el("div", {}, does, rule.after ? ` after ${rule.after} calls` : ""),
+        el("div", {}, el("span", { className: "rule-left" }, left),
+          ` · fired ${fault.fired} · aimed at ${fault.seen}`));
+    }), "No fault rules.");
   }
 
   function draw(state) {
@@ -134,118 +72,39 @@
       el("option", { value: "" }, "default"),
       ...state.sessions.map((name) => el("option", { value: name }, name)),
     );
-    select.value = session || "";
-    $("scenario").textContent = `scenario: ${state.scenario}`;
-    $("now").textContent = clockTime(state.clock.now);
+    select.value = FI.session || "";
+    $("scenario").textContent = state.description
+      ? `${state.description} (${state.scenario})` : `Scenario: ${state.scenario}`;
+    $("now").textContent = FI.clockTime(state.clock.now);
     $("mode").textContent = `(${state.clock.mode} clock)`;
     const virtual = state.clock.mode === "virtual";
     $("seconds").disabled = !virtual;
     document.querySelector("#advance-form button").disabled = !virtual;
-    renderStores(state);
-    renderRequests(state);
-    $("faults").replaceChildren(...(state.faults.length
-      ? state.faults.map((rule) => el("li", {}, el("code", {}, JSON.stringify(rule))))
-      : [el("li", {}, "No fault rules.")]));
-    $("violations").replaceChildren(...(state.violations.length
-      ? state.violations.map((text) => el("li", {}, text))
-      : [el("li", {}, "None recorded.")]));
-  }
-
-  function renderStores(state) {
-    const now = state.clock.now;
-    const stores = state.vector_stores.map((store) => el(
-      "div", { className: "store", "data-vector-store": store.id },
-      el("h3", {}, store.id, store.name ? ` “${store.name}”` : "", " ", status(store.status)),
-      el("p", {}, `files: ${counts(store.file_counts)}`,
-        store.owner ? ` · owner ${store.owner}` : ""),
-      ...store.file_batches.map((batch) => renderBatch(store, batch, now)),
-      store.file_batches_total > store.file_batches.length
-        ? el("p", {}, `Showing the newest ${store.file_batches.length} of ` +
-          `${store.file_batches_total} batches.`)
-        : null,
-    ));
-    if (!stores.length) stores.push(el("p", {}, "No vector stores."));
-    if (state.vector_stores_total > state.vector_stores.length) {
-      stores.push(el("p", {}, `Showing the newest ${state.vector_stores.length} of ` +
-        `${state.vector_stores_total} vector stores.`));
-    }
-    $("stores").replaceChildren(...stores);
-  }
-
-  function renderBatch(store, batch, now) {
-    const details = el("details", { open: openBatches.has(batch.id) },
-      el("summary", { "data-focus-key": `batch:${batch.id}` }, `${batch.id} `,
-        status(batch.status), ` ${counts(batch.file_counts)}`),
-      el("table", {},
-        el("caption", {}, `Files of ${batch.id}`),
-        el("thead", {}, el("tr", {}, ...["File", "Status", "Outcome", "Finishes at", "In"]
-          .map((name) => el("th", { scope: "col" }, name)))),
-        el("tbody", {}, ...batch.files.map((file) => el("tr", {},
-          el("td", {}, file.id),
-          el("td", {}, status(file.status)),
-          el("td", {}, file.outcome + (file.error_code ? ` (${file.error_code})` : "")),
-          el("td", {}, clockTime(file.finishes_at)),
-          el("td", {}, file.status === "in_progress" && typeof file.finishes_at === "number"
-            ? `${Math.max(0, Math.round((file.finishes_at - now) * 100) / 100)} s` : "–"),
-        )))),
-      batch.files.length < batch.file_counts.total
-        ? el("p", {}, `Showing the first ${batch.files.length} of ${batch.file_counts.total} files.`)
-        : null,
-    );
-    details.addEventListener("toggle", () => {
-      if (details.open) openBatches.add(batch.id);
-      else openBatches.delete(batch.id);
-    });
-    const cancel = batch.status === "in_progress"
-      ? el("button", {
-        type: "button", "aria-label": `Cancel ${batch.id}`, "data-focus-key": `cancel:${batch.id}`,
-      }, "Cancel")
-      : null;
-    if (cancel) cancel.addEventListener("click", () => cancelBatch(store.id, batch.id));
-    return el("div", { className: "batch", "data-batch": batch.id }, cancel, details);
-  }
-
-  function renderRequests(state) {
-    const rows = [];
-    state.requests.forEach((entry, index) => {
-      const key = String(state.requests_total - index);
-      const details = el("details", { open: openRequests.has(key) },
-        el("summary", {
-          "aria-label": `Headers of request ${key}`, "data-focus-key": `request:${key}`,
-        }, "headers"),
-        el("pre", {}, JSON.stringify(
-          { request_id: entry.request_id, query: entry.query, headers: entry.headers }, null, 1)));
-      details.addEventListener("toggle", () => {
-        if (details.open) openRequests.add(key);
-        else openRequests.delete(key);
-      });
-      rows.push(el("tr", {},
-        el("td", {}, entry.method),
-        el("td", {}, entry.path),
-        el("td", {}, entry.status === null ? "dropped" : entry.status,
-          entry.fault === null || entry.fault === undefined ? ""
-            : el("span", { className: "fault", title: `made by fault rule ${entry.fault}` },
-              ` fault ${entry.fault}`)),
-        el("td", {}, entry.operation || "–"),
-        el("td", {}, clockTime(entry.time)),
-        el("td", {}, details)));
-    });
-    document.querySelector("#requests tbody").replaceChildren(...rows);
-    $("requests-note").textContent = state.requests_total
-      ? `${state.requests_total} request${state.requests_total === 1 ? "" : "s"}` +
-        " in the journal, newest first" +
-        (state.requests_total > state.requests.length ? ` (showing ${state.requests.length})` : "")
-      : "No requests yet.";
+    FI.renderStores(state, { cancel: cancelBatch, openBatches });
+    FI.renderRequests(state);
+    FI.renderFindings(state);
+    renderFaults(state);
+    // The Responses API's list, once the state carries one.
+    FI.renderResponses(state.responses || []);
+    FI.list($("violations"), state.violations.map((text) => el("li", {}, text)),
+      "None recorded.");
   }
 
   async function act(description, work, problems) {
     try {
       const result = await work();
       if (problems) problems.replaceChildren();
-      say(description(result));
+      FI.say(description(result));
     } catch (error) {
-      if (problems) showProblems(problems, error.message);
-      say(`Refused: ${error.message.split("\n")[0]}`);
+      const lines = error.message.split("\n").filter((line) => line.trim());
+      if (problems && lines.length > 1) {
+        // The first line says what was refused; each next one is a problem.
+        problems.replaceChildren(...lines.slice(1).map((line) => el("li", {}, line.trim())));
+        FI.say(`Refused: ${lines[0]} (see the problems under the form)`);
+      } else {
+        if (problems) problems.replaceChildren(el("li", {}, error.message));
+        FI.say(`Refused: ${lines[0] || error.message}`);
+      }
     }
     await refresh();
   }
@@ -254,7 +113,7 @@
     const path = `/v1/vector_stores/${encodeURIComponent(vectorStoreId)}` +
       `/file_batches/${encodeURIComponent(batchId)}/cancel`;
     return act((batch) => `Batch ${batch.id} is ${batch.status}.`,
-      () => call("POST", path, { provider: true }));
+      () => FI.call("POST", path, { provider: true }));
   }
 
   function on(id, event, handler) {
@@ -264,36 +123,60 @@
     });
   }
 
-  on("advance-form", "submit", () => act(
-    (clock) => `Clock advanced to ${clockTime(clock.now)}.`,
-    () => call("POST", "/__fake__/clock/advance", { body: { seconds: Number($("seconds").value) } }),
-  ));
-  on("reset", "click", () => act(() => "Reset to the loaded scenario.",
-    () => call("POST", "/__fake__/reset")));
-  on("clear-requests", "click", () => act(() => "Journal cleared.",
-    () => call("DELETE", "/__fake__/requests")));
-  on("clear-faults", "click", () => act(() => "Fault rules cleared.",
-    () => call("DELETE", "/__fake__/faults")));
-  on("fault-form", "submit", () => {
+  function faultRule() {
     const rule = { operation: $("fault-operation").value.trim() };
-    if ($("fault-status").value) rule.status = Number($("fault-status").value);
-    if ($("fault-times").value) rule.times = Number($("fault-times").value);
+    const text = (id) => $(id).value.trim();
+    if (text("fault-vector-store")) rule.vector_store_id = text("fault-vector-store");
+    if (text("fault-batch")) rule.batch_id = text("fault-batch");
+    if (text("fault-file")) rule.file_id = text("fault-file");
+    if ($("fault-drop").checked) rule.drop_connection = true;
+    else if (text("fault-status")) rule.status = Number(text("fault-status"));
+    if (text("fault-latency")) rule.latency_ms = Number(text("fault-latency"));
+    if (text("fault-times")) rule.times = Number(text("fault-times"));
+    if (text("fault-after")) rule.after = Number(text("fault-after"));
+    return rule;
+  }
+
+  on("advance-form", "submit", () => act(
+    (clock) => `Clock advanced to ${FI.clockTime(clock.now)}.`,
+    () => FI.call("POST", "/__fake__/clock/advance",
+      { body: { seconds: Number($("seconds").value) } }),
+  ));
+  on("reset", "click", () => act(() => "Reset to the loaded scenario.", () => {
+    FI.forgetRequests();
+    return FI.call("POST", "/__fake__/reset");
+  }));
+  on("clear-requests", "click", () => act(() => "Journal cleared.", () => {
+    FI.forgetRequests();
+    return FI.call("DELETE", "/__fake__/requests");
+  }));
+  on("clear-faults", "click", () => act(() => "Fault rules cleared.",
+    () => FI.call("DELETE", "/__fake__/faults"), $("fault-problems")));
+  on("fault-form", "submit", () => {
+    const rule = faultRule();
     return act(() => `Fault rule added for ${rule.operation}.`,
-      () => call("POST", "/__fake__/faults", { body: rule }), $("fault-problems"));
+      () => FI.call("POST", "/__fake__/faults", { body: rule }), $("fault-problems"));
   });
   on("scenario-form", "submit", () => act(
-    (loaded) => `Scenario loaded: ${loaded.scenario}.`,
-    () => call("PUT", "/__fake__/scenario", { body: $("scenario-text").value }),
+    () => "Scenario loaded.",
+    () => {
+      FI.forgetRequests();
+      return FI.call("PUT", "/__fake__/scenario", { body: $("scenario-text").value });
+    },
     $("scenario-problems"),
   ));
   on("session", "change", () => {
-    session = $("session").value || null;
+    FI.session = $("session").value || null;
     version = "";
     openBatches.clear();
-    openRequests.clear();
-    say(`Showing the ${session ? `session ${session}` : "default session"}.`);
+    FI.forgetRequests();
+    FI.say(`Showing the ${FI.session ? `session ${FI.session}` : "default session"}.`);
     refresh();
   });
+  for (const id of ["filter-status", "filter-operation", "filter-path"]) {
+    $(id).addEventListener("input", FI.redrawRequests);
+  }
+  $("request-filters").addEventListener("submit", (e) => e.preventDefault());
 
   loop();
 })();
