@@ -192,3 +192,26 @@ def test_a_refused_upload_names_the_upload_limit() -> None:
     scenario, notes = infer_scenario(cassette)
     assert scenario["limits"] == {"bytes_per_upload": 1048576}
     assert any(note.startswith("413 at 0.000 s") for note in notes)
+
+
+def recording(*exchanges: Exchange) -> Cassette:
+    return Cassette("http://127.0.0.1:1", "2026-01-01T00:00:00Z", exchanges=list(exchanges))
+
+
+def test_only_objects_the_upstream_showed_existing_are_declared() -> None:
+    """A 404 says the object it names is missing; a refused attach says nothing
+    of the files it names."""
+    missing = {"error": {"message": "No such File object: file-missing", "code": None}}
+    refused = {"error": {"message": "File 'file-unknown' was not found.", "code": None}}
+    found = {"id": "file-here", "object": "file", "filename": "a.txt", "bytes": 3}
+    attach = exchange(2, 2.0, "POST " + STORE + "/file_batches", refused, 400)
+    attach.request.body = {"file_ids": ["file-unknown"]}
+    scenario, _ = infer_scenario(
+        recording(
+            exchange(0, 0.0, "GET /v1/files/file-missing", missing, 404),
+            exchange(1, 1.0, "GET /v1/files/file-here", found),
+            attach,
+        )
+    )
+    assert scenario["files"] == [{"id": "file-here", "filename": "a.txt", "bytes": 3}]
+    assert scenario["vector_stores"] == [{"id": "vs_1"}]
