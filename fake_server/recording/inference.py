@@ -29,7 +29,17 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from fake_server.defaults import CANCEL_DELAY_SECONDS
 from fake_server.domain.printable import printable
+from fake_server.recording.bounds import (
+    MOST_FILES,
+    NEVER,
+    Span,
+    counts_reached,
+    file_reached,
+    number,
+    pending_rows,
+)
 from fake_server.recording.cassette import Cassette, Exchange
 from fake_server.recording.observations import FileTimeline, Seen, observe
 
@@ -45,18 +55,12 @@ BYTES_IN_MESSAGE = re.compile(r"\blimit of (\d+) bytes\b")
 LARGEST_UPLOAD = 536_870_912
 MAX_POLL_AFTER_MS = 3_600_000
 MAX_BYTES = 2**53 - 1
-NEVER = "never"
 
 
 class Estimate(NamedTuple):
     seconds: float | str | None  # None: nothing seen to say it; "never": not finished
     low: float | None
     high: float | None
-
-
-def _number(value: float) -> float | int:
-    rounded = round(value, 3)
-    return int(rounded) if rounded == int(rounded) else rounded
 
 
 def estimate(timeline: FileTimeline) -> Estimate:
@@ -69,7 +73,7 @@ def estimate(timeline: FileTimeline) -> Estimate:
     if timeline.status in ("completed", "failed") and first is not None:
         low = max(0.0, (last if last is not None else start) - start)
         high = max(low, first - start)
-        return Estimate(_number((low + high) / 2), low, high)
+        return Estimate(number((low + high) / 2), low, high)
     if timeline.in_progress or timeline.status == "cancelled":
         return Estimate(NEVER, (last or start) - start, None)
     return Estimate(None, None, None)
@@ -151,7 +155,7 @@ class Inference:
             return
         outcomes = Counter(t.status for t in finished)
         outcome = outcomes.most_common(1)[0][0]
-        defaults: dict[str, Any] = {"processing_seconds": _number(statistics.median(times))}
+        defaults: dict[str, Any] = {"processing_seconds": number(statistics.median(times))}
         if outcome == "failed":
             defaults["outcome"] = "failed"
             codes = Counter(t.error_code for t in finished if t.error_code in ERROR_CODES)
@@ -166,25 +170,46 @@ class Inference:
 
     def _cancel(self) -> None:
         seen = self.seen
-        delays: list[float] = []
+        spans: list[Span] = []
         modes: list[str] = []
-        for store, batch, at, counts in seen.cancels:
+        for _, batch, at, counts in seen.cancels:
             if counts.get("in_progress", 0) > 0:
                 modes.append("gradual")
-                files = seen.batches.get(batch, (store, []))[1]
-                reached = [_cancel_reached(timeline, at) for timeline in files]
-                delays.extend(d for d in reached if d is not None)
+                spans.extend(self._cancel_spans(batch, at, counts))
             elif counts.get("cancelled", 0) > 0:
                 modes.append("immediate")
         if not modes:
             return
         mode = "gradual" if "gradual" in modes else "immediate"
         cancel: dict[str, Any] = {"mode": mode}
-        if mode == "gradual" and delays:
-            cancel["delay_seconds"] = _number(statistics.median(delays))
+        if mode == "gradual" and spans:
+            cancel["delay_seconds"] = self._cancel_delay(spans)
         self.data["cancel"] = cancel
         if len(set(modes)) > 1:
             self.notes.append(f"cancels answered both ways ({Counter(modes)}); chosen: {mode}")
+
+    def _cancel_spans(self, batch: str, at: float, answered: dict[str, int]) -> list[Span]:
+        """What the reads of a gradual cancel's files, else its batch's counts, show."""
+        files = self.seen.batches.get(batch, ("", []))[1]
+        spans = [span for span in (file_reached(t, at) for t in files) if span is not None]
+        if spans:
+            return spans
+        counts = [(when, seen) for b, when, seen in self.seen.batch_counts if b == batch]
+        return [counts_reached(counts, at, answered)]
+
+    def _cancel_delay(self, spans: list[Span]) -> float | int:
+        """The middle of the spans seen to end; with none, past the last observation."""
+        middles = [m for m in (span.middle() for span in spans) if m is not None]
+        longest = max(span.low for span in spans)
+        if not middles:
+            return number(longest + CANCEL_DELAY_SECONDS)
+        delay = number(statistics.median(middles))
+        if delay <= longest:
+            self.notes.append(
+                f"a cancel was still not seen reaching its files {longest:.3f} s after it; "
+                f"the delay chosen, {delay} s, is shorter"
+            )
+        return delay
 
     def _limits(self) -> None:
         for exchange in self.seen.too_large:
@@ -257,27 +282,21 @@ class Inference:
     def _rows_from_counts(self, batch: str) -> list[dict[str, Any]]:
         """Files of an earlier batch whose files were never listed: as many as its
         first counts showed, with generated ids; in-progress ones finish when the
-        counts showed them finished (or never)."""
+        counts showed them completed or failed, else never (see ``bounds``)."""
         seen = [(at, counts) for b, at, counts in self.seen.batch_counts if b == batch]
         if not seen:
             return []
         first = seen[0][1]
         rows: list[dict[str, Any]] = []
         for status in ("completed", "failed", "cancelled"):
-            count = first.get(status)
-            rows += [{"status": status}] * (count if isinstance(count, int) else 0)
-        pending = first.get("in_progress")
-        if isinstance(pending, int) and pending > 0:
-            busy = [at for at, counts in seen if counts.get("in_progress")]
-            done = [at for at, counts in seen if counts.get("in_progress") == 0]
-            later = [at for at in done if at >= max(busy)]
-            after: float | str = _number((max(busy) + min(later)) / 2) if later else NEVER
-            rows += [{"processing_seconds": after}] * pending
+            count = min(first.get(status, 0), MOST_FILES)
+            rows += [{"status": status} for _ in range(count)]
+        rows += pending_rows(seen)
         self.notes.append(
             f"batch {batch}: its files were never listed; {len(rows)} files with "
             "generated ids stand for them"
         )
-        return [dict(row) for row in rows[:2000]]
+        return rows[:MOST_FILES]
 
     def _earlier_batch_file(self, timeline: FileTimeline) -> dict[str, Any]:
         row: dict[str, Any] = {"id": timeline.file} if self._fits("file", timeline.file) else {}
@@ -322,20 +341,6 @@ def _error_message(exchange: Exchange) -> str | None:
     error = body.get("error") if isinstance(body, dict) else None
     message = error.get("message") if isinstance(error, dict) else None
     return message if isinstance(message, str) else None
-
-
-def _cancel_reached(timeline: FileTimeline, cancelled_at: float) -> float | None:
-    """Seconds from the cancel until it reached this file, if it was seen to."""
-    if timeline.status != "cancelled":
-        return None
-    first = min(
-        (t for t, s in timeline.finished if s == "cancelled" and t >= cancelled_at), default=None
-    )
-    if first is None:
-        return None
-    before = [t for t in timeline.in_progress if cancelled_at <= t <= first]
-    last = max(before) if before else cancelled_at
-    return max(0.0, (last + first) / 2 - cancelled_at)
 
 
 def infer_scenario(cassette: Cassette) -> tuple[dict[str, Any], list[str]]:

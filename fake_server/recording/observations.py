@@ -139,8 +139,8 @@ def observe(cassette: Cassette) -> Seen:
         operation, params = operation_of(exchange)
         if operation is None:
             continue
-        _references(seen, params, exchange.request.body)
         status = exchange.response.status
+        _references(seen, params, exchange.request.body, status)
         if status == 429:
             seen.rate_limits.append(exchange)
         elif status == 413 and operation == "createFile":
@@ -154,12 +154,17 @@ def observe(cassette: Cassette) -> Seen:
     return seen
 
 
-def _references(seen: Seen, params: dict[str, str], body: Any) -> None:
-    if "file_id" in params:
-        seen.referenced_files.add(params["file_id"])
-    if "vector_store_id" in params:
-        seen.referenced_stores.add(params["vector_store_id"])
-    seen.referenced_files.update(_file_ids(body))
+def _references(seen: Seen, params: dict[str, str], body: Any, status: int) -> None:
+    """The objects a request named that the upstream showed existing: those in
+    its path unless it answered 404 (one of them is missing), those in its body
+    when it answered 2xx or 429 (a rate limit counts files once they are found)."""
+    if status != 404:
+        if "file_id" in params:
+            seen.referenced_files.add(params["file_id"])
+        if "vector_store_id" in params:
+            seen.referenced_stores.add(params["vector_store_id"])
+    if 200 <= status < 300 or status == 429:
+        seen.referenced_files.update(_file_ids(body))
 
 
 def _answered(seen: Seen, operation: str, params: dict[str, str], exchange: Exchange) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fake_server.defaults import CANCEL_DELAY_SECONDS
 from fake_server.recording.cassette import Cassette, Exchange, RecordedRequest, RecordedResponse
 from fake_server.recording.inference import infer_scenario, scenario_text
 from fake_server.recording.redaction import REQUEST_HEADERS, Redactor
@@ -192,3 +193,81 @@ def test_a_refused_upload_names_the_upload_limit() -> None:
     scenario, notes = infer_scenario(cassette)
     assert scenario["limits"] == {"bytes_per_upload": 1048576}
     assert any(note.startswith("413 at 0.000 s") for note in notes)
+
+
+def recording(*exchanges: Exchange) -> Cassette:
+    return Cassette("http://127.0.0.1:1", "2026-01-01T00:00:00Z", exchanges=list(exchanges))
+
+
+def test_only_objects_the_upstream_showed_existing_are_declared() -> None:
+    """A 404 says the object it names is missing; a refused attach says nothing
+    of the files it names."""
+    missing = {"error": {"message": "No such File object: file-missing", "code": None}}
+    refused = {"error": {"message": "File 'file-unknown' was not found.", "code": None}}
+    found = {"id": "file-here", "object": "file", "filename": "a.txt", "bytes": 3}
+    attach = exchange(2, 2.0, "POST " + STORE + "/file_batches", refused, 400)
+    attach.request.body = {"file_ids": ["file-unknown"]}
+    scenario, _ = infer_scenario(
+        recording(
+            exchange(0, 0.0, "GET /v1/files/file-missing", missing, 404),
+            exchange(1, 1.0, "GET /v1/files/file-here", found),
+            attach,
+        )
+    )
+    assert scenario["files"] == [{"id": "file-here", "filename": "a.txt", "bytes": 3}]
+    assert scenario["vector_stores"] == [{"id": "vs_1"}]
+
+
+def test_a_file_cancelled_before_it_finished_never_finishes_on_its_own() -> None:
+    """An earlier batch known by its counts: the file the cancel reached had not
+    finished, so it must stay in progress until the cancel reaches it."""
+    cassette = recording(
+        exchange(0, 1.0, "POST " + BATCH + "/cancel", counts(1, completed=1)),
+        exchange(1, 2.0, "GET " + BATCH, counts(1, completed=1)),
+        exchange(2, 3.0, "GET " + BATCH, counts(0, completed=1, cancelled=1)),
+    )
+    scenario, _ = infer_scenario(cassette)
+    (store,) = scenario["vector_stores"]
+    assert store["file_batches"] == [
+        {"id": "vsfb_1", "files": [{"status": "completed"}, {"processing_seconds": "never"}]}
+    ]
+    # Reached between the last poll still in progress (1 s after) and the first cancelled.
+    assert scenario["cancel"] == {"mode": "gradual", "delay_seconds": 1.5}
+    parse_scenario(scenario_text(cassette), "inferred.yaml").instantiate()
+
+
+def test_files_known_by_counts_finish_one_by_one_or_never() -> None:
+    scenario, _ = infer_scenario(
+        recording(
+            exchange(0, 0.0, "GET " + BATCH, counts(3)),
+            exchange(1, 1.0, "GET " + BATCH, counts(2, completed=1)),
+            exchange(2, 3.0, "GET " + BATCH, counts(1, completed=2)),
+            exchange(3, 6.0, "GET " + BATCH, counts(1, completed=2)),
+        )
+    )
+    (batch,) = scenario["vector_stores"][0]["file_batches"]
+    assert batch["files"] == [
+        {"processing_seconds": 0.5},
+        {"processing_seconds": 2},
+        {"processing_seconds": "never"},
+    ]
+
+
+def test_a_gradual_cancel_polled_once_after_has_its_delay_in_the_middle() -> None:
+    scenario, _ = infer_scenario(
+        recording(
+            exchange(0, 0.0, "POST " + STORE + "/file_batches", counts(2)),
+            exchange(1, 1.0, "POST " + BATCH + "/cancel", counts(2)),
+            exchange(2, 2.2, "GET " + BATCH, counts(0, cancelled=2)),
+        )
+    )
+    assert scenario["cancel"] == {"mode": "gradual", "delay_seconds": 0.6}
+
+
+def test_a_gradual_cancel_never_seen_reaching_its_files_takes_longer_than_seen() -> None:
+    cancel = exchange(0, 1.0, "POST " + BATCH + "/cancel", counts(2))
+    scenario, _ = infer_scenario(recording(cancel))
+    assert scenario["cancel"] == {"mode": "gradual", "delay_seconds": CANCEL_DELAY_SECONDS}
+    later = exchange(1, 3.0, "GET " + BATCH, counts(2))
+    scenario, _ = infer_scenario(recording(cancel, later))
+    assert scenario["cancel"] == {"mode": "gradual", "delay_seconds": 2 + CANCEL_DELAY_SECONDS}
