@@ -16,8 +16,9 @@ import hashlib
 from functools import cache
 from typing import Any
 
+from fake_server.domain.answers import ModelResponse
 from fake_server.domain.clock import VirtualClock
-from fake_server.domain.errors import NotFoundError, quoted
+from fake_server.domain.errors import NotFoundError, cut_short, quoted
 from fake_server.domain.inspection import BatchTimeline, OverviewBounds, StoreOverview
 from fake_server.domain.model import NEVER
 from fake_server.http.admin_paths import ADMIN_PREFIX
@@ -31,6 +32,9 @@ PAGE_PATH = ADMIN_PREFIX + "/ui"
 NEVER_SHOWN = "never"  # as a scenario says it: processing_seconds: never
 LIMITS = OverviewBounds()
 MAX_REQUESTS = 200
+# Stored responses shown, newest first, and the characters of each result's text.
+MAX_RESPONSES = 20
+MAX_RESULT_CHARACTERS = 200
 ASSETS = {
     "common.js": "text/javascript; charset=utf-8",
     "timeline.js": "text/javascript; charset=utf-8",
@@ -103,6 +107,7 @@ async def fake_get_state(call: Call) -> dict[str, Any]:
         "requests_total": requests_total,
         "faults": [_fault(*progress) for progress in session.faults.progress()],
         "findings": session.report(),
+        "responses": [_response(response) for response in session.responses.recent(MAX_RESPONSES)],
         "violations": [str(violation) for violation in session.violations],
     }
     # The version is the state's own digest: it changes exactly when
@@ -131,6 +136,41 @@ async def fake_get_state_request(call: Call) -> dict[str, Any]:
     if call.server.settings.admin_token:
         secrets.add(call.server.settings.admin_token)
     return detail(recorded, secrets, rule, session.report())
+
+
+def _response(response: ModelResponse) -> dict[str, Any]:
+    """A stored response as the page draws it: the question, the search call with its
+    results, and the answer with the files it cites."""
+    request, search = response.request, response.search
+    return {
+        "id": response.id,
+        "created_at": response.created_at,
+        "model": request.model,
+        "question": cut_short(request.question, MAX_RESULT_CHARACTERS),
+        "end_user": response.actor,
+        "vector_store_ids": [] if request.tool is None else list(request.tool.vector_store_ids),
+        "search": None
+        if search is None
+        else {
+            "id": search.id,
+            "queries": list(search.queries),
+            "waiting": search.waiting,
+            "results": [
+                {
+                    "file_id": hit.file_id,
+                    "filename": hit.filename,
+                    "score": hit.score,
+                    "text": cut_short(" ".join(hit.content), MAX_RESULT_CHARACTERS),
+                }
+                for hit in search.hits
+            ],
+        },
+        "answer": response.answer.text,
+        "citations": [
+            {"file_id": cited.file_id, "filename": cited.filename, "index": cited.at}
+            for cited in response.answer.citations
+        ],
+    }
 
 
 def _fault(rule: FaultRule, seen: int, fired: int) -> dict[str, Any]:

@@ -260,14 +260,55 @@
         })))), "No findings: the client behaved.");
   };
 
-  // Responses (the Responses API, file_search): each response with its search call,
-  // results and citations, from the state's optional "responses" list. Drawn
-  // generically until that API's fields are settled; hidden while empty.
+  // Responses (the Responses API, file_search): each stored response with its
+  // question, its search call and results, and the answer with what it cites.
+  // Hidden while the session has none.
+  const answerWithMarks = (response) => {
+    // The answer's text, each citation shown where it stands as [n].
+    const parts = [];
+    let from = 0;
+    response.citations.forEach((cited, n) => {
+      parts.push(response.answer.slice(from, cited.index));
+      parts.push(el("sup", { className: "mono", title: `${cited.filename} (${cited.file_id})` },
+        `[${n + 1}]`));
+      from = cited.index;
+    });
+    parts.push(response.answer.slice(from));
+    return el("p", { className: "answer" }, parts);
+  };
+
+  const searchCall = (search) => search === null
+    ? el("p", { className: "muted" }, "No file_search call.")
+    : el("div", {},
+      el("p", {}, FI.chip("file_search", "s2"), " ", el("span", { className: "mono" }, search.id),
+        " searched for ", el("q", {}, search.queries.join(" / "))),
+      search.waiting
+        ? el("p", {}, FI.chip("asked too early", "s4"),
+          ` ${search.waiting} file(s) of the searched stores were still in progress.`)
+        : null,
+      search.results.length
+        ? el("table", { "aria-label": `Results of ${search.id}` },
+          el("thead", {}, el("tr", {}, ["File", "Score", "Text"].map((h) => el("th", {}, h)))),
+          el("tbody", {}, search.results.map((hit) => el("tr", {},
+            el("td", { className: "mono", title: hit.file_id }, hit.filename || hit.file_id),
+            el("td", {}, hit.score.toFixed(3)),
+            el("td", {}, hit.text)))))
+        : el("p", { className: "muted" }, "No result."));
+
   FI.renderResponses = (responses) => {
     $("responses-section").hidden = !responses.length;
-    FI.list($("responses"), responses.map((response) => el("li", {},
-      el("code", {}, response.id || "response"),
-      el("pre", { tabindex: "0", role: "region", "aria-label": `Response ${response.id || ""}` },
-        JSON.stringify(response, null, 2)))), "No responses.");
+    FI.list($("responses"), responses.map((response) => el("li", { className: "response" },
+      el("p", {}, el("code", {}, response.id), " ", el("span", { className: "muted" },
+        `${response.model} · stores ${response.vector_store_ids.join(", ") || "none"}`
+        + (response.end_user ? ` · for ${response.end_user}` : ""))),
+      el("p", {}, el("strong", {}, "Asked: "), response.question),
+      searchCall(response.search),
+      answerWithMarks(response),
+      response.citations.length
+        ? el("ol", { className: "citations", "aria-label": `Citations of ${response.id}` },
+          response.citations.map((cited) => el("li", {},
+            el("span", { className: "mono" }, cited.filename), " ",
+            el("span", { className: "muted mono" }, cited.file_id))))
+        : el("p", { className: "muted" }, "Cites no file."))), "No responses.");
   };
 })();
