@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -264,3 +265,11 @@ def container_state(container: str) -> dict[str, Any]:
     found: list[dict[str, Any]] = json.loads(podman("inspect", container))
     state: dict[str, Any] = found[0]["State"]
     return state
+
+
+def documented_file(page: str, name: str) -> str:
+    """The example a docs page names ``<!-- file: NAME -->``, as the page shows it."""
+    text = (REPO_ROOT / "docs" / page).read_text(encoding="utf-8")
+    found = re.search(rf"<!-- file: {re.escape(name)} -->\n```\w*\n(.*?)```", text, re.S)
+    assert found is not None, f"{page} shows no {name}"
+    return found[1]

@@ -4,8 +4,11 @@ read-only root, a mounted scenario, and the recipe's size."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
+import shlex
 import subprocess
 import time
 from pathlib import Path
@@ -15,7 +18,14 @@ import openai
 import pytest
 
 from fake_server.testing.handle import TEST_API_KEY
-from tests.helpers import REPO_ROOT, container_state, podman, podman_env, running
+from tests.helpers import (
+    REPO_ROOT,
+    container_state,
+    documented_file,
+    podman,
+    podman_env,
+    running,
+)
 
 pytestmark = pytest.mark.image
 
@@ -171,3 +181,39 @@ def test_a_bad_mounted_scenario_stops_it_with_the_reason(image: str, tmp_path: P
         assert "vector_stores[0].colour" in logs.stderr
     finally:
         podman("rm", "-f", container)
+
+
+def test_the_commands_a_go_team_copies_run(image: str, tmp_path: Path) -> None:
+    """docs/guides/in-ci.md's commands, with podman for docker, this run's image, a
+    free port and a name of its own (the go test line is the team's)."""
+    scenario = (REPO_ROOT / "scenarios" / "mixed.yaml").read_text()
+    (tmp_path / "testdata").mkdir()
+    mounted(tmp_path / "testdata", scenario).rename(tmp_path / "testdata" / "fake-server")
+    name = f"fake-server-doc-{os.getpid()}"
+    commands = [
+        line
+        for line in documented_file("guides/in-ci.md", "go-service.sh").splitlines()
+        if line.startswith("docker ")
+    ]
+    assert [line.split()[1] for line in commands] == ["run", "exec", "stop"]
+    try:
+        for line in commands:
+            words = shlex.split(line.replace("$PWD", str(tmp_path)))[1:]
+            words = [
+                name if before in ("--name", "exec", "stop") and word == "fake-server" else word
+                for before, word in zip(["", *words[:-1]], words, strict=True)
+            ]
+            words = [
+                {"fake-server:latest": image, "127.0.0.1:8080:8080": "127.0.0.1::8080"}.get(w, w)
+                for w in words
+            ]
+            podman(*words)
+            if words[0] == "exec":  # ready: the scenario is served through the port
+                port = podman("port", name, "8080/tcp").rsplit(":", 1)[1]
+                store = f"http://127.0.0.1:{port}/v1/vector_stores/vs_mixed"
+                auth = {"Authorization": "Bearer sk-test"}
+                assert httpx.get(store, headers=auth).status_code == 200
+        assert container_state(name)["ExitCode"] == 0
+    finally:
+        with contextlib.suppress(AssertionError):
+            podman("rm", "-f", name)

@@ -6,10 +6,16 @@ from __future__ import annotations
 import io
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from fake_server.testcontainers import FakeServerContainer, FakeServerSession
+from tests.helpers import documented_file
+
+if TYPE_CHECKING:
+    # Imported in the tests, never before: Testcontainers reads its settings
+    # (the environment below) once, on its first import.
+    from fake_server.testcontainers import FakeServerSession
 
 pytestmark = pytest.mark.image
 
@@ -47,6 +53,8 @@ def seed(session: FakeServerSession, name: str) -> list[str]:
 def test_two_sessions_in_parallel_on_one_container(
     image: str, testcontainers_env: None, tmp_path: Path
 ) -> None:
+    from fake_server.testcontainers import FakeServerContainer  # noqa: PLC0415 -- see above
+
     scenario = tmp_path / "scenario.yaml"
     scenario.write_text(SCENARIO)
     scenario.chmod(0o644)
@@ -66,3 +74,19 @@ def test_two_sessions_in_parallel_on_one_container(
         assert [s.name for s in first.openai_client().vector_stores.list()] == ["shared"]
         assert any(entry["operation"] == "createFile" for entry in second.requests())
         assert fake.report() == []
+
+
+def test_the_documented_example_runs(
+    image: str,
+    testcontainers_env: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = documented_file("guides/in-ci.md", "test_with_testcontainers.py")
+    assert code.count('"fake-server:latest"') == 1
+    (tmp_path / "scenario.yaml").write_text(SCENARIO)
+    (tmp_path / "scenario.yaml").chmod(0o644)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code.replace('"fake-server:latest"', repr(image)), "in-ci.md", "exec"), {})
+    assert " served vs_" in capsys.readouterr().out
