@@ -87,7 +87,8 @@ CONTAINER_TOOL ?= podman
 IMAGE ?= fake-server:latest
 BASE ?= python:3.12-slim-bookworm
 IMAGE_PYTHON ?= 3.12
-IMAGE_ARCH := $(shell uname -m)
+# The wheels' machine name: Linux calls it aarch64 where macOS says arm64.
+IMAGE_ARCH := $(subst arm64,aarch64,$(shell uname -m))
 WHEELHOUSE := build/wheelhouse
 IMAGE_FORMAT := $(if $(filter podman buildah,$(CONTAINER_TOOL)),--format docker)
 # The glibc versions whose wheels run on a Debian 12 (bookworm) base; pip
