@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from testcontainers.core.container import DockerContainer
+
+try:
+    from testcontainers.core.container import DockerContainer
+except ImportError as missing:  # pragma: no cover -- the extra is part of the test setup
+    raise ImportError(
+        "fake_server.testcontainers needs the testcontainers package: "
+        "pip install 'vector-store-fake[testcontainers]'"
+    ) from missing
 
 from fake_server import defaults
 from fake_server.testing.handle import TEST_API_KEY
