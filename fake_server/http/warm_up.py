@@ -50,10 +50,6 @@ class WarmUp:
     def ready(self) -> bool:
         return self._done.is_set() and not self._holds
 
-    def wait(self, timeout: float) -> bool:
-        """Block until compiled (or ``timeout`` seconds); whether it is."""
-        return self._done.wait(timeout)
-
     @contextmanager
     def hold(self) -> Iterator[None]:
         """Not ready while inside, whatever the warm-up did: for tests of what a
