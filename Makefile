@@ -91,6 +91,8 @@ IMAGE_PYTHON ?= 3.12
 IMAGE_ARCH := $(subst arm64,aarch64,$(shell uname -m))
 WHEELHOUSE := build/wheelhouse
 IMAGE_FORMAT := $(if $(filter podman buildah,$(CONTAINER_TOOL)),--format docker)
+# More flags for the build (the tests pass --layers=false: no stage kept behind).
+IMAGE_BUILD_FLAGS ?=
 # The glibc versions whose wheels run on a Debian 12 (bookworm) base; pip
 # takes each tag only as given.
 MANYLINUX := 2_5 2_12 2_17 2_24 2_27 2_28 2_31 2_34 2_35 2_36
@@ -104,7 +106,8 @@ wheelhouse: $(BIN)/python
 		$(WHEELHOUSE)/vector_store_fake-*.whl pip
 
 image: wheelhouse
-	$(CONTAINER_TOOL) build $(IMAGE_FORMAT) --build-arg BASE=$(BASE) -f Containerfile -t $(IMAGE) .
+	$(CONTAINER_TOOL) build $(IMAGE_FORMAT) $(IMAGE_BUILD_FLAGS) --build-arg BASE=$(BASE) \
+		-f Containerfile -t $(IMAGE) .
 
 # Only the image's tests (tests/image: they build the image themselves).
 test-image: install-test

@@ -7,6 +7,7 @@ with the reason elsewhere.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -72,12 +73,24 @@ def image(base_image: str) -> str:
         "run", "--rm", base_image, "python3", "-c",
         "import sys; print('%d.%d' % sys.version_info[:2])",
     )  # fmt: skip
+    try:
+        before = podman("image", "inspect", IMAGE, "--format", "{{.Id}}")
+    except AssertionError:
+        before = None
     started = time.monotonic()
     _run(
-        ["make", "image", f"BASE={base_image}", f"IMAGE_PYTHON={python}", f"IMAGE={IMAGE}"],
+        [
+            "make", "image", f"BASE={base_image}", f"IMAGE_PYTHON={python}", f"IMAGE={IMAGE}",
+            # Every run builds anew (its own wheel): keep no stage, and drop the
+            # last run's image, so the machine's store does not grow run by run.
+            "IMAGE_BUILD_FLAGS=--layers=false",
+        ],
         "make image",
-    )
+    )  # fmt: skip
     print(f"make image took {time.monotonic() - started:.1f} s on {base_image}")
+    if before is not None and before != podman("image", "inspect", IMAGE, "--format", "{{.Id}}"):
+        with contextlib.suppress(AssertionError):
+            podman("rmi", before)
     return IMAGE
 
 
