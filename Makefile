@@ -13,7 +13,7 @@ NODE_OK := $(shell [ "$(NODE_MAJOR)" -ge 20 ] 2>/dev/null && echo yes)
 NODE_PACKAGES := tests/node/node_modules/.package-lock.json
 NODE_SKIPPED := echo "*** Node >= 20 not found (node: $(or $(NODE_MAJOR),none)): tests/node SKIPPED ***"
 
-.PHONY: run test test-node node-packages lint docs bench install install-test install-bench schemas screenshot dist clean
+.PHONY: run test test-node test-image node-packages lint docs bench install install-test install-bench schemas screenshot dist wheelhouse image clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,41 @@ schemas: install-test
 dist: $(BIN)/python
 	rm -rf dist
 	$(BIN)/pip wheel --quiet --no-deps -w dist .
+
+# The container image (Containerfile): the wheelhouse first, the package and
+# every dependency as wheels for the image's Python, so the image build
+# downloads nothing. BASE picks the base image, IMAGE_PYTHON its Python version;
+# CONTAINER_TOOL=docker builds with Docker. E.g. on a machine that reaches no
+# image registry: make image BASE=$$(tools/image-base.sh) IMAGE_PYTHON=3.11
+CONTAINER_TOOL ?= podman
+IMAGE ?= fake-server:latest
+BASE ?= python:3.12-slim-bookworm
+IMAGE_PYTHON ?= 3.12
+# The wheels' machine name: Linux calls it aarch64 where macOS says arm64.
+IMAGE_ARCH := $(subst arm64,aarch64,$(shell uname -m))
+WHEELHOUSE := build/wheelhouse
+IMAGE_FORMAT := $(if $(filter podman buildah,$(CONTAINER_TOOL)),--format docker)
+# More flags for the build (the tests pass --layers=false: no stage kept behind).
+IMAGE_BUILD_FLAGS ?=
+# The glibc versions whose wheels run on a Debian 12 (bookworm) base; pip
+# takes each tag only as given.
+MANYLINUX := 2_5 2_12 2_17 2_24 2_27 2_28 2_31 2_34 2_35 2_36
+
+wheelhouse: $(BIN)/python
+	rm -rf $(WHEELHOUSE)
+	$(BIN)/pip wheel --quiet --no-deps -w $(WHEELHOUSE) .
+	$(BIN)/pip download --quiet --disable-pip-version-check --dest $(WHEELHOUSE) \
+		--only-binary=:all: --implementation cp --python-version $(IMAGE_PYTHON) \
+		$(foreach v,$(MANYLINUX),--platform manylinux_$(v)_$(IMAGE_ARCH)) \
+		$(WHEELHOUSE)/vector_store_fake-*.whl pip
+
+image: wheelhouse
+	$(CONTAINER_TOOL) build $(IMAGE_FORMAT) $(IMAGE_BUILD_FLAGS) --build-arg BASE=$(BASE) \
+		-f Containerfile -t $(IMAGE) .
+
+# Only the image's tests (tests/image: they build the image themselves).
+test-image: install-test
+	$(BIN)/pytest -m image -rA tests/image
 
 clean:
 	rm -rf $(VENV) build dist site .pytest_cache .mypy_cache .ruff_cache tests/node/node_modules

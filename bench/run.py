@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py            # everything (needs wrk and taskset)
     .venv/bin/python bench/run.py --quick    # fewer rounds, for a smoke run
     .venv/bin/python bench/run.py --only startup,inprocess
+    .venv/bin/python bench/run.py --only image --image localhost/fake-server:test
 
 Every comparison runs fake_server and a bare Starlette baseline (bench/baseline.py)
 in the same run, in interleaved rounds (A B A B ...), and reports medians and
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import compileall
+import contextlib
 import gc
 import importlib.util
 import itertools
@@ -48,6 +50,7 @@ import sdk_suite  # noqa: E402
 from baseline import app as baseline_app  # noqa: E402
 
 from fake_server import Contract, create_app, default_scenario, parse_scenario  # noqa: E402
+from fake_server.defaults import IMAGE  # noqa: E402
 from fake_server.domain.search_index import SearchIndex  # noqa: E402
 from fake_server.domain.search_text import Document  # noqa: E402
 from fake_server.testing.handle import FakeServer  # noqa: E402
@@ -955,6 +958,7 @@ SECTIONS = (
     "search",
     "responses",
     "record",
+    "image",
 )
 
 
@@ -1001,6 +1005,58 @@ def bench_record(rounds: int, count: int) -> None:
     report("record: proxy CPU per request (baseline: the upstream's)", used, served, "ms")
 
 
+# --- the container image ------------------------------------------------------
+
+IMAGE_READY_TARGET_MS = 1500
+IMAGE_MAX_MB = 200
+
+
+def podman_run(*args: str) -> str:
+    env = {"CONTAINERS_CONF": str(REPO_ROOT / "tools" / "podman" / "containers.conf"), **os.environ}
+    done = subprocess.run(
+        ["podman", *args], capture_output=True, text=True, env=env, timeout=120, check=True
+    )
+    return done.stdout.strip()
+
+
+def container_ready_seconds(image: str) -> float:
+    """From ``podman run`` to the first 200 of /__fake__/ready through the published port."""
+    started = time.monotonic()
+    container = podman_run("run", "-d", "-p", "127.0.0.1::8080", image)
+    try:
+        port = podman_run("port", container, "8080/tcp").rsplit(":", 1)[1]
+        deadline = started + READY_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"http://127.0.0.1:{port}/__fake__/ready").status_code == 200:
+                    return time.monotonic() - started
+            time.sleep(0.01)
+        raise RuntimeError(f"{image} was not ready after {READY_TIMEOUT_SECONDS} s")
+    finally:
+        podman_run("rm", "-f", "-t", "0", container)
+
+
+def bench_image(rounds: int, image: str) -> None:
+    print(f"image: {image}, podman run to ready", flush=True)
+    try:
+        size = int(podman_run("image", "inspect", image, "--format", "{{.Size}}"))
+    except (OSError, subprocess.SubprocessError):
+        print(f"  skipped: no podman here, or no image {image} (make image)", flush=True)
+        return
+    times = [container_ready_seconds(image) for _ in range(rounds)]
+    ready = statistics.median(times) * 1000
+    report(
+        "container start to ready (podman run)",
+        ready,
+        None,
+        "ms",
+        target=f"< {IMAGE_READY_TARGET_MS} ms",
+        ok=ready < IMAGE_READY_TARGET_MS,
+    )
+    mb = size / 1_000_000
+    report("image size", mb, None, "MB", target=f"< {IMAGE_MAX_MB} MB", ok=mb < IMAGE_MAX_MB)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds and shorter loads")
@@ -1008,6 +1064,11 @@ def main() -> int:
         "--only",
         default=",".join(SECTIONS),
         help=f"comma-separated sections: {', '.join(SECTIONS)}",
+    )
+    parser.add_argument(
+        "--image",
+        default=IMAGE,
+        help=f"the image the image section starts (default {IMAGE}, as make image tags it)",
     )
     args = parser.parse_args()
     only = set(args.only.split(","))
@@ -1036,6 +1097,8 @@ def main() -> int:
         bench_responses(args.quick)
     if "record" in only:
         bench_record(rounds, 200 if args.quick else 1000)
+    if "image" in only:
+        bench_image(rounds, args.image)
     print_table(args.quick)
     return 1 if any(row.verdict == "MISSED" for row in ROWS) else 0
 

@@ -51,6 +51,11 @@ def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(ENV_PREFIX + name, default)
 
 
+def _flag(name: str) -> bool:
+    """A yes/no variable: set and not 0, false, no or empty."""
+    return (_env(name) or "").strip().lower() not in ("", "0", "false", "no")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fake-server",
@@ -197,6 +202,14 @@ def _serve_how(serve: argparse.ArgumentParser) -> None:
         "health excepted); required when --host is not a loopback address",
     )
     serve.add_argument(
+        "--open-control-plane",
+        action="store_true",
+        default=_flag("OPEN_CONTROL_PLANE"),
+        help="serve the control plane without --admin-token on a non-loopback --host: "
+        "inside a container, whose published port decides who reaches it "
+        "(FAKE_SERVER_OPEN_CONTROL_PLANE=1; the image sets it)",
+    )
+    serve.add_argument(
         "--allowed-host",
         metavar="NAME",
         action="append",
@@ -242,11 +255,18 @@ def _wait_arguments(wait: argparse.ArgumentParser) -> None:
     wait.add_argument(
         "url",
         nargs="?",
-        default=_env("URL", "http://127.0.0.1:8080"),
-        help="the server's base URL (default $FAKE_SERVER_URL or http://127.0.0.1:8080)",
+        default=_env("URL", f"http://127.0.0.1:{_env('PORT', '8080')}"),
+        help="the server's base URL (default $FAKE_SERVER_URL, else http://127.0.0.1 "
+        "on $FAKE_SERVER_PORT or 8080)",
     )
     wait.add_argument(
         "--timeout", type=float, default=30.0, help="seconds to wait at most (default 30)"
+    )
+    wait.add_argument(
+        "--ready",
+        action="store_true",
+        help="wait for /__fake__/ready (the validators compiled) rather than health; "
+        "the image's health check",
     )
     wait.set_defaults(run=_wait)
 
@@ -299,10 +319,11 @@ def _is_loopback(host: str) -> bool:
 
 def _serve_refusal(args: argparse.Namespace) -> str | None:
     """Why these options cannot be served, before anything is loaded; None if they can."""
-    if not args.admin_token and not _is_loopback(args.host):
+    if not args.admin_token and not args.open_control_plane and not _is_loopback(args.host):
         return (
             f"--host {args.host} exposes the control plane beyond this machine; "
-            "set --admin-token (or FAKE_SERVER_ADMIN_TOKEN) to protect it"
+            "set --admin-token (or FAKE_SERVER_ADMIN_TOKEN) to protect it, or "
+            "--open-control-plane where something else decides who reaches it (a container)"
         )
     for option, module in (("--loop", args.loop), ("--http", args.http)):
         if module in FAST_STACK and importlib.util.find_spec(module) is None:
@@ -376,10 +397,11 @@ def _wait(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     from fake_server.serve.waiting import wait_until_healthy  # noqa: PLC0415 -- only `wait` needs it
 
-    problem = wait_until_healthy(args.url, args.timeout)
+    problem = wait_until_healthy(args.url, args.timeout, ready=args.ready)
     if problem is not None:
+        state = "ready" if args.ready else "healthy"
         print(
-            f"fake-server: {args.url} was not healthy after {args.timeout:g} s ({problem})",
+            f"fake-server: {args.url} was not {state} after {args.timeout:g} s ({problem})",
             file=sys.stderr,
         )
         return EXIT_FAILURE

@@ -60,6 +60,15 @@ VIRTUAL_POLL_AFTER_MS: Final = 10
 # first test's poll loop sees its files finish after a read or two.
 REAL_POLL_AFTER_MS: Final = 500
 
+# --- the container image ---------------------------------------------------------
+
+# What `make image` tags, and what FakeServerContainer starts unless told otherwise.
+IMAGE: Final = "fake-server:latest"
+# Where the image listens (FAKE_SERVER_PORT inside it).
+IMAGE_PORT: Final = 8080
+# How long FakeServerContainer waits for /__fake__/ready after the container starts.
+IMAGE_READY_TIMEOUT_SECONDS: Final = 30.0
+
 # --- uploaded content --------------------------------------------------------------
 
 # Bytes of uploaded content one account (session) keeps, over all its files.

@@ -6,8 +6,10 @@ from fake_server; never from another test module.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -16,9 +18,9 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -230,3 +232,62 @@ def write(pytester: pytest.Pytester, name: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text))
     return path
+
+
+# --- the container image (tests/image) -----------------------------------------
+
+IMAGE_PORT = "8080/tcp"
+PODMAN_TIMEOUT_SECONDS = 120
+CONTAINERS_CONF = REPO_ROOT / "tools" / "podman" / "containers.conf"
+
+
+def podman_env() -> dict[str, str]:
+    """podman's environment: the repository's containers.conf unless one is set."""
+    return {"CONTAINERS_CONF": str(CONTAINERS_CONF), **os.environ}
+
+
+def podman(*args: str, timeout: float = PODMAN_TIMEOUT_SECONDS) -> str:
+    """Run podman; its output, stripped (an AssertionError with its stderr on failure)."""
+    done = subprocess.run(
+        ["podman", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=podman_env(),
+        check=False,
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"podman {' '.join(args)} failed: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+class Running(NamedTuple):
+    id: str
+    url: str
+
+
+@contextlib.contextmanager
+def running(image: str, *options: str, args: tuple[str, ...] = ()) -> Iterator[Running]:
+    """A container of ``image``, its port 8080 published on 127.0.0.1; removed after."""
+    container = podman("run", "-d", "-p", "127.0.0.1::8080", *options, image, *args)
+    try:
+        port = podman("port", container, IMAGE_PORT).rsplit(":", 1)[1]
+        yield Running(container, f"http://127.0.0.1:{port}")
+    finally:
+        with contextlib.suppress(AssertionError, subprocess.TimeoutExpired):
+            podman("rm", "-f", "-t", "0", container)
+
+
+def container_state(container: str) -> dict[str, Any]:
+    """``podman inspect``'s State of a container."""
+    found: list[dict[str, Any]] = json.loads(podman("inspect", container))
+    state: dict[str, Any] = found[0]["State"]
+    return state
+
+
+def documented_file(page: str, name: str) -> str:
+    """The example a docs page names ``<!-- file: NAME -->``, as the page shows it."""
+    text = (REPO_ROOT / "docs" / page).read_text(encoding="utf-8")
+    found = re.search(rf"<!-- file: {re.escape(name)} -->\n```\w*\n(.*?)```", text, re.S)
+    assert found is not None, f"{page} shows no {name}"
+    return found[1]

@@ -154,7 +154,9 @@ def _control_operation(op: Operation, admin: dict[str, Any]) -> dict[str, Any]:
         else:
             content = {"application/json": {"schema": {"$ref": response["$ref"]}}}
         documented[status] = {"description": "OK", "content": content}
-    for status, description in CONTROL_ERROR_STATUSES.items():
+    # An operation's own error statuses (ready's 503) beside the common ones.
+    errors = {**CONTROL_ERROR_STATUSES, **admin.get("errors", {})}
+    for status, description in errors.items():
         # A refusal with more to say than the envelope (a scenario's problems).
         schema = admin["refused"] if status == "400" and "refused" in admin else error
         documented.setdefault(

@@ -45,7 +45,7 @@ class Operation(NamedTuple):
     # extension (``Dialect.serves``). None: every dialect serves it.
     extension: Extension | None = None
     # Control plane: anyone may call it, even when an admin token is set
-    # (health, so that `fake-server wait` and probes need no secret).
+    # (health and ready, so that `fake-server wait` and probes need no secret).
     open: bool = False
     # Control plane: looks at an existing session only, never creating one.
     observes: bool = False
@@ -208,6 +208,8 @@ OPERATIONS: tuple[Operation, ...] = (
     # The server's root points to the inspector, the OpenAPI documents and the docs.
     Operation("fakeIndex", "GET", "/", CONTROL, open=True, at_root=True),
     Operation("fakeHealth", "GET", "/health", CONTROL, open=True),
+    # Liveness above, readiness here: 503 until the validators are compiled.
+    Operation("fakeReady", "GET", "/ready", CONTROL, open=True),
     Operation("fakeReset", "POST", "/reset", CONTROL),
     Operation("fakeLoadScenario", "PUT", "/scenario", CONTROL, body_types=YAML_BODY),
     Operation("fakeGetClock", "GET", "/clock", CONTROL),

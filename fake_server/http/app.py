@@ -48,17 +48,18 @@ class FakeServerApp:
         if kind == "http":
             await pipeline.run(self.state, self.router, scope, receive, send)
         elif kind == "lifespan":
-            await _lifespan(receive, send)
+            await _lifespan(self.state, receive, send)
         elif kind == "websocket":
             # Nothing here speaks WebSocket: refuse the handshake.
             await send({"type": "websocket.close", "code": 1008})
 
 
-async def _lifespan(receive: Receive, send: Send) -> None:
-    """Nothing to start or stop: state lives as long as the app object."""
+async def _lifespan(state: ServerState, receive: Receive, send: Send) -> None:
+    """State lives as long as the app object; a start begins the validators' warm-up."""
     while True:  # ends with the shutdown message, which every server sends last
         message = await receive()
         if message["type"] == "lifespan.startup":
+            state.warm_up.start(state.sessions.contract)
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})

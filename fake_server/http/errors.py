@@ -51,6 +51,10 @@ class PayloadTooLargeError(FakeServerError):
         self.message = message
 
 
+class NotReadyError(FakeServerError):
+    """The server serves but is not ready yet (``GET /__fake__/ready``)."""
+
+
 class ApiError(NamedTuple):
     """An error as the provider sends it: a status and the envelope's four fields."""
 
@@ -293,6 +297,16 @@ def _refused(error: Exception) -> ApiError:
     return error.error
 
 
+def _not_ready(error: Exception) -> ApiError:
+    return ApiError(
+        503,
+        "fake_server is starting: its validators are not compiled yet. Ask again shortly.",
+        type="server_error",
+        code="not_ready",
+        headers={"retry-after": "1"},
+    )
+
+
 def _client_gone(error: Exception) -> ApiError:
     # Nobody reads this answer; it is what the journal and the log record.
     return ApiError(400, "The client disconnected before the request body was complete.")
@@ -314,6 +328,7 @@ ANSWERS: dict[type[BaseException], Callable[[Exception], ApiError]] = {
     ScenarioError: _scenario_refused,
     FaultRefusedError: _fault_refused,
     Refused: _refused,
+    NotReadyError: _not_ready,
     ClientDisconnect: _client_gone,
     # Normally worded by the handler (files_listed_in); this is the fallback.
     FileListError: _file_list,

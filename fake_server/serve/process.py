@@ -92,11 +92,27 @@ def _client_findings(app: FakeServerApp) -> int:
     return sum(len(session.report()) for session in (sessions.default, *named) if session)
 
 
+# What --scenario DIR serves: the first of these in DIR (a container's /scenarios).
+SCENARIO_FILES = ("scenario.yaml", "scenario.yml", "scenario.json")
+
+
 def _scenario(path: str | None) -> Scenario:
+    if path and Path(path).is_dir():
+        path = scenario_in(Path(path))
     try:
         return load_scenario(path) if path else default_scenario()
     except ScenarioError as error:
         raise NotServed(f"scenario refused:\n{error}") from None
+
+
+def scenario_in(directory: Path) -> str | None:
+    """The scenario file a directory holds (``SCENARIO_FILES``); None, for the shipped
+    scenario, if it holds none: the image's /scenarios with nothing mounted on it."""
+    for name in SCENARIO_FILES:
+        candidate = directory / name
+        if candidate.is_file():
+            return str(candidate)
+    return None
 
 
 def _named(scenario: Scenario) -> str:

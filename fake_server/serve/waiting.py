@@ -1,4 +1,5 @@
-"""Waiting for a served fake_server to answer its health check (``fake-server wait``)."""
+"""Waiting for a served fake_server to answer its health check, or to be ready
+(``fake-server wait [--ready]``)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,20 @@ POLL_SECONDS = 0.1
 TRY_SECONDS = 1.0
 
 
-def wait_until_healthy(url: str, timeout: float) -> str | None:
-    """Poll ``url``'s health route until it answers ``{"status": "ok"}`` or ``timeout``
-    seconds have passed; ``None`` once healthy, else what went wrong last."""
-    health = url.rstrip("/") + "/__fake__/health"
+def wait_until_healthy(url: str, timeout: float, *, ready: bool = False) -> str | None:
+    """Poll ``url``'s health route (with ``ready``: its ready route) until it answers
+    ``{"status": "ok"}`` (``"ready"``) or ``timeout`` seconds have passed; ``None``
+    once there, else what went wrong last."""
+    route, expected = ("ready", "ready") if ready else ("health", "ok")
+    health = f"{url.rstrip('/')}/__fake__/{route}"
     deadline = time.monotonic() + timeout
     last_problem = "no answer yet"
     while True:  # bounded by the deadline below
         try:
             with urllib.request.urlopen(health, timeout=TRY_SECONDS) as response:
-                if json.load(response) == {"status": "ok"}:
+                if json.load(response) == {"status": expected}:
                     return None
-                last_problem = "unexpected health answer"
+                last_problem = f"unexpected {route} answer"
         except (OSError, ValueError) as error:
             last_problem = str(getattr(error, "reason", error))
         if time.monotonic() >= deadline:

@@ -16,12 +16,15 @@ from schemathesis import GenerationMode
 from schemathesis.checks import negative_data_rejection
 
 from fake_server.contract.operations import CONTROL_OPERATIONS
+from fake_server.serve.waiting import wait_until_healthy
 from tests.fuzz.fuzzing import CHECKS, FUZZ_EXAMPLES, SCENARIO, Check, FuzzCase, fuzz
-from tests.helpers import StartServer
+from tests.helpers import READY_TIMEOUT_SECONDS, StartServer
 
 
 def test_every_control_plane_answer_is_documented_and_valid(start_server: StartServer) -> None:
     server = start_server(SCENARIO)
+    # Ready first: a 503 before the validators are compiled is the one 5xx it sends.
+    assert wait_until_healthy(server.url, READY_TIMEOUT_SECONDS, ready=True) is None
     document = httpx.get(f"{server.url}/__fake__/openapi/admin.json").json()
     schema = schemathesis.openapi.from_dict(document)
     operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]

@@ -1,4 +1,4 @@
-"""The control plane under ``/__fake__``: health, reset, scenario, clock, journal, faults.
+"""The control plane under ``/__fake__``: health, ready, reset, scenario, clock, journal, faults.
 
 Not part of any provider's API; its responses are checked against
 ``schemas/admin.json`` like every other response. Its handlers act on the
@@ -17,7 +17,7 @@ from fake_server.domain.clock import VirtualClock
 from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.http.bodies import parse_json, read_limited
 from fake_server.http.context import Call
-from fake_server.http.errors import FaultRefusedError
+from fake_server.http.errors import FaultRefusedError, NotReadyError
 from fake_server.scenario.checks import MAX_DURATION_SECONDS
 from fake_server.scenario.loading import parse_fault, parse_scenario
 from fake_server.scenario.problems import ScenarioError
@@ -30,6 +30,15 @@ MAX_ADVANCE_SECONDS = MAX_DURATION_SECONDS  # one advance; the same bound as a s
 
 async def fake_health(call: Call) -> dict[str, Any]:
     return {"status": "ok"}
+
+
+async def fake_ready(call: Call) -> dict[str, Any]:
+    warm_up = call.server.warm_up
+    # A server run without a lifespan (the in-process transport) warms up on first ask.
+    warm_up.start(call.server.sessions.contract)
+    if not warm_up.ready:
+        raise NotReadyError
+    return {"status": "ready"}
 
 
 async def fake_reset(call: Call) -> dict[str, Any]:

@@ -31,6 +31,10 @@ class Sessions:
         self._named: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
 
+    @property
+    def contract(self) -> Contract:
+        return self._contract
+
     def get(self, name: str | None) -> Session:
         """The session called ``name`` (created if new), or the default one."""
         if name is None:

@@ -1,0 +1,59 @@
+"""Liveness apart from readiness: health answers once the process serves, ready only
+once the validators are compiled (503 in the envelope before)."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from fake_server import Contract, create_app, default_scenario
+from fake_server.testing.handle import FakeServer
+from tests.helpers import StartServer
+
+READY = "/__fake__/ready"
+
+
+def _ready_within(client: httpx.Client, seconds: float) -> httpx.Response:
+    deadline = time.monotonic() + seconds
+    answer = client.get(READY)
+    while answer.status_code == 503 and time.monotonic() < deadline:
+        time.sleep(0.01)
+        answer = client.get(READY)
+    return answer
+
+
+def test_a_served_server_becomes_ready(server: FakeServer) -> None:
+    with httpx.Client(base_url=server.url) as client:
+        answer = _ready_within(client, 10)
+    assert answer.status_code == 200
+    assert answer.json() == {"status": "ready"}
+
+
+def test_not_ready_is_503_in_the_envelope_then_200(contract: Contract) -> None:
+    app = create_app(default_scenario(), contract=contract)
+    client = FakeServer(app, "http://fake.invalid", in_process=True).http_client()
+    with app.state.warm_up.hold():
+        held = client.get(READY)
+        assert client.get("/__fake__/health").json() == {"status": "ok"}
+    assert held.status_code == 503
+    assert held.headers["retry-after"] == "1"
+    error = held.json()["error"]
+    assert error["code"] == "not_ready"
+    assert error["type"] == "server_error"
+    assert "not compiled yet" in error["message"]
+    assert _ready_within(client, 10).json() == {"status": "ready"}
+
+
+def test_ready_needs_no_admin_token(start_server: StartServer) -> None:
+    server = start_server(own=True, admin_token="s3cret")
+    with httpx.Client(base_url=server.url) as client:
+        assert _ready_within(client, 10).status_code == 200
+        assert client.get("/__fake__/requests").status_code == 401
+
+
+def test_the_admin_document_lists_ready_and_its_503(server: FakeServer) -> None:
+    document = httpx.get(f"{server.url}/__fake__/openapi/admin.json").json()
+    ready = document["paths"][READY]["get"]
+    assert "security" not in ready
+    assert set(ready["responses"]) >= {"200", "503"}
