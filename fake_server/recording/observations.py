@@ -6,7 +6,10 @@ time to the answer): the upstream read its state somewhere in that span.
 Per-file reads (a vector store file, a page of a batch's or a store's files)
 say each file's status; a batch's ``file_counts`` say it for groups of files:
 when a count reaches the number of the batch's files that end with that status,
-all of them have finished; while it is 0, none of them has.
+all of them have finished; while it is 0, none of them has. A file no read
+showed finishing ends as the counts say, once nothing is in progress: with the
+files whose status was read subtracted, one count that covers all the others
+(a batch of completed files with one failed file read on its own).
 """
 
 from __future__ import annotations
@@ -297,13 +300,22 @@ _READERS: dict[tuple[Shows, bool], _Reader] = {
 
 
 def _statuses_from_counts(seen: Seen) -> None:
-    """A batch whose counts show all its files ended one way: each file's status."""
+    """A batch whose counts show all its files ended one way, or all those whose
+    status no read showed (the others subtracted): each of those files' status."""
     for batch, _, counts in seen.batch_counts:
         files = seen.batches.get(batch, ("", []))[1]
+        if not files or counts.get("in_progress") != 0:
+            continue
         for status in FINISHED:
-            if files and counts.get("in_progress") == 0 and counts.get(status) == len(files):
-                for timeline in files:
-                    timeline.status = timeline.status or status
+            count = counts.get(status)
+            unknown = [timeline for timeline in files if timeline.status is None]
+            if count == len(files) or (
+                unknown
+                and counts.get("total") == len(files)
+                and count == len(unknown) + sum(t.status == status for t in files)
+            ):
+                for timeline in unknown:
+                    timeline.status = status
 
 
 def _from_counts(seen: Seen) -> None:
