@@ -35,6 +35,18 @@ class Plane(StrEnum):
     CONTROL = "control"
 
 
+class Shows(StrEnum):
+    """The object a provider operation's answer shows, of those a recording follows."""
+
+    FILE = "file"
+    FILE_LIST = "file_list"
+    VECTOR_STORE = "vector_store"
+    VECTOR_STORE_LIST = "vector_store_list"
+    BATCH = "batch"
+    STORE_FILE = "store_file"
+    STORE_FILE_LIST = "store_file_list"
+
+
 class Operation(NamedTuple):
     id: str
     method: str
@@ -75,6 +87,18 @@ class Operation(NamedTuple):
     body_types: tuple[str, ...] = JSON_BODY
     # Control plane: served at the server's root, not under ``/__fake__``.
     at_root: bool = False
+    # Recording: the object its (2xx) answer shows, read off it to follow the
+    # client's files, stores and batches (with ``creates``: one it made). None:
+    # an answer that shows none of them (a deletion, content, a search, a response).
+    shows: Shows | None = None
+    # Parity: its answer lists the uploaded files' content (search results, a
+    # store file's text), which stand-in bytes cannot give: not compared when a
+    # recording kept only the uploads' digests. Not a download (compared by its
+    # size, which stand-ins keep) nor a response (the service's model's own).
+    made_of_content: bool = False
+    # Parity: its answer lists search results, as many as the files ready to
+    # search give (a scenario's timing), so a different number is the scenario's.
+    lists_search_results: bool = False
 
 
 PROVIDER, CONTROL = Plane.PROVIDER, Plane.CONTROL
@@ -92,12 +116,16 @@ _RESPONSE = _RESPONSES + "/{response_id}"
 # routes are tried: a path fits one template at most, so the order only
 # decides how soon a new path is matched; a path seen before is remembered).
 OPERATIONS: tuple[Operation, ...] = (
-    Operation("createVectorStore", "POST", _STORES, PROVIDER, creates=True),
-    Operation("listVectorStores", "GET", _STORES, PROVIDER),
-    Operation("getVectorStore", "GET", _STORE, PROVIDER, gone_when_expired=True),
+    Operation(
+        "createVectorStore", "POST", _STORES, PROVIDER, creates=True, shows=Shows.VECTOR_STORE
+    ),
+    Operation("listVectorStores", "GET", _STORES, PROVIDER, shows=Shows.VECTOR_STORE_LIST),
+    Operation(
+        "getVectorStore", "GET", _STORE, PROVIDER, gone_when_expired=True, shows=Shows.VECTOR_STORE
+    ),
     Operation("deleteVectorStore", "DELETE", _STORE, PROVIDER),
-    Operation("createFile", "POST", "/files", PROVIDER, creates=True),
-    Operation("retrieveFile", "GET", "/files/{file_id}", PROVIDER),
+    Operation("createFile", "POST", "/files", PROVIDER, creates=True, shows=Shows.FILE),
+    Operation("retrieveFile", "GET", "/files/{file_id}", PROVIDER, shows=Shows.FILE),
     Operation(
         "createVectorStoreFileBatch",
         "POST",
@@ -105,6 +133,7 @@ OPERATIONS: tuple[Operation, ...] = (
         PROVIDER,
         creates=True,
         gone_when_expired=True,
+        shows=Shows.BATCH,
     ),
     Operation(
         "getVectorStoreFileBatch",
@@ -114,6 +143,7 @@ OPERATIONS: tuple[Operation, ...] = (
         polled=True,
         reads_batch=True,
         gone_when_expired=True,
+        shows=Shows.BATCH,
     ),
     Operation(
         "cancelVectorStoreFileBatch",
@@ -123,6 +153,7 @@ OPERATIONS: tuple[Operation, ...] = (
         reads_batch=True,
         cancels_batch=True,
         gone_when_expired=True,
+        shows=Shows.BATCH,
     ),
     Operation(
         "listFilesInVectorStoreBatch",
@@ -131,15 +162,36 @@ OPERATIONS: tuple[Operation, ...] = (
         PROVIDER,
         reads_batch=True,
         gone_when_expired=True,
+        shows=Shows.STORE_FILE_LIST,
     ),
-    Operation("listVectorStoreFiles", "GET", _STORE + "/files", PROVIDER, gone_when_expired=True),
     Operation(
-        "getVectorStoreFile", "GET", _STORE_FILE, PROVIDER, polled=True, gone_when_expired=True
+        "listVectorStoreFiles",
+        "GET",
+        _STORE + "/files",
+        PROVIDER,
+        gone_when_expired=True,
+        shows=Shows.STORE_FILE_LIST,
     ),
-    Operation("listFiles", "GET", "/files", PROVIDER),
+    Operation(
+        "getVectorStoreFile",
+        "GET",
+        _STORE_FILE,
+        PROVIDER,
+        polled=True,
+        gone_when_expired=True,
+        shows=Shows.STORE_FILE,
+    ),
+    Operation("listFiles", "GET", "/files", PROVIDER, shows=Shows.FILE_LIST),
     Operation("deleteFile", "DELETE", "/files/{file_id}", PROVIDER),
     Operation("downloadFile", "GET", "/files/{file_id}/content", PROVIDER),
-    Operation("modifyVectorStore", "POST", _STORE, PROVIDER, gone_when_expired=True),
+    Operation(
+        "modifyVectorStore",
+        "POST",
+        _STORE,
+        PROVIDER,
+        gone_when_expired=True,
+        shows=Shows.VECTOR_STORE,
+    ),
     Operation(
         "createVectorStoreFile",
         "POST",
@@ -147,9 +199,15 @@ OPERATIONS: tuple[Operation, ...] = (
         PROVIDER,
         creates=True,
         gone_when_expired=True,
+        shows=Shows.STORE_FILE,
     ),
     Operation(
-        "updateVectorStoreFileAttributes", "POST", _STORE_FILE, PROVIDER, gone_when_expired=True
+        "updateVectorStoreFileAttributes",
+        "POST",
+        _STORE_FILE,
+        PROVIDER,
+        gone_when_expired=True,
+        shows=Shows.STORE_FILE,
     ),
     Operation("deleteVectorStoreFile", "DELETE", _STORE_FILE, PROVIDER, gone_when_expired=True),
     Operation(
@@ -158,8 +216,17 @@ OPERATIONS: tuple[Operation, ...] = (
         _STORE_FILE + "/content",
         PROVIDER,
         gone_when_expired=True,
+        made_of_content=True,
     ),
-    Operation("searchVectorStore", "POST", _STORE + "/search", PROVIDER, gone_when_expired=True),
+    Operation(
+        "searchVectorStore",
+        "POST",
+        _STORE + "/search",
+        PROVIDER,
+        gone_when_expired=True,
+        made_of_content=True,
+        lists_search_results=True,
+    ),
     Operation(
         "createResponse",
         "POST",

@@ -6,7 +6,10 @@ time to the answer): the upstream read its state somewhere in that span.
 Per-file reads (a vector store file, a page of a batch's or a store's files)
 say each file's status; a batch's ``file_counts`` say it for groups of files:
 when a count reaches the number of the batch's files that end with that status,
-all of them have finished; while it is 0, none of them has.
+all of them have finished; while it is 0, none of them has. A file no read
+showed finishing ends as the counts say, once nothing is in progress: with the
+files whose status was read subtracted, one count that covers all the others
+(a batch of completed files with one failed file read on its own).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from fake_server.contract.operations import OPERATIONS
+from fake_server.contract.operations import OPERATIONS, Operation, Shows
 from fake_server.http.routes import Router, routes
 from fake_server.recording.cassette import Cassette, Exchange
 
@@ -23,12 +26,17 @@ FINISHED = ("completed", "failed", "cancelled")
 _ROUTER: Router[str] = Router(routes({op.id: op.id for op in OPERATIONS}))
 
 
-def operation_of(exchange: Exchange) -> tuple[str | None, dict[str, str]]:
-    """The operation id an exchange called and its path parameters (None: no route)."""
+def operation_of(exchange: Exchange) -> tuple[Operation | None, dict[str, str]]:
+    """The provider operation an exchange called and its path parameters (None: no route)."""
     match = _ROUTER.match(exchange.request.method, exchange.request.path)
     if match.route is None or match.route.dialect is None:
         return None, {}
-    return match.route.operation.id, match.path_params
+    return match.route.operation, match.path_params
+
+
+def is_upload(operation: Operation) -> bool:
+    """The operation that uploads a file: it creates one."""
+    return operation.creates and operation.shows is Shows.FILE
 
 
 def when(exchange: Exchange) -> float:
@@ -143,7 +151,7 @@ def observe(cassette: Cassette) -> Seen:
         _references(seen, params, exchange.request.body, status)
         if status == 429:
             seen.rate_limits.append(exchange)
-        elif status == 413 and operation == "createFile":
+        elif status == 413 and is_upload(operation):
             seen.too_large.append(exchange)
         poll = exchange.response.headers.get("openai-poll-after-ms", "")
         if poll.isdigit():
@@ -167,60 +175,78 @@ def _references(seen: Seen, params: dict[str, str], body: Any, status: int) -> N
         seen.referenced_files.update(_file_ids(body))
 
 
-def _answered(seen: Seen, operation: str, params: dict[str, str], exchange: Exchange) -> None:
+def _answered(seen: Seen, operation: Operation, params: dict[str, str], exchange: Exchange) -> None:
     body = exchange.response.body
-    reader = _READERS.get(operation)
-    if reader is not None and isinstance(body, dict):
-        reader(seen, params, body, exchange)
+    if operation.shows is None or not isinstance(body, dict):
+        return
+    reader = _READERS.get((operation.shows, operation.creates))
+    if reader is not None:
+        reader(seen, operation, params, body, exchange)
 
 
-def _file_created(seen: Seen, params: dict[str, str], body: Any, exchange: Exchange) -> None:
+def _file_created(
+    seen: Seen, operation: Operation, params: dict[str, str], body: Any, exchange: Exchange
+) -> None:
     if isinstance(body.get("id"), str):
         seen.created_files[body["id"]] = body
 
 
-def _files_read(seen: Seen, params: dict[str, str], body: Any, exchange: Exchange) -> None:
+def _files_read(
+    seen: Seen, operation: Operation, params: dict[str, str], body: Any, exchange: Exchange
+) -> None:
     for item in [body, *_page(body)]:
         if isinstance(item.get("id"), str) and item.get("object") == "file":
             seen.file_objects.setdefault(item["id"], item)
 
 
-def _store_created(seen: Seen, params: dict[str, str], body: Any, exchange: Exchange) -> None:
+def _store_created(
+    seen: Seen, operation: Operation, params: dict[str, str], body: Any, exchange: Exchange
+) -> None:
     if isinstance(body.get("id"), str):
         seen.created_stores.add(body["id"])
         for file in _file_ids(exchange.request.body):
             seen.attach(body["id"], file, when(exchange), None)
 
 
-def _store_read(seen: Seen, params: dict[str, str], body: Any, exchange: Exchange) -> None:
+def _store_read(
+    seen: Seen, operation: Operation, params: dict[str, str], body: Any, exchange: Exchange
+) -> None:
     if isinstance(body.get("id"), str):
         seen.store_objects.setdefault(body["id"], body)
 
 
-def _batch_read(seen: Seen, params: dict[str, str], body: Any, exchange: Exchange) -> None:
+def _batch_read(
+    seen: Seen, operation: Operation, params: dict[str, str], body: Any, exchange: Exchange
+) -> None:
     batch, at = params.get("batch_id", ""), when(exchange)
     seen.batches.setdefault(batch, (params.get("vector_store_id", ""), []))
     counts = counts_of(body.get("file_counts"))
     if counts is not None:
         seen.batch_counts.append((batch, at, counts))
-    if exchange.request.path.endswith("/cancel"):
+    if operation.cancels_batch:
         seen.cancels.append((params.get("vector_store_id", ""), batch, at, counts or {}))
 
 
-def _store_file_read(seen: Seen, params: dict[str, str], body: Any, exchange: Exchange) -> None:
+def _store_file_read(
+    seen: Seen, operation: Operation, params: dict[str, str], body: Any, exchange: Exchange
+) -> None:
     store, at = params.get("vector_store_id", ""), when(exchange)
-    if exchange.request.method == "POST" and isinstance(body.get("id"), str):
+    if operation.creates and isinstance(body.get("id"), str):
         seen.attach(store, body["id"], at, None)
     _file_status(seen, store, body, at, params.get("batch_id"))
 
 
-def _store_files_read(seen: Seen, params: dict[str, str], body: Any, exchange: Exchange) -> None:
+def _store_files_read(
+    seen: Seen, operation: Operation, params: dict[str, str], body: Any, exchange: Exchange
+) -> None:
     store, at = params.get("vector_store_id", ""), when(exchange)
     for item in _page(body):
         _file_status(seen, store, item, at, params.get("batch_id"))
 
 
-def _batch_created(seen: Seen, params: dict[str, str], body: Any, exchange: Exchange) -> None:
+def _batch_created(
+    seen: Seen, operation: Operation, params: dict[str, str], body: Any, exchange: Exchange
+) -> None:
     if not isinstance(body.get("id"), str):
         return
     store = params.get("vector_store_id", "")
@@ -255,33 +281,41 @@ def _file_status(
             timeline.error_message = message if isinstance(message, str) else None
 
 
-_Reader = Callable[[Seen, dict[str, str], Any, Exchange], None]
-# What each operation's answer (a 2xx JSON object) tells.
-_READERS: dict[str, _Reader] = {
-    "createFile": _file_created,
-    "retrieveFile": _files_read,
-    "listFiles": _files_read,
-    "createVectorStore": _store_created,
-    "getVectorStore": _store_read,
-    "modifyVectorStore": _store_read,
-    "createVectorStoreFileBatch": _batch_created,
-    "getVectorStoreFileBatch": _batch_read,
-    "cancelVectorStoreFileBatch": _batch_read,
-    "getVectorStoreFile": _store_file_read,
-    "createVectorStoreFile": _store_file_read,
-    "listFilesInVectorStoreBatch": _store_files_read,
-    "listVectorStoreFiles": _store_files_read,
+_Reader = Callable[[Seen, Operation, dict[str, str], Any, Exchange], None]
+# What an answer (a 2xx JSON object) tells, by the object it shows and whether
+# the operation created it (``Operation.shows``, ``Operation.creates``). A page
+# of vector stores tells nothing a scenario needs.
+_READERS: dict[tuple[Shows, bool], _Reader] = {
+    (Shows.FILE, True): _file_created,
+    (Shows.FILE, False): _files_read,
+    (Shows.FILE_LIST, False): _files_read,
+    (Shows.VECTOR_STORE, True): _store_created,
+    (Shows.VECTOR_STORE, False): _store_read,
+    (Shows.BATCH, True): _batch_created,
+    (Shows.BATCH, False): _batch_read,
+    (Shows.STORE_FILE, True): _store_file_read,
+    (Shows.STORE_FILE, False): _store_file_read,
+    (Shows.STORE_FILE_LIST, False): _store_files_read,
 }
 
 
 def _statuses_from_counts(seen: Seen) -> None:
-    """A batch whose counts show all its files ended one way: each file's status."""
+    """A batch whose counts show all its files ended one way, or all those whose
+    status no read showed (the others subtracted): each of those files' status."""
     for batch, _, counts in seen.batch_counts:
         files = seen.batches.get(batch, ("", []))[1]
+        if not files or counts.get("in_progress") != 0:
+            continue
         for status in FINISHED:
-            if files and counts.get("in_progress") == 0 and counts.get(status) == len(files):
-                for timeline in files:
-                    timeline.status = timeline.status or status
+            count = counts.get(status)
+            unknown = [timeline for timeline in files if timeline.status is None]
+            if count == len(files) or (
+                unknown
+                and counts.get("total") == len(files)
+                and count == len(unknown) + sum(t.status == status for t in files)
+            ):
+                for timeline in unknown:
+                    timeline.status = status
 
 
 def _from_counts(seen: Seen) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 from fake_server.contract.checker import Contract
+from fake_server.contract.operations import BY_ID
 from fake_server.domain.clock import FollowedClock
 from fake_server.http.admin_paths import ADMIN_PREFIX
 from fake_server.http.app import FakeServerApp, create_app
@@ -46,9 +47,9 @@ NO_ANSWER = 0
 # The upstream refused the client's key: the recording keeps no key, so the
 # request cannot be put to the fake as it was.
 AUTHENTICATION_STATUS = 401
-# Answers made of the uploaded content, not comparable when only its digest was
-# recorded (the fake holds stand-in bytes then): their items are not compared.
-MADE_OF_CONTENT = frozenset({"searchVectorStore", "retrieveVectorStoreFileContent"})
+# Where an answer made of the uploaded content (``Operation.made_of_content``)
+# holds it: not comparable when only the uploads' digests were recorded (the
+# fake holds stand-in bytes then).
 CONTENT_FIELDS = ("$.data", "$.content", "$.has_more", "$.next_page")
 CONTENT_NOTE = (
     "uploads were recorded without their bytes (record with --keep-content to have "
@@ -167,7 +168,12 @@ def _not_replayed(exchange: Exchange) -> str | None:
 
 
 def _made_of_content(difference: Difference) -> bool:
-    return difference.operation in MADE_OF_CONTENT and difference.where.startswith(CONTENT_FIELDS)
+    operation = BY_ID.get(difference.operation)
+    return (
+        operation is not None
+        and operation.made_of_content
+        and difference.where.startswith(CONTENT_FIELDS)
+    )
 
 
 def _compared(

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from fake_server.contract.operations import BY_ID
 from fake_server.contract.validation import CompiledSchema
 from fake_server.recording.parity_compare import POLL_HEADER, RETRY_HEADERS, Answer, Difference
 
@@ -32,8 +33,6 @@ TIMING_FIELDS = frozenset(
     {"status", "last_error", "file_counts", "in_progress", "completed", "failed", "cancelled"}
 )
 TIMING_HEADERS = frozenset({f"header {name}" for name in (POLL_HEADER, *RETRY_HEADERS)})
-# Lists whose length follows the scenario: a search's results, a filtered list.
-SCENARIO_COUNTED = frozenset({"searchVectorStore"})
 _COMBINATORS = frozenset({"anyOf", "oneOf", "allOf"})
 _PART = re.compile(r"\.([^.\[]+)|\[\*\]")
 
@@ -82,11 +81,18 @@ def tag(
     if _breaks_schema(difference, judged):
         return OVERLAY
     path = parts(difference.where)
-    if difference.kind == "count" and (filtered or difference.operation in SCENARIO_COUNTED):
+    if difference.kind == "count" and (filtered or _lists_search_results(difference)):
         return SCENARIO
     if TIMING_FIELDS & set(path):
         return SCENARIO
     return DEFECT
+
+
+def _lists_search_results(difference: Difference) -> bool:
+    """A list whose length follows the scenario: a search's results (a filtered
+    list is the other)."""
+    operation = BY_ID.get(difference.operation)
+    return operation is not None and operation.lists_search_results
 
 
 def _breaks_schema(difference: Difference, judged: Judged) -> bool:

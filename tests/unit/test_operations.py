@@ -16,6 +16,8 @@ from fake_server.contract.operations import (
     OPERATION_IDS,
     OPERATIONS,
     PROVIDER_OPERATIONS,
+    Plane,
+    Shows,
     handler_name,
 )
 from fake_server.http.app import HANDLERS
@@ -112,3 +114,12 @@ def test_only_the_table_names_operations() -> None:
 def test_only_the_dialect_definitions_name_dialects() -> None:
     names = {dialect.name for dialect in DIALECTS}
     assert modules_holding(names, {"contract/dialects.py", *DIALECT_NAME_ALLOWED}) == {}
+
+
+def test_the_recording_facts_name_one_upload_and_searches_made_of_content() -> None:
+    uploads = [op for op in OPERATIONS if op.creates and op.shows is Shows.FILE]
+    assert len(uploads) == 1
+    searching = [op for op in OPERATIONS if op.lists_search_results]
+    assert searching
+    assert all(op.made_of_content for op in searching)
+    assert all(op.plane is Plane.PROVIDER for op in OPERATIONS if op.shows or op.made_of_content)

@@ -70,15 +70,17 @@ def exchange(seq: int, t: float, call: str, body: Any, status: int = 200) -> Exc
     return Exchange(seq, t, 0.0, RecordedRequest(method, path), RecordedResponse(status, {}, body))
 
 
-def counts(in_progress: int, completed: int = 0, cancelled: int = 0) -> dict[str, Any]:
-    total = in_progress + completed + cancelled
+def counts(
+    in_progress: int, completed: int = 0, cancelled: int = 0, failed: int = 0
+) -> dict[str, Any]:
+    total = in_progress + completed + cancelled + failed
     return {
         "id": "vsfb_1",
         "status": "in_progress" if in_progress else "completed",
         "file_counts": {
             "in_progress": in_progress,
             "completed": completed,
-            "failed": 0,
+            "failed": failed,
             "cancelled": cancelled,
             "total": total,
         },
@@ -271,3 +273,37 @@ def test_a_gradual_cancel_never_seen_reaching_its_files_takes_longer_than_seen()
     later = exchange(1, 3.0, "GET " + BATCH, counts(2))
     scenario, _ = infer_scenario(recording(cancel, later))
     assert scenario["cancel"] == {"mode": "gradual", "delay_seconds": 2 + CANCEL_DELAY_SECONDS}
+
+
+def test_files_a_batch_counts_completed_finish_when_another_failed_and_was_read() -> None:
+    """Two uploads and an earlier file in one batch: the counts say two completed
+    and one failed, and a read of the failed ones names the earlier file; the
+    uploads completed then, so their processing time is the uploads' default."""
+    uploads = [
+        exchange(seq, 0.5 * seq, "POST /v1/files", {"id": file, "object": "file"})
+        for seq, file in enumerate(("file-a", "file-b"))
+    ]
+    create = exchange(2, 2.0, "POST " + STORE + "/file_batches", counts(3))
+    create.request.body = {"file_ids": ["file-a", "file-b", "file-bad"]}
+    bad = {"code": "unsupported_file", "message": "not a document"}
+    failed = {"data": [{"id": "file-bad", "status": "failed", "last_error": bad}]}
+    cassette = recording(
+        *uploads,
+        create,
+        exchange(3, 2.2, "GET " + BATCH, counts(3)),
+        exchange(4, 4.0, "GET " + BATCH, counts(0, completed=2, failed=1)),
+        exchange(5, 4.5, "GET " + BATCH + "/files", failed),
+    )
+    scenario, notes = infer_scenario(cassette)
+    # Between the last poll in progress (0.2 s after the attach) and the first done (2 s).
+    assert scenario["defaults"] == {"processing_seconds": 1.1}
+    assert scenario["files"] == [
+        {
+            "id": "file-bad",
+            "processing_seconds": 1.1,
+            "outcome": "failed",
+            "error": {"code": "unsupported_file", "message": "not a document"},
+        }
+    ]
+    assert not any("not finished" in note for note in notes)
+    parse_scenario(scenario_text(cassette), "inferred.yaml").instantiate()
