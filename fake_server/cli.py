@@ -15,25 +15,18 @@ runs, so ``serve`` can pause the collector while it does (see
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import ipaddress
-import os
 import sys
 from collections.abc import Sequence
 
-from fake_server import defaults
 from fake_server.domain.printable import printable
 from fake_server.recording import commands as recording_commands
-from fake_server.serve import ready_file
+from fake_server.serve import options, ready_file
 from fake_server.serve.collector import paused_for_start_up
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
-ENV_PREFIX = "FAKE_SERVER_"
 DISTRIBUTION = "vector-store-fake"
-# The optional fast halves of uvicorn's stack, chosen by "auto" when importable.
-FAST_STACK = ("uvloop", "httptools")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,15 +38,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> None:
     sys.exit(main())
-
-
-def _env(name: str, default: str | None = None) -> str | None:
-    return os.environ.get(ENV_PREFIX + name, default)
-
-
-def _flag(name: str) -> bool:
-    """A yes/no variable: set and not 0, false, no or empty."""
-    return (_env(name) or "").strip().lower() not in ("", "0", "false", "no")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,18 +55,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve a scenario. Each option can also be set with the FAKE_SERVER_* "
         "variable named after it (FAKE_SERVER_PORT, FAKE_SERVER_LOG_FORMAT, ...).",
     )
-    _serve_what_and_where(serve)
-    _serve_how(serve)
+    options.add_serve_options(serve)
     serve.set_defaults(run=_serve)
-    _record_arguments(
-        commands.add_parser(
-            "record",
-            help="record a real service through a proxy: a cassette and a scenario",
-            description="Forward every provider request to --upstream and record each "
-            "exchange, secrets removed. On SIGINT or SIGTERM, write OUT/cassette.json and "
-            "OUT/scenario.yaml (the scenario inferred from the recording).",
-        )
-    )
+    recording_commands.record_parser(commands, options.port).set_defaults(run=_record)
     _wait_arguments(
         commands.add_parser(
             "wait", help="block until a server answers its health check; exit 1 on timeout"
@@ -105,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_check)
     # Light to import: the commands' own modules load when they run.
     recording_commands.parity_parser(commands).set_defaults(run=_parity)
-    recording_commands.replay_parser(commands, _port).set_defaults(run=_replay)
+    recording_commands.replay_parser(commands, options.port).set_defaults(run=_replay)
     _init_arguments(
         commands.add_parser(
             "init",
@@ -153,109 +128,11 @@ def _init_arguments(init: argparse.ArgumentParser) -> None:
     init.set_defaults(run=_init)
 
 
-def _serve_what_and_where(serve: argparse.ArgumentParser) -> None:
-    serve.add_argument(
-        "--scenario",
-        metavar="FILE",
-        default=_env("SCENARIO"),
-        help="scenario YAML (default: the shipped one)",
-    )
-    serve.add_argument(
-        "--host", default=_env("HOST", "127.0.0.1"), help="address to bind (default 127.0.0.1)"
-    )
-    serve.add_argument(
-        "--port",
-        type=_port,
-        default=_env("PORT", "8080"),
-        help="port; 0 picks a free one (default 8080)",
-    )
-    serve.add_argument(
-        "--contract",
-        choices=["strict", "warn"],
-        default=_env("CONTRACT", "strict"),
-        help="on a contract violation: answer 500 (strict, default) or log and send it (warn)",
-    )
-    serve.add_argument(
-        "--journal-size",
-        type=_positive,
-        metavar="N",
-        default=_env("JOURNAL_SIZE"),
-        help="requests kept by the journal (default: the scenario's journal.max_entries, "
-        f"or {defaults.JOURNAL_MAX_ENTRIES})",
-    )
-    serve.add_argument(
-        "--max-sessions",
-        type=_positive,
-        metavar="N",
-        default=_env("MAX_SESSIONS", str(defaults.MAX_SESSIONS)),
-        help="X-Fake-Session sessions kept; the least recently used goes first "
-        f"(default {defaults.MAX_SESSIONS})",
-    )
-
-
-def _serve_how(serve: argparse.ArgumentParser) -> None:
-    serve.add_argument(
-        "--admin-token",
-        metavar="TOKEN",
-        default=_env("ADMIN_TOKEN"),
-        help="require 'Authorization: Bearer TOKEN' on the control plane (/__fake__, "
-        "health excepted); required when --host is not a loopback address",
-    )
-    serve.add_argument(
-        "--open-control-plane",
-        action="store_true",
-        default=_flag("OPEN_CONTROL_PLANE"),
-        help="serve the control plane without --admin-token on a non-loopback --host: "
-        "inside a container, whose published port decides who reaches it "
-        "(FAKE_SERVER_OPEN_CONTROL_PLANE=1; the image sets it)",
-    )
-    serve.add_argument(
-        "--allowed-host",
-        metavar="NAME",
-        action="append",
-        default=[name for name in (_env("ALLOWED_HOST") or "").split(",") if name],
-        help="answer requests whose Host is NAME too (repeatable; FAKE_SERVER_ALLOWED_HOST "
-        "takes a comma-separated list; * for any), beyond loopback names and the bound "
-        "address: a container's service name, say",
-    )
-    serve.add_argument(
-        "--ready-file",
-        metavar="PATH",
-        default=_env("READY_FILE"),
-        help="once accepting connections, write {url, host, port, pid} as JSON to PATH "
-        "(atomically); removed on exit",
-    )
-    serve.add_argument(
-        "--loop",
-        choices=["auto", "uvloop", "asyncio"],
-        default=_env("LOOP", "auto"),
-        help="event loop: uvloop when installed (auto, default), or asyncio",
-    )
-    serve.add_argument(
-        "--http",
-        choices=["auto", "httptools", "h11"],
-        default=_env("HTTP", "auto"),
-        help="HTTP/1.1 parser: httptools when installed (auto, default), or h11",
-    )
-    serve.add_argument(
-        "--log-format",
-        choices=["text", "json"],
-        default=_env("LOG_FORMAT", "text"),
-        help="one line per request, readable (text, default) or JSON",
-    )
-    serve.add_argument(
-        "--log-level",
-        choices=["debug", "info", "warning", "error"],
-        default=_env("LOG_LEVEL", "info"),
-        help="info logs every request; warning only problems (default info)",
-    )
-
-
 def _wait_arguments(wait: argparse.ArgumentParser) -> None:
     wait.add_argument(
         "url",
         nargs="?",
-        default=_env("URL", f"http://127.0.0.1:{_env('PORT', '8080')}"),
+        default=options.env("URL", f"http://127.0.0.1:{options.env('PORT', '8080')}"),
         help="the server's base URL (default $FAKE_SERVER_URL, else http://127.0.0.1 "
         "on $FAKE_SERVER_PORT or 8080)",
     )
@@ -271,71 +148,8 @@ def _wait_arguments(wait: argparse.ArgumentParser) -> None:
     wait.set_defaults(run=_wait)
 
 
-def _record_arguments(record: argparse.ArgumentParser) -> None:
-    record.add_argument(
-        "--upstream", required=True, metavar="URL", help="the service, with any base path"
-    )
-    record.add_argument("--out", required=True, metavar="DIR", help="folder for the recording")
-    record.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
-    )
-    record.add_argument(
-        "--port",
-        type=_port,
-        default=defaults.RECORD_PORT,
-        help=f"port to listen on (default {defaults.RECORD_PORT}; 0: any free)",
-    )
-    record.add_argument(
-        "--keep-content", action="store_true", help="keep uploaded and downloaded bytes"
-    )
-    record.add_argument(
-        "--keep-end-users",
-        action="store_true",
-        help="keep X-On-Behalf-Of values instead of pseudonyms",
-    )
-    record.set_defaults(run=_record)
-
-
-def _port(text: str) -> int:
-    if not text.isdigit() or not 0 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
-    return int(text)
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
-    return int(text)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False  # a host name other than localhost may resolve anywhere
-
-
-def _serve_refusal(args: argparse.Namespace) -> str | None:
-    """Why these options cannot be served, before anything is loaded; None if they can."""
-    if not args.admin_token and not args.open_control_plane and not _is_loopback(args.host):
-        return (
-            f"--host {args.host} exposes the control plane beyond this machine; "
-            "set --admin-token (or FAKE_SERVER_ADMIN_TOKEN) to protect it, or "
-            "--open-control-plane where something else decides who reaches it (a container)"
-        )
-    for option, module in (("--loop", args.loop), ("--http", args.http)):
-        if module in FAST_STACK and importlib.util.find_spec(module) is None:
-            return (
-                f"{option} {module}: {module} is not installed here "
-                "(use auto to fall back to asyncio + h11)"
-            )
-    return None
-
-
 def _serve(args: argparse.Namespace) -> int:
-    refusal = _serve_refusal(args)
+    refusal = options.serve_refusal(args)
     if refusal is not None:
         print(f"fake-server: {refusal}", file=sys.stderr)
         return EXIT_FAILURE
@@ -349,7 +163,7 @@ def _serve(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     with paused_for_start_up():
         from fake_server.serve import process  # noqa: PLC0415 -- loaded with the collector paused
-    options = process.ServeOptions(
+    chosen = process.ServeOptions(
         scenario=args.scenario,
         host=args.host,
         port=args.port,
@@ -365,7 +179,7 @@ def _serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
     )
     try:
-        served = process.serve(options)
+        served = process.serve(chosen)
     except process.NotServed as refusal_after_loading:
         print(f"fake-server: {refusal_after_loading}", file=sys.stderr)
         return EXIT_FAILURE
@@ -375,7 +189,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _record(args: argparse.Namespace) -> int:
     from fake_server.recording import running  # noqa: PLC0415 -- only `record` needs it
 
-    options = running.RecordOptions(
+    chosen = running.RecordOptions(
         upstream=args.upstream,
         out=args.out,
         host=args.host,
@@ -384,7 +198,7 @@ def _record(args: argparse.Namespace) -> int:
         keep_end_users=args.keep_end_users,
     )
     try:
-        started = running.record(options)
+        started = running.record(chosen)
     except running.NotRecorded as refusal:
         print(f"fake-server: {refusal}", file=sys.stderr)
         return EXIT_FAILURE

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fake_server import defaults
+
 if TYPE_CHECKING:
     from fake_server.recording.cassette import Cassette
 
@@ -21,6 +23,40 @@ Commands = argparse._SubParsersAction
 
 class UnusableInputError(Exception):
     """A cassette or scenario that cannot be used; the message says why."""
+
+
+def record_parser(
+    commands: Commands[argparse.ArgumentParser], port: Callable[[str], int]
+) -> argparse.ArgumentParser:
+    record = commands.add_parser(
+        "record",
+        help="record a real service through a proxy: a cassette and a scenario",
+        description="Forward every provider request to --upstream and record each "
+        "exchange, secrets removed. On SIGINT or SIGTERM, write OUT/cassette.json and "
+        "OUT/scenario.yaml (the scenario inferred from the recording).",
+    )
+    record.add_argument(
+        "--upstream", required=True, metavar="URL", help="the service, with any base path"
+    )
+    record.add_argument("--out", required=True, metavar="DIR", help="folder for the recording")
+    record.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    record.add_argument(
+        "--port",
+        type=port,
+        default=defaults.RECORD_PORT,
+        help=f"port to listen on (default {defaults.RECORD_PORT}; 0: any free)",
+    )
+    record.add_argument(
+        "--keep-content", action="store_true", help="keep uploaded and downloaded bytes"
+    )
+    record.add_argument(
+        "--keep-end-users",
+        action="store_true",
+        help="keep X-On-Behalf-Of values instead of pseudonyms",
+    )
+    return record
 
 
 def parity_parser(commands: Commands[argparse.ArgumentParser]) -> argparse.ArgumentParser:

@@ -11,6 +11,7 @@ import pytest
 
 from fake_server import cli
 from fake_server.cli import main
+from fake_server.serve import options
 from tests.helpers import REPO_ROOT, Sidecar, start_sidecar
 
 AUTH = {"Authorization": "Bearer k"}
@@ -44,11 +45,11 @@ def test_a_public_address_needs_a_token_or_an_open_control_plane(
     assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == 1
     assert "--open-control-plane" in capsys.readouterr().err
     parsed = cli._parser().parse_args(["serve", "--host", "0.0.0.0", "--open-control-plane"])
-    assert cli._serve_refusal(parsed) is None
+    assert options.serve_refusal(parsed) is None
     monkeypatch.setenv("FAKE_SERVER_OPEN_CONTROL_PLANE", "1")
-    assert cli._serve_refusal(cli._parser().parse_args(["serve", "--host", "0.0.0.0"])) is None
+    assert options.serve_refusal(cli._parser().parse_args(["serve", "--host", "0.0.0.0"])) is None
     monkeypatch.setenv("FAKE_SERVER_OPEN_CONTROL_PLANE", "0")
-    assert cli._serve_refusal(cli._parser().parse_args(["serve", "--host", "0.0.0.0"]))
+    assert options.serve_refusal(cli._parser().parse_args(["serve", "--host", "0.0.0.0"]))
 
 
 def test_wait_ready_finds_the_port_in_the_environment(
