@@ -129,25 +129,6 @@ def wrong_method(method: str, path: str) -> ApiError:
     return ApiError(405, f"Invalid method for URL ({shortened(method)} {shortened(path)})")
 
 
-def not_forwarded() -> ApiError:
-    """The recording proxy's answer to its control plane paths (fake-server record)."""
-    return ApiError(
-        404,
-        "The recording proxy forwards provider requests only; /__fake__ is not forwarded.",
-        code="not_forwarded",
-    )
-
-
-def upstream_unreachable(reason: str) -> ApiError:
-    """The recording proxy's answer when the upstream did not answer at all."""
-    return ApiError(
-        502,
-        f"The upstream did not answer: {reason}.",
-        type="server_error",
-        code="upstream_unreachable",
-    )
-
-
 def internal_error(message: str, code: str | None = None) -> ApiError:
     return ApiError(500, message, type="server_error", code=code)
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from fake_server import defaults
 from fake_server.recording.observations import FileTimeline
 
-MOST_FILES = 2000  # files in one batch; a count beyond it is not a batch's
+MOST_FILES = defaults.MAX_FILES_PER_BATCH  # a count beyond it is not a batch's
 NEVER = "never"
 Counts = Sequence[tuple[float, dict[str, int]]]  # a batch's counts, in recorded order
 

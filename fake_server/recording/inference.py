@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from fake_server import defaults
 from fake_server.defaults import CANCEL_DELAY_SECONDS
 from fake_server.domain.printable import printable
 from fake_server.recording.bounds import (
@@ -42,18 +43,21 @@ from fake_server.recording.bounds import (
 )
 from fake_server.recording.cassette import Cassette, Exchange
 from fake_server.recording.observations import FileTimeline, Seen, observe
+from fake_server.scenario.checks import scenario_validator
 
-ERROR_CODES = ("server_error", "unsupported_file", "invalid_file")
-PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
+# What a scenario can say, read from where it is stated: the error codes a
+# file may fail with, and the scenario schema's purposes, ids and bounds.
+ERROR_CODES = tuple(defaults.ERROR_MESSAGES)
+_SCENARIO = scenario_validator().schema
+PURPOSES = tuple(_SCENARIO["$defs"]["upload"]["properties"]["purpose"]["enum"])
 ID_PATTERNS = {
-    "file": re.compile(r"^file-[A-Za-z0-9_-]{1,64}$"),
-    "store": re.compile(r"^vs_[A-Za-z0-9_-]{1,64}$"),
-    "batch": re.compile(r"^vsfb_[A-Za-z0-9_-]{1,64}$"),
+    kind: re.compile(_SCENARIO["$defs"][definition]["properties"]["id"]["pattern"])
+    for kind, definition in (("file", "upload"), ("store", "vector_store"), ("batch", "file_batch"))
 }
 LIMIT_IN_MESSAGE = re.compile(r"\bLimit (\d+)\b")
 BYTES_IN_MESSAGE = re.compile(r"\blimit of (\d+) bytes\b")
-LARGEST_UPLOAD = 536_870_912
-MAX_POLL_AFTER_MS = 3_600_000
+LARGEST_UPLOAD = defaults.LARGEST_UPLOAD_BYTES
+MAX_POLL_AFTER_MS = _SCENARIO["properties"]["clock"]["properties"]["poll_after_ms"]["maximum"]
 MAX_BYTES = 2**53 - 1
 
 

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 
 from fake_server import defaults
-from fake_server.http import errors
+from fake_server.http import tool_errors
 from fake_server.recording.capture import DownloadTap, JsonTap, UploadTap, request_tap, response_tap
 from fake_server.recording.recorder import Recorder, Seen
 
@@ -130,7 +130,7 @@ class RecordingProxy:
             if path == HEALTH_PATH:
                 await _json(send, 200, {"status": "ok"})
             elif path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
-                refusal = errors.not_forwarded()
+                refusal = tool_errors.not_forwarded()
                 await _json(send, refusal.status, refusal.envelope())
             else:
                 await self._forward(scope, receive, send)
@@ -165,7 +165,7 @@ class RecordingProxy:
             response = await self._http().handle_async_request(request)
         except (httpx.HTTPError, _ClientGoneError) as error:
             recorder.upstream_failures += 1
-            refusal = errors.upstream_unreachable(type(error).__name__)
+            refusal = tool_errors.upstream_unreachable(type(error).__name__)
             await _json(send, refusal.status, refusal.envelope())
             return
         head = recorder.now()

@@ -18,15 +18,15 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from fake_server.domain.printable import printable
+from fake_server.http import bodies, tool_errors
 from fake_server.http.admin_paths import ADMIN_PREFIX
-from fake_server.http.errors import ApiError
 from fake_server.recording.cassette import Exchange
 from fake_server.recording.parity import upload_content
 from fake_server.recording.replay import Replay, SeenRequest, SeenUpload
 
-# A JSON body replay reads at most; a larger one is compared by its size only.
-MAX_JSON_BYTES = 1024 * 1024
+# A JSON body replay reads at most (the fake's own bound); a larger one is
+# compared by its size only.
+MAX_JSON_BYTES = bodies.MAX_JSON_BYTES
 HASH_CHUNK_BYTES = 1024 * 1024
 # Recorded headers never sent again: the body sent decides them.
 NOT_SENT = frozenset({"content-length", "transfer-encoding", "content-encoding"})
@@ -51,8 +51,7 @@ class ReplayApp:
         if isinstance(answer, Exchange):
             await _recorded(answer, send)
         else:
-            refusal = ApiError(404, answer, code="unrecorded_request")
-            await _json(send, 404, refusal.envelope())
+            await _json(send, 404, tool_errors.unrecorded_request(answer).envelope())
 
 
 async def _control(replay: Replay, scope: Scope, send: Send) -> None:
@@ -65,11 +64,8 @@ async def _control(replay: Replay, scope: Scope, send: Send) -> None:
         replay.rewind()
         await _json(send, 200, replay.report())
     else:
-        words = (
-            "The replay serves GET /__fake__/health, GET /__fake__/report and "
-            f"POST /__fake__/reset, not {scope['method']} {printable(name[:100])}."
-        )
-        await _json(send, 404, ApiError(404, words, code="unknown_route").envelope())
+        refusal = tool_errors.replay_unknown_route(scope["method"], name)
+        await _json(send, 404, refusal.envelope())
 
 
 async def _seen(request: Request) -> SeenRequest:
