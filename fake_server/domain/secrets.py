@@ -128,7 +128,7 @@ def redact_fragment(text: str, known: list[str], *, cut: bool) -> str:
 
     # Fields first, on the text as sent: a decoded \u0022 would end a string early.
     text = redact_text(unescape(_FIELD.sub(field, text)), known)
-    return _cut_end(text, known) if cut else text
+    return redact_cut_end(text, known) if cut else text
 
 
 def redact_value(value: Any, known: list[str]) -> Any:
@@ -149,8 +149,8 @@ def redact_value(value: Any, known: list[str]) -> Any:
     return value
 
 
-def _cut_end(text: str, known: list[str]) -> str:
-    """``text`` without the first characters of a secret it ends with."""
+def redact_cut_end(text: str, known: list[str]) -> str:
+    """``text`` cut short, without the first characters of a secret it ends with."""
     shape = _KEY_SHAPE_AT_END.search(text)
     if shape is not None and shape.start() < len(text):
         return text[: shape.start()] + REDACTED

@@ -149,7 +149,8 @@ def test_the_state_and_the_detail_show_no_secret_of_a_query_a_question_or_an_ans
     assert answered.status_code == 200, answered.text
     admin = {"Authorization": f"Bearer {PROBE_TOKEN}"}
     state = httpx.get(f"{server.url}/__fake__/state", headers=admin).json()
-    shown = [state["requests"], state["responses"]]
+    journal = httpx.get(f"{server.url}/__fake__/requests", headers=admin).json()["requests"]
+    shown = [state["requests"], state["responses"], journal]
     for sent in (listed, answered):
         request_id = sent.headers["x-request-id"]
         shown.append(
@@ -160,6 +161,7 @@ def test_the_state_and_the_detail_show_no_secret_of_a_query_a_question_or_an_ans
         assert secret not in text
     (listing,) = [seen for seen in state["requests"] if seen["operation"] == "listVectorStores"]
     assert listing["query"] == "api_key=[redacted]&limit=2"
+    assert journal[0]["query"] == "api_key=[redacted]&limit=2"
     (response,) = state["responses"]
     assert response["question"].startswith("my key is [redacted] and pw [redacted]")
     assert response["search"]["results"], response

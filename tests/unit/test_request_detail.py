@@ -136,3 +136,15 @@ def test_a_query_shows_no_credential_nor_learnt_secret() -> None:
     assert query_shown(query, [ADMIN]) == (
         f"api_key={REDACTED}&apikey={REDACTED}&access-token={REDACTED}&limit=2&q={REDACTED}"
     )
+
+
+def test_a_query_keeps_its_form_and_hides_an_encoded_or_cut_secret() -> None:
+    assert query_shown("a=1+2&b=%2F", [ADMIN]) == "a=1+2&b=%2F"
+    assert query_shown("q=%41DMINTOKEN9999&x=1", [ADMIN]) == f"q={REDACTED}&x=1"
+    assert query_shown("q=pw%20ADMINTO... (5002 bytes)", [ADMIN]) == (
+        f"q=pw {REDACTED}... (5002 bytes)"
+    )
+    assert (
+        query_shown("q=x&Api-Key=abc... (5002 bytes)", [])
+        == f"q=x&Api-Key={REDACTED}... (5002 bytes)"
+    )

@@ -21,11 +21,11 @@ from fake_server.domain.clock import VirtualClock
 from fake_server.domain.errors import NotFoundError, cut_short, quoted
 from fake_server.domain.inspection import BatchTimeline, OverviewBounds, StoreOverview
 from fake_server.domain.model import NEVER
-from fake_server.domain.secrets import known_secrets, redact_text
+from fake_server.domain.secrets import redact_text
 from fake_server.http.admin_paths import ADMIN_PREFIX
 from fake_server.http.context import Call, Document
 from fake_server.http.control.auth import TOKEN_PARAM, set_cookie
-from fake_server.http.control.request_detail import detail, entry
+from fake_server.http.control.request_detail import detail, entry, session_secrets
 from fake_server.http.provider.render import encode, file_counts
 from fake_server.scenario.faults import FaultRule
 
@@ -89,7 +89,7 @@ async def fake_inspector_asset(call: Call) -> Document:
 async def fake_get_state(call: Call) -> dict[str, Any]:
     session = call.state
     clock = session.clock
-    known = _known(call)
+    known = session_secrets(call)
     overview = session.account.inspect(LIMITS)
     requests, requests_total = session.journal.latest(MAX_REQUESTS)
     scenario = session.scenario
@@ -136,12 +136,7 @@ async def fake_get_state_request(call: Call) -> dict[str, Any]:
     rules = session.faults.rules()
     fault = recorded.fault
     rule = rules[fault].to_dict() if fault is not None and fault < len(rules) else None
-    return detail(recorded, _known(call), rule, session.report())
-
-
-def _known(call: Call) -> list[str]:
-    """The secrets the page never shows: the session's API keys and the admin token."""
-    return known_secrets([*call.state.api_keys(), call.server.settings.admin_token])
+    return detail(recorded, session_secrets(call), rule, session.report())
 
 
 def _response(response: ModelResponse, known: list[str]) -> dict[str, Any]:

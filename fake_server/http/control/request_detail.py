@@ -18,32 +18,34 @@ import json
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 from fake_server.domain.clock import wall_date
 from fake_server.domain.secrets import (
     REDACTED,
+    holds_secret,
     is_secret_parameter,
     known_secrets,
+    redact_cut_end,
     redact_fragment,
     redact_text,
     redact_value,
 )
+from fake_server.http.context import Call
 from fake_server.http.record import MAX_BODY_BYTES, RequestRecord
 from fake_server.http.sessions.journal import shaped
 
 _CUT = re.compile(rb"\.\.\. \((\d+) bytes\)\Z")
+_QUERY_CUT = re.compile(r"\.\.\. \(\d+ bytes\)\Z")
+# A percent escape cut in two at the very end.
+_PARTIAL_ESCAPE = re.compile(r"%[0-9A-Fa-f]?\Z")
 
 
 def entry(recorded: RequestRecord, known: list[str]) -> dict[str, Any]:
     """A journal entry with its wall time and duration, as the inspector lists it:
     no secret in its path, query or headers (``known``: from ``known_secrets``)."""
-    shown = shaped(recorded)
     return {
-        **shown,
-        "path": redact_text(shown["path"], known),
-        "query": query_shown(shown["query"], known),
-        "headers": {name: redact_text(value, known) for name, value in shown["headers"].items()},
+        **redact_entry(shaped(recorded), known),
         "wall_time": round(wall_date(recorded.answered), 3),
         "duration_ms": round(recorded.took * 1000, 3),
     }
@@ -101,12 +103,39 @@ def body_shown(raw: bytes | None, known: list[str]) -> dict[str, Any] | None:
 
 
 def query_shown(query: str, known: list[str]) -> str:
-    """A query string as shown: each parameter decoded, a credential's value (or a
-    secret anywhere in one) replaced."""
-    if not query:
-        return query
+    """A query string as shown: as sent, but a credential parameter's value
+    ``[redacted]``, and a parameter holding a secret shown decoded and redacted;
+    a query cut short (``... (N bytes)``) shows none of a secret it was cut in."""
+    cut = _QUERY_CUT.search(query)
+    sent, tail = (query[: cut.start()], cut.group(0)) if cut else (query, "")
+    parts = sent.split("&") if sent else []
     shown = []
-    for name, value in parse_qsl(query, keep_blank_values=True):
-        safe = REDACTED if is_secret_parameter(name) else redact_text(value, known)
-        shown.append(f"{redact_text(name, known)}={safe}")
-    return "&".join(shown)
+    for at, part in enumerate(parts):
+        raw_name, equals, raw_value = part.partition("=")
+        name, value = unquote_plus(raw_name), unquote_plus(raw_value)
+        checked = value
+        if cut and at == len(parts) - 1:
+            checked = redact_cut_end(_PARTIAL_ESCAPE.sub("", value), known)
+        if is_secret_parameter(name):
+            shown.append(f"{raw_name}={REDACTED}")
+        elif checked != value or holds_secret(f"{name}={value}", known):
+            shown.append(f"{redact_text(name, known)}{equals}{redact_text(checked, known)}")
+        else:
+            shown.append(part)
+    return "&".join(shown) + tail
+
+
+def redact_entry(shown: dict[str, Any], known: list[str]) -> dict[str, Any]:
+    """A journal entry (``shaped``) with no secret in its path, query or headers."""
+    return {
+        **shown,
+        "path": redact_text(shown["path"], known),
+        "query": query_shown(shown["query"], known),
+        "headers": {name: redact_text(value, known) for name, value in shown["headers"].items()},
+    }
+
+
+def session_secrets(call: Call) -> list[str]:
+    """The secrets the control plane never shows: the session's API keys and the
+    admin token."""
+    return known_secrets([*call.state.api_keys(), call.server.settings.admin_token])
