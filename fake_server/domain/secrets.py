@@ -3,7 +3,8 @@
 A string is a secret, or holds one, when it
 
 - is shaped like a key or a token: ``sk-...``, ``rk-...`` (also ``pk``, ``ak``,
-  ``key``, ``tok`` before ``-`` or ``_``, then at least 8 key characters),
+  ``key``, ``tok`` before ``-`` or ``_``, then at least 8 key characters; an
+  ``sk-`` or ``rk-`` key masked with ``*``),
   ``Bearer ...`` (any case), or a JWT (``eyJ...`` in three dotted parts);
 - holds a learnt secret: an exact string the caller knows is one (the
   session's API keys, the admin token, the key the client sent) of at least
@@ -54,6 +55,7 @@ SECRET_PAIRS = frozenset({("api", "key"), ("private", "key"), ("access", "key")}
 # A value shaped like a key or a token, wherever it stands in the text.
 KEY_SHAPED = re.compile(
     r"\b(?:sk|rk|pk|ak|key|tok)[-_][A-Za-z0-9_*-]{8,}"
+    r"|\b(?:sk|rk)-[A-Za-z0-9_.-]*\*[A-Za-z0-9_.*-]*"  # a masked key: sk-*****...wxyz
     r"|\b(?i:bearer)\s+[A-Za-z0-9._~+/=*-]+"
     r"|\beyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"
 )

@@ -148,3 +148,9 @@ def test_a_query_keeps_its_form_and_hides_an_encoded_or_cut_secret() -> None:
         query_shown("q=x&Api-Key=abc... (5002 bytes)", [])
         == f"q=x&Api-Key={REDACTED}... (5002 bytes)"
     )
+
+
+def test_a_masked_key_is_key_shaped_and_a_file_name_is_not() -> None:
+    quoted = "Incorrect API key provided: sk-*****...wxyz"
+    assert redact_fragment(quoted, [], cut=False) == f"Incorrect API key provided: {REDACTED}"
+    assert redact_fragment("key-points.md", [], cut=False) == "key-points.md"
