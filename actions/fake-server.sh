@@ -10,7 +10,8 @@
 #   fake-server.sh start     serve INPUT_SCENARIO on INPUT_PORT in the background,
 #                            wait until ready, export the URLs and the API key
 #   fake-server.sh save      the journal, the client report (of every session) and
-#                            the server's log into INPUT_PATH, for upload
+#                            the server's log (the admin token taken out) into
+#                            INPUT_PATH, for upload
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -79,10 +80,10 @@ start() {
 save() {
     local folder="${INPUT_PATH:-fake-server-report}"
     mkdir -p "$folder"
-    "$venv/bin/python" - "${FAKE_SERVER_URL:?start the server first}" "$folder" <<'PYTHON'
-import json, os, sys, urllib.parse, urllib.request
+    "$venv/bin/python" - "${FAKE_SERVER_URL:?start the server first}" "$folder" "${FAKE_SERVER_LOG:-$log}" <<'PYTHON'
+import json, os, re, sys, urllib.parse, urllib.request
 
-url, folder = sys.argv[1], sys.argv[2]
+url, folder, log = sys.argv[1], sys.argv[2], sys.argv[3]
 token = os.environ.get("FAKE_SERVER_ADMIN_TOKEN")
 
 def get(path, session=None):
@@ -104,10 +105,19 @@ for session in sessions:
     suffix = "" if session is None else "-" + urllib.parse.quote(session, safe="")
     write(f"journal{suffix}.json", get("/requests", session))
     write(f"report{suffix}.json", get("/report", session))
+
+# The server's log, without the admin token: serve never prints it when its log
+# is a file, and this guards against any line that quotes it all the same.
+if os.path.isfile(log):
+    with open(log, encoding="utf-8", errors="replace") as source:
+        text = source.read()
+    if token:
+        text = text.replace(token, "[redacted]")
+        text = text.replace(urllib.parse.quote(token, safe=""), "[redacted]")
+    text = re.sub(r"([?&]token=)[^&\s)\"']+", r"\1[redacted]", text)
+    with open(os.path.join(folder, "fake-server.log"), "w", encoding="utf-8") as out:
+        out.write(text)
 PYTHON
-    if [ -f "${FAKE_SERVER_LOG:-$log}" ]; then
-        cp "${FAKE_SERVER_LOG:-$log}" "$folder/fake-server.log"
-    fi
     echo "path=$folder" >> "$GITHUB_OUTPUT"
     echo "fake-server.sh: saved $(ls "$folder" | wc -l) files into $folder"
 }

@@ -1,21 +1,31 @@
 """What of an exchange may reach disk: secrets never do.
 
 Credential headers (``Authorization``, API keys, cookies, the admin token) are
-never kept; only the documented, non-secret headers below are. The keys a client
-sent are learnt from its headers, so a body or header that echoes one (an error
-message quoting the key) is redacted like any key-shaped value (``sk-...``,
-``Bearer ...``): the whole string becomes ``[redacted]`` and is counted.
+never kept; only the documented, non-secret headers below are. What is a
+secret is ``fake_server.domain.secrets``' rule: a string that holds a learnt
+secret or a key shape (``sk-...``, ``rk-...``, ``Bearer ...``, a JWT) becomes
+``[redacted]`` whole, and so does the value of a secret-named field
+(``password``, ``client_secret``, ...) or credential query parameter; each
+is counted. The keys a client sent are learnt from its headers, and the
+values of credential query parameters and secret-named fields too, so a body
+or header that echoes one (an error message quoting the key) is redacted.
 ``X-On-Behalf-Of`` values become stable pseudonyms (``end-user-1``, ...) wherever
 they appear (headers, paths, queries, bodies) unless the end users are kept.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
-REDACTED = "[redacted]"
+from fake_server.domain.secrets import (
+    REDACTED,
+    SHORTEST_SECRET,
+    holds_secret,
+    is_secret_name,
+    is_secret_parameter,
+)
+
 # Headers a cassette keeps, lower-case; everything else is dropped.
 REQUEST_HEADERS = frozenset(
     {"content-type", "idempotency-key", "x-on-behalf-of", "openai-beta", "x-stainless-retry-count"}
@@ -44,12 +54,6 @@ CREDENTIAL_HEADERS = frozenset(
     {"authorization", "api-key", "x-api-key", "cookie", "set-cookie", "x-fake-admin-token"}
 )
 END_USER_HEADER = "x-on-behalf-of"
-# Query parameters whose value is a credential (some gateways take the key there).
-CREDENTIAL_PARAMETERS = frozenset({"api-key", "api_key", "key", "token", "access_token"})
-KEY_SHAPE = re.compile(r"\bsk-[A-Za-z0-9_\-*.]{6,}|\bBearer\s+\S+", re.IGNORECASE)
-# A learnt secret shorter than this is not searched for inside other text
-# (a one-letter test key would redact every "k"); it is still never written.
-SHORTEST_SECRET = 4
 # An end-user id shorter than this is replaced only where it is a whole value
 # (a path segment, a header, a string), not inside other text.
 SHORTEST_END_USER = 3
@@ -79,8 +83,9 @@ class Redactor:
             elif name == END_USER_HEADER and value and not self.keep_end_users:
                 self.pseudonym(value)
 
-    def _learn_secret(self, value: str) -> None:
-        for part in (value, *value.split()):
+    def _learn_secret(self, value: str, *, whole: bool = False) -> None:
+        """Remember a credential; a header's (``Bearer KEY``) word by word too."""
+        for part in (value,) if whole else (value, *value.split()):
             token = part.strip()
             if len(token) >= SHORTEST_SECRET and token.lower() != "bearer":
                 self._secrets.add(token)
@@ -112,7 +117,7 @@ class Redactor:
     def text(self, value: str) -> str:
         """A string as it may be written: ``[redacted]`` if it holds a key, end
         users replaced by their pseudonyms."""
-        if KEY_SHAPE.search(value) or any(secret in value for secret in self._secrets):
+        if holds_secret(value, self._secrets):
             self.secrets_replaced += 1
             return REDACTED
         if self._pseudonyms and not self.keep_end_users:
@@ -132,8 +137,17 @@ class Redactor:
         if isinstance(value, list):
             return [self.value(item) for item in value]
         if isinstance(value, dict):
-            return {self.text(key): self.value(item) for key, item in value.items()}
+            return {self.text(key): self._field(key, item) for key, item in value.items()}
         return value
+
+    def _field(self, name: str, value: Any) -> Any:
+        """A field's value: redacted whole (and learnt) under a secret name."""
+        if not is_secret_name(name) or value is None or isinstance(value, bool):
+            return self.value(value)
+        if isinstance(value, str):
+            self._learn_secret(value, whole=True)
+        self.secrets_replaced += 1
+        return REDACTED
 
     def path(self, path: str) -> str:
         return "/".join(self.text(part) for part in path.split("/"))
@@ -141,7 +155,8 @@ class Redactor:
     def query(self, pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
         for name, value in pairs:
-            if name.lower() in CREDENTIAL_PARAMETERS:
+            if is_secret_parameter(name):
+                self._learn_secret(value, whole=True)
                 self.secrets_replaced += 1
                 out.append((name, REDACTED))
             else:

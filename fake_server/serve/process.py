@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import signal
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,6 +53,14 @@ class ServeOptions(NamedTuple):
     log_level: str
 
 
+def _is_terminal(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty()) if callable(isatty) else False
+    except ValueError:  # a closed stream
+        return False
+
+
 class NotServed(Exception):  # noqa: N818 -- an outcome told to a person, not a fault
     """The server could not start; the message says why, for the person who ran it."""
 
@@ -61,7 +70,13 @@ def serve(options: ServeOptions) -> bool:
     even begin: a refused scenario, a port that cannot be bound)."""
     scenario = _scenario(options.scenario)
     sock = _listen(options.host, options.port)
-    ready = Readiness.of(sock, _named(scenario), options.admin_token, options.ready_file)
+    ready = Readiness.of(
+        sock,
+        _named(scenario),
+        options.admin_token,
+        options.ready_file,
+        to_terminal=_is_terminal(sys.stdout),
+    )
     try:
         access_log.configure(options.log_format, options.log_level)
         app = create_app(

@@ -33,15 +33,26 @@ class Readiness:
 
     @classmethod
     def of(
-        cls, sock: socket.socket, scenario_source: str, admin_token: str | None, path: str | None
+        cls,
+        sock: socket.socket,
+        scenario_source: str,
+        admin_token: str | None,
+        path: str | None,
+        *,
+        to_terminal: bool = False,
     ) -> Readiness:
         """What the server listening on ``sock`` announces: the ready file holds
-        ``{url, host, port, pid}``; the log line adds the scenario and the inspector."""
+        ``{url, host, port, pid}``; the log line adds the scenario and the inspector.
+
+        The inspector's URL carries the admin token only when the log goes to a
+        terminal (``to_terminal``), for the person reading it to open; a log
+        written to a file or a pipe (a CI job's, kept as an artifact) never holds it."""
         url = base_url(sock)
         host, port = sock.getsockname()[:2]
         fields: dict[str, object] = {"url": url, "host": host, "port": port, "pid": os.getpid()}
         # Carries the admin token once, for a person to open; the page then keeps it in a cookie.
-        inspector = url_with_token(url + "/__fake__/ui", admin_token or None)
+        shown_token = admin_token if to_terminal and admin_token else None
+        inspector = url_with_token(url + "/__fake__/ui", shown_token)
         return cls(
             f"fake_server ready on {url} (scenario: {scenario_source}, inspector: {inspector})",
             {**fields, "scenario": scenario_source, "inspector": inspector},

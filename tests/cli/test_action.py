@@ -126,6 +126,51 @@ def test_start_exports_the_urls_and_save_writes_the_files(installed: Runner) -> 
     assert not _alive(pid)
 
 
+def test_the_saved_log_never_holds_the_admin_token(installed: Runner) -> None:
+    token = "ADMIN-token/9999+x"  # quoted in a URL as ADMIN-token%2F9999%2Bx
+    with installed.files["env"].open("a", encoding="utf-8") as env_file:
+        env_file.write(f"FAKE_SERVER_ADMIN_TOKEN={token}\n")
+    installed.step("start", port="0")
+    pid = int(read_pairs(installed.files["output"])["pid"])
+    try:
+        env = read_pairs(installed.files["env"])
+        log = Path(env["FAKE_SERVER_LOG"])
+        # Its log is a file: the ready line names the inspector without the token.
+        (ready,) = [line for line in log.read_text().splitlines() if "ready on" in line]
+        assert ready.endswith("/__fake__/ui)") and token not in ready
+        # Lines quoting it all the same (a server of an older version), in a copy:
+        # the server writes on at its own offset into its log.
+        quoting = installed.temp / "quoting.log"
+        quoting.write_text(
+            log.read_text()
+            + f"inspector: {env['FAKE_SERVER_URL']}/__fake__/ui?token=ADMIN-token%2F9999%2Bx\n"
+            + f"the token {token} and ?token=other-secret&x=1\n"
+        )
+        with installed.files["env"].open("a", encoding="utf-8") as env_file:
+            env_file.write(f"FAKE_SERVER_LOG={quoting}\n")
+        saved = installed.root / "guarded-report"
+        installed.step("save", path=str(saved))
+        text = (saved / "fake-server.log").read_text()
+        assert "ready on" in text
+        assert "/__fake__/ui?token=[redacted]" in text
+        assert "the token [redacted] and ?token=[redacted]&x=1" in text
+        for path in saved.iterdir():
+            content = path.read_text()
+            for secret in (token, "ADMIN-token%2F9999", "other-secret"):
+                assert secret not in content, path.name
+    finally:
+        os.kill(pid, signal.SIGTERM)
+        lines = installed.files["env"].read_text().splitlines()
+        installed.files["env"].write_text(
+            "".join(
+                f"{line}\n" for line in lines if "ADMIN_TOKEN" not in line and "quoting" not in line
+            )
+        )
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.05)
+
+
 def _alive(pid: int) -> bool:
     """Whether ``pid`` runs (a zombie, left for its new parent to reap, does not)."""
     try:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import pty
 import re
+import select
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -136,7 +139,7 @@ def test_serve_on_port_0_announces_its_url_and_serves_the_default_scenario(
     assert batch["file_counts"]["cancelled"] == 3
 
 
-def test_with_an_admin_token_the_inspector_url_carries_it_once_and_no_log_line_does(
+def test_with_an_admin_token_a_log_that_is_no_terminal_never_holds_it(
     tmp_path: Path,
 ) -> None:
     token = "s3cret-token"
@@ -151,7 +154,8 @@ def test_with_an_admin_token_the_inspector_url_carries_it_once_and_no_log_line_d
     try:
         assert process.stdout is not None
         ready = READY_LINE.fullmatch(process.stdout.readline())
-        assert ready is not None and ready["query"] == f"?token={token}"
+        # A pipe (a CI job's log, kept as an artifact): the URL without the token.
+        assert ready is not None and ready["query"] == ""
         with httpx.Client(base_url=ready["url"]) as browser:
             first = browser.get(f"/__fake__/ui?token={token}")
             assert first.status_code == 303 and first.headers["location"] == "/__fake__/ui"
@@ -166,6 +170,33 @@ def test_with_an_admin_token_the_inspector_url_carries_it_once_and_no_log_line_d
     assert "GET /__fake__/ui 303 fakeInspector" in out
     assert "GET /__fake__/state 200 fakeGetState" in out
     assert token not in out + err
+
+
+def test_at_a_terminal_the_inspector_url_carries_the_admin_token_once(tmp_path: Path) -> None:
+    token = "s3cret-token"
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [*fake_server_command(), "serve", "--port", "0", "--admin-token", token],
+        cwd=tmp_path,
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    os.close(follower)
+    seen = b""
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while b"\n" not in seen and time.monotonic() < deadline:
+            readable, _, _ = select.select([leader], [], [], 0.2)
+            if readable:
+                seen += os.read(leader, 4096)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=READY_TIMEOUT_SECONDS)
+        os.close(leader)
+    line = seen.decode().splitlines()[0] + "\n"
+    ready = READY_LINE.fullmatch(line)
+    assert ready is not None and ready["query"] == f"?token={token}", line
 
 
 def test_serve_stops_cleanly_on_sigterm(serving: tuple[subprocess.Popen[str], str]) -> None:

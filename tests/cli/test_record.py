@@ -32,7 +32,12 @@ KEY = "sk-test-recording-5f2a9c1e77d0"
 WRONG_KEY = "sk-wrong-recording-0b9d44e1aa"
 END_USER = "alice-7781"
 GRANTEE = "carol-5512"
-SECRETS = (KEY, WRONG_KEY, "Bearer", END_USER, GRANTEE)
+# Secrets a body or a query holds: a secret-named field, shapes, a query credential.
+FIELD_SECRET = "plain-secret-value-1"
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+RK = "rk-live-0123456789abcdef"
+QUERY_SECRET = "query-secret-0042"
+SECRETS = (KEY, WRONG_KEY, "Bearer", END_USER, GRANTEE, FIELD_SECRET, JWT, RK, QUERY_SECRET)
 # The "real service": every timing differs from the fake's defaults.
 UPSTREAM = f"""\
 description: The upstream a recording test talks to
@@ -82,7 +87,17 @@ def lifecycle(proxy: str) -> dict[str, Any]:
     stores, batches = client.vector_stores, client.vector_stores.file_batches
     one = client.files.create(file=("a.txt", b"refunds are paid in 14 days"), purpose="assistants")
     two = client.files.create(file=("b.txt", b"shipping takes 3 days"), purpose="assistants")
-    store = stores.create(name="Docs", metadata={"note": f"Bearer {KEY}"})
+    stores.list(extra_query={"apikey": QUERY_SECRET})
+    store = stores.create(
+        name="Docs",
+        metadata={
+            "note": f"Bearer {KEY}",
+            "client_secret": FIELD_SECRET,
+            "jwt": JWT,
+            "rk": RK,
+            "echo": f"the gateway's {QUERY_SECRET}",
+        },
+    )
     first = batches.create_and_poll(store.id, file_ids=[one.id, two.id, "file-bad"])
     assert (first.file_counts.completed, first.file_counts.failed) == (2, 1)
     listed = {f.id: f.status for f in batches.list_files(first.id, vector_store_id=store.id)}
@@ -177,7 +192,11 @@ def test_a_recorded_lifecycle_is_a_cassette(recorded: tuple[Path, dict[str, Any]
     assert cassette.redactions["secrets"] >= 3
     assert cassette.redactions["end_users"] == 2
     (created,) = exchanges_of(cassette, "POST", "/v1/vector_stores")
-    assert created.request.body["metadata"] == {"note": "[redacted]"}
+    hidden = dict.fromkeys(("note", "client_secret", "jwt", "rk", "echo"), "[redacted]")
+    assert created.request.body["metadata"] == hidden
+    assert created.response.body["metadata"] == hidden
+    (listing,) = [e for e in exchanges_of(cassette, "GET", "/v1/vector_stores") if e.request.query]
+    assert listing.request.query == [("apikey", "[redacted]")]
     assert created.request.headers["x-on-behalf-of"] == "end-user-1"
     grant = exchanges_of(cassette, "POST", "/permissions")[0]
     assert grant.request.body["user_id"] == "end-user-2"

@@ -3,6 +3,8 @@ no secret in it; and what the state read tells the timeline and the faults list.
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -110,3 +112,56 @@ def test_the_state_tells_faults_left_the_description_and_when_a_cancel_lands(
     detail = detail_of(guarded, failed.headers["x-request-id"]).json()
     assert detail["fault"]["status"] == 500
     assert detail["request"]["fault"] == 0
+
+
+PROBE_TOKEN = "ADMINTOKEN9999"
+PROBE_SCENARIO = """
+auth: {api_keys: [probe-key-0123]}
+files:
+  - {id: file-pw, filename: pw.md, content: "Refunds: the vault password is ADMINTOKEN9999."}
+vector_stores:
+  - id: vs_pw
+    file_batches:
+      - id: vsfb_pw
+        files: [{id: file-pw, status: completed}]
+"""
+
+
+def test_the_state_and_the_detail_show_no_secret_of_a_query_a_question_or_an_answer(
+    start_server: StartServer,
+) -> None:
+    server = start_server(PROBE_SCENARIO, admin_token=PROBE_TOKEN)
+    auth = {"Authorization": "Bearer probe-key-0123"}
+    listed = httpx.get(
+        f"{server.url}/v1/vector_stores?api_key=sk-abcdefghijklmnop&limit=2", headers=auth
+    )
+    assert listed.status_code == 200
+    answered = httpx.post(
+        f"{server.url}/v1/responses",
+        json={
+            "model": "gpt-4o-mini",
+            "input": "my key is sk-abcdefghijklmnopqrst and pw ADMINTOKEN9999 refunds "
+            "probe-key-0123",
+            "tools": [{"type": "file_search", "vector_store_ids": ["vs_pw"]}],
+        },
+        headers=auth,
+    )
+    assert answered.status_code == 200, answered.text
+    admin = {"Authorization": f"Bearer {PROBE_TOKEN}"}
+    state = httpx.get(f"{server.url}/__fake__/state", headers=admin).json()
+    journal = httpx.get(f"{server.url}/__fake__/requests", headers=admin).json()["requests"]
+    shown = [state["requests"], state["responses"], journal]
+    for sent in (listed, answered):
+        request_id = sent.headers["x-request-id"]
+        shown.append(
+            httpx.get(f"{server.url}/__fake__/state/requests/{request_id}", headers=admin).json()
+        )
+    text = json.dumps(shown)
+    for secret in (PROBE_TOKEN, "abcdefghijklmnop", "probe-key-0123"):
+        assert secret not in text
+    (listing,) = [seen for seen in state["requests"] if seen["operation"] == "listVectorStores"]
+    assert listing["query"] == "api_key=[redacted]&limit=2"
+    assert journal[0]["query"] == "api_key=[redacted]&limit=2"
+    (response,) = state["responses"]
+    assert response["question"].startswith("my key is [redacted] and pw [redacted]")
+    assert response["search"]["results"], response

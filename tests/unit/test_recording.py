@@ -56,6 +56,39 @@ def test_credentials_are_never_kept_and_their_echoes_are_redacted() -> None:
     assert redactor.counts() == {"secrets": 5, "end_users": 1}
 
 
+def test_secret_fields_shapes_and_query_credentials_are_redacted_learnt_and_counted() -> None:
+    redactor = Redactor()
+    query = [("apikey", "q-secret-1"), ("access-token", "q-secret-2"), ("api_token", "x")]
+    assert redactor.query([*query, ("limit", "2")]) == [
+        ("apikey", "[redacted]"),
+        ("access-token", "[redacted]"),
+        ("api_token", "[redacted]"),
+        ("limit", "2"),
+    ]
+    body = {
+        "password": "hunter2-long",
+        "client_secret": {"nested": "x"},
+        "aws_secret_access_key": "AKIAEXAMPLE",
+        "max_tokens": 5,
+        "jwt": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
+        "restricted": "rk-live-0123456789abcdef",
+        "key": "author",
+    }
+    assert redactor.value(body) == {
+        "password": "[redacted]",
+        "client_secret": "[redacted]",
+        "aws_secret_access_key": "[redacted]",
+        "max_tokens": 5,
+        "jwt": "[redacted]",
+        "restricted": "[redacted]",
+        "key": "author",
+    }
+    # The upstream echoes what the query and the fields held: learnt, redacted.
+    echoed = {"message": "bad key q-secret-2", "note": "hunter2-long again"}
+    assert redactor.value(echoed) == {"message": "[redacted]", "note": "[redacted]"}
+    assert redactor.counts() == {"secrets": 3 + 5 + 2, "end_users": 0}
+
+
 def test_end_users_are_kept_when_asked() -> None:
     redactor = Redactor(keep_end_users=True)
     redactor.learn([("x-on-behalf-of", "alice")])

@@ -17,6 +17,7 @@ from fake_server.domain.clock import VirtualClock
 from fake_server.domain.errors import InvalidRequestError, NotFoundError, quoted
 from fake_server.http.bodies import parse_json, read_limited
 from fake_server.http.context import Call
+from fake_server.http.control.request_detail import redact_entry, session_secrets
 from fake_server.http.errors import FaultRefusedError, NotReadyError
 from fake_server.scenario.checks import MAX_DURATION_SECONDS
 from fake_server.scenario.loading import parse_fault, parse_scenario
@@ -85,7 +86,9 @@ async def fake_advance_clock(call: Call) -> dict[str, Any]:
 
 
 async def fake_list_requests(call: Call) -> dict[str, Any]:
-    return {"requests": call.state.journal.entries()}
+    """The journal, with no secret in a path, query or header (``request_detail``)."""
+    known = session_secrets(call)
+    return {"requests": [redact_entry(shown, known) for shown in call.state.journal.entries()]}
 
 
 async def fake_clear_requests(call: Call) -> dict[str, Any]:

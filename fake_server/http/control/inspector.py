@@ -21,10 +21,11 @@ from fake_server.domain.clock import VirtualClock
 from fake_server.domain.errors import NotFoundError, cut_short, quoted
 from fake_server.domain.inspection import BatchTimeline, OverviewBounds, StoreOverview
 from fake_server.domain.model import NEVER
+from fake_server.domain.secrets import redact_text
 from fake_server.http.admin_paths import ADMIN_PREFIX
 from fake_server.http.context import Call, Document
 from fake_server.http.control.auth import TOKEN_PARAM, set_cookie
-from fake_server.http.control.request_detail import detail, entry
+from fake_server.http.control.request_detail import detail, entry, session_secrets
 from fake_server.http.provider.render import encode, file_counts
 from fake_server.scenario.faults import FaultRule
 
@@ -88,6 +89,7 @@ async def fake_inspector_asset(call: Call) -> Document:
 async def fake_get_state(call: Call) -> dict[str, Any]:
     session = call.state
     clock = session.clock
+    known = session_secrets(call)
     overview = session.account.inspect(LIMITS)
     requests, requests_total = session.journal.latest(MAX_REQUESTS)
     scenario = session.scenario
@@ -103,11 +105,13 @@ async def fake_get_state(call: Call) -> dict[str, Any]:
         },
         "vector_stores": [_store(store) for store in overview.vector_stores],
         "vector_stores_total": overview.vector_stores_total,
-        "requests": [entry(recorded) for recorded in requests],
+        "requests": [entry(recorded, known) for recorded in requests],
         "requests_total": requests_total,
         "faults": [_fault(*progress) for progress in session.faults.progress()],
         "findings": session.report(),
-        "responses": [_response(response) for response in session.responses.recent(MAX_RESPONSES)],
+        "responses": [
+            _response(response, known) for response in session.responses.recent(MAX_RESPONSES)
+        ],
         "violations": [str(violation) for violation in session.violations],
     }
     # The version is the state's own digest: it changes exactly when
@@ -132,40 +136,42 @@ async def fake_get_state_request(call: Call) -> dict[str, Any]:
     rules = session.faults.rules()
     fault = recorded.fault
     rule = rules[fault].to_dict() if fault is not None and fault < len(rules) else None
-    secrets = set(session.api_keys())
-    if call.server.settings.admin_token:
-        secrets.add(call.server.settings.admin_token)
-    return detail(recorded, secrets, rule, session.report())
+    return detail(recorded, session_secrets(call), rule, session.report())
 
 
-def _response(response: ModelResponse) -> dict[str, Any]:
+def _response(response: ModelResponse, known: list[str]) -> dict[str, Any]:
     """A stored response as the page draws it: the question, the search call with its
-    results, and the answer with the files it cites."""
+    results, and the answer with the files it cites; no secret in their text."""
     request, search = response.request, response.search
+
+    def shown(text: str, limit: int | None = None) -> str:
+        text = redact_text(text, known)
+        return text if limit is None else cut_short(text, limit)
+
     return {
         "id": response.id,
         "created_at": response.created_at,
         "model": request.model,
-        "question": cut_short(request.question, MAX_RESULT_CHARACTERS),
+        "question": shown(request.question, MAX_RESULT_CHARACTERS),
         "end_user": response.actor,
         "vector_store_ids": [] if request.tool is None else list(request.tool.vector_store_ids),
         "search": None
         if search is None
         else {
             "id": search.id,
-            "queries": list(search.queries),
+            "queries": [shown(query) for query in search.queries],
             "waiting": search.waiting,
             "results": [
                 {
                     "file_id": hit.file_id,
                     "filename": hit.filename,
                     "score": hit.score,
-                    "text": cut_short(" ".join(hit.content), MAX_RESULT_CHARACTERS),
+                    "text": shown(" ".join(hit.content), MAX_RESULT_CHARACTERS),
                 }
                 for hit in search.hits
             ],
         },
-        "answer": response.answer.text,
+        "answer": shown(response.answer.text),
         "citations": [
             {"file_id": cited.file_id, "filename": cited.filename, "index": cited.at}
             for cited in response.answer.citations

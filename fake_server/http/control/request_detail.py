@@ -7,11 +7,9 @@ to its start). Everything costly happens here, only when a person opens a
 request: decoding, pretty-printing, and taking the secrets out.
 
 What is never shown: request headers other than the journal's four (so
-never ``Authorization``), the session's API keys and the admin token
-wherever they appear in a body, the value of any field named like a secret
-(``api_key``, ``token``, ``password``, ``secret``, ``authorization``, ...),
-and any string shaped like a key (``sk-...``, ``Bearer ...``, a JWT). Each
-becomes ``[redacted]``.
+never ``Authorization``), and any secret as ``fake_server.domain.secrets``
+defines one (the session's API keys and the admin token learnt), in a body,
+the path, the query or a header value; each becomes ``[redacted]``.
 """
 
 from __future__ import annotations
@@ -20,36 +18,34 @@ import json
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import unquote_plus
 
 from fake_server.domain.clock import wall_date
+from fake_server.domain.secrets import (
+    REDACTED,
+    holds_secret,
+    is_secret_parameter,
+    known_secrets,
+    redact_cut_end,
+    redact_fragment,
+    redact_text,
+    redact_value,
+)
+from fake_server.http.context import Call
 from fake_server.http.record import MAX_BODY_BYTES, RequestRecord
 from fake_server.http.sessions.journal import shaped
 
-REDACTED = "[redacted]"
-# A field whose name says it holds a secret (the whole name, any case).
-SECRET_FIELD = re.compile(
-    r"(?i)^(?:.*[_-])?(?:api[_-]?key|apikey|authorization|secret|password|passwd|token|"
-    r"access[_-]?token|refresh[_-]?token|admin[_-]?token|credentials?|private[_-]?key)$"
-)
-# A value shaped like a key or a token, wherever it stands in the text.
-KEY_SHAPED = re.compile(
-    r"\b(?:sk|rk|pk|ak|key|tok)[-_][A-Za-z0-9_-]{8,}"
-    r"|\bBearer\s+[A-Za-z0-9._~+/=-]+"
-    r"|\beyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"
-)
-# A secret field in text that is no JSON (a body cut short): "api_key": "...".
-SECRET_PAIR = re.compile(
-    r'(?i)("(?:[^"\\]*[_-])?(?:api[_-]?key|apikey|authorization|secret|password|passwd|token|'
-    r'access[_-]?token|refresh[_-]?token|admin[_-]?token|credentials?|private[_-]?key)"\s*:\s*)'
-    r'"(?:[^"\\]|\\.)*"?'
-)
 _CUT = re.compile(rb"\.\.\. \((\d+) bytes\)\Z")
+_QUERY_CUT = re.compile(r"\.\.\. \(\d+ bytes\)\Z")
+# A percent escape cut in two at the very end.
+_PARTIAL_ESCAPE = re.compile(r"%[0-9A-Fa-f]?\Z")
 
 
-def entry(recorded: RequestRecord) -> dict[str, Any]:
-    """A journal entry with its wall time and duration, as the inspector lists it."""
+def entry(recorded: RequestRecord, known: list[str]) -> dict[str, Any]:
+    """A journal entry with its wall time and duration, as the inspector lists it:
+    no secret in its path, query or headers (``known``: from ``known_secrets``)."""
     return {
-        **shaped(recorded),
+        **redact_entry(shaped(recorded), known),
         "wall_time": round(wall_date(recorded.answered), 3),
         "duration_ms": round(recorded.took * 1000, 3),
     }
@@ -62,10 +58,10 @@ def detail(
     findings: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """Everything the debugger shows of one request; no secret in it."""
-    known = sorted({secret for secret in secrets if len(secret) >= 4}, key=len, reverse=True)
+    known = known_secrets(secrets)
     request_id = recorded.request_id
     return {
-        "request": entry(recorded),
+        "request": entry(recorded, known),
         "request_body": body_shown(recorded.request_body, known),
         "response_body": body_shown(recorded.response_body, known),
         "fault": fault,
@@ -96,28 +92,50 @@ def body_shown(raw: bytes | None, known: list[str]) -> dict[str, Any] | None:
         except ValueError:
             pass
         else:
-            shown = json.dumps(_redact_value(value, known), indent=2, ensure_ascii=False)
+            shown = json.dumps(redact_value(value, known), indent=2, ensure_ascii=False)
             return {"kind": "json", "text": shown, "bytes": size, "cut": False}
-    return {"kind": "text", "text": redact_text(text, known), "bytes": size, "cut": cut}
+    if cut:
+        text = text[: text.rfind("... (")]
+        shown = redact_fragment(text, known, cut=True) + f"... ({size} bytes)"
+    else:
+        shown = redact_fragment(text, known, cut=False)
+    return {"kind": "text", "text": shown, "bytes": size, "cut": cut}
 
 
-def _redact_value(value: Any, known: list[str]) -> Any:
-    if isinstance(value, dict):
-        return {
-            key: REDACTED if SECRET_FIELD.match(key) else _redact_value(item, known)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_redact_value(item, known) for item in value]
-    if isinstance(value, str):
-        return redact_text(value, known)
-    return value
+def query_shown(query: str, known: list[str]) -> str:
+    """A query string as shown: as sent, but a credential parameter's value
+    ``[redacted]``, and a parameter holding a secret shown decoded and redacted;
+    a query cut short (``... (N bytes)``) shows none of a secret it was cut in."""
+    cut = _QUERY_CUT.search(query)
+    sent, tail = (query[: cut.start()], cut.group(0)) if cut else (query, "")
+    parts = sent.split("&") if sent else []
+    shown = []
+    for at, part in enumerate(parts):
+        raw_name, equals, raw_value = part.partition("=")
+        name, value = unquote_plus(raw_name), unquote_plus(raw_value)
+        checked = value
+        if cut and at == len(parts) - 1:
+            checked = redact_cut_end(_PARTIAL_ESCAPE.sub("", value), known)
+        if is_secret_parameter(name):
+            shown.append(f"{raw_name}={REDACTED}")
+        elif checked != value or holds_secret(f"{name}={value}", known):
+            shown.append(f"{redact_text(name, known)}{equals}{redact_text(checked, known)}")
+        else:
+            shown.append(part)
+    return "&".join(shown) + tail
 
 
-def redact_text(text: str, known: list[str]) -> str:
-    """``text`` with the known secrets, secret fields and key-shaped values replaced."""
-    for secret in known:
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    text = SECRET_PAIR.sub(lambda match: f'{match.group(1)}"{REDACTED}"', text)
-    return KEY_SHAPED.sub(REDACTED, text)
+def redact_entry(shown: dict[str, Any], known: list[str]) -> dict[str, Any]:
+    """A journal entry (``shaped``) with no secret in its path, query or headers."""
+    return {
+        **shown,
+        "path": redact_text(shown["path"], known),
+        "query": query_shown(shown["query"], known),
+        "headers": {name: redact_text(value, known) for name, value in shown["headers"].items()},
+    }
+
+
+def session_secrets(call: Call) -> list[str]:
+    """The secrets the control plane never shows: the session's API keys and the
+    admin token."""
+    return known_secrets([*call.state.api_keys(), call.server.settings.admin_token])
