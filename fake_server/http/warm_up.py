@@ -16,7 +16,7 @@ the server listens: it waits ``WARM_UP_DELAY_SECONDS`` first, then compiles
 one validator (or reads one schema part) per step, sleeping
 ``WARM_UP_STEP_SECONDS`` between steps, which hands the GIL to a request
 waiting for it at once rather than at the interpreter's next switch. It
-finishes some half a second after the server listens.
+finishes well under a second after the server listens.
 """
 
 from __future__ import annotations

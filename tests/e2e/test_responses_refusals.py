@@ -92,3 +92,17 @@ def test_input_beyond_what_a_response_keeps_is_refused(start_server: StartServer
     with pytest.raises(openai.BadRequestError, match="characters"):
         client.responses.create(model="m", input="refunds", instructions=long)
     assert client.responses.create(model="m", input=many[:limit]).status == "completed"
+
+
+def test_the_mka1_dialect_refuses_them_alike(start_server: StartServer) -> None:
+    client = start_server(SCENARIO).http_client()
+    refused = {
+        "previous_response_id": ("resp_nope", 404),
+        "background": (True, 400),
+        "tools": ([{**DOCS[0], "ranking_options": {"score_threshold": 5}}], 400),
+    }
+    for field, (value, status) in refused.items():
+        body = {"model": "m", "input": "refunds", field: value}
+        answer = client.post("/api/v1/llm/responses", json=body)
+        assert answer.status_code == status, answer.text
+        assert answer.json()["error"]["param"].startswith(field)
