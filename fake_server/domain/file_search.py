@@ -26,10 +26,13 @@ keeps the last ``defaults.MAX_STORED_RESPONSES`` (200), so the worst case is
 
     200 x MAX_STORED_RESPONSE_BYTES = 200 x 192 KiB = 37.5 MiB per session,
 
-and ``--max-sessions`` + 1 times that in all. Besides, a response keeps its
-search's results (at most ``max_num_results``, 50), whose text is the
-searched files' own: it may keep a deleted file's text alive as long as the
-response is kept.
+and ``--max-sessions`` + 1 times that in all.
+
+Not bounded here: a response also keeps its search's results (at most
+``max_num_results``, 50), each with a copy of its text: a chunk of the
+searched file (some 800 tokens), or the whole file's text for a scenario's
+scripted result that gives no ``content``. Their size is bounded only by the
+files' own.
 """
 
 from __future__ import annotations
