@@ -60,6 +60,12 @@ VIRTUAL_POLL_AFTER_MS: Final = 10
 # first test's poll loop sees its files finish after a read or two.
 REAL_POLL_AFTER_MS: Final = 500
 
+# The validators' warm-up (``http/warm_up.py``), once the server listens: it
+# waits this long first, so that the first requests (sent the moment the server
+# listens) are not slowed by it, then sleeps this long between its steps.
+WARM_UP_DELAY_SECONDS: Final = 0.1
+WARM_UP_STEP_SECONDS: Final = 0.001
+
 # --- the container image ---------------------------------------------------------
 
 # What `make image` tags, and what FakeServerContainer starts unless told otherwise.
@@ -99,6 +105,12 @@ RESPONSE_SENTENCE_CHARACTERS: Final = 300
 # Responses kept per session for GET, DELETE and input_items (``store``); the
 # oldest goes first, as the journal's entries do.
 MAX_STORED_RESPONSES: Final = 200
+# What one response keeps of its request, at most (a request beyond it is a
+# 400): input messages, and characters (model, instructions, the messages'
+# text, metadata and tools; see ``domain/file_search.py`` for what a session
+# keeps at most).
+RESPONSE_MAX_INPUT_MESSAGES: Final = 256
+RESPONSE_MAX_CHARACTERS: Final = 32_768
 # Words of the answer's text in one streamed ``response.output_text.delta``.
 STREAM_DELTA_WORDS: Final = 4
 # --- fake-server record ----------------------------------------------------------

@@ -9,7 +9,7 @@ schema for their status.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fake_server.contract import loading
@@ -73,12 +73,17 @@ class Contract:
 
         For tests and tools: a schema that cannot compile shows up at once.
         """
+        return sum(1 for _ in self.compile_steps()) - len(loading.SCHEMA_SET_NAMES)
+
+    def compile_steps(self) -> Iterator[None]:
+        """Compile every validator, one step at a time: each set's part read, then
+        each validator compiled, a yield after each (the warm-up pauses there)."""
         for name in loading.SCHEMA_SET_NAMES:
             loading.load_part(self._loaded, name)
-        validators = self._loaded.all_validators()
-        for validator in validators:
+            yield
+        for validator in self._loaded.all_validators():
             validator.compile()
-        return len(validators)
+            yield
 
     def document(self, schema_set: str) -> dict[str, Any]:
         """The set's whole document, its part included (the published OpenAPI documents)."""

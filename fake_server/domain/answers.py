@@ -66,6 +66,8 @@ class AskRequest(NamedTuple):
     metadata: Mapping[str, Any]
     store: bool
     stream: bool
+    # The stored response this one follows (it must exist); shown, not read.
+    previous_response_id: str | None = None
 
     @property
     def question(self) -> str:
@@ -131,15 +133,24 @@ class ModelResponse(NamedTuple):
 
 def parse_request(body: Mapping[str, Any]) -> AskRequest:
     """A create request's body (its shape checked against the schema already), in
-    domain words; a tool other than ``file_search`` is refused."""
+    domain words; a tool other than ``file_search`` is refused, and so is what the
+    fake cannot do (``background``) or keep (``input`` beyond its bounds)."""
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise InvalidRequestError("Missing required parameter: 'model'.", "model")
+    if body.get("background") is True:
+        raise InvalidRequestError(
+            "Invalid 'background': fake_server answers every response in the foreground, "
+            "complete when created; leave 'background' out or false.",
+            "background",
+            "unsupported_parameter",
+        )
     messages = _messages(body.get("input"))
     instructions = body.get("instructions")
     include = body.get("include") or ()
     metadata = body.get("metadata")
-    return AskRequest(
+    previous = body.get("previous_response_id")
+    request = AskRequest(
         model=model,
         messages=messages,
         instructions=instructions if isinstance(instructions, str) else None,
@@ -148,10 +159,64 @@ def parse_request(body: Mapping[str, Any]) -> AskRequest:
         metadata=metadata if isinstance(metadata, dict) else {},
         store=body.get("store") is not False,
         stream=body.get("stream") is True,
+        previous_response_id=previous if isinstance(previous, str) else None,
     )
+    _check_kept(request)
+    return request
+
+
+def _check_kept(request: AskRequest) -> None:
+    """What a response keeps of its request stays within RESPONSE_MAX_CHARACTERS:
+    the model, instructions, messages, metadata and tool, each JSON value beyond a
+    string's text counted as VALUE_CHARACTERS."""
+    kept = len(request.model) + len(request.instructions or "")
+    kept += len(request.previous_response_id or "")
+    kept += sum(len(role) + len(text) + VALUE_CHARACTERS for role, text in request.messages)
+    kept += _characters(request.metadata)
+    if request.tool is not None:
+        kept += _characters(request.tool.shown)
+    limit = defaults.RESPONSE_MAX_CHARACTERS
+    if kept > limit:
+        raise InvalidRequestError(
+            f"Invalid 'input': the request holds {kept} characters (its model, instructions, "
+            f"input, metadata and tools), more than the {limit} fake_server keeps for a "
+            "response. Send less.",
+            "input",
+            "string_above_max_length",
+        )
+
+
+# What a JSON value other than a string's text counts for in RESPONSE_MAX_CHARACTERS.
+VALUE_CHARACTERS = 16
+
+
+def _characters(value: Any) -> int:
+    """A JSON value's size in characters: its strings' lengths, VALUE_CHARACTERS a value."""
+    total = 0
+    stack = [value]
+    while stack:  # bounded: every value of a parsed body is visited once
+        item = stack.pop()
+        total += VALUE_CHARACTERS
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return total
 
 
 def _messages(given: Any) -> tuple[tuple[str, str], ...]:
+    if isinstance(given, list) and len(given) > defaults.RESPONSE_MAX_INPUT_MESSAGES:
+        limit = defaults.RESPONSE_MAX_INPUT_MESSAGES
+        raise InvalidRequestError(
+            "Invalid 'input': array too long. Expected an array with maximum length "
+            f"{limit}, but got an array with length {len(given)} instead "
+            f"(fake_server keeps at most {limit} input messages a response).",
+            "input",
+            "array_above_max_length",
+        )
     if isinstance(given, str):
         messages: tuple[tuple[str, str], ...] = (("user", given),)
     elif isinstance(given, list):
@@ -211,6 +276,13 @@ def _one_tool(tool: Mapping[str, Any], index: int) -> FileSearchTool:
         )
     ranking = tool.get("ranking_options") or {}
     threshold = float(ranking.get("score_threshold") or 0.0)
+    if not 0.0 <= threshold <= 1.0:
+        where = f"tools[{index}].ranking_options.score_threshold"
+        raise InvalidRequestError(
+            f"Invalid '{where}': {threshold:g} is not a score: give a number from 0 to 1.",
+            where,
+            "invalid_value",
+        )
     wanted = results_wanted(tool.get("max_num_results"))
     shown = {
         "type": FILE_SEARCH,

@@ -6,6 +6,33 @@ cancelled, detached or expired contribute nothing, as they do to the search
 endpoint. The hits of all the stores are merged by score. A store the
 caller cannot read, or that does not exist, is the search's own error; an
 expired one is refused as the dialect does it.
+
+Bounds of the stored responses (``ResponseStore``), stated here only. A
+request beyond them is refused with a 400 naming ``input`` and the bound
+(``answers.parse_request``), never kept cut short: a cut copy would make
+``input_items`` and ``usage`` show what the client never sent, and the real
+API refuses an input beyond its own limits too.
+
+- ``defaults.RESPONSE_MAX_INPUT_MESSAGES`` (256) input messages;
+- ``defaults.RESPONSE_MAX_CHARACTERS`` (32768) characters over the model,
+  instructions, the messages' text, metadata and the tool (each JSON value
+  counted 16 characters besides its text: ``answers.VALUE_CHARACTERS``).
+
+So what one response keeps of its request costs at most
+``MAX_STORED_RESPONSE_BYTES`` (192 KiB, with the text in 4-byte characters,
+whether in one message, 256 of them, filters, store ids or metadata;
+``tests/unit/test_response_bounds.py`` measures it). Per session, the store
+keeps the last ``defaults.MAX_STORED_RESPONSES`` (200), so the worst case is
+
+    200 x MAX_STORED_RESPONSE_BYTES = 200 x 192 KiB = 37.5 MiB per session,
+
+and ``--max-sessions`` + 1 times that in all.
+
+Not bounded here: a response also keeps its search's results (at most
+``max_num_results``, 50), each with a copy of its text: a chunk of the
+searched file (some 800 tokens), or the whole file's text for a scenario's
+scripted result that gives no ``content``. Their size is bounded only by the
+files' own.
 """
 
 from __future__ import annotations
@@ -21,6 +48,9 @@ from fake_server.domain.answers import AskRequest, InputItem, ModelResponse, Scr
 from fake_server.domain.errors import ExpiredError, InvalidRequestError, NotFoundError, quoted
 from fake_server.domain.ids import new_file_search_call_id, new_message_id, new_response_id
 from fake_server.domain.slices import Steps
+
+# What one stored response costs at most of its request (see the module's doc).
+MAX_STORED_RESPONSE_BYTES = 192 * 1024
 
 
 def answer_steps(
@@ -130,6 +160,18 @@ class ResponseStore:
         if found is None or (actor is not None and found.actor != actor):
             raise NotFoundError(f"Response with id {quoted(response_id)} not found.", "response_id")
         return found
+
+    def check_previous(self, response_id: str | None, actor: str | None) -> None:
+        """A ``previous_response_id`` names a response kept here (and the end user's)."""
+        if response_id is None:
+            return
+        try:
+            self.get(response_id, actor)
+        except NotFoundError:
+            raise NotFoundError(
+                f"Previous response with id {quoted(response_id)} not found.",
+                "previous_response_id",
+            ) from None
 
     def delete(self, response_id: str, actor: str | None) -> str:
         self.get(response_id, actor)

@@ -43,6 +43,11 @@ class FakeServerApp:
     def shutdown(self) -> ShutdownNotice:
         return self.state.shutdown
 
+    def listening(self) -> None:
+        """The server listens: the validators' warm-up begins (once; see ``warm_up``).
+        The runners call it, as they run uvicorn without a lifespan."""
+        self.state.warm_up.start(self.state.sessions.contract)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":

@@ -90,7 +90,7 @@ def serve(options: ServeOptions) -> bool:
         config = uvicorn_config(
             app, grace_seconds=PROCESS_GRACE_SECONDS, loop=options.loop, http=options.http
         )
-        server = _ProcessServer(config, ready, app.shutdown)
+        server = _ProcessServer(config, ready, app)
         server.run(sockets=[sock])
         if server.started:
             access_log.announce_summary(_client_findings(app))
@@ -155,10 +155,11 @@ class _ProcessServer(uvicorn.Server):
     stopping cleanly is success, so the signals are handled here instead.
     """
 
-    def __init__(self, config: uvicorn.Config, ready: Readiness, shutdown: ShutdownNotice) -> None:
+    def __init__(self, config: uvicorn.Config, ready: Readiness, app: FakeServerApp) -> None:
         super().__init__(config)
         self._ready = ready
-        self._shutdown = shutdown
+        self._app = app
+        self._shutdown: ShutdownNotice = app.shutdown
         # Idle means no request answered between two of its checks.
         self._collector = collector.Collector(activity=lambda: self.server_state.total_requests)
 
@@ -173,6 +174,8 @@ class _ProcessServer(uvicorn.Server):
             if collector.SUPPORTED:
                 self._collector.start(asyncio.get_running_loop())
             self._ready.announce(serving_stack(self.config))
+            # Ready (``/__fake__/ready``) once the validators are compiled.
+            self._app.listening()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         self._collector.stop()

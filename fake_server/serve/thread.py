@@ -91,7 +91,8 @@ class ServerThread:
         """``http`` picks uvicorn's HTTP parser, as ``fake-server serve --http`` does."""
         # A fake_server app is told when stopping starts, so that requests a
         # latency fault holds are answered at once rather than cancelled.
-        self._shutdown = app.shutdown if isinstance(app, FakeServerApp) else None
+        self._app = app if isinstance(app, FakeServerApp) else None
+        self._shutdown = self._app.shutdown if self._app is not None else None
         self._socket = bind_socket(host, port)
         self.url = base_url(self._socket)
         config = uvicorn_config(
@@ -119,6 +120,8 @@ class ServerThread:
         if not self._server.started:
             self.stop()
             raise RuntimeError(f"fake_server did not start on {self.url}")
+        if self._app is not None:
+            self._app.listening()  # ready (``/__fake__/ready``) once warmed up
         return self
 
     def stop(self) -> None:

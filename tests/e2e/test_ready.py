@@ -4,12 +4,16 @@ once the validators are compiled (503 in the envelope before)."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import httpx
 
 from fake_server import Contract, create_app, default_scenario
 from fake_server.testing.handle import FakeServer
-from tests.helpers import StartServer
+from tests.helpers import StartServer, start_sidecar
+
+# Long enough for the warm-up (about half a second) on a busy machine.
+UNASKED_SECONDS = 4.0
 
 READY = "/__fake__/ready"
 
@@ -43,6 +47,24 @@ def test_not_ready_is_503_in_the_envelope_then_200(contract: Contract) -> None:
     assert error["type"] == "server_error"
     assert "not compiled yet" in error["message"]
     assert _ready_within(client, 10).json() == {"status": "ready"}
+
+
+def test_a_served_process_warms_up_unasked(tmp_path: Path) -> None:
+    sidecar = start_sidecar(tmp_path, "--port", "0")
+    try:
+        time.sleep(UNASKED_SECONDS)  # nobody asks anything meanwhile
+        first = httpx.get(sidecar.url + READY, timeout=10)
+    finally:
+        sidecar.stopped()
+    assert first.status_code == 200, first.text
+    assert first.json() == {"status": "ready"}
+
+
+def test_a_thread_server_warms_up_unasked(start_server: StartServer) -> None:
+    server = start_server(own=True)
+    time.sleep(UNASKED_SECONDS)
+    first = httpx.get(server.url + READY, timeout=10)
+    assert first.status_code == 200, first.text
 
 
 def test_ready_needs_no_admin_token(start_server: StartServer) -> None:

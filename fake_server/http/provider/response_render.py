@@ -38,7 +38,7 @@ def response_body(response: ModelResponse, *, finished: bool = True) -> dict[str
         "model": request.model,
         "output": output_items(response) if finished else [],
         "parallel_tool_calls": True,
-        "previous_response_id": None,
+        "previous_response_id": request.previous_response_id,
         "reasoning": {"effort": None, "summary": None},
         "service_tier": "default",
         "store": request.store,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fake_server.domain import answers, file_search
+from fake_server.domain.errors import InvalidRequestError
 from fake_server.domain.paging import paginate
 from fake_server.http.bodies import json_object
 from fake_server.http.context import Call, EventStream
@@ -16,6 +17,7 @@ from fake_server.http.provider.slices import run_slices
 async def create_response(call: Call) -> dict[str, Any] | EventStream:
     request = answers.parse_request(await json_object(call))
     session = call.state
+    session.responses.check_previous(request.previous_response_id, call.actor)
     steps = file_search.answer_steps(
         session.account,
         request,
@@ -36,6 +38,13 @@ async def create_response(call: Call) -> dict[str, Any] | EventStream:
 
 
 async def get_response(call: Call) -> dict[str, Any]:
+    if call.request.query_params.get("stream", "").lower() in ("true", "1"):
+        raise InvalidRequestError(
+            "Invalid 'stream': fake_server does not stream a stored response (each is "
+            "complete once created); read it without 'stream'.",
+            "stream",
+            "unsupported_parameter",
+        )
     response = call.state.responses.get(call.path_param("response_id"), call.actor)
     return response_render.response_body(response)
 
