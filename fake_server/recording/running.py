@@ -9,13 +9,8 @@ redacted and names the files written.
 
 from __future__ import annotations
 
-import contextlib
-import signal
 import socket
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 from typing import NamedTuple
 
 import uvicorn
@@ -25,8 +20,7 @@ from fake_server.recording.proxy import RecordingProxy, parse_upstream
 from fake_server.recording.recorder import CASSETTE_NAME, SCENARIO_NAME, Recorder
 from fake_server.serve.config import PROCESS_GRACE_SECONDS, uvicorn_config
 from fake_server.serve.sockets import base_url, bind_socket
-
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+from fake_server.serve.stopping import StoppedBySignal
 
 
 class RecordOptions(NamedTuple):
@@ -105,7 +99,7 @@ def _write(proxy: RecordingProxy, out: Path) -> None:
     )
 
 
-class _RecordingServer(uvicorn.Server):
+class _RecordingServer(StoppedBySignal):
     """Announces itself once listening; SIGTERM/SIGINT stop it cleanly (exit 0)."""
 
     def __init__(self, config: uvicorn.Config, proxy: RecordingProxy, url: str) -> None:
@@ -122,20 +116,3 @@ class _RecordingServer(uvicorn.Server):
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await super().shutdown(sockets)
         await self._proxy.aclose()
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        previous = {sig: signal.signal(sig, self._stop) for sig in STOP_SIGNALS}
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-    def _stop(self, sig: int, frame: FrameType | None) -> None:
-        if self.should_exit and sig == signal.SIGINT:
-            self.force_exit = True
-        self.should_exit = True

@@ -8,14 +8,9 @@ this module serves it until told to stop.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
 import socket
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 from typing import NamedTuple
 
 import uvicorn
@@ -30,8 +25,7 @@ from fake_server.serve import collector
 from fake_server.serve.config import PROCESS_GRACE_SECONDS, uvicorn_config
 from fake_server.serve.readiness import Readiness, serving_stack
 from fake_server.serve.sockets import bind_socket
-
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+from fake_server.serve.stopping import StoppedBySignal
 
 
 class ServeOptions(NamedTuple):
@@ -147,13 +141,9 @@ def _listen(host: str, port: int) -> socket.socket:
         raise NotServed(f"cannot listen on {host}:{port}: {reason}") from None
 
 
-class _ProcessServer(uvicorn.Server):
-    """Announces readiness once listening; SIGTERM/SIGINT end it with exit 0.
-
-    uvicorn re-raises the stop signal after a graceful shutdown, so the process
-    would die "killed by SIGTERM". For a sidecar, being told to stop and
-    stopping cleanly is success, so the signals are handled here instead.
-    """
+class _ProcessServer(StoppedBySignal):
+    """Announces readiness once listening; SIGTERM/SIGINT end it with exit 0
+    (``stopping.StoppedBySignal``)."""
 
     def __init__(self, config: uvicorn.Config, ready: Readiness, app: FakeServerApp) -> None:
         super().__init__(config)
@@ -181,22 +171,6 @@ class _ProcessServer(uvicorn.Server):
         self._collector.stop()
         await super().shutdown(sockets)
 
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        previous = {sig: signal.signal(sig, self._stop) for sig in STOP_SIGNALS}
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-    def _stop(self, sig: int, frame: FrameType | None) -> None:
-        # A second Ctrl-C skips waiting for in-flight requests.
-        if self.should_exit and sig == signal.SIGINT:
-            self.force_exit = True
-        self.should_exit = True
+    def stopping(self) -> None:
         # Requests held by a latency fault are answered now, not cut off.
         self._shutdown.give()
