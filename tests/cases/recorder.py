@@ -25,11 +25,8 @@ from fake_server.recording.cassette import (
     RecordedResponse,
     Upload,
 )
+from fake_server.recording.redaction import REQUEST_HEADERS, RESPONSE_HEADERS
 
-REQUEST_HEADERS = frozenset({"content-type", "idempotency-key", "x-on-behalf-of", "openai-beta"})
-RESPONSE_HEADERS = frozenset(
-    {"content-type", "openai-poll-after-ms", "retry-after", "retry-after-ms", "x-request-id"}
-)
 RECORDED_AT = "2026-12-07T20:00:00Z"
 
 
