@@ -89,22 +89,13 @@ def openapi_document(contract: Contract, dialect: Dialect) -> dict[str, Any]:
         elif "requestBody" in source:
             operation["requestBody"] = copy.deepcopy(source["requestBody"])
         paths.setdefault(source["path"], {})[source["method"].lower()] = operation
-    document = {
-        "openapi": "3.1.0",
-        "info": {
-            "title": f"fake_server: {dialect.description}",
-            "version": "1",
-            "description": "Built from the schemas fake_server checks every response with.",
-        },
-        "servers": [{"url": dialect.prefix}],
-        "paths": paths,
-        "components": {
-            "schemas": schemas,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        },
-    }
-    rewritten: dict[str, Any] = _rewrite_refs(document)
-    return rewritten
+    return _document(
+        f"fake_server: {dialect.description}",
+        "Built from the schemas fake_server checks every response with.",
+        dialect.prefix,
+        paths,
+        schemas,
+    )
 
 
 def admin_openapi_document(contract: Contract) -> dict[str, Any]:
@@ -122,14 +113,24 @@ def admin_openapi_document(contract: Contract) -> dict[str, Any]:
         if op.id in admin["operations"]:
             operation = _control_operation(op, admin["operations"][op.id])
             paths.setdefault(_control_path(op), {})[op.method.lower()] = operation
+    return _document(
+        "fake_server: the control plane",
+        "fake_server's own API: scenario, clock, journal, faults, report.",
+        "/",
+        paths,
+        schemas,
+    )
+
+
+def _document(
+    title: str, description: str, server: str, paths: dict[str, Any], schemas: dict[str, Any]
+) -> dict[str, Any]:
+    """An OpenAPI 3.1 document around ``paths``, its references pointed at its own
+    components."""
     document = {
         "openapi": "3.1.0",
-        "info": {
-            "title": "fake_server: the control plane",
-            "version": "1",
-            "description": "fake_server's own API: scenario, clock, journal, faults, report.",
-        },
-        "servers": [{"url": "/"}],
+        "info": {"title": title, "version": "1", "description": description},
+        "servers": [{"url": server}],
         "paths": paths,
         "components": {
             "schemas": schemas,
