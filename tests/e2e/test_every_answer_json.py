@@ -29,22 +29,10 @@ from fake_server.http.provider.render import NotJsonError, encode
 from fake_server.scenario.loading import parse_scenario
 from fake_server.testing import InProcessTransport
 from fake_server.testing.handle import IN_PROCESS_URL
+from tests.cases.gradual import GRADUAL_CANCEL
 from tests.helpers import fake_server_command
 
 KEY = {"authorization": "Bearer k"}
-GRADUAL = """
-clock: {mode: virtual, start: 1704067200}
-cancel: {mode: gradual, delay_seconds: 3}
-defaults: {processing_seconds: never}
-vector_stores:
-  - id: vs_slow
-    file_batches:
-      - id: vsfb_slow
-        files:
-          - {id: file-quick, processing_seconds: 2}
-          - {id: file-stuck}
-          - {id: file-done, status: completed}
-"""
 BATCH = "/v1/vector_stores/vs_slow/file_batches/vsfb_slow"
 _CONTRACT = Contract.load()
 
@@ -63,7 +51,7 @@ def _client(app: Any) -> httpx.Client:
 
 @pytest.fixture
 def gradual() -> Iterator[tuple[Any, httpx.Client]]:
-    app = create_app(parse_scenario(GRADUAL, "<gradual>"), contract=_CONTRACT)
+    app = create_app(parse_scenario(GRADUAL_CANCEL, "<gradual>"), contract=_CONTRACT)
     with _client(app) as http:
         yield app, http
 
@@ -98,7 +86,7 @@ def test_the_encoder_is_json_dumps_otherwise() -> None:
 def test_an_answer_holding_infinity_is_a_contract_violation_never_sent(
     strict: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = create_app(parse_scenario(GRADUAL, "<gradual>"), contract=_CONTRACT, strict=strict)
+    app = create_app(parse_scenario(GRADUAL_CANCEL, "<gradual>"), contract=_CONTRACT, strict=strict)
     session = app.sessions.default
     with _client(app) as http:
         # What no input can do (the clock is bounded): a bug, caught at the last step.

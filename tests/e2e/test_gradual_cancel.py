@@ -4,21 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from tests.cases.gradual import GRADUAL_CANCEL, GRADUAL_CANCEL_POLLED
 from tests.helpers import StartServer
-
-GRADUAL = """
-clock: {mode: virtual, start: 1704067200, advance_on_poll: 1}
-cancel: {mode: gradual, delay_seconds: 3}
-defaults: {processing_seconds: never}
-vector_stores:
-  - id: vs_slow
-    file_batches:
-      - id: vsfb_slow
-        files:
-          - {id: file-quick, processing_seconds: 2}
-          - {id: file-stuck}
-          - {id: file-done, status: completed}
-"""
 
 NEVER = """
 clock: {mode: virtual, start: 1704067200}
@@ -38,7 +25,7 @@ def counts(batch: object) -> tuple[int, int, int, int, int]:
 
 
 def test_the_openai_sdks_poll_after_a_gradual_cancel_ends(start_server: StartServer) -> None:
-    client = start_server(GRADUAL).openai_client()
+    client = start_server(GRADUAL_CANCEL_POLLED).openai_client()
     batches = client.vector_stores.file_batches
 
     answer = batches.cancel("vsfb_slow", vector_store_id="vs_slow")
@@ -57,7 +44,7 @@ def test_the_openai_sdks_poll_after_a_gradual_cancel_ends(start_server: StartSer
 
 
 def test_the_mka1_sdk_sees_the_cancel_in_progress_then_done(start_server: StartServer) -> None:
-    server = start_server(GRADUAL)
+    server = start_server(GRADUAL_CANCEL_POLLED)
     sdk = server.mka1_client()
     vector_stores = sdk.llm.vector_stores
 
@@ -71,7 +58,7 @@ def test_the_mka1_sdk_sees_the_cancel_in_progress_then_done(start_server: StartS
 def test_a_second_cancel_over_raw_http_keeps_the_first_ones_moment(
     start_server: StartServer,
 ) -> None:
-    server = start_server(GRADUAL.replace(", advance_on_poll: 1", ""))
+    server = start_server(GRADUAL_CANCEL)
     path = "/v1/vector_stores/vs_slow/file_batches/vsfb_slow"
     with server.http_client() as http:
         first = http.post(f"{path}/cancel")
